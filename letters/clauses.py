@@ -1,0 +1,547 @@
+"""The clause library: standard wording kept as plain-text files that caseworkers edit.
+
+A clause file is front matter between ``---`` lines (YAML: title, parameters, variants) and then
+the wording, with placeholders for the facts of a case (``{{ complainant }}``)::
+
+    ---
+    title: Data protection: the right to rectification
+    params:
+      document:
+        about: the record the complainant says is wrong, as the letter names it
+        default: the report
+    ---
+    If {{ complainant }} believes {{ document }} contains false information about
+    {{ complainant.them }}, {{ complainant.they }} may wish to pursue {{ complainant.their }} right
+    to rectification under data protection law.
+
+Lines are joined with spaces, so wording can be wrapped freely; a blank line starts a new
+paragraph; a line ending in a backslash keeps its line break. A clause with several wordings
+marks each with a ``== name ==`` line; the front matter may say when each was in force, and a
+case that does not pick one gets the wording in force on its decision date.
+
+Clause text is rendered in Jinja's sandbox with undefined names as errors: text from a case
+file is inserted as data and never evaluated.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import traceback
+from collections.abc import Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from attrs import field, frozen
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import Template as JinjaTemplate
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+from letters.errors import ClauseError, LettersError, combine
+from letters.grammar import FILTERS, join_and
+from letters.model import ParamValue
+
+DEFAULT_LIBRARY = Path(__file__).resolve().parent.parent / "clauses"
+"""The project's own clause library, used when no other is named."""
+
+SUFFIX = ".txt"
+FRONT_MATTER_KEYS = ("id", "title", "params", "variants")
+VARIANT_KEYS = ("from", "until", "about")
+PARAM_KEYS = ("about", "default")
+NAME = re.compile(r"[a-z][a-z0-9_]*")
+CLAUSE_ID = re.compile(r"[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*")
+VARIANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+VARIANT_MARKER = re.compile(r"==\s*(\S+)\s*==\s*")
+
+CASE_NAMES = frozenset(
+    "body reference category decision decision_date complainant people complaint considered "
+    "reason".split()
+)
+"""The case facts every clause can use; a parameter may not take one of these names."""
+
+# A line break that comes from case data, kept apart from the clause file's own line breaks
+# (which only wrap the text) while the rendered clause is reflowed.
+_KEPT_BREAK = "\ue000"
+
+
+@frozen
+class Param:
+    """A value a clause takes from the case that uses it, such as the document in dispute."""
+
+    name: str
+    about: str
+    default: ParamValue | None = None
+
+    @property
+    def is_required(self) -> bool:
+        return self.default is None
+
+
+@frozen
+class Variant:
+    """One wording of a clause, and when it was in force."""
+
+    name: str
+    text: str
+    line: int
+    in_force_from: date | None = None
+    in_force_until: date | None = None
+    about: str = ""
+
+    def is_in_force(self, day: date) -> bool:
+        after_start = self.in_force_from is None or self.in_force_from <= day
+        before_end = self.in_force_until is None or day <= self.in_force_until
+        return after_start and before_end
+
+
+@frozen
+class Clause:
+    """A piece of standard wording, in one or more variants."""
+
+    id: str
+    title: str
+    path: str
+    variants: tuple[Variant, ...]
+    params: Mapping[str, Param] = field(factory=dict)
+
+    def variant(self, name: str | None = None, *, on: date | None = None) -> Variant:
+        """The variant named, or else the one in force on the date (the current one if none)."""
+        if name is not None:
+            for variant in self.variants:
+                if variant.name == name:
+                    return variant
+            raise ClauseError(f"clause {self.id} has no variant {name!r} (it has: {self._names()})")
+        if len(self.variants) == 1:
+            return self.variants[0]
+        if on is None:
+            current = [v for v in self.variants if v.in_force_until is None]
+            return current[0] if current else self.variants[-1]
+        for variant in self.variants:
+            if variant.is_in_force(on):
+                return variant
+        raise ClauseError(
+            f"clause {self.id} has no variant in force on {on.isoformat()}; "
+            f"pick one with \"variant\" (it has: {self._names()})"
+        )
+
+    def arguments(self, given: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
+        """The parameters for one use of the clause: those given, and defaults for the rest."""
+        problems: list[LettersError] = []
+        for name in given:
+            if name not in self.params:
+                declared = ", ".join(self.params) or "none"
+                problems.append(
+                    ClauseError(f"clause {self.id} takes no parameter {name!r} (it takes: {declared})")
+                )
+        arguments: dict[str, ParamValue] = {}
+        for name, param in self.params.items():
+            if name in given:
+                arguments[name] = given[name]
+            elif param.default is not None:
+                arguments[name] = param.default
+            else:
+                problems.append(
+                    ClauseError(f"clause {self.id} needs the parameter {name!r} ({param.about})")
+                )
+        if problems:
+            raise combine(problems)
+        return arguments
+
+    def _names(self) -> str:
+        return ", ".join(variant.name for variant in self.variants)
+
+
+def parse_clause(text: str, *, clause_id: str, path: str) -> Clause:
+    """Read the text of a clause file; ``clause_id`` is the id its place in the library gives it."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise ClauseError(
+            "expected front matter: a first line '---', the title and parameters, and '---'",
+            source=path,
+            where="line 1",
+        )
+    try:
+        end = next(index for index in range(1, len(lines)) if lines[index].strip() == "---")
+    except StopIteration:
+        raise ClauseError(
+            "the front matter has no closing '---' line", source=path, where="line 1"
+        ) from None
+    header = _read_front_matter(lines[1:end], path)
+    front = _FrontMatter(header, lines[1:end], path)
+    title = front.text("title", required=True)
+    declared_id = front.text("id")
+    params = front.params()
+    variant_dates = front.variants()
+    variants = _read_variants(lines, end + 1, variant_dates, path)
+    front.raise_problems()
+    return Clause(
+        id=declared_id or clause_id, title=title, path=path, variants=variants, params=params
+    )
+
+
+def _read_front_matter(lines: list[str], path: str) -> dict[str, Any]:
+    try:
+        header = yaml.safe_load("\n".join(lines)) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 2}" if mark is not None else "front matter"
+        problem = getattr(error, "problem", None) or str(error)
+        raise ClauseError(f"the front matter is not valid YAML: {problem}", source=path, where=where) from None
+    if not isinstance(header, dict):
+        raise ClauseError(
+            "the front matter must be lines of 'name: value'", source=path, where="line 2"
+        )
+    return header
+
+
+class _FrontMatter:
+    """Checks a clause's front matter, collecting every problem with its line."""
+
+    def __init__(self, header: dict[str, Any], lines: list[str], path: str):
+        self.header = header
+        self.lines = lines
+        self.path = path
+        self.problems: list[LettersError] = []
+        for key in header:
+            if key not in FRONT_MATTER_KEYS:
+                self.problem(f"unknown key {key!r} (expected: {', '.join(FRONT_MATTER_KEYS)})", key)
+
+    def line_of(self, key: str, *, within: str | None = None) -> str:
+        """The file line where a key of the front matter is written (the file's line 1 is '---')."""
+        start = 0
+        if within is not None:
+            start = next(
+                (i for i, line in enumerate(self.lines) if re.match(rf"{re.escape(within)}\s*:", line)),
+                0,
+            )
+        pattern = re.compile(rf"\s*{re.escape(str(key))}\s*:")
+        for index in range(start, len(self.lines)):
+            if pattern.match(self.lines[index]):
+                return f"line {index + 2}"
+        return f"line {start + 2}"
+
+    def problem(self, message: str, key: str, *, within: str | None = None) -> None:
+        where = self.line_of(key, within=within)
+        self.problems.append(ClauseError(message, source=self.path, where=where))
+
+    def text(self, key: str, *, required: bool = False) -> str:
+        value = self.header.get(key)
+        if value is None:
+            if required:
+                self.problems.append(
+                    ClauseError(f"the front matter has no {key!r}", source=self.path, where="line 1")
+                )
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.problem(f"{key!r} must be text", key)
+            return ""
+        return value.strip()
+
+    def params(self) -> dict[str, Param]:
+        declared = self.header.get("params") or {}
+        if not isinstance(declared, dict):
+            self.problem("'params' must list each parameter as 'name: what it means'", "params")
+            return {}
+        params: dict[str, Param] = {}
+        for name, spec in declared.items():
+            name = str(name)
+            if not NAME.fullmatch(name):
+                self.problem(
+                    f"parameter name {name!r} must be lower-case letters, digits and _", name, within="params"
+                )
+                continue
+            if name in CASE_NAMES:
+                self.problem(
+                    f"parameter {name!r} has the name of a case fact; choose another name", name, within="params"
+                )
+                continue
+            about, default = spec, None
+            if isinstance(spec, dict):
+                unknown = [key for key in spec if key not in PARAM_KEYS]
+                if unknown:
+                    self.problem(
+                        f"parameter {name!r}: unknown key {unknown[0]!r} (expected: about, default)",
+                        name,
+                        within="params",
+                    )
+                about, default = spec.get("about"), spec.get("default")
+            if not isinstance(about, str) or not about.strip():
+                self.problem(f"parameter {name!r} needs 'about': what it means", name, within="params")
+                continue
+            if default is not None:
+                default = _param_default(default)
+                if default is None:
+                    self.problem(
+                        f"parameter {name!r}: 'default' must be text or a list of text", name, within="params"
+                    )
+                    continue
+            params[name] = Param(name=name, about=about.strip(), default=default)
+        return params
+
+    def variants(self) -> dict[str, dict[str, Any]]:
+        declared = self.header.get("variants") or {}
+        if not isinstance(declared, dict):
+            self.problem("'variants' must list each variant as 'name:' with 'from'/'until' dates", "variants")
+            return {}
+        variants: dict[str, dict[str, Any]] = {}
+        for name, spec in declared.items():
+            name = str(name)
+            spec = spec or {}
+            if not isinstance(spec, dict):
+                self.problem(f"variant {name!r} must have 'from', 'until' or 'about'", name, within="variants")
+                continue
+            checked: dict[str, Any] = {}
+            for key, value in spec.items():
+                if key not in VARIANT_KEYS:
+                    self.problem(
+                        f"variant {name!r}: unknown key {key!r} (expected: {', '.join(VARIANT_KEYS)})",
+                        name,
+                        within="variants",
+                    )
+                elif key == "about":
+                    checked[key] = str(value)
+                elif isinstance(value, date):
+                    checked[key] = value
+                else:
+                    self.problem(
+                        f"variant {name!r}: {key!r} must be a date as YYYY-MM-DD", name, within="variants"
+                    )
+            if "from" in checked and "until" in checked and checked["from"] > checked["until"]:
+                self.problem(f"variant {name!r}: 'from' is after 'until'", name, within="variants")
+            variants[name] = checked
+        return variants
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise combine(self.problems)
+
+
+def _param_default(value: object) -> ParamValue | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    return None
+
+
+def _read_variants(
+    lines: list[str], start: int, declared: dict[str, dict[str, Any]], path: str
+) -> tuple[Variant, ...]:
+    """Split the wording after the front matter into its ``== name ==`` variants."""
+    sections: list[tuple[str, int, list[str]]] = []
+    current: tuple[str, int, list[str]] = ("default", start + 1, [])
+    problems: list[LettersError] = []
+    for index in range(start, len(lines)):
+        marker = VARIANT_MARKER.fullmatch(lines[index].strip())
+        if marker is None:
+            current[2].append(lines[index])
+            continue
+        if sections or any(line.strip() for line in current[2]):
+            sections.append(current)
+        name = marker.group(1)
+        if not VARIANT_NAME.fullmatch(name):
+            problems.append(
+                ClauseError(f"variant name {name!r} must be letters, digits, . _ or -", source=path, where=f"line {index + 1}")
+            )
+        if any(name == seen for seen, _, _ in sections):
+            problems.append(ClauseError(f"variant {name!r} is written twice", source=path, where=f"line {index + 1}"))
+        current = (name, index + 2, [])
+    sections.append(current)
+    if len(sections) > 1 and sections[0][0] == "default" and not any(s.strip() for s in sections[0][2]):
+        sections.pop(0)
+    variants = []
+    for name, line, body in sections:
+        while body and not body[0].strip():
+            body.pop(0)
+            line += 1
+        text = "\n".join(body).strip()
+        if not text:
+            what = "the clause has no wording" if name == "default" else f"variant {name!r} has no wording"
+            problems.append(ClauseError(what, source=path, where=f"line {line}"))
+        dates = declared.get(name, {})
+        variants.append(
+            Variant(
+                name=name,
+                text=text,
+                line=line,
+                in_force_from=dates.get("from"),
+                in_force_until=dates.get("until"),
+                about=dates.get("about", ""),
+            )
+        )
+    names = {variant.name for variant in variants}
+    for name in declared:
+        if name not in names:
+            problems.append(
+                ClauseError(f"variant {name!r} is declared but has no '== {name} ==' wording", source=path, where="line 1")
+            )
+    if problems:
+        raise combine(problems)
+    return tuple(variants)
+
+
+def _finalize(value: object) -> object:
+    """Turn a placeholder's value into text: lists are joined, line breaks from case data kept."""
+    if isinstance(value, (list, tuple)):
+        value = join_and(value)
+    return str(value).replace("\n", _KEPT_BREAK)
+
+
+ENVIRONMENT = SandboxedEnvironment(
+    undefined=StrictUndefined,
+    autoescape=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=False,
+    finalize=_finalize,
+)
+ENVIRONMENT.filters.update(FILTERS)
+
+
+def reflow(rendered: str) -> tuple[str, ...]:
+    """Make the rendered wording into paragraphs: wrapped lines joined, blank lines between."""
+    paragraphs = []
+    for block in re.split(r"\n[ \t]*\n", rendered.strip()):
+        pieces: list[str] = []
+        for line in block.split("\n"):
+            line = line.strip()
+            if not line:
+                continue
+            if line.endswith("\\"):
+                pieces.append(line[:-1].rstrip() + "\n")
+            else:
+                pieces.append(line + " ")
+        text = "".join(pieces).strip(" ").rstrip("\n").replace(" \n", "\n")
+        if text:
+            paragraphs.append(text.replace(_KEPT_BREAK, "\n"))
+    return tuple(paragraphs)
+
+
+class Library:
+    """A folder of clause files, each known by its path without ``.txt`` (``reasons/late``)."""
+
+    def __init__(self, clauses: Mapping[str, Clause], *, root: str | None = None):
+        self.clauses = dict(clauses)
+        self.root = root
+        self._templates: dict[tuple[str, str], JinjaTemplate] = {}
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None) -> Library:
+        """Read every clause file under a folder; report every broken one together."""
+        root = Path(directory) if directory is not None else DEFAULT_LIBRARY
+        if not root.is_dir():
+            raise ClauseError("no such clause library folder", source=str(root))
+        clauses: dict[str, Clause] = {}
+        problems: list[LettersError] = []
+        for path in sorted(root.rglob(f"*{SUFFIX}")):
+            clause_id = path.relative_to(root).with_suffix("").as_posix()
+            try:
+                clause = parse_clause(_read(path), clause_id=clause_id, path=str(path))
+            except LettersError as error:
+                problems.append(error)
+                continue
+            if clause.id in clauses:
+                problems.append(
+                    ClauseError(
+                        f"clause id {clause.id!r} is also used by {clauses[clause.id].path}",
+                        source=str(path),
+                        where="line 1",
+                    )
+                )
+                continue
+            clauses[clause.id] = clause
+        if problems:
+            raise combine(problems)
+        return cls(clauses, root=str(root))
+
+    def __getitem__(self, clause_id: str) -> Clause:
+        try:
+            return self.clauses[clause_id]
+        except KeyError:
+            close = difflib.get_close_matches(clause_id, self.clauses, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            where = f" in {self.root}" if self.root else ""
+            raise ClauseError(f"no clause {clause_id!r}{where}{hint}") from None
+
+    def __contains__(self, clause_id: object) -> bool:
+        return clause_id in self.clauses
+
+    def __iter__(self) -> Iterator[Clause]:
+        return iter(self.clauses.values())
+
+    def __len__(self) -> int:
+        return len(self.clauses)
+
+    def template(self, clause: Clause, variant: Variant) -> JinjaTemplate:
+        """The compiled wording of a variant, compiled once per library."""
+        key = (clause.id, variant.name)
+        template = self._templates.get(key)
+        if template is None:
+            try:
+                template = ENVIRONMENT.from_string(variant.text)
+            except TemplateSyntaxError as error:
+                raise ClauseError(
+                    f"template syntax: {error.message}",
+                    source=clause.path,
+                    where=f"line {variant.line + (error.lineno or 1) - 1}",
+                ) from None
+            self._templates[key] = template
+        return template
+
+    def render(self, clause: Clause, variant: Variant, context: Mapping[str, Any]) -> tuple[str, ...]:
+        """The wording of a clause for one case, as paragraphs."""
+        template = self.template(clause, variant)
+        try:
+            return reflow(template.render(context))
+        except LettersError:
+            raise
+        except (UndefinedError, SecurityError, TemplateError, TypeError, ValueError) as error:
+            line = _template_line(error)
+            source_line = variant.text.splitlines()[line - 1] if variant.text else ""
+            raise ClauseError(
+                _explain(error, source_line),
+                source=clause.path,
+                where=f"line {variant.line + line - 1}",
+            ) from None
+
+
+def placeholders(text: str) -> set[str]:
+    """The top-level names a piece of wording uses (``complainant``, ``document`` ...)."""
+    return set(meta.find_undeclared_variables(ENVIRONMENT.parse(text)))
+
+
+def _explain(error: Exception, source_line: str) -> str:
+    message = str(error)
+    if isinstance(error, UndefinedError):
+        missing = re.fullmatch(r"'(.+)' is undefined", message)
+        if missing:
+            name = missing.group(1)
+            return f"{{{{ {name} }}}} is neither a fact of the case nor a parameter of the clause"
+        attribute = re.fullmatch(r"'.+' (?:object )?has no attribute '(.+)'", message)
+        if attribute:
+            name = attribute.group(1)
+            used = re.search(rf"([A-Za-z_][\w.]*)\.{re.escape(name)}\b", source_line)
+            expression = f"{used.group(1)}.{name}" if used else name
+            return f"{{{{ {expression} }}}}: this case does not give it"
+    return message
+
+
+def _template_line(error: Exception) -> int:
+    line = 1
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename == "<template>" and frame.lineno is not None:
+            line = frame.lineno
+    return line
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ClauseError(f"not UTF-8 text (byte {error.start})", source=str(path)) from None
+    except OSError as error:
+        raise ClauseError(f"cannot read the clause file ({error.strerror})", source=str(path)) from None
+

@@ -1,0 +1,256 @@
+"""Compose a letter: the case's plan filled with wording from the clause library.
+
+Pure: a Case and a Library in, a Letter out, no files touched. A Letter is what any output
+format shows: the facts of its header, the Summary, the sections with their headings and
+numbered paragraphs, and the sign-off. Each piece of text keeps its origin (the clause and
+variant, or the case file's field) as it is built, so a letter can say where every sentence
+came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from attrs import frozen
+
+from letters.clauses import Library
+from letters.errors import ClauseError, LettersError, combine
+from letters.grammar import PersonWords, short_date
+from letters.model import Case, ClauseUse, Paragraph, Part
+
+HEADINGS = "headings/"
+"""Where a section's heading is found: the heading of section "complaint" is headings/complaint."""
+
+REASONS = "reasons/"
+"""Where a reason's wordings are found: ``{{ reason.summary }}`` is reasons/<reason>/summary."""
+
+SIGN_OFF = "letter/sign-off"
+"""The clause that closes every letter."""
+
+
+@frozen
+class Origin:
+    """Where a piece of a letter came from: a clause (and its variant), or a field of the case."""
+
+    field: str
+    clause: str | None = None
+    variant: str | None = None
+    file: str | None = None
+    line: int | None = None
+
+
+@frozen
+class Text:
+    """A run of a paragraph's text and its origin."""
+
+    text: str
+    origin: Origin
+
+
+@frozen
+class LetterParagraph:
+    """One paragraph of the letter, as runs of text from the case and the library."""
+
+    runs: tuple[Text, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(run.text for run in self.runs)
+
+
+@frozen
+class Section:
+    """A headed part of the letter ("The complaint") and its numbered paragraphs."""
+
+    id: str
+    heading: str
+    paragraphs: tuple[LetterParagraph, ...]
+
+
+@frozen
+class Letter:
+    """A decision letter's content, ready for any output format."""
+
+    sections: tuple[Section, ...]
+    sign_off: LetterParagraph
+    summary: LetterParagraph | None = None
+    body_name: str | None = None
+    reference: str | None = None
+    category: str | None = None
+    decision: str | None = None
+    decision_date: str | None = None
+    complainant: str = ""
+    about: str = ""
+
+    @property
+    def paragraphs(self) -> Iterator[LetterParagraph]:
+        """The numbered paragraphs, in order: numbering runs on across sections."""
+        for section in self.sections:
+            yield from section.paragraphs
+
+
+class Facts(Mapping[str, Any]):
+    """Facts of the case under one name, as clause text sees them (``complaint.wants``).
+
+    A fact the case leaves out is simply absent, so a clause that needs it fails with its
+    name rather than printing a blank.
+    """
+
+    def __init__(self, facts: Mapping[str, Any], text: str = ""):
+        self._facts = {name: value for name, value in facts.items() if value is not None}
+        self._text = text
+
+    def __getitem__(self, name: str) -> Any:
+        return self._facts[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._facts)
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+    def __str__(self) -> str:
+        return self._text
+
+
+class ReasonWords(Mapping[str, str]):
+    """The wordings of the case's reason: ``{{ reason.final }}`` is clause reasons/<id>/final."""
+
+    def __init__(self, reason: str, library: Library, wording: Callable[[str], str]):
+        self.reason = reason
+        self._library = library
+        self._wording = wording
+
+    def __getitem__(self, part: str) -> str:
+        return self._wording(f"{REASONS}{self.reason}/{part}")
+
+    def __iter__(self) -> Iterator[str]:
+        prefix = f"{REASONS}{self.reason}/"
+        return (c.id.removeprefix(prefix) for c in self._library if c.id.startswith(prefix))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class _Composer:
+    """Composes one case, collecting every problem it meets."""
+
+    def __init__(self, case: Case, library: Library):
+        self.case = case
+        self.library = library
+        self.problems: list[LettersError] = []
+        self.context = self._context()
+
+    def _context(self) -> dict[str, Any]:
+        case = self.case
+        context: dict[str, Any] = {
+            "complainant": PersonWords(case.complainant.name, case.complainant.pronouns),
+            "people": [PersonWords(person.name, person.pronouns) for person in case.people],
+            "body": Facts({"name": case.body.name, "called": case.body.called}, case.body.called),
+            "complaint": Facts(
+                {
+                    "about": case.complaint.about,
+                    "statement": case.complaint.statement,
+                    "wants": case.complaint.wants,
+                }
+            ),
+            "considered": list(case.considered),
+        }
+        optional = {
+            "reference": case.reference,
+            "category": case.category,
+            "decision": case.decision,
+            "decision_date": case.decision_date,
+        }
+        context.update({name: value for name, value in optional.items() if value is not None})
+        if case.reason is not None:
+            context["reason"] = ReasonWords(case.reason, self.library, self._wording)
+        return context
+
+    def _wording(self, clause_id: str) -> str:
+        """A clause's wording as one line of text, for use inside another clause."""
+        clause = self.library[clause_id]
+        variant = clause.variant(on=self.case.decision_date)
+        arguments = clause.arguments({})
+        return " ".join(self.library.render(clause, variant, {**self.context, **arguments}))
+
+    def clause(self, use: ClauseUse, field: str) -> list[Text]:
+        """The paragraphs of one clause use, as runs; a problem is recorded, not raised."""
+        try:
+            clause = self.library[use.clause]
+            variant = clause.variant(use.variant, on=self.case.decision_date)
+            arguments = clause.arguments(use.params)
+            texts = self.library.render(clause, variant, {**self.context, **arguments})
+        except LettersError as error:
+            self.problem(error, field)
+            return []
+        origin = Origin(
+            field=field, clause=clause.id, variant=variant.name, file=clause.path, line=variant.line
+        )
+        return [Text(text, origin) for text in texts]
+
+    def paragraph(self, plan: Paragraph, field: str) -> list[LetterParagraph]:
+        """A planned paragraph; a clause of several paragraphs starts new ones as it needs."""
+        paragraphs: list[list[Text]] = [[]]
+        for index, part in enumerate(plan):
+            where = f"{field}[{index}]" if len(plan) > 1 else field
+            if isinstance(part, str):
+                paragraphs[-1].append(Text(part, Origin(field=where)))
+                continue
+            for number, text in enumerate(self.clause(part, where)):
+                if number:
+                    paragraphs.append([])
+                paragraphs[-1].append(text)
+        return [LetterParagraph(tuple(runs)) for runs in paragraphs if runs]
+
+    def section(self, index: int) -> Section:
+        plan = self.case.sections[index]
+        field = f"sections[{index}]"
+        heading = self.clause(ClauseUse(HEADINGS + plan.section), f"{field}.section")
+        paragraphs = [
+            paragraph
+            for number, planned in enumerate(plan.paragraphs)
+            for paragraph in self.paragraph(planned, f"{field}.paragraphs[{number}]")
+        ]
+        return Section(
+            id=plan.section,
+            heading=" ".join(text.text for text in heading),
+            paragraphs=tuple(paragraphs),
+        )
+
+    def problem(self, error: LettersError, field: str) -> None:
+        """Record a problem met at a field of the case, keeping the clause file it names."""
+        if error.source is not None:
+            located = f"{error.source}: {error.where}: " if error.where else f"{error.source}: "
+            error = ClauseError(f"{located}{error.message}")
+        error.where = f"{field}: {error.where}" if error.where else field
+        self.problems.append(error)
+
+    def letter(self) -> Letter:
+        case = self.case
+        sections = tuple(self.section(index) for index in range(len(case.sections)))
+        summary_runs = [run for p in self.paragraph(case.summary, "summary") for run in p.runs]
+        sign_off = self.paragraph((ClauseUse(SIGN_OFF),), "sign-off")
+        if self.problems:
+            raise combine(self.problems)
+        return Letter(
+            sections=sections,
+            sign_off=sign_off[0] if sign_off else LetterParagraph(()),
+            summary=LetterParagraph(tuple(summary_runs)) if summary_runs else None,
+            body_name=case.body.name,
+            reference=case.reference,
+            category=case.category,
+            decision=case.decision,
+            decision_date=short_date(case.decision_date) if case.decision_date else None,
+            complainant=case.complainant.name,
+            about=case.complaint.about,
+        )
+
+
+def compose(case: Case, library: Library) -> Letter:
+    """Compose the letter for a case from the clause library; report every problem together."""
+    return _Composer(case, library).letter()

@@ -1,0 +1,212 @@
+"""Read case files: JSON -> Case, through one strict cattrs converter.
+
+The converter owns JSON: it refuses what it would otherwise coerce (a number where text is
+expected, a string where a list is expected), turns ISO dates into dates, and reports every
+problem of a file together, each with its field path:
+``examples/x.json: complainant.pronouns: expected one of she, he, they``.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+import typing
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.errors import ForbiddenExtraKeysError
+from cattrs.gen import make_dict_structure_fn
+
+from letters.errors import CaseError, LettersError, combine
+from letters.model import Case, ClauseUse, Paragraph, ParamValue, Part
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# XML 1.0 cannot hold C0 control characters other than tab, line feed and carriage return;
+# docxtpl would also turn \a and \f into new paragraphs and page breaks.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+class ExpectedError(TypeError):
+    """A value of the wrong kind; the message is what was expected instead."""
+
+
+def _structure_text(value: object, _: type) -> str:
+    if not isinstance(value, str):
+        raise ExpectedError(f"expected text, got {_describe(value)}")
+    found = CONTROL_CHARACTERS.search(value)
+    if found:
+        raise ExpectedError(
+            f"control character U+{ord(found.group()):04X} at position {found.start()} "
+            "is not allowed in a letter"
+        )
+    return value
+
+
+def _structure_date(value: object, _: type) -> date:
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        raise ExpectedError(f"expected a date as YYYY-MM-DD, got {_describe(value)}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise ExpectedError(f"expected a real date as YYYY-MM-DD, got {value!r} ({error})") from None
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else "text"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    converter.register_structure_hook(str, _structure_text)
+    converter.register_structure_hook(date, _structure_date)
+
+    def structure_object(cls: type) -> Callable[[Any, type], Any]:
+        structure = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
+
+        def hook(value: Any, target: type) -> Any:
+            if not isinstance(value, Mapping):
+                raise ExpectedError(f"expected an object, got {_describe(value)}")
+            return structure(value, target)
+
+        return hook
+
+    converter.register_structure_hook_factory(attrs.has, structure_object)
+
+    def structure_list(value: Any, target: Any) -> Any:
+        if not isinstance(value, list):
+            raise ExpectedError(f"expected a list, got {_describe(value)}")
+        (item,) = {*typing.get_args(target)} - {Ellipsis}
+        return tuple(converter.structure(value, list[item]))  # type: ignore[valid-type]
+
+    converter.register_structure_hook_func(_is_tuple, structure_list)
+
+    def structure_param(value: Any, _: type) -> ParamValue:
+        if isinstance(value, list):
+            return tuple(converter.structure(value, list[str]))
+        if isinstance(value, str):
+            return _structure_text(value, str)
+        raise ExpectedError(f"expected text or a list of text, got {_describe(value)}")
+
+    converter.register_structure_hook_func(lambda target: target == ParamValue, structure_param)
+
+    def structure_part(value: Any, _: type) -> Part:
+        if isinstance(value, str):
+            return _structure_text(value, str)
+        if isinstance(value, Mapping):
+            return converter.structure(value, ClauseUse)
+        raise ExpectedError(
+            f"expected text or a clause such as {{\"clause\": \"...\"}}, got {_describe(value)}"
+        )
+
+    converter.register_structure_hook_func(lambda target: target == Part, structure_part)
+
+    def structure_paragraph(value: Any, _: type) -> Paragraph:
+        if isinstance(value, list):
+            return tuple(converter.structure(value, list[Part]))  # type: ignore[arg-type]
+        return (structure_part(value, Part),)  # type: ignore[arg-type]
+
+    converter.register_structure_hook_func(lambda target: target == Paragraph, structure_paragraph)
+    return converter
+
+
+def _is_tuple(target: Any) -> bool:
+    return typing.get_origin(target) is tuple
+
+
+CONVERTER = _make_converter()
+
+
+def _message(error: BaseException, target: Any) -> str:
+    if isinstance(error, ExpectedError):
+        return str(error)
+    if isinstance(error, KeyError):
+        return "missing (this field is required)"
+    if isinstance(target, type) and issubclass(target, enum.Enum):
+        choices = ", ".join(str(member.value) for member in target)
+        return f"expected one of {choices}"
+    return str(error)
+
+
+def _problems(error: BaseException, path: str = "", target: Any = None) -> list[LettersError]:
+    """Flatten cattrs' nested validation errors into one CaseError per problem, with its path."""
+    if isinstance(error, ForbiddenExtraKeysError):
+        allowed = ", ".join(field.name for field in attrs.fields(error.cl))
+        return [
+            CaseError(f"unknown field (expected one of: {allowed})", where=_join(path, name))
+            for name in sorted(error.extra_fields)
+        ]
+    if not isinstance(error, cattrs.BaseValidationError):
+        return [CaseError(_message(error, target), where=path or None)]
+    problems: list[LettersError] = []
+    with_notes, without = error.group_exceptions()
+    for inner, note in with_notes:
+        if isinstance(note, cattrs.AttributeValidationNote):
+            step = _join(path, note.name)
+        else:
+            step = f"{path}[{note.index}]" if isinstance(note.index, int) else _join(path, str(note.index))
+        problems.extend(_problems(inner, step, note.type))
+    for inner in without:
+        problems.extend(_problems(inner, path, None))
+    return problems
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def parse_case(data: object, *, source: str | None = None) -> Case:
+    """Build a Case from decoded JSON, reporting every problem found in it together."""
+    if not isinstance(data, Mapping):
+        raise CaseError(f"expected a JSON object, got {_describe(data)}", source=source)
+    try:
+        return CONVERTER.structure(data, Case)
+    except (cattrs.BaseValidationError, ExpectedError) as error:
+        problems = _problems(error)
+        for problem in problems:
+            problem.source = source
+        raise combine(problems) from None
+
+
+def read_case_text(text: str, *, source: str) -> Case:
+    """Build a Case from the text of a case file; ``source`` names it in errors."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CaseError(
+            f"not valid JSON: {error.msg}",
+            source=source,
+            where=f"line {error.lineno} column {error.colno}",
+        ) from None
+    return parse_case(data, source=source)
+
+
+def load_case(path: str | Path) -> Case:
+    """Read a case file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CaseError("no such case file", source=str(path)) from None
+    except UnicodeDecodeError as error:
+        raise CaseError(f"not UTF-8 text ({error.reason} at byte {error.start})", source=str(path)) from None
+    except OSError as error:
+        raise CaseError(f"cannot read the case file ({error.strerror})", source=str(path)) from None
+    return read_case_text(text, source=str(path))

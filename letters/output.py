@@ -1,0 +1,33 @@
+"""Write letters to disk so that a failure never leaves a partial file or loses an earlier one."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from letters.errors import OutputError
+
+
+def write_atomic(path: str | Path, data: bytes) -> None:
+    """Write the file whole or not at all: a temporary file beside it, renamed into place."""
+    path = Path(path)
+    directory = path.parent
+    if not directory.is_dir():
+        raise OutputError("the folder to write into does not exist", source=str(path))
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+    except OSError as error:
+        raise OutputError(f"cannot write here ({error.strerror})", source=str(path)) from None
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise OutputError(f"cannot write the letter ({error.strerror})", source=str(path)) from None

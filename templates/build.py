@@ -1,0 +1,219 @@
+"""Build the stock Word templates from scratch.
+
+The .docx files in this folder are the source users edit: open one in Word or LibreOffice,
+restyle it (fonts, margins, heading colours, a logo in the header) and save it; the next letters
+follow. This script only made their first version. Running it again overwrites them, so do not
+run it once a template has been restyled. Run with ``.venv/bin/python templates/build.py``.
+
+What the decision template is made of:
+- real heading styles (Heading 1 for the title, Heading 2 for sections), so the navigation pane
+  and PDF bookmarks show the letter's outline;
+- a paragraph style "Numbered Paragraph" tied to a Word numbering definition, so paragraphs are
+  numbered 1, 2, 3 ... by Word itself, continuing across sections;
+- the case reference in the page header, "Page N of M" fields in the footer;
+- document properties (title, subject) filled from the letter.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Pt, RGBColor
+
+HERE = Path(__file__).resolve().parent
+FONT = "Arial"
+INK = RGBColor(0x1F, 0x38, 0x64)
+NUMBERING_ID = "90"
+
+
+def numbering_definition(document: Document) -> None:
+    """Add the single-level "1." list that Numbered Paragraph uses."""
+    numbering = document.part.numbering_part.element
+    abstract = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{NUMBERING_ID}">'
+        '<w:multiLevelType w:val="singleLevel"/>'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        '<w:lvlText w:val="%1."/><w:lvlJc w:val="left"/>'
+        '<w:pPr><w:ind w:left="567" w:hanging="567"/></w:pPr></w:lvl>'
+        "</w:abstractNum>"
+    )
+    first_num = numbering.find(qn("w:num"))
+    if first_num is not None:
+        first_num.addprevious(abstract)
+    else:
+        numbering.append(abstract)
+    numbering.append(
+        parse_xml(
+            f'<w:num {nsdecls("w")} w:numId="{NUMBERING_ID}">'
+            f'<w:abstractNumId w:val="{NUMBERING_ID}"/></w:num>'
+        )
+    )
+
+
+def styles(document: Document) -> None:
+    normal = document.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(8)
+    normal.paragraph_format.line_spacing = 1.15
+    # Word keeps the East Asian and complex-script fonts apart; set them too so Arial is used.
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attribute), FONT)
+
+    for name, size, before in (("Heading 1", 16, 12), ("Heading 2", 13, 14)):
+        style = document.styles[name]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.color.rgb = INK
+        style.paragraph_format.space_before = Pt(before)
+        style.paragraph_format.space_after = Pt(6)
+        style.paragraph_format.keep_with_next = True
+
+    numbered = document.styles.add_style("Numbered Paragraph", WD_STYLE_TYPE.PARAGRAPH)
+    numbered.base_style = normal
+    numbered.quick_style = True
+    numbered_pPr = numbered.element.get_or_add_pPr()
+    numbered_pPr.insert(
+        0,
+        parse_xml(f'<w:numPr {nsdecls("w")}><w:numId w:val="{NUMBERING_ID}"/></w:numPr>'),
+    )
+
+    facts = document.styles.add_style("Case Facts", WD_STYLE_TYPE.PARAGRAPH)
+    facts.base_style = normal
+    facts.quick_style = True
+    facts.paragraph_format.space_after = Pt(2)
+
+    summary = document.styles.add_style("Summary", WD_STYLE_TYPE.PARAGRAPH)
+    summary.base_style = normal
+    summary.quick_style = True
+    summary.paragraph_format.space_before = Pt(6)
+
+    sign_off = document.styles.add_style("Sign-off", WD_STYLE_TYPE.PARAGRAPH)
+    sign_off.base_style = normal
+    sign_off.quick_style = True
+    sign_off.font.italic = True
+    sign_off.paragraph_format.space_before = Pt(18)
+
+
+def field(paragraph: object, instruction: str) -> None:
+    """Append a Word field (PAGE, NUMPAGES) to a paragraph: begin, instruction, result, end."""
+    run = paragraph.add_run()  # type: ignore[attr-defined]
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run._r.append(begin)
+    run = paragraph.add_run()  # type: ignore[attr-defined]
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = f" {instruction} "
+    run._r.append(text)
+    run = paragraph.add_run()  # type: ignore[attr-defined]
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    run._r.append(separate)
+    paragraph.add_run("1")  # type: ignore[attr-defined]
+    run = paragraph.add_run()  # type: ignore[attr-defined]
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(end)
+
+
+def page_furniture(document: Document) -> None:
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+        setattr(section, side, Cm(2.5))
+
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    header.add_run("{% if letter.reference %}Reference: {{ letter.reference }}{% endif %}")
+
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Page ")
+    field(footer, "PAGE")
+    footer.add_run(" of ")
+    field(footer, "NUMPAGES")
+
+
+def properties(document: Document) -> None:
+    core = document.core_properties
+    core.title = (
+        "The Ombudsman's final decision"
+        "{% if letter.body_name %}: {{ letter.body_name }}{% endif %}"
+        "{% if letter.reference %} ({{ letter.reference }}){% endif %}"
+    )
+    core.subject = "{{ ('Complaint ' ~ letter.about) | truncate(240) }}"
+    core.keywords = "decision"
+    core.author = ""
+    core.last_modified_by = ""
+    core.comments = ""
+    core.revision = 1
+    core.created = core.modified = datetime(2026, 1, 1)
+
+
+def optional_line(document: Document, condition: str, text: str, style: str) -> None:
+    """A paragraph shown only when the letter has the fact: docxtpl drops the {%p %} lines."""
+    document.add_paragraph(f"{{%p if {condition} %}}")
+    document.add_paragraph(text, style=style)
+    document.add_paragraph("{%p endif %}")
+
+
+def decision_template() -> Document:
+    document = Document()
+    styles(document)
+    numbering_definition(document)
+    page_furniture(document)
+    properties(document)
+
+    document.add_paragraph("{%p if letter.body_name %}")
+    first = document.add_paragraph(style="Case Facts")
+    first.add_run(
+        "{{ letter.body_name }}{% if letter.reference %} ({{ letter.reference }}){% endif %}"
+    ).bold = True
+    document.add_paragraph("{%p endif %}")
+    optional_line(document, "letter.category", "Category: {{ letter.category }}", "Case Facts")
+    optional_line(document, "letter.decision", "Decision: {{ letter.decision }}", "Case Facts")
+    optional_line(
+        document, "letter.decision_date", "Decision date: {{ letter.decision_date }}", "Case Facts"
+    )
+
+    document.add_paragraph("The Ombudsman's final decision", style="Heading 1")
+
+    document.add_paragraph("{%p if letter.summary %}")
+    summary = document.add_paragraph(style="Summary")
+    summary.add_run("Summary: ").bold = True
+    summary.add_run("{{ letter.summary }}")
+    document.add_paragraph("{%p endif %}")
+
+    document.add_paragraph("{%p for section in letter.sections %}")
+    document.add_paragraph("{{ section.heading }}", style="Heading 2")
+    document.add_paragraph("{%p for paragraph in section.paragraphs %}")
+    document.add_paragraph("{{ paragraph }}", style="Numbered Paragraph")
+    document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{%p endfor %}")
+
+    document.add_paragraph("{{ letter.sign_off }}", style="Sign-off")
+    _drop_thumbnail(document)
+    return document
+
+
+def _drop_thumbnail(document: Document) -> None:
+    """python-docx's blank document carries a thumbnail of itself; a template should not."""
+    package = document.part.package
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del package.rels[rel_id]
+
+
+if __name__ == "__main__":
+    target = HERE / "decision.docx"
+    decision_template().save(str(target))
+    print(f"wrote {target}")
