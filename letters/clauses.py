@@ -57,8 +57,18 @@ VARIANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 VARIANT_MARKER = re.compile(r"==\s*(\S+)\s*==\s*")
 
 CASE_NAMES = frozenset(
-    "body reference category decision decision_date complainant people complaint considered "
-    "reason".split()
+    [
+        "body",
+        "reference",
+        "category",
+        "decision",
+        "decision_date",
+        "complainant",
+        "people",
+        "complaint",
+        "considered",
+        "reason",
+    ]
 )
 """The case facts every clause can use; a parameter may not take one of these names."""
 
@@ -124,7 +134,7 @@ class Clause:
                 return variant
         raise ClauseError(
             f"clause {self.id} has no variant in force on {on.isoformat()}; "
-            f"pick one with \"variant\" (it has: {self._names()})"
+            f'pick one with "variant" (it has: {self._names()})'
         )
 
     def arguments(self, given: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
@@ -134,7 +144,9 @@ class Clause:
             if name not in self.params:
                 declared = ", ".join(self.params) or "none"
                 problems.append(
-                    ClauseError(f"clause {self.id} takes no parameter {name!r} (it takes: {declared})")
+                    ClauseError(
+                        f"clause {self.id} takes no parameter {name!r} (it takes: {declared})"
+                    )
                 )
         arguments: dict[str, ParamValue] = {}
         for name, param in self.params.items():
@@ -189,7 +201,9 @@ def _read_front_matter(lines: list[str], path: str) -> dict[str, Any]:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 2}" if mark is not None else "front matter"
         problem = getattr(error, "problem", None) or str(error)
-        raise ClauseError(f"the front matter is not valid YAML: {problem}", source=path, where=where) from None
+        raise ClauseError(
+            f"the front matter is not valid YAML: {problem}", source=path, where=where
+        ) from None
     if not isinstance(header, dict):
         raise ClauseError(
             "the front matter must be lines of 'name: value'", source=path, where="line 2"
@@ -214,7 +228,11 @@ class _FrontMatter:
         start = 0
         if within is not None:
             start = next(
-                (i for i, line in enumerate(self.lines) if re.match(rf"{re.escape(within)}\s*:", line)),
+                (
+                    i
+                    for i, line in enumerate(self.lines)
+                    if re.match(rf"{re.escape(within)}\s*:", line)
+                ),
                 0,
             )
         pattern = re.compile(rf"\s*{re.escape(str(key))}\s*:")
@@ -232,7 +250,9 @@ class _FrontMatter:
         if value is None:
             if required:
                 self.problems.append(
-                    ClauseError(f"the front matter has no {key!r}", source=self.path, where="line 1")
+                    ClauseError(
+                        f"the front matter has no {key!r}", source=self.path, where="line 1"
+                    )
                 )
             return ""
         if not isinstance(value, str) or not value.strip():
@@ -250,12 +270,16 @@ class _FrontMatter:
             name = str(name)
             if not NAME.fullmatch(name):
                 self.problem(
-                    f"parameter name {name!r} must be lower-case letters, digits and _", name, within="params"
+                    f"parameter name {name!r} must be lower-case letters, digits and _",
+                    name,
+                    within="params",
                 )
                 continue
             if name in CASE_NAMES:
                 self.problem(
-                    f"parameter {name!r} has the name of a case fact; choose another name", name, within="params"
+                    f"parameter {name!r} has the name of a case fact; choose another name",
+                    name,
+                    within="params",
                 )
                 continue
             about, default = spec, None
@@ -269,13 +293,17 @@ class _FrontMatter:
                     )
                 about, default = spec.get("about"), spec.get("default")
             if not isinstance(about, str) or not about.strip():
-                self.problem(f"parameter {name!r} needs 'about': what it means", name, within="params")
+                self.problem(
+                    f"parameter {name!r} needs 'about': what it means", name, within="params"
+                )
                 continue
             if default is not None:
                 default = _param_default(default)
                 if default is None:
                     self.problem(
-                        f"parameter {name!r}: 'default' must be text or a list of text", name, within="params"
+                        f"parameter {name!r}: 'default' must be text or a list of text",
+                        name,
+                        within="params",
                     )
                     continue
             params[name] = Param(name=name, about=about.strip(), default=default)
@@ -284,14 +312,20 @@ class _FrontMatter:
     def variants(self) -> dict[str, dict[str, Any]]:
         declared = self.header.get("variants") or {}
         if not isinstance(declared, dict):
-            self.problem("'variants' must list each variant as 'name:' with 'from'/'until' dates", "variants")
+            self.problem(
+                "'variants' must list each variant as 'name:' with 'from'/'until' dates", "variants"
+            )
             return {}
         variants: dict[str, dict[str, Any]] = {}
         for name, spec in declared.items():
             name = str(name)
             spec = spec or {}
             if not isinstance(spec, dict):
-                self.problem(f"variant {name!r} must have 'from', 'until' or 'about'", name, within="variants")
+                self.problem(
+                    f"variant {name!r} must have 'from', 'until' or 'about'",
+                    name,
+                    within="variants",
+                )
                 continue
             checked: dict[str, Any] = {}
             for key, value in spec.items():
@@ -307,7 +341,9 @@ class _FrontMatter:
                     checked[key] = value
                 else:
                     self.problem(
-                        f"variant {name!r}: {key!r} must be a date as YYYY-MM-DD", name, within="variants"
+                        f"variant {name!r}: {key!r} must be a date as YYYY-MM-DD",
+                        name,
+                        within="variants",
                     )
             if "from" in checked and "until" in checked and checked["from"] > checked["until"]:
                 self.problem(f"variant {name!r}: 'from' is after 'until'", name, within="variants")
@@ -344,22 +380,37 @@ def _read_variants(
         name = marker.group(1)
         if not VARIANT_NAME.fullmatch(name):
             problems.append(
-                ClauseError(f"variant name {name!r} must be letters, digits, . _ or -", source=path, where=f"line {index + 1}")
+                ClauseError(
+                    f"variant name {name!r} must be letters, digits, . _ or -",
+                    source=path,
+                    where=f"line {index + 1}",
+                )
             )
         if any(name == seen for seen, _, _ in sections):
-            problems.append(ClauseError(f"variant {name!r} is written twice", source=path, where=f"line {index + 1}"))
+            problems.append(
+                ClauseError(
+                    f"variant {name!r} is written twice", source=path, where=f"line {index + 1}"
+                )
+            )
         current = (name, index + 2, [])
     sections.append(current)
-    if len(sections) > 1 and sections[0][0] == "default" and not any(s.strip() for s in sections[0][2]):
+    if (
+        len(sections) > 1
+        and sections[0][0] == "default"
+        and not any(s.strip() for s in sections[0][2])
+    ):
         sections.pop(0)
     variants = []
     for name, line, body in sections:
-        while body and not body[0].strip():
-            body.pop(0)
-            line += 1
-        text = "\n".join(body).strip()
+        blank = next((i for i, text in enumerate(body) if text.strip()), 0)
+        line += blank
+        text = "\n".join(body[blank:]).strip()
         if not text:
-            what = "the clause has no wording" if name == "default" else f"variant {name!r} has no wording"
+            what = (
+                "the clause has no wording"
+                if name == "default"
+                else f"variant {name!r} has no wording"
+            )
             problems.append(ClauseError(what, source=path, where=f"line {line}"))
         dates = declared.get(name, {})
         variants.append(
@@ -376,7 +427,11 @@ def _read_variants(
     for name in declared:
         if name not in names:
             problems.append(
-                ClauseError(f"variant {name!r} is declared but has no '== {name} ==' wording", source=path, where="line 1")
+                ClauseError(
+                    f"variant {name!r} is declared but has no '== {name} ==' wording",
+                    source=path,
+                    where="line 1",
+                )
             )
     if problems:
         raise combine(problems)
@@ -491,7 +546,9 @@ class Library:
             self._templates[key] = template
         return template
 
-    def render(self, clause: Clause, variant: Variant, context: Mapping[str, Any]) -> tuple[str, ...]:
+    def render(
+        self, clause: Clause, variant: Variant, context: Mapping[str, Any]
+    ) -> tuple[str, ...]:
         """The wording of a clause for one case, as paragraphs."""
         template = self.template(clause, variant)
         try:
@@ -543,5 +600,6 @@ def _read(path: Path) -> str:
     except UnicodeDecodeError as error:
         raise ClauseError(f"not UTF-8 text (byte {error.start})", source=str(path)) from None
     except OSError as error:
-        raise ClauseError(f"cannot read the clause file ({error.strerror})", source=str(path)) from None
-
+        raise ClauseError(
+            f"cannot read the clause file ({error.strerror})", source=str(path)
+        ) from None

@@ -17,7 +17,7 @@ from attrs import frozen
 from letters.clauses import Library
 from letters.errors import ClauseError, LettersError, combine
 from letters.grammar import PersonWords, short_date
-from letters.model import Case, ClauseUse, Paragraph, Part
+from letters.model import Case, ClauseUse, Paragraph
 
 HEADINGS = "headings/"
 """Where a section's heading is found: the heading of section "complaint" is headings/complaint."""
@@ -123,7 +123,18 @@ class ReasonWords(Mapping[str, str]):
         self._wording = wording
 
     def __getitem__(self, part: str) -> str:
-        return self._wording(f"{REASONS}{self.reason}/{part}")
+        clause_id = f"{REASONS}{self.reason}/{part}"
+        if clause_id not in self._library:
+            known = sorted({c.id.split("/")[1] for c in self._library if c.id.startswith(REASONS)})
+            if self.reason not in known:
+                raise ClauseError(
+                    f"the case's reason {self.reason!r} is not in the library "
+                    f"(reasons: {', '.join(known) or 'none'})"
+                )
+            raise ClauseError(
+                f"reason {self.reason!r} has no {part!r} wording (no clause {clause_id})"
+            )
+        return self._wording(clause_id)
 
     def __iter__(self) -> Iterator[str]:
         prefix = f"{REASONS}{self.reason}/"
@@ -251,6 +262,12 @@ class _Composer:
         )
 
 
-def compose(case: Case, library: Library) -> Letter:
-    """Compose the letter for a case from the clause library; report every problem together."""
-    return _Composer(case, library).letter()
+def compose(case: Case, library: Library, *, source: str | None = None) -> Letter:
+    """Compose the letter for a case from the clause library; report every problem together.
+
+    ``source`` names the case file in errors.
+    """
+    try:
+        return _Composer(case, library).letter()
+    except LettersError as error:
+        raise error.at(source) if source else error from None

@@ -15,9 +15,20 @@ from letters.model import Pronouns
 
 APOSTROPHE = "\u2019"  # the published decisions write "Mrs X’s" with a typographic apostrophe
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 @frozen

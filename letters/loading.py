@@ -54,7 +54,9 @@ def _structure_date(value: object, _: type) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as error:
-        raise ExpectedError(f"expected a real date as YYYY-MM-DD, got {value!r} ({error})") from None
+        raise ExpectedError(
+            f"expected a real date as YYYY-MM-DD, got {value!r} ({error})"
+        ) from None
 
 
 def _describe(value: object) -> str:
@@ -79,7 +81,9 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(date, _structure_date)
 
     def structure_object(cls: type) -> Callable[[Any, type], Any]:
-        structure = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
+        structure: Callable[[Any, type], Any] = make_dict_structure_fn(
+            cls, converter, _cattrs_forbid_extra_keys=True
+        )
 
         def hook(value: Any, target: type) -> Any:
             if not isinstance(value, Mapping):
@@ -107,21 +111,21 @@ def _make_converter() -> cattrs.Converter:
 
     converter.register_structure_hook_func(lambda target: target == ParamValue, structure_param)
 
-    def structure_part(value: Any, _: type) -> Part:
+    def structure_part(value: Any, _: Any) -> Part:
         if isinstance(value, str):
             return _structure_text(value, str)
         if isinstance(value, Mapping):
             return converter.structure(value, ClauseUse)
         raise ExpectedError(
-            f"expected text or a clause such as {{\"clause\": \"...\"}}, got {_describe(value)}"
+            f'expected text or a clause such as {{"clause": "..."}}, got {_describe(value)}'
         )
 
     converter.register_structure_hook_func(lambda target: target == Part, structure_part)
 
     def structure_paragraph(value: Any, _: type) -> Paragraph:
         if isinstance(value, list):
-            return tuple(converter.structure(value, list[Part]))  # type: ignore[arg-type]
-        return (structure_part(value, Part),)  # type: ignore[arg-type]
+            return tuple(converter.structure(value, list[Part]))
+        return (structure_part(value, Part),)
 
     converter.register_structure_hook_func(lambda target: target == Paragraph, structure_paragraph)
     return converter
@@ -153,7 +157,7 @@ def _problems(error: BaseException, path: str = "", target: Any = None) -> list[
             CaseError(f"unknown field (expected one of: {allowed})", where=_join(path, name))
             for name in sorted(error.extra_fields)
         ]
-    if not isinstance(error, cattrs.BaseValidationError):
+    if not isinstance(error, (cattrs.ClassValidationError, cattrs.IterableValidationError)):
         return [CaseError(_message(error, target), where=path or None)]
     problems: list[LettersError] = []
     with_notes, without = error.group_exceptions()
@@ -161,7 +165,11 @@ def _problems(error: BaseException, path: str = "", target: Any = None) -> list[
         if isinstance(note, cattrs.AttributeValidationNote):
             step = _join(path, note.name)
         else:
-            step = f"{path}[{note.index}]" if isinstance(note.index, int) else _join(path, str(note.index))
+            step = (
+                f"{path}[{note.index}]"
+                if isinstance(note.index, int)
+                else _join(path, str(note.index))
+            )
         problems.extend(_problems(inner, step, note.type))
     for inner in without:
         problems.extend(_problems(inner, path, None))
@@ -206,7 +214,9 @@ def load_case(path: str | Path) -> Case:
     except FileNotFoundError:
         raise CaseError("no such case file", source=str(path)) from None
     except UnicodeDecodeError as error:
-        raise CaseError(f"not UTF-8 text ({error.reason} at byte {error.start})", source=str(path)) from None
+        raise CaseError(
+            f"not UTF-8 text ({error.reason} at byte {error.start})", source=str(path)
+        ) from None
     except OSError as error:
         raise CaseError(f"cannot read the case file ({error.strerror})", source=str(path)) from None
     return read_case_text(text, source=str(path))

@@ -67,12 +67,18 @@ class WordTemplate:
         except FileNotFoundError:
             raise TemplateError("no such template file", source=str(self.path)) from None
         except OSError as error:
-            raise TemplateError(f"cannot read the template ({error.strerror})", source=str(self.path)) from None
+            raise TemplateError(
+                f"cannot read the template ({error.strerror})", source=str(self.path)
+            ) from None
         if not zipfile.is_zipfile(io.BytesIO(self.data)):
-            raise TemplateError("not a Word .docx file (it is not a zip package)", source=str(self.path))
+            raise TemplateError(
+                "not a Word .docx file (it is not a zip package)", source=str(self.path)
+            )
         with zipfile.ZipFile(io.BytesIO(self.data)) as package:
             if "word/document.xml" not in package.namelist():
-                raise TemplateError("not a Word .docx file (it has no word/document.xml)", source=str(self.path))
+                raise TemplateError(
+                    "not a Word .docx file (it has no word/document.xml)", source=str(self.path)
+                )
 
     def render(self, letter: Letter) -> bytes:
         """The letter as .docx bytes."""
@@ -80,11 +86,18 @@ class WordTemplate:
         try:
             document.render(template_context(letter), _BODY_ENVIRONMENT, autoescape=True)
         except jinja2.TemplateSyntaxError as error:
-            raise TemplateError(f"template syntax: {error.message}", source=str(self.path)) from None
+            raise TemplateError(
+                f"template syntax: {error.message}", source=str(self.path)
+            ) from None
         except jinja2.TemplateError as error:
-            raise TemplateError(f"the template uses something a letter does not have: {error}", source=str(self.path)) from None
+            raise TemplateError(
+                f"the template uses something a letter does not have: {error}",
+                source=str(self.path),
+            ) from None
         except ValueError as error:
-            raise TemplateError(f"a document property could not be set: {error}", source=str(self.path)) from None
+            raise TemplateError(
+                f"a document property could not be set: {error}", source=str(self.path)
+            ) from None
         output = io.BytesIO()
         document.save(output)
         return _deterministic(output.getvalue())

@@ -1,0 +1,35 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11:
+#   make letter   renders an example letter to out/
+#   make test     runs the whole test suite (lint, types, tests)
+# Each creates and fills the virtual environment .venv when it is missing or out of date.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: letter test lint typecheck unit clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(INSTALLED)
+
+letter: $(INSTALLED)
+	mkdir -p out
+	$(BIN)/letters render examples/cpc-report-defamation.json -o out/cpc-report-defamation.docx
+
+test: lint typecheck unit
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
+
+unit: $(INSTALLED)
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,77 @@
+"""Shared fixtures: the project's library and examples, and reading a letter's text back."""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from letters.clauses import Clause, Library, parse_clause
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+@pytest.fixture(scope="session")
+def library() -> Library:
+    return Library.load()
+
+
+def clause(text: str, clause_id: str = "test/clause") -> Clause:
+    """A clause from its file text (dedented), as if read from clauses/<id>.txt."""
+    return parse_clause(
+        textwrap.dedent(text).lstrip(), clause_id=clause_id, path=f"{clause_id}.txt"
+    )
+
+
+def library_of(**clauses: str) -> Library:
+    """A library in memory: keyword names use __ for / (``headings__final``)."""
+    built = {}
+    for name, text in clauses.items():
+        clause_id = name.replace("__", "/").replace("_", "-")
+        built[clause_id] = clause(text, clause_id)
+    return Library(built)
+
+
+def document_xml(docx: bytes, part: str = "word/document.xml") -> ElementTree.Element:
+    with zipfile.ZipFile(io.BytesIO(docx)) as package:
+        return ElementTree.fromstring(package.read(part))
+
+
+def letter_lines(docx: bytes) -> list[str]:
+    """The letter's lines as a reader sees them: each paragraph, w:br as a line break."""
+    lines: list[str] = []
+    for paragraph in document_xml(docx).iter(W + "p"):
+        pieces: list[str] = []
+        for element in paragraph.iter():
+            if element.tag == W + "t":
+                pieces.append(element.text or "")
+            elif element.tag == W + "tab":
+                pieces.append(" ")
+            elif element.tag in (W + "br", W + "cr"):
+                pieces.append("\n")
+        lines.extend("".join(pieces).split("\n"))
+    return lines
+
+
+def normalise(lines: list[str]) -> list[str]:
+    """The comparison rules of the reference decisions (shared/tools/seedcheck.py)."""
+    out = []
+    for line in lines:
+        line = re.sub(r"\s+", " ", line.translate(QUOTES)).strip()
+        if line.startswith("- "):
+            line = line[2:].strip()
+        line = re.sub(r" +:", ":", line)
+        if line.endswith(":"):
+            line = line[:-1].rstrip()
+        if line:
+            out.append(line)
+    return out

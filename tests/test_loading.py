@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from letters.errors import CaseError, LettersError, LettersErrors
+from letters.loading import load_case, parse_case, read_case_text
+from letters.model import ClauseUse, Pronouns
+from tests.conftest import EXAMPLES
+
+MINIMAL: dict[str, Any] = {
+    "complainant": {"name": "Mrs X", "pronouns": "she"},
+    "complaint": {"about": "about a report"},
+    "sections": [{"section": "final", "paragraphs": [{"clause": "final/will-not-investigate"}]}],
+}
+
+
+def with_(**changes: Any) -> dict[str, Any]:
+    case: dict[str, Any] = json.loads(json.dumps(MINIMAL))
+    case.update(changes)
+    return case
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
+def test_every_example_loads(path: Path) -> None:
+    assert load_case(path).complainant.name
+
+
+def test_loading_reads_dates_pronouns_and_paragraph_parts() -> None:
+    case = parse_case(
+        with_(
+            decision_date="2025-03-23",
+            sections=[
+                {
+                    "section": "assessment",
+                    "paragraphs": [
+                        "Own words.",
+                        {"clause": "a/b", "variant": "v", "params": {"document": "the report"}},
+                        ["Own words.", {"clause": "c"}],
+                    ],
+                }
+            ],
+        )
+    )
+    assert case.decision_date == date(2025, 3, 23)
+    assert case.complainant.pronouns is Pronouns.SHE
+    paragraphs = case.sections[0].paragraphs
+    assert paragraphs[0] == ("Own words.",)
+    assert paragraphs[1] == (ClauseUse("a/b", "v", {"document": "the report"}),)
+    assert paragraphs[2] == ("Own words.", ClauseUse("c"))
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        (
+            with_(complainant={"name": "Mrs X", "pronouns": "her"}),
+            "case.json: complainant.pronouns: expected one of she, he, they",
+        ),
+        (with_(complainant="Mrs X"), "case.json: complainant: expected an object, got 'Mrs X'"),
+        (
+            with_(complaint={}),
+            "case.json: complaint.about: missing (this field is required)",
+        ),
+        (with_(reference=24018696), "case.json: reference: expected text, got the number 24018696"),
+        (
+            with_(decision_date="23 Mar 2025"),
+            "case.json: decision_date: expected a date as YYYY-MM-DD, got '23 Mar 2025'",
+        ),
+        (
+            with_(decision_date="2025-02-30"),
+            "case.json: decision_date: expected a real date as YYYY-MM-DD, got '2025-02-30' "
+            "(day is out of range for month)",
+        ),
+        (
+            with_(considered="the complainant"),
+            "case.json: considered: expected a list, got 'the complainant'",
+        ),
+        (
+            with_(sections=[{"section": "final", "paragraphs": [7]}]),
+            'case.json: sections[0].paragraphs[0]: expected text or a clause such as {"clause": "..."}, '
+            "got the number 7",
+        ),
+        (
+            with_(
+                sections=[{"section": "x", "paragraphs": [{"clause": "a", "params": {"p": [1]}}]}]
+            ),
+            "case.json: sections[0].paragraphs[0].params.p[0]: expected text, got the number 1",
+        ),
+        (
+            with_(complainant={"name": "Mrs X", "pronouns": "she", "title": "Mrs"}),
+            "case.json: complainant.title: unknown field (expected one of: name, pronouns)",
+        ),
+        (
+            with_(reason="late\x07"),
+            "case.json: reason: control character U+0007 at position 4 is not allowed in a letter",
+        ),
+    ],
+)
+def test_bad_case_names_file_field_and_expectation(case: dict[str, Any], message: str) -> None:
+    with pytest.raises(CaseError) as raised:
+        parse_case(case, source="case.json")
+    assert str(raised.value) == message
+
+
+def test_every_problem_of_a_file_is_reported_together() -> None:
+    bad = with_(reference=1, complainant={"name": "Mrs X", "pronouns": "it"}, colour="red")
+    with pytest.raises(LettersErrors) as raised:
+        parse_case(bad, source="case.json")
+    assert str(raised.value).splitlines() == [
+        "case.json: complainant.pronouns: expected one of she, he, they",
+        "case.json: reference: expected text, got the number 1",
+        "case.json: colour: unknown field (expected one of: complainant, complaint, sections, body, "
+        "reference, category, decision, decision_date, people, considered, reason, summary)",
+    ]
+
+
+def test_malformed_json_gives_line_and_column() -> None:
+    with pytest.raises(CaseError) as raised:
+        read_case_text('{\n  "complainant": {,\n}', source="case.json")
+    assert str(raised.value) == (
+        "case.json: line 2 column 19: not valid JSON: Expecting property name enclosed in double quotes"
+    )
+
+
+def test_a_case_must_be_a_json_object() -> None:
+    with pytest.raises(CaseError, match=r"^case.json: expected a JSON object, got a list$"):
+        read_case_text("[]", source="case.json")
+
+
+def test_missing_case_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(LettersError, match=r"nope.json: no such case file$"):
+        load_case(tmp_path / "nope.json")
+
+
+def test_case_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.json"
+    path.write_bytes('{"a": "caf\xe9"}'.encode("latin-1"))
+    with pytest.raises(CaseError, match=r"latin1.json: not UTF-8 text"):
+        load_case(path)

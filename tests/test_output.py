@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from letters.errors import OutputError
+from letters.output import write_atomic
+
+
+def test_writes_the_whole_file(tmp_path: Path) -> None:
+    write_atomic(tmp_path / "letter.docx", b"content")
+    assert (tmp_path / "letter.docx").read_bytes() == b"content"
+
+
+def test_replaces_an_earlier_file_whole(tmp_path: Path) -> None:
+    target = tmp_path / "letter.docx"
+    target.write_bytes(b"old")
+    write_atomic(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["letter.docx"]
+
+
+def test_missing_folder_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    with pytest.raises(
+        OutputError, match=r"nowhere/letter.docx: the folder to write into does not exist"
+    ):
+        write_atomic(tmp_path / "nowhere" / "letter.docx", b"x")
+
+
+def test_unwritable_folder_keeps_the_earlier_letter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "letter.docx"
+    target.write_bytes(b"earlier")
+
+    def refused(*_: object, **__: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    with pytest.raises(OutputError, match=r"letter.docx: cannot write here \(Permission denied\)"):
+        write_atomic(target, b"later")
+    assert target.read_bytes() == b"earlier"
+
+
+def test_failed_write_leaves_no_partial_file_and_keeps_the_earlier_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "letter.docx"
+    target.write_bytes(b"earlier")
+
+    def full_disk(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(
+        OutputError, match=r"letter.docx: cannot write the letter \(No space left on device\)"
+    ):
+        write_atomic(target, b"later")
+    assert target.read_bytes() == b"earlier"
+    assert [p.name for p in tmp_path.iterdir()] == ["letter.docx"]

@@ -1,0 +1,168 @@
+"""The Word document: structure a reader (and Word's navigation pane) relies on."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import attrs
+import docx
+import pytest
+
+from letters.clauses import Library
+from letters.compose import Letter, compose
+from letters.errors import TemplateError
+from letters.loading import load_case
+from letters.render import TEMPLATES, WordTemplate, find_template, render
+from tests.conftest import EXAMPLES, W, document_xml, letter_lines
+
+
+@pytest.fixture(scope="module")
+def letter(library: Library) -> Letter:
+    return compose(load_case(EXAMPLES / "cpc-report-defamation.json"), library)
+
+
+@pytest.fixture(scope="module")
+def document(letter: Letter) -> docx.document.Document:
+    return docx.Document(io.BytesIO(render(letter)))
+
+
+def test_section_headings_use_word_heading_styles(document: docx.document.Document) -> None:
+    styled = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
+    headings = [(style, text) for style, text in styled if style.startswith("Heading")]
+    assert headings == [
+        ("Heading 1", "The Ombudsman's final decision"),
+        ("Heading 2", "The complaint"),
+        ("Heading 2", "The Ombudsman’s role and powers"),
+        ("Heading 2", "How I considered this complaint"),
+        ("Heading 2", "My assessment"),
+        ("Heading 2", "Final decision"),
+    ]
+
+
+def test_body_paragraphs_are_numbered_by_word_not_typed(
+    document: docx.document.Document, letter: Letter
+) -> None:
+    numbered = [p for p in document.paragraphs if p.style and p.style.name == "Numbered Paragraph"]
+    assert [p.text for p in numbered] == [p.text for p in letter.paragraphs]
+    assert len(numbered) == 9
+    assert not any(p.text[:1].isdigit() for p in numbered)
+    style = document.styles["Numbered Paragraph"].element
+    num_id = style.find(f".//{W}numPr/{W}numId").get(f"{W}val")
+    definition = document.part.numbering_part.element.find(f"{W}num[@{W}numId='{num_id}']")
+    assert definition is not None, "the numbered style points at a numbering definition"
+    level = document.part.numbering_part.element.find(
+        f"{W}abstractNum[@{W}abstractNumId='{definition.find(W + 'abstractNumId').get(W + 'val')}']/{W}lvl"
+    )
+    assert level.find(W + "numFmt").get(W + "val") == "decimal"
+
+
+def test_heading_styles_carry_an_outline_level(document: docx.document.Document) -> None:
+    for name, level in (("Heading 1", "0"), ("Heading 2", "1")):
+        outline = document.styles[name].element.find(f".//{W}outlineLvl")
+        assert outline is not None and outline.get(f"{W}val") == level
+
+
+def test_page_header_holds_the_reference_and_footer_the_page_number(letter: Letter) -> None:
+    data = render(letter)
+    header = "".join(t.text or "" for t in document_xml(data, "word/header1.xml").iter(W + "t"))
+    footer = document_xml(data, "word/footer1.xml")
+    instructions = [t.text.strip() for t in footer.iter(W + "instrText") if t.text]
+    assert header == "Reference: 24 018 696"
+    assert instructions == ["PAGE", "NUMPAGES"]
+
+
+def test_document_properties_are_filled(document: docx.document.Document) -> None:
+    properties = document.core_properties
+    assert (
+        properties.title
+        == "The Ombudsman's final decision: North Northamptonshire Council (24 018 696)"
+    )
+    assert properties.subject == (
+        "Complaint about the content of a report considered by a Child Protection Conference"
+    )
+
+
+def test_same_letter_gives_byte_identical_documents(letter: Letter) -> None:
+    assert render(letter) == render(letter)
+
+
+def test_optional_header_lines_leave_no_trace(letter: Letter) -> None:
+    bare = attrs.evolve(letter, body_name=None, reference=None, category=None, decision_date=None)
+    lines = [line for line in letter_lines(render(bare)) if line.strip()]
+    assert lines[0] == "Decision: Closed after initial enquiries"
+    assert not any(line.startswith(("Category", "Decision date", "Reference")) for line in lines)
+    header = "".join(
+        t.text or "" for t in document_xml(render(bare), "word/header1.xml").iter(W + "t")
+    )
+    assert header == ""
+
+
+def test_xml_special_characters_and_tags_appear_literally(letter: Letter) -> None:
+    hostile = "Smith & Sons <b>\"quoted\"</b> 'single' {{ letter.reference }} {%p if 1 %}"
+    data = render(attrs.evolve(letter, category=hostile, body_name=hostile))
+    assert f"Category: {hostile}" in letter_lines(data)
+    assert docx.Document(io.BytesIO(data)).core_properties.title.startswith(
+        f"The Ombudsman's final decision: {hostile}"
+    )
+
+
+def test_line_breaks_in_a_paragraph_become_word_line_breaks(letter: Letter) -> None:
+    section = letter.sections[0]
+    paragraph = attrs.evolve(
+        section.paragraphs[0], runs=(attrs.evolve(section.paragraphs[0].runs[0], text="one\ntwo"),)
+    )
+    changed = attrs.evolve(letter, sections=(attrs.evolve(section, paragraphs=(paragraph,)),))
+    body = document_xml(render(changed))
+    assert any(p.find(f".//{W}br") is not None for p in body.iter(W + "p"))
+    assert "one" in letter_lines(render(changed)) and "two" in letter_lines(render(changed))
+
+
+def test_template_is_found_by_name_or_path(tmp_path: Path) -> None:
+    assert find_template(None) == TEMPLATES / "decision.docx"
+    assert find_template("decision") == TEMPLATES / "decision.docx"
+    assert find_template(tmp_path / "mine.docx") == tmp_path / "mine.docx"
+    with pytest.raises(
+        TemplateError, match=r"no template named 'letterhead' \(templates in .*: decision"
+    ):
+        find_template("letterhead")
+
+
+def test_a_file_that_is_not_a_docx_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.docx"
+    path.write_text("just text")
+    with pytest.raises(TemplateError, match=r"notes.docx: not a Word .docx file"):
+        WordTemplate(path)
+
+
+def test_a_template_that_uses_what_a_letter_lacks_names_itself(
+    tmp_path: Path, letter: Letter
+) -> None:
+    document = docx.Document()
+    document.add_paragraph("{{ letter.signature }}")
+    path = tmp_path / "odd.docx"
+    document.save(str(path))
+    with pytest.raises(
+        TemplateError, match=r"odd.docx: the template uses something a letter does not have"
+    ):
+        render(letter, path)
+
+
+def test_restyled_template_keeps_working(tmp_path: Path, letter: Letter) -> None:
+    restyled = docx.Document(str(TEMPLATES / "decision.docx"))
+    restyled.styles["Normal"].font.name = "Georgia"
+    restyled.styles["Heading 2"].font.size = docx.shared.Pt(20)
+    path = tmp_path / "restyled.docx"
+    restyled.save(str(path))
+    original = [line for line in letter_lines(render(letter)) if line.strip()]
+    assert [line for line in letter_lines(render(letter, path)) if line.strip()] == original
+
+
+def test_every_part_of_the_package_is_well_formed(letter: Letter) -> None:
+    with zipfile.ZipFile(io.BytesIO(render(letter))) as package:
+        assert package.testzip() is None
+        for name in package.namelist():
+            if name.endswith((".xml", ".rels")):
+                ElementTree.fromstring(package.read(name))
