@@ -56,20 +56,25 @@ def numbering_definition(document: Document) -> None:
     )
 
 
-def styles(document: Document) -> None:
-    normal = document.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(11)
-    normal.paragraph_format.space_after = Pt(8)
-    normal.paragraph_format.line_spacing = 1.15
-    # Word keeps the East Asian and complex-script fonts apart; set them too so Arial is used.
-    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+def use_font(style: object) -> None:
+    """Set the style's font for every script, dropping theme fonts that would override it."""
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()  # type: ignore[attr-defined]
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        fonts.attrib.pop(qn(attribute), None)
     for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attribute), FONT)
 
+
+def styles(document: Document) -> None:
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(8)
+    normal.paragraph_format.line_spacing = 1.15
+    use_font(normal)
+
     for name, size, before in (("Heading 1", 16, 12), ("Heading 2", 13, 14)):
         style = document.styles[name]
-        style.font.name = FONT
+        use_font(style)
         style.font.size = Pt(size)
         style.font.bold = True
         style.font.color.rgb = INK
