@@ -57,7 +57,7 @@ VARIANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 VARIANT_MARKER = re.compile(r"==\s*(\S+)\s*==\s*")
 
 CASE_NAMES = frozenset(
-    [
+    (
         "body",
         "reference",
         "category",
@@ -68,7 +68,8 @@ CASE_NAMES = frozenset(
         "complaint",
         "considered",
         "reason",
-    ]
+        "reasons",
+    )
 )
 """The case facts every clause can use; a parameter may not take one of these names."""
 
@@ -469,9 +470,10 @@ def reflow(rendered: str) -> tuple[str, ...]:
                 pieces.append(line[:-1].rstrip() + "\n")
             else:
                 pieces.append(line + " ")
-        text = "".join(pieces).strip(" ").rstrip("\n").replace(" \n", "\n")
+        text = "".join(pieces).replace(_KEPT_BREAK, "\n")
+        text = re.sub(r" *\n *", "\n", text).strip(" ").rstrip("\n")
         if text:
-            paragraphs.append(text.replace(_KEPT_BREAK, "\n"))
+            paragraphs.append(text)
     return tuple(paragraphs)
 
 

@@ -9,15 +9,15 @@ came from.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, overload
 
 from attrs import frozen
 
 from letters.clauses import Library
 from letters.errors import ClauseError, LettersError, combine
 from letters.grammar import PersonWords, short_date
-from letters.model import Case, ClauseUse, Paragraph
+from letters.model import Case, ClauseUse, Paragraph, ParamValue, Part, Reason
 
 HEADINGS = "headings/"
 """Where a section's heading is found: the heading of section "complaint" is headings/complaint."""
@@ -27,6 +27,8 @@ REASONS = "reasons/"
 
 SIGN_OFF = "letter/sign-off"
 """The clause that closes every letter."""
+
+Wording = Callable[[str, Mapping[str, ParamValue]], str]
 
 
 @frozen
@@ -56,7 +58,13 @@ class LetterParagraph:
 
     @property
     def text(self) -> str:
-        return " ".join(run.text for run in self.runs)
+        """The runs joined by spaces; a run that starts or ends a line needs no space there."""
+        text = ""
+        for run in self.runs:
+            if text and not text.endswith("\n") and not run.text.startswith("\n"):
+                text += " "
+            text += run.text
+        return text
 
 
 @frozen
@@ -115,36 +123,65 @@ class Facts(Mapping[str, Any]):
 
 
 class ReasonWords(Mapping[str, str]):
-    """The wordings of the case's reason: ``{{ reason.final }}`` is clause reasons/<id>/final."""
+    """The wordings of one reason: ``{{ reason.final }}`` is clause reasons/<reason>/final.
 
-    def __init__(self, reason: str, library: Library, wording: Callable[[str], str]):
+    The reason's parameters (a tribunal's name, say) go to whichever of its clauses declares them.
+    """
+
+    def __init__(self, reason: Reason, library: Library, wording: Wording):
         self.reason = reason
         self._library = library
         self._wording = wording
 
     def __getitem__(self, part: str) -> str:
-        clause_id = f"{REASONS}{self.reason}/{part}"
+        name = self.reason.reason
+        clause_id = f"{REASONS}{name}/{part}"
         if clause_id not in self._library:
-            known = sorted({c.id.split("/")[1] for c in self._library if c.id.startswith(REASONS)})
-            if self.reason not in known:
+            known = reason_names(self._library)
+            if name not in known:
                 raise ClauseError(
-                    f"the case's reason {self.reason!r} is not in the library "
+                    f"the case's reason {name!r} is not in the library "
                     f"(reasons: {', '.join(known) or 'none'})"
                 )
-            raise ClauseError(
-                f"reason {self.reason!r} has no {part!r} wording (no clause {clause_id})"
-            )
-        return self._wording(clause_id)
+            raise ClauseError(f"reason {name!r} has no {part!r} wording (no clause {clause_id})")
+        return self._wording(clause_id, self.reason.params)
 
     def __iter__(self) -> Iterator[str]:
-        prefix = f"{REASONS}{self.reason}/"
+        prefix = f"{REASONS}{self.reason.reason}/"
         return (c.id.removeprefix(prefix) for c in self._library if c.id.startswith(prefix))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
     def __str__(self) -> str:
-        return self.reason
+        return self.reason.reason
+
+
+class Reasons(Sequence[ReasonWords]):
+    """The case's reasons in order; ``{{ reasons.test }}`` lists each one's ``test`` wording."""
+
+    def __init__(self, reasons: list[ReasonWords]):
+        self._reasons = reasons
+
+    @overload
+    def __getitem__(self, index: int) -> ReasonWords: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ReasonWords]: ...
+    def __getitem__(self, index: int | slice) -> ReasonWords | Sequence[ReasonWords]:
+        return self._reasons[index]
+
+    def __len__(self) -> int:
+        return len(self._reasons)
+
+    def __getattr__(self, part: str) -> list[str]:
+        if part.startswith("_"):
+            raise AttributeError(part)
+        return [reason[part] for reason in self._reasons]
+
+
+def reason_names(library: Library) -> list[str]:
+    """The reasons the library has wording for: the folders of ``reasons/``."""
+    return sorted({c.id.split("/")[1] for c in library if c.id.startswith(REASONS) and c.id.count("/") >= 2})
 
 
 class _Composer:
@@ -178,15 +215,20 @@ class _Composer:
             "decision_date": case.decision_date,
         }
         context.update({name: value for name, value in optional.items() if value is not None})
-        if case.reason is not None:
-            context["reason"] = ReasonWords(case.reason, self.library, self._wording)
+        reasons = [ReasonWords(reason, self.library, self._wording) for reason in case.reasons]
+        context["reasons"] = Reasons(reasons)
+        if reasons:
+            context["reason"] = reasons[0]
         return context
 
-    def _wording(self, clause_id: str) -> str:
-        """A clause's wording as one line of text, for use inside another clause."""
+    def _wording(self, clause_id: str, params: Mapping[str, ParamValue]) -> str:
+        """A clause's wording as one line of text, for use inside another clause.
+
+        It takes those of ``params`` that it declares.
+        """
         clause = self.library[clause_id]
         variant = clause.variant(on=self.case.decision_date)
-        arguments = clause.arguments({})
+        arguments = clause.arguments({k: v for k, v in params.items() if k in clause.params})
         return " ".join(self.library.render(clause, variant, {**self.context, **arguments}))
 
     def clause(self, use: ClauseUse, field: str) -> list[Text]:

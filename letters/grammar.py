@@ -15,6 +15,8 @@ from letters.model import Pronouns
 
 APOSTROPHE = "\u2019"  # the published decisions write "Mrs X’s" with a typographic apostrophe
 
+BULLET = "\u2022"
+
 MONTHS = [
     "January",
     "February",
@@ -78,6 +80,20 @@ def join_and(items: Iterable[object]) -> str:
 def join_or(items: Iterable[object]) -> str:
     """Join with "or": "A, B or C"."""
     return join_words(items, "or")
+
+
+def each_or(items: Iterable[object]) -> list[str]:
+    """End every item but the last with ", or", as the Ombudsman's lists of tests do.
+
+    Then run them into the sentence (``| join(" ")``) or set them out as ``| bullets``.
+    """
+    words = [str(item) for item in items]
+    return [f"{word}, or" for word in words[:-1]] + words[-1:]
+
+
+def bullets(items: Iterable[object]) -> str:
+    """Set items out as a bulleted list, each on a line of its own inside the paragraph."""
+    return "".join(f"\n{BULLET} {item}" for item in items)
 
 
 def sentence(text: object) -> str:
@@ -149,6 +165,8 @@ class PersonWords:
 
 FILTERS = {
     "possessive": possessive,
+    "each_or": each_or,
+    "bullets": bullets,
     "join_and": join_and,
     "join_or": join_or,
     "sentence": sentence,

@@ -23,7 +23,7 @@ from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.gen import make_dict_structure_fn
 
 from letters.errors import CaseError, LettersError, combine
-from letters.model import Case, ClauseUse, Paragraph, ParamValue, Part
+from letters.model import Case, ClauseUse, Paragraph, ParamValue, Part, Reason
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -121,6 +121,19 @@ def _make_converter() -> cattrs.Converter:
         )
 
     converter.register_structure_hook_func(lambda target: target == Part, structure_part)
+
+    structure_reason_object = structure_object(Reason)
+
+    def structure_reason(value: Any, _: Any) -> Reason:
+        if isinstance(value, str):
+            return Reason(_structure_text(value, str))
+        if isinstance(value, Mapping):
+            return structure_reason_object(value, Reason)  # type: ignore[no-any-return]
+        raise ExpectedError(
+            f"expected a reason's name or {{\"reason\": \"...\", \"params\": {{...}}}}, got {_describe(value)}"
+        )
+
+    converter.register_structure_hook(Reason, structure_reason)
 
     def structure_paragraph(value: Any, _: type) -> Paragraph:
         if isinstance(value, list):

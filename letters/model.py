@@ -64,6 +64,14 @@ class ClauseUse:
     params: Mapping[str, ParamValue] = field(factory=dict)
 
 
+@frozen
+class Reason:
+    """A reason for the decision: a folder of ``clauses/reasons/``, with the facts it needs."""
+
+    reason: str
+    params: Mapping[str, ParamValue] = field(factory=dict)
+
+
 Part = str | ClauseUse
 """One piece of a paragraph: the case's own text, or a clause."""
 
@@ -93,5 +101,5 @@ class Case:
     decision_date: date | None = None
     people: tuple[Person, ...] = ()
     considered: tuple[str, ...] = ()
-    reason: str | None = None
+    reasons: tuple[Reason, ...] = ()
     summary: Paragraph = ()

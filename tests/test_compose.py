@@ -12,7 +12,7 @@ import pytest
 from letters.clauses import Library
 from letters.compose import Letter, compose
 from letters.errors import LettersError
-from letters.model import Case, ClauseUse, Complaint, Person, Pronouns, SectionPlan
+from letters.model import Case, ClauseUse, Complaint, Person, Pronouns, Reason, SectionPlan
 from tests.conftest import EXAMPLES, library_of
 
 SMALL = library_of(
@@ -43,7 +43,7 @@ def case(*paragraphs: tuple[str | ClauseUse, ...], **changes: object) -> Case:
         complainant=Person("Mrs X", Pronouns.SHE),
         complaint=Complaint(about="about a report"),
         sections=(SectionPlan("assessment", paragraphs),),
-        reason="late",
+        reasons=(Reason("late"),),
     )
     return attrs.evolve(base, **changes)  # type: ignore[arg-type]
 
@@ -141,7 +141,7 @@ def test_every_problem_names_the_case_field_and_clause_file() -> None:
         (ClauseUse("rectification", params={"documnet": "x"}),),
         (ClauseUse("no-such-clause"),),
         (ClauseUse("final/will-not"),),
-        reason="unheard-of",
+        reasons=(Reason("unheard-of"),),
     )
     with pytest.raises(LettersError) as raised:
         compose(bad, SMALL)

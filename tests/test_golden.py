@@ -12,10 +12,16 @@ from letters.loading import load_case
 from letters.render import render
 from tests.conftest import EXAMPLES, GOLDEN, letter_lines, normalise
 
-GOLDEN_PAIRS = [
+SEEDS = [
     ("cpc-report-defamation", "000_6161635a037e9874"),
     ("case-records-misrepresented", "004_3e05bb1cd35a3bdd"),
 ]
+DECISIONS = [
+    (path.stem, path.stem)
+    for path in sorted(GOLDEN.glob("*.txt"))
+    if not path.stem[:3].isdigit()
+]
+GOLDEN_PAIRS = SEEDS + DECISIONS
 
 
 @pytest.mark.parametrize(("example", "reference"), GOLDEN_PAIRS)
@@ -30,3 +36,9 @@ def test_example_renders_the_published_decision(
     body = letter[letter.index(expected[0]) :]
     diff = "\n".join(difflib.unified_diff(expected, body, "reference", "letter", lineterm=""))
     assert body == expected, f"the letter differs from {reference}.txt:\n{diff}"
+
+
+def test_every_published_decision_has_an_example() -> None:
+    assert len(DECISIONS) == 7
+    for example, _ in DECISIONS:
+        assert (EXAMPLES / f"{example}.json").exists(), example

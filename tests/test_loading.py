@@ -96,8 +96,8 @@ def test_loading_reads_dates_pronouns_and_paragraph_parts() -> None:
             "case.json: complainant.title: unknown field (expected one of: name, pronouns)",
         ),
         (
-            with_(reason="late\x07"),
-            "case.json: reason: control character U+0007 at position 4 is not allowed in a letter",
+            with_(reasons=["late\x07"]),
+            "case.json: reasons[0]: control character U+0007 at position 4 is not allowed in a letter",
         ),
     ],
 )
@@ -115,7 +115,7 @@ def test_every_problem_of_a_file_is_reported_together() -> None:
         "case.json: complainant.pronouns: expected one of she, he, they",
         "case.json: reference: expected text, got the number 1",
         "case.json: colour: unknown field (expected one of: complainant, complaint, sections, body, "
-        "reference, category, decision, decision_date, people, considered, reason, summary)",
+        "reference, category, decision, decision_date, people, considered, reasons, summary)",
     ]
 
 
