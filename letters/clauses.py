@@ -85,6 +85,7 @@ class Param:
     name: str
     about: str
     default: ParamValue | None = None
+    line: int = 0
 
     @property
     def is_required(self) -> bool:
@@ -307,7 +308,8 @@ class _FrontMatter:
                         within="params",
                     )
                     continue
-            params[name] = Param(name=name, about=about.strip(), default=default)
+            line = int(self.line_of(name, within="params").removeprefix("line "))
+            params[name] = Param(name=name, about=about.strip(), default=default, line=line)
         return params
 
     def variants(self) -> dict[str, dict[str, Any]]:
@@ -488,7 +490,15 @@ class Library:
     @classmethod
     def load(cls, directory: str | Path | None = None) -> Library:
         """Read every clause file under a folder; report every broken one together."""
-        root = Path(directory) if directory is not None else DEFAULT_LIBRARY
+        library, problems = cls.read(directory)
+        if problems:
+            raise combine(problems)
+        return library
+
+    @classmethod
+    def read(cls, directory: str | Path | None = None) -> tuple[Library, list[LettersError]]:
+        """Read the clause files that can be read, and the problems of those that cannot."""
+        root = Path(directory) if directory is not None else _shown(DEFAULT_LIBRARY)
         if not root.is_dir():
             raise ClauseError("no such clause library folder", source=str(root))
         clauses: dict[str, Clause] = {}
@@ -510,9 +520,7 @@ class Library:
                 )
                 continue
             clauses[clause.id] = clause
-        if problems:
-            raise combine(problems)
-        return cls(clauses, root=str(root))
+        return cls(clauses, root=str(root)), problems
 
     def __getitem__(self, clause_id: str) -> Clause:
         try:
@@ -594,6 +602,14 @@ def _template_line(error: Exception) -> int:
         if frame.filename == "<template>" and frame.lineno is not None:
             line = frame.lineno
     return line
+
+
+def _shown(path: Path) -> Path:
+    """A path as messages show it: relative to the current folder when it is inside it."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _read(path: Path) -> str:

@@ -17,7 +17,7 @@ from attrs import frozen
 from letters.clauses import Library
 from letters.errors import ClauseError, LettersError, combine
 from letters.grammar import PersonWords, short_date
-from letters.model import Case, ClauseUse, Paragraph, ParamValue, Part, Reason
+from letters.model import Case, ClauseUse, Paragraph, ParamValue, Reason
 
 HEADINGS = "headings/"
 """Where a section's heading is found: the heading of section "complaint" is headings/complaint."""
@@ -181,7 +181,9 @@ class Reasons(Sequence[ReasonWords]):
 
 def reason_names(library: Library) -> list[str]:
     """The reasons the library has wording for: the folders of ``reasons/``."""
-    return sorted({c.id.split("/")[1] for c in library if c.id.startswith(REASONS) and c.id.count("/") >= 2})
+    return sorted(
+        {c.id.split("/")[1] for c in library if c.id.startswith(REASONS) and c.id.count("/") >= 2}
+    )
 
 
 class _Composer:
@@ -313,3 +315,15 @@ def compose(case: Case, library: Library, *, source: str | None = None) -> Lette
         return _Composer(case, library).letter()
     except LettersError as error:
         raise error.at(source) if source else error from None
+
+
+def compose_clause(
+    case: Case, library: Library, use: ClauseUse, *, source: str | None = None
+) -> tuple[LetterParagraph, ...]:
+    """One clause as it reads in the letter for a case: its paragraphs."""
+    composer = _Composer(case, library)
+    paragraphs = composer.paragraph((use,), "clause")
+    if composer.problems:
+        error = combine(composer.problems)
+        raise error.at(source) if source else error
+    return tuple(paragraphs)

@@ -8,6 +8,7 @@ problem of a file together, each with its field path:
 
 from __future__ import annotations
 
+import bisect
 import enum
 import json
 import re
@@ -130,7 +131,7 @@ def _make_converter() -> cattrs.Converter:
         if isinstance(value, Mapping):
             return structure_reason_object(value, Reason)  # type: ignore[no-any-return]
         raise ExpectedError(
-            f"expected a reason's name or {{\"reason\": \"...\", \"params\": {{...}}}}, got {_describe(value)}"
+            f'expected a reason\'s name or {{"reason": "...", "params": {{...}}}}, got {_describe(value)}'
         )
 
     converter.register_structure_hook(Reason, structure_reason)
@@ -233,3 +234,44 @@ def load_case(path: str | Path) -> Case:
     except OSError as error:
         raise CaseError(f"cannot read the case file ({error.strerror})", source=str(path)) from None
     return read_case_text(text, source=str(path))
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def field_lines(text: str) -> dict[str, int]:
+    """The line on which each field of a JSON case file starts, by its path (``sections[0]``).
+
+    For pointing at a place in a file that parsed: the paths are those errors name.
+    """
+    decoder = json.JSONDecoder()
+    starts = [0] + [match.end() for match in re.finditer("\n", text)]
+    lines: dict[str, int] = {}
+
+    def skip(index: int) -> int:
+        return _SPACE.match(text, index).end()  # type: ignore[union-attr]
+
+    def value(index: int, path: str) -> int:
+        index = skip(index)
+        lines.setdefault(path, bisect.bisect_right(starts, index))
+        opening = text[index]
+        if opening not in "{[":
+            return decoder.raw_decode(text, index)[1]
+        closing = "}" if opening == "{" else "]"
+        index = skip(index + 1)
+        position = 0
+        while text[index] != closing:
+            if opening == "{":
+                key, index = decoder.raw_decode(text, index)
+                index = skip(index) + 1  # the colon
+                index = value(index, _join(path, str(key)))
+            else:
+                index = value(index, f"{path}[{position}]")
+                position += 1
+            index = skip(index)
+            if text[index] == ",":
+                index = skip(index + 1)
+        return index + 1
+
+    value(0, "")
+    return lines

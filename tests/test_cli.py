@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -122,3 +123,105 @@ def test_python_dash_m_runs_the_same_command(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout[:2] == b"PK"
     assert done.stderr == b""
+
+
+def test_clauses_list_shows_id_title_and_parameters(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["clauses", "list"])
+    assert result.exit_code == 0
+    line = next(
+        x for x in result.stdout.splitlines() if x.startswith("assessment/dissenting-views ")
+    )
+    assert line.split(None, 1)[1] == (
+        "Assessment: a record of the complainant's dissenting views is the most we would seek"
+        "  [document, recorded_in]"
+    )
+
+
+def test_clauses_list_json_is_for_scripts(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["clauses", "list", "--json"])
+    clauses = {c["id"]: c for c in json.loads(result.stdout)}
+    role = clauses["role/tests"]
+    assert role["file"] == "clauses/role/tests.txt" or role["file"].endswith(
+        "/clauses/role/tests.txt"
+    )
+    assert [v["name"] for v in role["variants"]] == [
+        "2023",
+        "2023-bullets",
+        "2023-colon",
+        "2021-22",
+    ]
+    assert role["variants"][3]["until"] == "2022-12-31"
+    assert clauses["defamation/courts"]["params"] == [
+        {
+            "name": "document",
+            "about": "the document said to be defamatory, as the letter names it",
+            "default": "the report",
+        }
+    ]
+
+
+def test_clauses_show_prints_the_wording(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["clauses", "show", "final/late"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "final/late: Final decision: the complaint is late with no reason it could not have come sooner",
+        "file: clauses/final/late.txt",
+        "",
+        "This complaint is late and we have seen no reason why {{ complainant.they }} could not have come",
+        "to us much sooner.",
+    ]
+
+
+def test_clauses_show_renders_for_a_case_with_variant_and_param(runner: CliRunner) -> None:
+    result = runner.invoke(
+        cli,
+        [
+            "clauses",
+            "show",
+            "data-protection/rectification",
+            "--case",
+            str(EXAMPLES / "case-records-misrepresented.json"),
+            "--param",
+            "document=the case notes",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(
+        "If Mr X believes the case notes contains false information about him, he may wish to pursue his right"
+    )
+
+
+def test_clauses_show_bulleted_tests_for_a_case(runner: CliRunner) -> None:
+    case = str(EXAMPLES / "stratford-asb-no-evidence-of-fault.json")
+    result = runner.invoke(
+        cli, ["clauses", "show", "role/tests", "--case", case, "--variant", "2023-bullets"]
+    )
+    assert result.stdout.splitlines()[1:] == [
+        "• there is not enough evidence of fault to justify investigating, or",
+        "• any fault has not caused injustice to the person who complained.",
+        "(Local Government Act 1974, section 24A(6), as amended, section 34(B))",
+    ]
+
+
+def test_clauses_show_unknown_clause_is_an_error(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["clauses", "show", "final/lat"])
+    assert result.exit_code == 1
+    assert "no clause 'final/lat'" in result.stderr and "did you mean 'final/late'" in result.stderr
+
+
+def test_clauses_lint_passes_on_the_project_library(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["clauses", "lint", "--no-warnings"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("0 errors, ")
+
+
+def test_clauses_lint_fails_on_a_broken_library(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "clauses"
+    folder.mkdir()
+    (folder / "odd.txt").write_text("---\ntitle: t\n---\n{{ complaint.wnats }}\n")
+    result = runner.invoke(cli, ["clauses", "lint", str(folder)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{folder}/odd.txt: line 4: {{{{ complaint.wnats }}}}: complaint has no 'wnats' (it has: about, statement, wants)",
+        "1 errors, 0 warnings",
+    ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import json
 
 import pytest
 
 from letters.clauses import Library
 from letters.compose import compose
-from letters.loading import load_case
+from letters.loading import load_case, parse_case
 from letters.render import render
 from tests.conftest import EXAMPLES, GOLDEN, letter_lines, normalise
 
@@ -17,9 +18,7 @@ SEEDS = [
     ("case-records-misrepresented", "004_3e05bb1cd35a3bdd"),
 ]
 DECISIONS = [
-    (path.stem, path.stem)
-    for path in sorted(GOLDEN.glob("*.txt"))
-    if not path.stem[:3].isdigit()
+    (path.stem, path.stem) for path in sorted(GOLDEN.glob("*.txt")) if not path.stem[:3].isdigit()
 ]
 GOLDEN_PAIRS = SEEDS + DECISIONS
 
@@ -42,3 +41,35 @@ def test_every_published_decision_has_an_example() -> None:
     assert len(DECISIONS) == 7
     for example, _ in DECISIONS:
         assert (EXAMPLES / f"{example}.json").exists(), example
+
+
+@pytest.mark.parametrize(
+    ("name", "pronouns", "expected"),
+    [
+        (
+            "Mr X",
+            "he",
+            "If Mr X believes the report contains false information about him, he may wish to pursue "
+            "his right to rectification under data protection law. It is open to him to approach",
+        ),
+        (
+            "Mx X",
+            "they",
+            "If Mx X believes the report contains false information about them, they may wish to "
+            "pursue their right to rectification under data protection law. It is open to them to "
+            "approach",
+        ),
+    ],
+)
+def test_switching_the_complainant_inflects_the_whole_letter(
+    library: Library, name: str, pronouns: str, expected: str
+) -> None:
+    data = json.loads((EXAMPLES / "cpc-report-defamation.json").read_text(encoding="utf-8"))
+    data["complainant"] = {"name": name, "pronouns": pronouns}
+    letter = [p.text for p in compose(parse_case(data), library).paragraphs]
+    assert letter[7].startswith(expected)
+    assert letter[6].startswith(f"The Ombudsman will not investigate {name}’s complaint")
+    assert (
+        letter[-1]
+        == f"We will not investigate {name}’s complaint because we would achieve nothing significant by doing so."
+    )

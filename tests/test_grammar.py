@@ -6,6 +6,8 @@ import pytest
 
 from letters.grammar import (
     PersonWords,
+    bullets,
+    each_or,
     join_and,
     join_or,
     long_date,
@@ -77,3 +79,12 @@ def test_person_words_inflect_for_pronouns(pronouns: Pronouns, forms: tuple[str,
     assert (*got, person.verb("has", "have")) == forms
     assert str(person) == "Mx X"
     assert person.possessive == "Mx X’s"
+
+
+def test_each_or_ends_every_item_but_the_last_with_or() -> None:
+    assert each_or(["A", "B", "C"]) == ["A, or", "B, or", "C"]
+    assert each_or(["A"]) == ["A"]
+
+
+def test_bullets_set_items_on_lines_of_their_own() -> None:
+    assert bullets(["A, or", "B"]) == "\n• A, or\n• B"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from letters.errors import CaseError, LettersError, LettersErrors
-from letters.loading import load_case, parse_case, read_case_text
+from letters.loading import field_lines, load_case, parse_case, read_case_text
 from letters.model import ClauseUse, Pronouns
 from tests.conftest import EXAMPLES
 
@@ -142,3 +142,11 @@ def test_case_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
     path.write_bytes('{"a": "caf\xe9"}'.encode("latin-1"))
     with pytest.raises(CaseError, match=r"latin1.json: not UTF-8 text"):
         load_case(path)
+
+
+def test_field_lines_point_at_each_field_of_a_case_file() -> None:
+    text = '{\n  "reference": "1",\n  "sections": [\n    {"section": "a",\n     "paragraphs": ["x",\n       ["y", {"clause": "c"}]]}\n  ]\n}'
+    lines = field_lines(text)
+    assert lines["reference"] == 2
+    assert lines["sections[0]"] == 4
+    assert lines["sections[0].paragraphs[1][1].clause"] == 6
