@@ -24,6 +24,7 @@ test: lint typecheck unit
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/letters clauses lint --no-warnings
 
 typecheck: $(INSTALLED)
 	$(BIN)/mypy

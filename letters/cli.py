@@ -213,15 +213,22 @@ def parse_param(text: str) -> tuple[str, str]:
     "(default: the project's examples/ when linting the project's library). Repeat for more.",
 )
 @click.option("--no-warnings", is_flag=True, help="Print errors only.")
+@CLAUSES_OPTION
 @reports_errors
-def lint_clauses(directory: Path | None, cases: tuple[Path, ...], no_warnings: bool) -> None:
-    """Check a clause library (default: the project's) and the case files that use it.
+def lint_clauses(
+    directory: Path | None, cases: tuple[Path, ...], no_warnings: bool, clauses: Path | None
+) -> None:
+    """Check a clause library (DIRECTORY or --clauses; default: the project's) and the case
+    files that use it.
 
     Exit code 1 when there is any error; warnings (clauses no case file uses) do not fail.
     """
     from letters.clauses import DEFAULT_LIBRARY
     from letters.lint import lint
 
+    if directory is not None and clauses is not None and directory != clauses:
+        raise click.UsageError("name the library once: DIRECTORY or --clauses")
+    directory = directory or clauses
     if not cases and directory is None:
         cases = (DEFAULT_LIBRARY.parent / "examples",)
     files = [
