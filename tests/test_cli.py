@@ -150,7 +150,7 @@ def test_clauses_list_json_is_for_scripts(runner: CliRunner) -> None:
         "2023-colon",
         "2021-22",
     ]
-    assert role["variants"][3]["until"] == "2022-12-31"
+    assert role["variants"][4]["until"] == "2022-12-31"
     assert clauses["defamation/courts"]["params"] == [
         {
             "name": "document",
