@@ -146,6 +146,7 @@ def test_clauses_list_json_is_for_scripts(runner: CliRunner) -> None:
     )
     assert [v["name"] for v in role["variants"]] == [
         "2023",
+        "2023-effect",
         "2023-bullets",
         "2023-colon",
         "2021-22",
