@@ -76,6 +76,8 @@ CASE_NAMES = frozenset(
 # A line break that comes from case data, kept apart from the clause file's own line breaks
 # (which only wrap the text) while the rendered clause is reflowed.
 _KEPT_BREAK = "\ue000"
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_SPACED_BREAK = re.compile(r" *\n *")
 
 
 @frozen
@@ -462,7 +464,7 @@ ENVIRONMENT.filters.update(FILTERS)
 def reflow(rendered: str) -> tuple[str, ...]:
     """Make the rendered wording into paragraphs: wrapped lines joined, blank lines between."""
     paragraphs = []
-    for block in re.split(r"\n[ \t]*\n", rendered.strip()):
+    for block in _BLANK_LINE.split(rendered.strip()):
         pieces: list[str] = []
         for line in block.split("\n"):
             line = line.strip()
@@ -473,7 +475,7 @@ def reflow(rendered: str) -> tuple[str, ...]:
             else:
                 pieces.append(line + " ")
         text = "".join(pieces).replace(_KEPT_BREAK, "\n")
-        text = re.sub(r" *\n *", "\n", text).strip(" ").rstrip("\n")
+        text = _SPACED_BREAK.sub("\n", text).strip(" ").rstrip("\n")
         if text:
             paragraphs.append(text)
     return tuple(paragraphs)

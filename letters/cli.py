@@ -7,9 +7,10 @@ command runs, so ``letters --help`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,57 +42,161 @@ def cli() -> None:
     """Compose decision letters from JSON case files and a plain-text clause library."""
 
 
-@cli.command()
-@click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    help="Where to write the letter; '-' writes it to standard output. "
-    "Default: the case file's name with .docx, in the current folder.",
-)
-@click.option(
-    "--template",
-    default=None,
-    help="A Word template: a name from templates/ (default: decision) or a path to a .docx.",
-)
-@click.option(
-    "--clauses",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The clause library folder (default: the project's clauses/).",
-)
-@reports_errors
-def render(case: Path, output: str | None, template: str | None, clauses: Path | None) -> None:
-    """Render the letter for CASE (a JSON case file) as a Word document."""
-    from letters.clauses import Library
-    from letters.compose import compose
-    from letters.errors import OutputError
-    from letters.loading import load_case
-    from letters.output import write_atomic
-    from letters.render import render as render_letter
-
-    if output == "-" and sys.stdout.isatty():
-        raise click.UsageError("-o -: standard output is a terminal; redirect it to a file or pipe")
-    letter = compose(load_case(case), Library.load(clauses), source=str(case))
-    document = render_letter(letter, template)
-    if output == "-":
-        try:
-            sys.stdout.buffer.write(document)
-            sys.stdout.buffer.flush()
-        except BrokenPipeError:
-            raise OutputError("standard output was closed before the letter was written") from None
-        return
-    target = Path(output) if output else Path(case.with_suffix(".docx").name)
-    write_atomic(target, document)
-    click.echo(f"wrote {target}", err=True)
-
-
 CLAUSES_OPTION = click.option(
     "--clauses",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="The clause library folder (default: the project's clauses/).",
 )
+JSON_OPTION = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the results as JSON on standard output (messages stay on standard error).",
+)
+
+
+@cli.command()
+@click.argument("cases", nargs=-1, required=True, metavar="CASE.json...")
+@click.option(
+    "-o",
+    "--output",
+    help="The letter's file, for one case; '-' writes it to standard output.",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder for the letters (made if missing; default: the current folder).",
+)
+@click.option(
+    "--name",
+    help="Name each letter from case fields, e.g. '{reference} {complainant.name}' "
+    "(default: the case file's name).",
+)
+@click.option(
+    "--template",
+    default=None,
+    help="A Word template: a name from templates/ (default: decision) or a path to a .docx.",
+)
+@CLAUSES_OPTION
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["docx"]),
+    default="docx",
+    show_default=True,
+    help="The letter's format.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="How many processes render in parallel.",
+)
+@JSON_OPTION
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@reports_errors
+def render(
+    cases: tuple[str, ...],
+    output: str | None,
+    out_dir: Path | None,
+    name: str | None,
+    template: str | None,
+    clauses: Path | None,
+    output_format: str,
+    jobs: int,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Render the letter for each CASE.json (a JSON case file; '-' reads standard input).
+
+    One failed case does not stop the others; the exit code is 1 if any failed.
+    """
+    from letters.batch import render_files
+
+    if output == "-" and sys.stdout.isatty():
+        raise click.UsageError("-o -: standard output is a terminal; redirect it to a file or pipe")
+    if output == "-" and as_json:
+        raise click.UsageError("--json prints to standard output, where -o - writes the letter")
+    outcomes = render_files(
+        list(cases),
+        clauses=clauses,
+        template=template,
+        out_dir=out_dir,
+        output=output,
+        name=name,
+        jobs=jobs,
+    )
+    report(outcomes, len(cases), as_json=as_json, quiet=quiet, verb="rendered")
+
+
+@cli.command()
+@click.argument("cases", nargs=-1, required=True, metavar="CASE.json...")
+@CLAUSES_OPTION
+@JSON_OPTION
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@reports_errors
+def validate(cases: tuple[str, ...], clauses: Path | None, as_json: bool, quiet: bool) -> None:
+    """Check each CASE.json against the case model and the clause library, without rendering.
+
+    Every problem of every case is reported; the exit code is 1 if any case is invalid.
+    """
+    from letters.batch import validate_files
+
+    report(
+        validate_files(list(cases), clauses=clauses),
+        len(cases),
+        as_json=as_json,
+        quiet=quiet,
+        verb="valid",
+    )
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of a case file, for editors and other tools."""
+    from letters.schema import case_schema
+
+    click.echo(json.dumps(case_schema(), indent=2, ensure_ascii=False))
+
+
+def report(outcomes: Iterable[Any], total: int, *, as_json: bool, quiet: bool, verb: str) -> None:
+    """Print each failure as it comes, then a summary (or JSON); exit 1 if any case failed."""
+    results: list[dict[str, Any]] = []
+    done = failed = 0
+    single = None
+    show_progress = total > 1 and not quiet and sys.stderr.isatty()
+    with (
+        click.progressbar(
+            outcomes, length=total, file=sys.stderr, label=verb.replace("valid", "checking")
+        )
+        if show_progress
+        else contextlib.nullcontext(outcomes) as progress
+    ):
+        for outcome in progress:
+            done += 1
+            if not outcome.is_ok:
+                failed += 1
+                for problem in outcome.problems:
+                    click.echo(str(problem), err=True)
+            if as_json:
+                results.append(outcome.as_json())
+            single = outcome
+    if as_json:
+        summary = {"ok": not failed, verb: done - failed, "failed": failed, "results": results}
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    if not quiet and total == 1:
+        if verb == "rendered" and single is not None and single.is_ok and single.output != "-":
+            click.echo(f"wrote {single.output}", err=True)
+    elif not quiet:
+        if verb == "rendered":
+            click.echo(f"rendered {done - failed} of {done} letters, {failed} failed", err=True)
+        else:
+            click.echo(f"{done - failed} of {done} cases valid, {failed} invalid", err=True)
+    if failed:
+        sys.exit(1)
 
 
 @cli.group()

@@ -66,3 +66,9 @@ class LettersErrors(LettersError):
 def combine(errors: list[LettersError]) -> LettersError:
     """One error for the problems found: the single one, or all of them together."""
     return errors[0] if len(errors) == 1 else LettersErrors(errors)
+
+
+class UsageError(LettersError):
+    """A request that cannot be carried out as asked (options that do not go together)."""
+
+    exit_code = 2

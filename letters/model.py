@@ -3,7 +3,8 @@
 A case names the body complained about, the complainant and the complaint, and plans the
 letter: its sections, and in each the paragraphs, each made of the caseworker's own sentences
 and clauses from the library. The standard wording itself is never here; it is in the clauses.
-Loading from JSON is in ``loading.py``.
+Loading from JSON is in ``loading.py``; each field's ``description`` is what ``letters schema``
+tells editors about it.
 """
 
 from __future__ import annotations
@@ -11,8 +12,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from attrs import field, frozen
+
+
+def described(text: str) -> dict[str, Any]:
+    """A field's description, for the JSON Schema of a case file."""
+    return {"description": text}
 
 
 class Pronouns(enum.Enum):
@@ -27,16 +34,20 @@ class Pronouns(enum.Enum):
 class Person:
     """Someone the letter names, as the letter names them ("Mrs X", "Ms Y")."""
 
-    name: str
-    pronouns: Pronouns
+    name: str = field(metadata=described('The name as the letter writes it: "Mrs X", "Ms Y".'))
+    pronouns: Pronouns = field(metadata=described("The pronouns the letter uses: she, he or they."))
 
 
 @frozen
 class Body:
     """The organisation complained about."""
 
-    name: str | None = None
-    called: str = "the Council"
+    name: str | None = field(
+        default=None, metadata=described('Its full name: "North Northamptonshire Council".')
+    )
+    called: str = field(
+        default="the Council", metadata=described('How the letter refers to it: "the Council".')
+    )
 
 
 @frozen
@@ -47,9 +58,19 @@ class Complaint:
     joining word ("about the content of a report", "that the Council failed to ...").
     """
 
-    about: str
-    statement: str | None = None
-    wants: str | None = None
+    about: str = field(
+        metadata=described(
+            'Completes "We will not investigate this complaint ...", with its joining word: '
+            '"about the content of a report", "that the Council failed to ...".'
+        )
+    )
+    statement: str | None = field(
+        default=None,
+        metadata=described('What the complainant complains of: "... complains that <statement>".'),
+    )
+    wants: str | None = field(
+        default=None, metadata=described('What the complainant wants: "Mr X wants <wants>".')
+    )
 
 
 ParamValue = str | tuple[str, ...]
@@ -59,17 +80,28 @@ ParamValue = str | tuple[str, ...]
 class ClauseUse:
     """A clause of the library placed in a paragraph, with the variant and parameters it takes."""
 
-    clause: str
-    variant: str | None = None
-    params: Mapping[str, ParamValue] = field(factory=dict)
+    clause: str = field(
+        metadata=described('The clause\'s id: its file in clauses/ without ".txt".')
+    )
+    variant: str | None = field(
+        default=None,
+        metadata=described(
+            "Which wording of the clause; default: the one in force on the decision date."
+        ),
+    )
+    params: Mapping[str, ParamValue] = field(
+        factory=dict, metadata=described("Values for the clause's parameters, by name.")
+    )
 
 
 @frozen
 class Reason:
     """A reason for the decision: a folder of ``clauses/reasons/``, with the facts it needs."""
 
-    reason: str
-    params: Mapping[str, ParamValue] = field(factory=dict)
+    reason: str = field(metadata=described("The reason's name: a folder of clauses/reasons/."))
+    params: Mapping[str, ParamValue] = field(
+        factory=dict, metadata=described('Facts its wording needs, such as {"tribunal": "..."}.')
+    )
 
 
 Part = str | ClauseUse
@@ -83,23 +115,57 @@ Paragraph = tuple[Part, ...]
 class SectionPlan:
     """A section of the letter: which one (its heading comes from the library) and its paragraphs."""
 
-    section: str
-    paragraphs: tuple[Paragraph, ...]
+    section: str = field(
+        metadata=described(
+            'Which section: its heading is the clause headings/<section> ("complaint").'
+        )
+    )
+    paragraphs: tuple[Paragraph, ...] = field(
+        metadata=described(
+            "The section's numbered paragraphs. Each is the caseworker's own text, a clause, or a "
+            "list of both joined into one paragraph."
+        )
+    )
 
 
 @frozen
 class Case:
     """Everything the letter needs to know about one complaint."""
 
-    complainant: Person
-    complaint: Complaint
-    sections: tuple[SectionPlan, ...]
-    body: Body = Body()
-    reference: str | None = None
-    category: str | None = None
-    decision: str | None = None
-    decision_date: date | None = None
-    people: tuple[Person, ...] = ()
-    considered: tuple[str, ...] = ()
-    reasons: tuple[Reason, ...] = ()
-    summary: Paragraph = ()
+    complainant: Person = field(metadata=described("The person who complained."))
+    complaint: Complaint = field(metadata=described("What the complaint is about."))
+    sections: tuple[SectionPlan, ...] = field(
+        metadata=described("The letter's sections, in order.")
+    )
+    body: Body = field(factory=Body, metadata=described("The organisation complained about."))
+    reference: str | None = field(
+        default=None, metadata=described('The decision\'s reference: "24 018 696".')
+    )
+    category: str | None = field(
+        default=None,
+        metadata=described('The category: "Children\'s care services > Child protection".'),
+    )
+    decision: str | None = field(
+        default=None, metadata=described('The outcome: "Closed after initial enquiries".')
+    )
+    decision_date: date | None = field(
+        default=None,
+        metadata=described("The decision date, YYYY-MM-DD; it picks the clause wordings in force."),
+    )
+    people: tuple[Person, ...] = field(
+        default=(), metadata=described("Other people the letter names.")
+    )
+    considered: tuple[str, ...] = field(
+        default=(),
+        metadata=described('Whose information was considered: ["the complainant", "the Council"].'),
+    )
+    reasons: tuple[Reason, ...] = field(
+        default=(),
+        metadata=described(
+            "The reasons for the decision, the main one first: a folder of clauses/reasons/, or "
+            '{"reason": ..., "params": {...}}.'
+        ),
+    )
+    summary: Paragraph = field(
+        default=(), metadata=described("The Summary paragraph, planned like any paragraph.")
+    )

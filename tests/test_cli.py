@@ -82,7 +82,7 @@ def test_failed_render_keeps_the_earlier_letter(runner: CliRunner, tmp_path: Pat
 def test_usage_error_exits_2(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["render"])
     assert result.exit_code == 2
-    assert "Missing argument 'CASE'" in result.stderr
+    assert "Missing argument 'CASE.json...'" in result.stderr
 
 
 def test_edited_clause_changes_the_next_letter(runner: CliRunner, tmp_path: Path) -> None:

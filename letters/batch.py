@@ -1,0 +1,275 @@
+"""Render case files to letter files: one case or thousands, in one process or several.
+
+The ``Renderer`` holds what every letter shares (the clause library and the prepared Word
+template) so a batch reads them once per process. ``render_files`` decides every output path
+before it starts, so no two cases can write the same file, then renders each case and reports an
+``Outcome`` for it: one failed case does not stop the others.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import re
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+
+from letters.clauses import Library
+from letters.compose import Letter, compose
+from letters.errors import CaseError, LettersError, LettersErrors, OutputError, UsageError
+from letters.loading import load_case, read_case_text
+from letters.model import Case
+from letters.output import write_atomic
+from letters.render import WordTemplate, find_template
+
+STDIN = "-"
+"""The case name that reads a case from standard input."""
+STDIN_NAME = "stdin.json"
+STDIN_SOURCE = "<stdin>"
+
+SUFFIX = ".docx"
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
+_UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
+
+
+class Renderer:
+    """The clause library and Word template, read once, for rendering any number of cases."""
+
+    def __init__(self, clauses: str | Path | None = None, template: str | Path | None = None):
+        self.library = Library.load(clauses)
+        self.template = WordTemplate(find_template(template))
+
+    def compose(self, case: Case, *, source: str | None = None) -> Letter:
+        """The letter for a case, composed from the library."""
+        return compose(case, self.library, source=source)
+
+    def render(self, case: Case, *, source: str | None = None) -> bytes:
+        """The letter for a case, as .docx bytes."""
+        return self.template.render(self.compose(case, source=source))
+
+    def render_file(self, case: str | Path, target: str | Path) -> None:
+        """Read a case file and write its letter; the file is written whole or not at all."""
+        write_atomic(target, self.render(load_case(case), source=str(case)))
+
+
+@frozen
+class Problem:
+    """A problem of one case, as plain data that crosses processes and prints as JSON."""
+
+    source: str | None
+    where: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return ": ".join(part for part in (self.source, self.where, self.message) if part)
+
+    def as_json(self) -> dict[str, str | None]:
+        return {"source": self.source, "where": self.where, "message": self.message}
+
+
+@frozen
+class Outcome:
+    """What became of one case: where its letter went, or what stopped it."""
+
+    case: str
+    output: str | None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def is_ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "ok": self.is_ok,
+            "output": self.output if self.is_ok else None,
+            "errors": [problem.as_json() for problem in self.problems],
+        }
+
+
+def problems_of(error: LettersError) -> tuple[Problem, ...]:
+    """Every problem an error holds, as plain data."""
+    if isinstance(error, LettersErrors):
+        return tuple(problem for inner in error.errors for problem in problems_of(inner))
+    return (Problem(error.source, error.where, error.message),)
+
+
+def output_name(case: str, pattern: str | None, data: Mapping[str, Any] | None) -> str:
+    """The file name of a case's letter: the case file's name, or a pattern of its fields.
+
+    ``{reference} {complainant.name}`` gives "24 018 696 Mrs X.docx". Characters a file name
+    cannot hold become "-". A case read from standard input is named as if it were stdin.json.
+    """
+    if pattern is None:
+        return Path(STDIN_NAME if case == STDIN else case).with_suffix(SUFFIX).name
+
+    def field(match: re.Match[str]) -> str:
+        value: Any = data
+        for step in match.group(1).split("."):
+            if not isinstance(value, Mapping) or value.get(step) is None:
+                raise CaseError(
+                    f"--name {pattern!r}: the case has no {match.group(1)!r} to name its letter by",
+                    source=case,
+                )
+            value = value[step]
+        if isinstance(value, (Mapping, list)):
+            raise CaseError(f"--name {pattern!r}: {match.group(1)!r} is not text", source=case)
+        return str(value)
+
+    name = _UNSAFE.sub("-", _PLACEHOLDER.sub(field, pattern)).strip(" .")
+    if not name:
+        raise CaseError(f"--name {pattern!r} gives an empty file name", source=case)
+    return name if name.lower().endswith(SUFFIX) else name + SUFFIX
+
+
+@frozen
+class _Job:
+    """One case to render: where it comes from, where its letter goes (None: standard output)."""
+
+    case: str
+    target: Path | None
+    text: str | None = None  # the case itself, when it came from standard input
+
+
+def _plan(
+    cases: Sequence[str], *, out_dir: Path | None, output: str | None, name: str | None
+) -> Iterator[_Job | Outcome]:
+    """Each case's job, or the Outcome of a case that cannot start (its name clashes, say)."""
+    stdin = sys.stdin.read() if STDIN in cases else None
+    taken: dict[Path, str] = {}
+    for case in cases:
+        text = stdin if case == STDIN else None
+        if output is not None:
+            yield _Job(case, None if output == STDIN else Path(output), text)
+            continue
+        try:
+            data = _parsed(case, text) if name is not None else None
+            target = (out_dir or Path()) / output_name(case, name, data)
+        except LettersError as error:
+            yield Outcome(case, None, problems_of(error))
+            continue
+        if target in taken:
+            clash = f"its letter would be {target}, as would the letter of {taken[target]}"
+            yield Outcome(case, None, (Problem(case, None, clash),))
+            continue
+        taken[target] = case
+        yield _Job(case, target, text)
+
+
+def _parsed(case: str, text: str | None) -> Any:
+    try:
+        return json.loads(text if text is not None else Path(case).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # rendering the case reports what is wrong with the file
+
+
+def _load(case: str, text: str | None) -> Case:
+    if text is not None:
+        return read_case_text(text, source=STDIN_SOURCE)
+    return load_case(case)
+
+
+_worker: Renderer | None = None
+
+
+def _start_worker(clauses: str | None, template: str | None) -> None:
+    global _worker
+    _worker = Renderer(clauses, template)
+
+
+def _render_in_worker(job: _Job) -> Outcome:
+    assert _worker is not None
+    return render_job(_worker, job)
+
+
+def render_job(renderer: Renderer, job: _Job) -> Outcome:
+    """Render one case to its file or to standard output."""
+    source = STDIN_SOURCE if job.text is not None else job.case
+    try:
+        document = renderer.render(_load(job.case, job.text), source=source)
+        if job.target is None:
+            _write_stdout(document)
+        else:
+            write_atomic(job.target, document)
+    except LettersError as error:
+        return Outcome(job.case, str(job.target) if job.target else None, problems_of(error))
+    return Outcome(job.case, str(job.target) if job.target else STDIN)
+
+
+def _write_stdout(document: bytes) -> None:
+    try:
+        sys.stdout.buffer.write(document)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        raise OutputError("standard output was closed before the letter was written") from None
+
+
+def render_files(
+    cases: Sequence[str],
+    *,
+    clauses: str | Path | None = None,
+    template: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    output: str | None = None,
+    name: str | None = None,
+    jobs: int = 1,
+) -> Iterator[Outcome]:
+    """Render case files to letter files, yielding an Outcome per case as it is done.
+
+    ``output`` is the one file (or "-", standard output) for a single case; otherwise letters go
+    to ``out_dir`` (default: the current folder), named by ``name`` (a pattern of case fields)
+    or after the case file. A case "-" is read from standard input. With ``jobs`` above 1, that
+    many processes render in parallel, each with its own copy of the library and template.
+    """
+    if output is not None and len(cases) > 1:
+        raise UsageError("one output file (-o) takes one case; use --out-dir for several")
+    if output is not None and (out_dir is not None or name is not None):
+        raise UsageError("-o names the letter's file; it does not go with --out-dir or --name")
+    if cases.count(STDIN) > 1:
+        raise UsageError("standard input (-) can be read only once")
+    renderer = Renderer(clauses, template)  # read here first, so a broken library fails once
+    folder = Path(out_dir) if out_dir is not None else None
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(
+                f"cannot make the folder ({error.strerror})", source=str(folder)
+            ) from None
+    parallel: list[_Job] = []
+    for job in _plan(cases, out_dir=folder, output=output, name=name):
+        if isinstance(job, Outcome):
+            yield job
+        elif jobs > 1 and job.text is None and job.target is not None:
+            parallel.append(job)
+        else:
+            yield render_job(renderer, job)
+    if len(parallel) < 2:
+        for job in parallel:
+            yield render_job(renderer, job)
+        return
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    arguments = (str(clauses) if clauses else None, str(template) if template else None)
+    chunk = max(1, min(64, len(parallel) // (jobs * 8)))
+    with context.Pool(jobs, initializer=_start_worker, initargs=arguments) as pool:
+        yield from pool.imap(_render_in_worker, parallel, chunksize=chunk)
+
+
+def validate_files(cases: Sequence[str], *, clauses: str | Path | None = None) -> Iterator[Outcome]:
+    """Check case files against the model and the library without rendering them."""
+    if cases.count(STDIN) > 1:
+        raise UsageError("standard input (-) can be read only once")
+    library = Library.load(clauses)
+    for case in cases:
+        text = sys.stdin.read() if case == STDIN else None
+        try:
+            compose(_load(case, text), library, source=STDIN_SOURCE if text is not None else case)
+        except LettersError as error:
+            yield Outcome(case, None, problems_of(error))
+            continue
+        yield Outcome(case, None)

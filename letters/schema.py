@@ -1,0 +1,93 @@
+"""The JSON Schema of a case file, generated from the attrs model so that it cannot drift.
+
+Editors use it for completion and checking as a case file is written (``letters schema``).
+Descriptions come from each field's ``description``; the choices the loader accepts (a paragraph
+as text, a clause or a list of both; a reason as a name or an object) are the schema's too.
+"""
+
+from __future__ import annotations
+
+import enum
+import typing
+from collections.abc import Mapping
+from datetime import date
+from types import NoneType, UnionType
+from typing import Any
+
+import attrs
+
+from letters.model import Case, ClauseUse, Paragraph, ParamValue, Part, Reason
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+TEXT = {"type": "string"}
+
+
+def case_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) a case file follows."""
+    definitions: dict[str, Any] = {}
+    root = _object(Case, definitions)
+    return {
+        "$schema": DIALECT,
+        "$id": "https://letters.invalid/schema/case.json",
+        "title": "A case file of the letters decision-letter engine",
+        **root,
+        "$defs": definitions,
+    }
+
+
+def _object(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
+    attrs.resolve_types(cls)
+    properties = {}
+    required = []
+    for field in attrs.fields(cls):
+        schema = dict(_type(field.type, definitions))
+        if "description" in field.metadata:
+            schema["description"] = field.metadata["description"]
+        properties[field.name] = schema
+        if field.default is attrs.NOTHING:
+            required.append(field.name)
+    return {
+        "type": "object",
+        "description": (cls.__doc__ or "").strip().splitlines()[0],
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def _reference(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
+    if cls.__name__ not in definitions:
+        definitions[cls.__name__] = {}  # placeholder against recursion
+        definitions[cls.__name__] = _object(cls, definitions)
+    return {"$ref": f"#/$defs/{cls.__name__}"}
+
+
+def _type(target: Any, definitions: dict[str, Any]) -> dict[str, Any]:
+    if target == ParamValue:
+        return {"anyOf": [TEXT, {"type": "array", "items": TEXT}]}
+    if target == Part:
+        return {"anyOf": [TEXT, _reference(ClauseUse, definitions)]}
+    if target == Paragraph:
+        part = _type(Part, definitions)
+        return {"anyOf": [part, {"type": "array", "items": part}]}
+    if target is Reason:
+        return {"anyOf": [TEXT, _reference(Reason, definitions)]}
+    if target is str:
+        return TEXT
+    if target is date:
+        return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    if isinstance(target, type) and issubclass(target, enum.Enum):
+        return {"enum": [member.value for member in target]}
+    if isinstance(target, type) and attrs.has(target):
+        return _reference(target, definitions)
+    origin, arguments = typing.get_origin(target), typing.get_args(target)
+    if isinstance(target, UnionType) or origin is typing.Union:
+        options = [_type(a, definitions) for a in arguments if a is not NoneType]
+        if NoneType in arguments:
+            options.append({"type": "null"})
+        return options[0] if len(options) == 1 else {"anyOf": options}
+    if origin is tuple:
+        return {"type": "array", "items": _type(arguments[0], definitions)}
+    if origin in (Mapping, dict, typing.Mapping):
+        return {"type": "object", "additionalProperties": _type(arguments[1], definitions)}
+    raise TypeError(f"no JSON Schema for {target!r}")  # a model type this module must learn
