@@ -9,7 +9,6 @@ before it starts, so no two cases can write the same file, then renders each cas
 from __future__ import annotations
 
 import json
-import multiprocessing
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -253,6 +252,8 @@ def render_files(
         for job in parallel:
             yield render_job(renderer, job)
         return
+    import multiprocessing  # only a parallel batch needs it; it costs a cold start time
+
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     arguments = (str(clauses) if clauses else None, str(template) if template else None)
     chunk = max(1, min(64, len(parallel) // (jobs * 8)))

@@ -76,6 +76,8 @@ CASE_NAMES = frozenset(
 # A line break that comes from case data, kept apart from the clause file's own line breaks
 # (which only wrap the text) while the rendered clause is reflowed.
 _KEPT_BREAK = "\ue000"
+# libyaml's loader when PyYAML was built with it: reading the library is most of a cold start.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _SPACED_BREAK = re.compile(r" *\n *")
 
@@ -200,10 +202,11 @@ def parse_clause(text: str, *, clause_id: str, path: str) -> Clause:
 
 def _read_front_matter(lines: list[str], path: str) -> dict[str, Any]:
     try:
-        header = yaml.safe_load("\n".join(lines)) or {}
+        header = yaml.load("\n".join(lines), Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 2}" if mark is not None else "front matter"
+        # the front matter is the file's lines 2 .. len(lines) + 1; libyaml may point past it
+        where = f"line {min(mark.line + 2, len(lines) + 1)}" if mark is not None else "line 2"
         problem = getattr(error, "problem", None) or str(error)
         raise ClauseError(
             f"the front matter is not valid YAML: {problem}", source=path, where=where

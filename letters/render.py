@@ -20,15 +20,16 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
-from docxtpl import DocxTemplate
-from lxml import etree
 
 from letters.compose import Letter, LetterParagraph
 from letters.errors import TemplateError
 from letters.package import Entry, compress, write_package
+
+if TYPE_CHECKING:
+    from docxtpl import DocxTemplate
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 """The project's own Word templates; ``--template NAME`` looks here."""
@@ -106,26 +107,29 @@ class WordTemplate:
 
 def render_with_docxtpl(template: bytes, context: dict[str, Any]) -> bytes:
     """Fill a template the plain docxtpl way: load, render, save, for this one letter."""
-    document = _DocxTemplate(io.BytesIO(template))
+    from docxtpl import DocxTemplate  # docxtpl and python-docx are imported when first needed
+
+    class PlainTextProperties(DocxTemplate):  # type: ignore[misc]
+        """docxtpl's template, with document properties rendered as plain text.
+
+        docxtpl renders the core properties (title, subject) with the body's Jinja
+        environment, so with autoescape on they would be XML-escaped twice: python-docx
+        escapes them itself when it writes docProps/core.xml.
+        """
+
+        def render_properties(self, context: dict[str, Any], jinja_env: Any = None) -> None:
+            for name in PROPERTIES:
+                value = _PROPERTIES_ENVIRONMENT.from_string(
+                    getattr(self.docx.core_properties, name)
+                )
+                setattr(self.docx.core_properties, name, _limit(value.render(context)))
+
+    document = PlainTextProperties(io.BytesIO(template))
     document.render(context, _BODY_ENVIRONMENT, autoescape=True)
     output = io.BytesIO()
     document.save(output)
     with zipfile.ZipFile(io.BytesIO(output.getvalue())) as package:
         return write_package(compress(name, package.read(name)) for name in package.namelist())
-
-
-class _DocxTemplate(DocxTemplate):  # type: ignore[misc]
-    """docxtpl's template, with document properties rendered as plain text.
-
-    docxtpl renders the core properties (title, subject) with the same Jinja environment as
-    the body, so with autoescape on they would be XML-escaped twice: python-docx escapes them
-    itself when it writes docProps/core.xml.
-    """
-
-    def render_properties(self, context: dict[str, Any], jinja_env: Any = None) -> None:
-        for name in PROPERTIES:
-            value = _PROPERTIES_ENVIRONMENT.from_string(getattr(self.docx.core_properties, name))
-            setattr(self.docx.core_properties, name, _limit(value.render(context)))
 
 
 class _NeedsDocxtpl(Exception):
@@ -136,6 +140,10 @@ class _Prepared:
     """A template's parts, with the tagged ones compiled and the others compressed."""
 
     def __init__(self, data: bytes):
+        from docxtpl import DocxTemplate
+        from lxml import etree
+
+        self.etree = etree
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             parts = {name: package.read(name) for name in package.namelist()}
         self.order = list(parts)
@@ -145,8 +153,8 @@ class _Prepared:
         if "<w:tbl" in body or "docPr" in body:
             raise _NeedsDocxtpl
         # docxtpl's own tag preprocessing: joins tags Word split across runs, {%p %} and so on.
-        self.docxtpl = DocxTemplate(io.BytesIO(data))
-        self.docxtpl.init_docx()
+        # patch_xml and resolve_listing work on the XML text alone: python-docx need not load.
+        self.docxtpl: DocxTemplate = DocxTemplate(io.BytesIO(data))
         self.head, self.tail = document[:start], document[end:]
         self.body = self._compile(body)
         self.tagged = {
@@ -197,7 +205,7 @@ class _Prepared:
             assert element is not None
             element.text = _limit(template.render(context))
         return bytes(
-            etree.tostring(properties, xml_declaration=True, encoding="UTF-8", standalone=True)
+            self.etree.tostring(properties, xml_declaration=True, encoding="UTF-8", standalone=True)
         )
 
     def fill(self, context: dict[str, Any]) -> bytes:

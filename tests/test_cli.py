@@ -226,3 +226,117 @@ def test_clauses_lint_fails_on_a_broken_library(runner: CliRunner, tmp_path: Pat
         f"{folder}/odd.txt: line 4: {{{{ complaint.wnats }}}}: complaint has no 'wnats' (it has: about, statement, wants)",
         "1 errors, 0 warnings",
     ]
+
+
+ALL = sorted(str(path) for path in EXAMPLES.glob("*.json"))
+
+
+def test_render_many_cases_into_a_folder(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["render", *ALL, "--out-dir", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == f"rendered {len(ALL)} of {len(ALL)} letters, 0 failed\n"
+    assert len(list((tmp_path / "out").glob("*.docx"))) == len(ALL)
+
+
+def test_render_batch_with_a_bad_case_reports_it_and_exits_1(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("[]")
+    result = runner.invoke(
+        cli, ["render", ALL[0], str(bad), "--out-dir", str(tmp_path / "out"), "-j", "2"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{bad}: expected a JSON object, got a list",
+        "rendered 1 of 2 letters, 1 failed",
+    ]
+
+
+def test_render_json_gives_results_on_standard_output(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"complainant": {"name": "Mrs X", "pronouns": "she"}}')
+    result = runner.invoke(
+        cli, ["render", ALL[0], str(bad), "--out-dir", str(tmp_path), "--json", "-q"]
+    )
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert (report["ok"], report["rendered"], report["failed"]) == (False, 1, 1)
+    assert report["results"][0] == {
+        "case": ALL[0],
+        "ok": True,
+        "output": str(tmp_path / f"{Path(ALL[0]).stem}.docx"),
+        "errors": [],
+    }
+    assert report["results"][1]["errors"][0] == {
+        "source": str(bad),
+        "where": "complaint",
+        "message": "missing (this field is required)",
+    }
+
+
+def test_render_name_pattern_names_letters_from_case_fields(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    case = str(EXAMPLES / "tameside-council-tax-valuation-tribunal.json")
+    result = runner.invoke(
+        cli,
+        ["render", case, "--out-dir", str(tmp_path), "--name", "{reference} {complainant.name}"],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["24 010 629 Mr X.docx"]
+
+
+def test_render_reads_a_case_from_standard_input(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["render", "-", "-o", "-"], input=Path(ALL[0]).read_text())
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes[:2] == b"PK"
+
+
+def test_render_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    several = runner.invoke(cli, ["render", *ALL[:2], "-o", str(tmp_path / "x.docx")])
+    assert several.exit_code == 2
+    assert "one output file (-o) takes one case" in several.stderr
+    both = runner.invoke(cli, ["render", ALL[0], "-o", "-", "--json"])
+    assert both.exit_code == 2
+
+
+def test_validate_checks_without_rendering(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["validate", *ALL])
+    assert result.exit_code == 0
+    assert result.stderr == f"{len(ALL)} of {len(ALL)} cases valid, 0 invalid\n"
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"complainant": {"name": "Mrs X", "pronouns": "her"}, "complaint": {"about": "x"}}'
+    )
+    result = runner.invoke(cli, ["validate", str(bad), "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert [error["where"] for error in report["results"][0]["errors"]] == [
+        "complainant.pronouns",
+        "sections",
+    ]
+
+
+def test_schema_prints_the_json_schema(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["schema"])
+    schema = json.loads(result.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "complainant" in schema["required"]
+
+
+def test_progress_bar_shows_on_a_terminal_only(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    command = [sys.executable, "-m", "letters", "render", *ALL, "--out-dir", str(tmp_path / "out")]
+    leader, follower = pty.openpty()
+    done = subprocess.run(command, stderr=follower, stdout=subprocess.DEVNULL, check=False)
+    os.close(follower)
+    terminal = os.read(leader, 65536).decode()
+    os.close(leader)
+    assert done.returncode == 0
+    assert "rendered" in terminal and "[" in terminal and "%" in terminal
+    piped = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert piped.stderr == f"rendered {len(ALL)} of {len(ALL)} letters, 0 failed\n"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -45,16 +46,21 @@ def test_unwritable_folder_keeps_the_earlier_letter(
     assert target.read_bytes() == b"earlier"
 
 
-def test_failed_write_leaves_no_partial_file_and_keeps_the_earlier_one(
+def test_full_disk_leaves_no_partial_file_and_keeps_the_earlier_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "letter.docx"
     target.write_bytes(b"earlier")
+    opened = os.fdopen
 
-    def full_disk(*_: object) -> None:
-        raise OSError(28, "No space left on device")
+    class FullDisk(io.BufferedWriter):
+        def write(self, data: object) -> int:
+            raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, "fsync", full_disk)
+    def full_disk(descriptor: int, mode: str) -> io.BufferedWriter:
+        return FullDisk(opened(descriptor, "wb", buffering=0))
+
+    monkeypatch.setattr(os, "fdopen", full_disk)
     with pytest.raises(
         OutputError, match=r"letter.docx: cannot write the letter \(No space left on device\)"
     ):

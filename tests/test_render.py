@@ -15,7 +15,14 @@ from letters.clauses import Library
 from letters.compose import Letter, compose
 from letters.errors import TemplateError
 from letters.loading import load_case
-from letters.render import TEMPLATES, WordTemplate, find_template, render
+from letters.render import (
+    TEMPLATES,
+    WordTemplate,
+    find_template,
+    render,
+    render_with_docxtpl,
+    template_context,
+)
 from tests.conftest import EXAMPLES, W, document_xml, letter_lines
 
 
@@ -166,3 +173,43 @@ def test_every_part_of_the_package_is_well_formed(letter: Letter) -> None:
         for name in package.namelist():
             if name.endswith((".xml", ".rels")):
                 ElementTree.fromstring(package.read(name))
+
+
+def _canonical(docx: bytes) -> dict[str, bytes]:
+    """Each XML part of a package in canonical form, empty core properties left out."""
+    from lxml import etree
+
+    parts = {}
+    with zipfile.ZipFile(io.BytesIO(docx)) as package:
+        for name in package.namelist():
+            tree = etree.fromstring(package.read(name))
+            if name == "docProps/core.xml":
+                for element in list(tree):
+                    if not element.text and not len(element) and not element.attrib:
+                        tree.remove(element)
+            parts[name] = etree.tostring(tree, method="c14n")
+    return parts
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
+def test_prepared_template_fills_as_plain_docxtpl_does(library: Library, path: Path) -> None:
+    letter = compose(load_case(path), library)
+    template = WordTemplate(TEMPLATES / "decision.docx")
+    plain = render_with_docxtpl(template.data, template_context(letter))
+    assert _canonical(template.render(letter)) == _canonical(plain)
+
+
+def test_template_with_a_table_is_filled_by_docxtpl_itself(tmp_path: Path, letter: Letter) -> None:
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Reference"
+    table.cell(0, 1).text = "{{ letter.reference }}"
+    path = tmp_path / "table.docx"
+    document.save(str(path))
+    assert "24 018 696" in letter_lines(WordTemplate(path).render(letter))
+
+
+def test_long_document_properties_are_shortened_not_refused(letter: Letter) -> None:
+    long = attrs.evolve(letter, body_name="B" * 400)
+    title = docx.Document(io.BytesIO(render(long))).core_properties.title
+    assert len(title) == 255 and title.endswith("…")

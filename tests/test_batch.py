@@ -1,0 +1,106 @@
+"""Rendering many case files: names, clashes, failures that do not stop a batch, parallel work."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from letters.batch import Renderer, output_name, render_files, validate_files
+from letters.errors import CaseError, UsageError
+from tests.conftest import EXAMPLES, letter_lines
+
+ALL = sorted(str(path) for path in EXAMPLES.glob("*.json"))
+
+
+def test_each_letter_is_named_after_its_case(tmp_path: Path) -> None:
+    outcomes = list(render_files(ALL, out_dir=tmp_path))
+    assert all(outcome.is_ok for outcome in outcomes)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(Path(c).stem + ".docx" for c in ALL)
+
+
+def test_a_name_pattern_uses_case_fields_and_makes_safe_file_names() -> None:
+    data = {"reference": "24 018 696", "complainant": {"name": "Mrs X/Y"}}
+    assert (
+        output_name("a.json", "{reference} {complainant.name}", data) == "24 018 696 Mrs X-Y.docx"
+    )
+
+
+def test_a_name_pattern_needs_the_fields_it_names() -> None:
+    with pytest.raises(
+        CaseError, match=r"a.json: --name '\{reference\}': the case has no 'reference'"
+    ):
+        output_name("a.json", "{reference}", {"complainant": {}})
+
+
+def test_two_cases_that_would_write_one_file_are_both_kept_apart(tmp_path: Path) -> None:
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    shutil.copy(ALL[0], twin / Path(ALL[0]).name)
+    outcomes = list(render_files([ALL[0], str(twin / Path(ALL[0]).name)], out_dir=tmp_path / "out"))
+    assert [outcome.is_ok for outcome in outcomes] == [True, False]
+    assert "as would the letter of" in str(outcomes[1].problems[0])
+
+
+def test_a_bad_case_does_not_stop_the_others(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"complainant": 1}')
+    outcomes = list(render_files([ALL[0], str(bad), ALL[1]], out_dir=tmp_path / "out"))
+    assert [outcome.is_ok for outcome in outcomes] == [True, False, True]
+    assert (
+        str(outcomes[1].problems[0]) == f"{bad}: complainant: expected an object, got the number 1"
+    )
+    assert len(list((tmp_path / "out").iterdir())) == 2
+
+
+def test_parallel_rendering_gives_the_same_letters(tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    copies = []
+    for number in range(24):
+        copy = cases / f"case-{number:02d}.json"
+        shutil.copy(ALL[number % len(ALL)], copy)
+        copies.append(str(copy))
+    one = list(render_files(copies, out_dir=tmp_path / "one", jobs=1))
+    two = list(render_files(copies, out_dir=tmp_path / "two", jobs=2))
+    assert all(o.is_ok for o in one + two)
+    for path in (tmp_path / "one").iterdir():
+        assert path.read_bytes() == (tmp_path / "two" / path.name).read_bytes()
+
+
+def test_a_case_can_come_from_standard_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(Path(ALL[0]).read_text()))
+    (outcome,) = render_files(["-"], out_dir=tmp_path)
+    assert outcome.is_ok
+    assert outcome.output == str(tmp_path / "stdin.docx")
+
+
+def test_one_output_file_takes_one_case() -> None:
+    with pytest.raises(UsageError, match="one output file"):
+        list(render_files(ALL[:2], output="x.docx"))
+
+
+def test_validate_reports_every_problem_without_rendering(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    data = json.loads(Path(ALL[0]).read_text())
+    data["reasons"] = ["no-such-reason"]
+    bad.write_text(json.dumps(data))
+    outcomes = list(validate_files([ALL[0], str(bad)]))
+    assert [o.is_ok for o in outcomes] == [True, False]
+    assert all("no-such-reason" in problem.message for problem in outcomes[1].problems)
+    assert not list(tmp_path.glob("*.docx"))
+
+
+def test_renderer_reads_library_and_template_once_for_many_letters() -> None:
+    from letters.loading import load_case
+
+    renderer = Renderer()
+    first = renderer.render(load_case(ALL[0]))
+    assert renderer.render(load_case(ALL[0])) == first
+    assert "Final decision" in letter_lines(first)
