@@ -207,7 +207,54 @@ def decision_template() -> Document:
 
     document.add_paragraph("{{ letter.sign_off }}", style="Sign-off")
     _drop_thumbnail(document)
+    _drop_unused_styles(document)
     return document
+
+
+USED_STYLES = {
+    "Normal",
+    "Header",
+    "Footer",
+    "Heading 1",
+    "Heading 2",
+    "Numbered Paragraph",
+    "Case Facts",
+    "Summary",
+    "Sign-off",
+}
+
+
+def _drop_unused_styles(document: Document) -> None:
+    """Keep the styles the template uses (and those they build on); drop the blank document's
+    hundred others and its Word 2010 copy of them (stylesWithEffects), which Word rebuilds when
+    it wants one. Every letter is the smaller for it."""
+    styles = document.styles.element
+    by_id = {style.get(qn("w:styleId")): style for style in styles.findall(qn("w:style"))}
+    keep = {
+        style_id
+        for style_id, style in by_id.items()
+        if style.get(qn("w:default")) == "1"
+        # Word stores built-in names in lower case ("heading 1", "header")
+        or style.find(qn("w:name")).get(qn("w:val")).lower() in {n.lower() for n in USED_STYLES}
+    }
+    pending = list(keep)
+    while pending:
+        style = by_id[pending.pop()]
+        for link in ("w:basedOn", "w:link", "w:next"):
+            element = style.find(qn(link))
+            if (
+                element is not None
+                and element.get(qn("w:val")) in by_id
+                and element.get(qn("w:val")) not in keep
+            ):
+                keep.add(element.get(qn("w:val")))
+                pending.append(element.get(qn("w:val")))
+    for style_id, style in by_id.items():
+        if style_id not in keep:
+            styles.remove(style)
+    for rel_id, rel in list(document.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            del document.part.rels[rel_id]
 
 
 def _drop_thumbnail(document: Document) -> None:
