@@ -491,6 +491,7 @@ class Library:
         self.clauses = dict(clauses)
         self.root = root
         self._templates: dict[tuple[str, str], JinjaTemplate] = {}
+        self._fixed: dict[tuple[str, str], tuple[str, ...]] = {}
 
     @classmethod
     def load(cls, directory: str | Path | None = None) -> Library:
@@ -565,8 +566,19 @@ class Library:
         self, clause: Clause, variant: Variant, context: Mapping[str, Any]
     ) -> tuple[str, ...]:
         """The wording of a clause for one case, as paragraphs."""
+        if "{" not in variant.text:  # no placeholders: the same for every case
+            fixed = self._fixed.get((clause.id, variant.name))
+            if fixed is None:
+                fixed = self._fixed[(clause.id, variant.name)] = reflow(variant.text)
+            return fixed
         template = self.template(clause, variant)
         try:
+            return reflow(render_fast(template, context))
+        except LettersError:
+            raise
+        except (UndefinedError, SecurityError, TemplateError, TypeError, ValueError):
+            pass
+        try:  # again, the usual way, for Jinja's traceback that says the template's line
             return reflow(template.render(context))
         except LettersError:
             raise
@@ -578,6 +590,17 @@ class Library:
                 source=clause.path,
                 where=f"line {variant.line + line - 1}",
             ) from None
+
+
+def render_fast(template: JinjaTemplate, context: Mapping[str, Any]) -> str:
+    """Render a compiled template on the context as it is.
+
+    Jinja's ``render`` copies the context and its globals into a new one for every call, which
+    is most of the cost of a short clause. Clause text uses no globals, so the context is
+    shared as it is. An error raised here has no template line; render again with ``render``
+    for one.
+    """
+    return "".join(template.root_render_func(template.new_context(context, shared=True)))  # type: ignore[arg-type]
 
 
 def placeholders(text: str) -> set[str]:

@@ -14,7 +14,6 @@ docxtpl itself. Either way the .docx is deterministic: the same letter gives the
 
 from __future__ import annotations
 
-import copy
 import io
 import re
 import zipfile
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from letters.clauses import render_fast
 from letters.compose import Letter, LetterParagraph
 from letters.errors import TemplateError
 from letters.package import Entry, compress, write_package
@@ -51,8 +51,10 @@ PROPERTIES = {  # docxtpl renders these core properties as templates
 }
 
 _PARAGRAPH = re.compile(r"<w:p([ >])")
-_PARAGRAPH_MARK = re.compile(r"\n<w:p([ >])")
-_LISTING_CHARACTERS = re.compile(r"[\n\t\a\f]")
+_LISTING_CHARACTERS = "\n\t\a\f"
+_PARAGRAPH_XML = re.compile(
+    r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL
+)  # as resolve_listing finds them
 
 _BODY_ENVIRONMENT = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
 # Properties are plain text: python-docx and lxml escape them when they are written.
@@ -141,9 +143,7 @@ class _Prepared:
 
     def __init__(self, data: bytes):
         from docxtpl import DocxTemplate
-        from lxml import etree
 
-        self.etree = etree
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             parts = {name: package.read(name) for name in package.namelist()}
         self.order = list(parts)
@@ -162,10 +162,7 @@ class _Prepared:
             for name in parts
             if HEADER_OR_FOOTER.fullmatch(name) and b"{" in parts[name]
         }
-        self.properties = (
-            etree.fromstring(parts[CORE_PROPERTIES]) if CORE_PROPERTIES in parts else None
-        )
-        self.property_templates = self._property_templates()
+        self.properties = _prepare_properties(parts.get(CORE_PROPERTIES))
         changing = {DOCUMENT, CORE_PROPERTIES, *self.tagged}
         self.fixed = {
             name: compress(name, content) for name, content in parts.items() if name not in changing
@@ -176,49 +173,84 @@ class _Prepared:
         source = self.docxtpl.patch_xml(xml)
         return _BODY_ENVIRONMENT.from_string(_PARAGRAPH.sub(r"\n<w:p\1", source))
 
-    def _property_templates(self) -> dict[str, jinja2.Template]:
-        templates = {}
-        if self.properties is not None:
-            for tag in PROPERTIES.values():
-                element = self.properties.find(tag)
-                if element is not None and element.text and "{" in element.text:
-                    templates[tag] = _PROPERTIES_ENVIRONMENT.from_string(element.text)
-        return templates
-
     def _render(self, template: jinja2.Template, context: dict[str, Any]) -> str:
         """Render a part and undo docxtpl's markers, as docxtpl's render_xml_part does."""
-        xml = _PARAGRAPH_MARK.sub(r"<w:p\1", template.render(context))
+        try:
+            xml = render_fast(template, context)
+        except jinja2.TemplateError:
+            xml = template.render(context)  # raises again, with Jinja's own account of it
+        # docxtpl: re.sub(r"\n<w:p([ >])", r"<w:p\1", xml), as two plain replacements
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
         xml = (
             xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         )
-        # resolve_listing turns line breaks, tabs, \a and \f in text into Word's; it walks every
-        # paragraph, so it runs only when there is one of them to turn.
-        if _LISTING_CHARACTERS.search(xml):
-            xml = self.docxtpl.resolve_listing(xml)
+        # resolve_listing turns line breaks, tabs, \a and \f in text (w:t) into Word's; it
+        # walks every paragraph, so it runs only when some text holds one of them.
+        if _has_listing_characters(xml):
+            # resolve_listing rewrites each paragraph on its own; give it only those that need it
+            resolve = self.docxtpl.resolve_listing
+            xml = _PARAGRAPH_XML.sub(
+                lambda m: resolve(m[0]) if _has_listing_characters(m[0]) else m[0], xml
+            )
         return xml
 
     def _core_properties(self, context: dict[str, Any]) -> bytes:
         assert self.properties is not None
-        properties = copy.deepcopy(self.properties)
-        for tag, template in self.property_templates.items():
-            element = properties.find(tag)
-            assert element is not None
-            element.text = _limit(template.render(context))
-        return bytes(
-            self.etree.tostring(properties, xml_declaration=True, encoding="UTF-8", standalone=True)
+        text = "".join(
+            piece if isinstance(piece, str) else _escape(_limit(render_fast(piece, context)))
+            for piece in self.properties
         )
+        return text.encode("utf-8")
 
     def fill(self, context: dict[str, Any]) -> bytes:
-        changed: dict[str, Entry] = {
-            DOCUMENT: compress(
-                DOCUMENT, (self.head + self._render(self.body, context) + self.tail).encode("utf-8")
-            )
-        }
+        body = self.head + self._render(self.body, context) + self.tail
+        changed: dict[str, Entry] = {DOCUMENT: compress(DOCUMENT, body.encode("utf-8"))}
         for name, template in self.tagged.items():
             changed[name] = compress(name, self._render(template, context).encode("utf-8"))
         if self.properties is not None:
             changed[CORE_PROPERTIES] = compress(CORE_PROPERTIES, self._core_properties(context))
         return write_package(changed.get(name) or self.fixed[name] for name in self.order)
+
+
+_SLOT = "\ue001"  # marks where a rendered property goes; a private-use character, valid in XML
+
+
+def _prepare_properties(core: bytes | None) -> list[str | jinja2.Template] | None:
+    """docProps/core.xml as text around its tagged properties, whose templates are compiled.
+
+    A letter's core.xml is that text with each template's rendering, escaped, in its place.
+    """
+    if core is None:
+        return None
+    from lxml import etree
+
+    tree = etree.fromstring(core)
+    templates = []
+    for tag in PROPERTIES.values():
+        element = tree.find(tag)
+        if element is not None and element.text and "{" in element.text:
+            templates.append(_PROPERTIES_ENVIRONMENT.from_string(element.text))
+            element.text = f"{_SLOT}{len(templates) - 1}{_SLOT}"
+    text = etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
+    pieces: list[str | jinja2.Template] = []
+    for number, piece in enumerate(text.decode("utf-8").split(_SLOT)):
+        pieces.append(templates[int(piece)] if number % 2 else piece)
+    return pieces
+
+
+def _has_listing_characters(xml: str) -> bool:
+    """Whether a part, past its XML declaration, holds a character resolve_listing turns.
+
+    Word writes no line breaks between tags, so one is nearly always in text; when it is not,
+    resolve_listing finds nothing to do, as in plain docxtpl.
+    """
+    content = xml.split("?>", 1)[-1].lstrip() if xml.startswith("<?xml") else xml
+    return any(character in content for character in _LISTING_CHARACTERS)
+
+
+def _escape(text: str) -> str:
+    """Text for an XML element: &, < and > escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _limit(text: str) -> str:
