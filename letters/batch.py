@@ -181,6 +181,10 @@ def _start_worker(clauses: str | None, template: str | None) -> None:
     _worker = Renderer(clauses, template)
 
 
+def _start_forked_worker() -> None:
+    assert _worker is not None  # inherited from the parent
+
+
 def _render_in_worker(job: _Job) -> Outcome:
     assert _worker is not None
     return render_job(_worker, job)
@@ -254,10 +258,21 @@ def render_files(
         return
     import multiprocessing  # only a parallel batch needs it; it costs a cold start time
 
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    arguments = (str(clauses) if clauses else None, str(template) if template else None)
+    global _worker
+    method = "fork" if sys.platform == "linux" else "spawn"
+    context = multiprocessing.get_context(method)
+    arguments: tuple[str | None, str | None] | None = (
+        str(clauses) if clauses else None,
+        str(template) if template else None,
+    )
+    if method == "fork":  # forked workers inherit this renderer, library and template prepared
+        _worker = renderer
+        arguments = None
     chunk = max(1, min(64, len(parallel) // (jobs * 8)))
-    with context.Pool(jobs, initializer=_start_worker, initargs=arguments) as pool:
+    initializer, initargs = (
+        (_start_forked_worker, ()) if arguments is None else (_start_worker, arguments)
+    )
+    with context.Pool(jobs, initializer=initializer, initargs=initargs) as pool:
         yield from pool.imap(_render_in_worker, parallel, chunksize=chunk)
 
 

@@ -10,29 +10,43 @@ system's to recover.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-import tempfile
 from pathlib import Path
 
 from letters.errors import OutputError
 
+_counter = itertools.count()
+
 
 def write_atomic(path: str | Path, data: bytes) -> None:
-    """Write the file whole or not at all: a temporary file beside it, renamed into place."""
+    """Write the file whole or not at all: a temporary file beside it, renamed into place.
+
+    The letter gets the permissions of any new file (0666 less the umask).
+    """
     path = Path(path)
     directory = path.parent
     if not directory.is_dir():
         raise OutputError("the folder to write into does not exist", source=str(path))
+    temporary = _create_temporary(path)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
-    except OSError as error:
-        raise OutputError(f"cannot write here ({error.strerror})", source=str(path)) from None
-    try:
-        with os.fdopen(handle, "wb") as file:
+        with os.fdopen(temporary[0], "wb") as file:
             file.write(data)
-        Path(temporary).chmod(0o644)
-        Path(temporary).replace(path)
+        Path(temporary[1]).replace(path)
     except OSError as error:
         with contextlib.suppress(OSError):
-            Path(temporary).unlink()
+            Path(temporary[1]).unlink()
         raise OutputError(f"cannot write the letter ({error.strerror})", source=str(path)) from None
+
+
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """Create a new, empty temporary file beside ``path``: its descriptor and name."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        name = str(path.parent / f".{path.name}.{os.getpid()}.{next(_counter)}.part")
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:
+            continue  # left by an earlier run that was killed; take the next name
+        except OSError as error:
+            raise OutputError(f"cannot write here ({error.strerror})", source=str(path)) from None

@@ -183,3 +183,16 @@ def test_examples_hold_none_of_the_standard_wording(library: Library) -> None:
         text = " ".join(json.dumps(json.loads(path.read_text()), ensure_ascii=False).split())
         found = [sentence for sentence in sentences if sentence in text]
         assert not found, f"{path.name} repeats standard wording: {found}"
+
+
+def test_wording_joined_before_compiling_reads_as_reflowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The speed-up that joins wrapped lines before compiling changes no letter."""
+    from letters.loading import load_case
+
+    cases = [load_case(path) for path in sorted(EXAMPLES.glob("*.json"))]
+    fast = [[p.text for p in compose(case, Library.load()).paragraphs] for case in cases]
+    monkeypatch.setattr(
+        Library, "_joined", lambda self, clause, variant: self.template(clause, variant)
+    )
+    plain = [[p.text for p in compose(case, Library.load()).paragraphs] for case in cases]
+    assert fast == plain

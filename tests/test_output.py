@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -40,7 +39,7 @@ def test_unwritable_folder_keeps_the_earlier_letter(
     def refused(*_: object, **__: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    monkeypatch.setattr(os, "open", refused)
     with pytest.raises(OutputError, match=r"letter.docx: cannot write here \(Permission denied\)"):
         write_atomic(target, b"later")
     assert target.read_bytes() == b"earlier"
@@ -67,3 +66,12 @@ def test_full_disk_leaves_no_partial_file_and_keeps_the_earlier_one(
         write_atomic(target, b"later")
     assert target.read_bytes() == b"earlier"
     assert [p.name for p in tmp_path.iterdir()] == ["letter.docx"]
+
+
+def test_a_letter_gets_the_permissions_of_any_new_file(tmp_path: Path) -> None:
+    mask = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "letter.docx", b"x")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "letter.docx").stat().st_mode & 0o777 == 0o644
