@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: letter test lint typecheck unit clean
+.PHONY: letter test lint typecheck unit clean libreoffice
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,16 @@ letter: $(INSTALLED)
 	mkdir -p out
 	$(BIN)/letters render examples/cpc-report-defamation.json -o out/cpc-report-defamation.docx
 
-test: lint typecheck unit
+test: libreoffice lint typecheck unit
+
+# LibreOffice and metric-compatible fonts, for --format pdf and the tests that read letters as a
+# PDF; installed from Debian's packages when missing (as root, or with sudo).
+libreoffice:
+	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils; }
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -24,13 +24,15 @@ from letters.loading import load_case, read_case_text
 from letters.model import Case
 from letters.output import write_atomic
 from letters.render import WordTemplate, find_template
+from letters.text import markdown, plain_text
 
 STDIN = "-"
 """The case name that reads a case from standard input."""
 STDIN_NAME = "stdin.json"
 STDIN_SOURCE = "<stdin>"
 
-SUFFIX = ".docx"
+FORMATS = ("docx", "pdf", "txt", "md")
+"""What a letter can be written as: Word, PDF (through LibreOffice), plain text, Markdown."""
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
 _UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
 
@@ -49,6 +51,15 @@ class Renderer:
     def render(self, case: Case, *, source: str | None = None) -> bytes:
         """The letter for a case, as .docx bytes."""
         return self.template.render(self.compose(case, source=source))
+
+    def render_as(self, case: Case, output_format: str, *, source: str | None = None) -> bytes:
+        """The letter for a case as .docx, plain text or Markdown (PDF: see ``render_files``)."""
+        letter = self.compose(case, source=source)
+        if output_format == "txt":
+            return plain_text(letter).encode("utf-8")
+        if output_format == "md":
+            return markdown(letter).encode("utf-8")
+        return self.template.render(letter)
 
     def render_file(self, case: str | Path, target: str | Path) -> None:
         """Read a case file and write its letter; the file is written whole or not at all."""
@@ -98,14 +109,16 @@ def problems_of(error: LettersError) -> tuple[Problem, ...]:
     return (Problem(error.source, error.where, error.message),)
 
 
-def output_name(case: str, pattern: str | None, data: Mapping[str, Any] | None) -> str:
+def output_name(
+    case: str, pattern: str | None, data: Mapping[str, Any] | None, suffix: str = ".docx"
+) -> str:
     """The file name of a case's letter: the case file's name, or a pattern of its fields.
 
     ``{reference} {complainant.name}`` gives "24 018 696 Mrs X.docx". Characters a file name
     cannot hold become "-". A case read from standard input is named as if it were stdin.json.
     """
     if pattern is None:
-        return Path(STDIN_NAME if case == STDIN else case).with_suffix(SUFFIX).name
+        return Path(STDIN_NAME if case == STDIN else case).with_suffix(suffix).name
 
     def field(match: re.Match[str]) -> str:
         value: Any = data
@@ -123,7 +136,7 @@ def output_name(case: str, pattern: str | None, data: Mapping[str, Any] | None) 
     name = _UNSAFE.sub("-", _PLACEHOLDER.sub(field, pattern)).strip(" .")
     if not name:
         raise CaseError(f"--name {pattern!r} gives an empty file name", source=case)
-    return name if name.lower().endswith(SUFFIX) else name + SUFFIX
+    return name if name.lower().endswith(suffix) else name + suffix
 
 
 @frozen
@@ -136,7 +149,12 @@ class _Job:
 
 
 def _plan(
-    cases: Sequence[str], *, out_dir: Path | None, output: str | None, name: str | None
+    cases: Sequence[str],
+    *,
+    out_dir: Path | None,
+    output: str | None,
+    name: str | None,
+    suffix: str,
 ) -> Iterator[_Job | Outcome]:
     """Each case's job, or the Outcome of a case that cannot start (its name clashes, say)."""
     stdin = sys.stdin.read() if STDIN in cases else None
@@ -148,7 +166,7 @@ def _plan(
             continue
         try:
             data = _parsed(case, text) if name is not None else None
-            target = (out_dir or Path()) / output_name(case, name, data)
+            target = (out_dir or Path()) / output_name(case, name, data, suffix)
         except LettersError as error:
             yield Outcome(case, None, problems_of(error))
             continue
@@ -185,23 +203,69 @@ def _start_forked_worker() -> None:
     assert _worker is not None  # inherited from the parent
 
 
-def _render_in_worker(job: _Job) -> Outcome:
+def _render_in_worker(task: tuple[list[_Job], str]) -> list[Outcome]:
     assert _worker is not None
-    return render_job(_worker, job)
+    jobs, output_format = task
+    return render_chunk(_worker, jobs, output_format)
 
 
-def render_job(renderer: Renderer, job: _Job) -> Outcome:
-    """Render one case to its file or to standard output."""
-    source = STDIN_SOURCE if job.text is not None else job.case
+def render_chunk(renderer: Renderer, jobs: Sequence[_Job], output_format: str) -> list[Outcome]:
+    """Render a chunk of cases; PDFs of a chunk are made with one LibreOffice start."""
+    if output_format != "pdf":
+        return [_render_job(renderer, job, output_format) for job in jobs]
+    from letters.pdf import to_pdf
+
+    outcomes: dict[int, Outcome] = {}
+    documents: dict[int, bytes] = {}
+    for number, job in enumerate(jobs):
+        try:
+            documents[number] = renderer.render(_load(job.case, job.text), source=_source(job))
+        except LettersError as error:
+            outcomes[number] = _failed(job, error)
     try:
-        document = renderer.render(_load(job.case, job.text), source=source)
+        pdfs = dict(zip(documents, to_pdf(list(documents.values())), strict=True))
+    except LettersError as error:
+        pdfs = {}
+        for number in documents:
+            outcomes[number] = _failed(jobs[number], error)
+    for number, pdf in pdfs.items():
+        job = jobs[number]
+        if pdf is None:
+            problem = OutputError(
+                "LibreOffice could not convert the letter to PDF", source=job.case
+            )
+            outcomes[number] = _failed(job, problem)
+        else:
+            outcomes[number] = _deliver(job, pdf)
+    return [outcomes[number] for number in range(len(jobs))]
+
+
+def _render_job(renderer: Renderer, job: _Job, output_format: str) -> Outcome:
+    try:
+        document = renderer.render_as(_load(job.case, job.text), output_format, source=_source(job))
+    except LettersError as error:
+        return _failed(job, error)
+    return _deliver(job, document)
+
+
+def _deliver(job: _Job, document: bytes) -> Outcome:
+    """Write a letter to its file or to standard output."""
+    try:
         if job.target is None:
             _write_stdout(document)
         else:
             write_atomic(job.target, document)
     except LettersError as error:
-        return Outcome(job.case, str(job.target) if job.target else None, problems_of(error))
+        return _failed(job, error)
     return Outcome(job.case, str(job.target) if job.target else STDIN)
+
+
+def _failed(job: _Job, error: LettersError) -> Outcome:
+    return Outcome(job.case, str(job.target) if job.target else None, problems_of(error))
+
+
+def _source(job: _Job) -> str:
+    return STDIN_SOURCE if job.text is not None else job.case
 
 
 def _write_stdout(document: bytes) -> None:
@@ -220,21 +284,29 @@ def render_files(
     out_dir: str | Path | None = None,
     output: str | None = None,
     name: str | None = None,
+    output_format: str = "docx",
     jobs: int = 1,
 ) -> Iterator[Outcome]:
     """Render case files to letter files, yielding an Outcome per case as it is done.
 
     ``output`` is the one file (or "-", standard output) for a single case; otherwise letters go
     to ``out_dir`` (default: the current folder), named by ``name`` (a pattern of case fields)
-    or after the case file. A case "-" is read from standard input. With ``jobs`` above 1, that
-    many processes render in parallel, each with its own copy of the library and template.
+    or after the case file. A case "-" is read from standard input. ``output_format`` is one of
+    FORMATS. With ``jobs`` above 1, that many processes render in parallel, each with its own
+    copy of the library and template (and, for PDF, its own LibreOffice).
     """
+    if output_format not in FORMATS:
+        raise UsageError(f"no format {output_format!r} (formats: {', '.join(FORMATS)})")
     if output is not None and len(cases) > 1:
         raise UsageError("one output file (-o) takes one case; use --out-dir for several")
     if output is not None and (out_dir is not None or name is not None):
         raise UsageError("-o names the letter's file; it does not go with --out-dir or --name")
     if cases.count(STDIN) > 1:
         raise UsageError("standard input (-) can be read only once")
+    if output_format == "pdf":
+        from letters.pdf import find_libreoffice
+
+        find_libreoffice()  # one clear error before any work, if LibreOffice is missing
     renderer = Renderer(clauses, template)  # read here first, so a broken library fails once
     folder = Path(out_dir) if out_dir is not None else None
     if folder is not None:
@@ -244,36 +316,45 @@ def render_files(
             raise OutputError(
                 f"cannot make the folder ({error.strerror})", source=str(folder)
             ) from None
-    parallel: list[_Job] = []
-    for job in _plan(cases, out_dir=folder, output=output, name=name):
+    suffix = f".{output_format}"
+    ready: list[_Job] = []
+    for job in _plan(cases, out_dir=folder, output=output, name=name, suffix=suffix):
         if isinstance(job, Outcome):
             yield job
-        elif jobs > 1 and job.text is None and job.target is not None:
-            parallel.append(job)
         else:
-            yield render_job(renderer, job)
-    if len(parallel) < 2:
-        for job in parallel:
-            yield render_job(renderer, job)
+            ready.append(job)
+    size = _chunk_size(len(ready), jobs, output_format)
+    chunks = [ready[start : start + size] for start in range(0, len(ready), size)]
+    parallel = jobs > 1 and len(ready) > 1 and all(job.text is None for job in ready)
+    if not parallel:
+        for chunk in chunks:
+            yield from render_chunk(renderer, chunk, output_format)
         return
     import multiprocessing  # only a parallel batch needs it; it costs a cold start time
 
     global _worker
     method = "fork" if sys.platform == "linux" else "spawn"
     context = multiprocessing.get_context(method)
-    arguments: tuple[str | None, str | None] | None = (
+    initializer: Any = _start_worker
+    initargs: tuple[str | None, ...] = (
         str(clauses) if clauses else None,
         str(template) if template else None,
     )
     if method == "fork":  # forked workers inherit this renderer, library and template prepared
         _worker = renderer
-        arguments = None
-    chunk = max(1, min(64, len(parallel) // (jobs * 8)))
-    initializer, initargs = (
-        (_start_forked_worker, ()) if arguments is None else (_start_worker, arguments)
-    )
+        initializer, initargs = _start_forked_worker, ()
     with context.Pool(jobs, initializer=initializer, initargs=initargs) as pool:
-        yield from pool.imap(_render_in_worker, parallel, chunksize=chunk)
+        for outcomes in pool.imap(_render_in_worker, [(chunk, output_format) for chunk in chunks]):
+            yield from outcomes
+
+
+def _chunk_size(count: int, jobs: int, output_format: str) -> int:
+    """How many cases a worker takes at a time: PDFs in large chunks (one LibreOffice start
+    each), other formats in chunks small enough to share the work evenly."""
+    share = max(1, -(-count // max(1, jobs)))
+    if output_format == "pdf":
+        return min(200, share)
+    return max(1, min(64, count // (jobs * 8) if jobs > 1 else 64))
 
 
 def validate_files(cases: Sequence[str], *, clauses: str | Path | None = None) -> Iterator[Outcome]:

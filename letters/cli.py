@@ -82,10 +82,10 @@ JSON_OPTION = click.option(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["docx"]),
+    type=click.Choice(["docx", "pdf", "txt", "md"]),
     default="docx",
     show_default=True,
-    help="The letter's format.",
+    help="The letter's format: Word, PDF (through LibreOffice), plain text or Markdown.",
 )
 @click.option(
     "-j",
@@ -127,6 +127,7 @@ def render(
         out_dir=out_dir,
         output=output,
         name=name,
+        output_format=output_format,
         jobs=jobs,
     )
     report(outcomes, len(cases), as_json=as_json, quiet=quiet, verb="rendered")

@@ -16,7 +16,7 @@ from attrs import frozen
 
 from letters.clauses import Library
 from letters.errors import ClauseError, LettersError, combine
-from letters.grammar import PersonWords, short_date
+from letters.grammar import PersonWords, long_date, short_date
 from letters.model import Case, ClauseUse, Paragraph, ParamValue, Reason
 
 HEADINGS = "headings/"
@@ -27,6 +27,9 @@ REASONS = "reasons/"
 
 SIGN_OFF = "letter/sign-off"
 """The clause that closes every letter."""
+
+TITLE = "letter/title"
+"""The clause that heads every letter: "The Ombudsman's final decision"."""
 
 Wording = Callable[[str, Mapping[str, ParamValue]], str]
 
@@ -82,13 +85,16 @@ class Letter:
 
     sections: tuple[Section, ...]
     sign_off: LetterParagraph
+    title: str = ""
     summary: LetterParagraph | None = None
     body_name: str | None = None
     reference: str | None = None
     category: str | None = None
     decision: str | None = None
     decision_date: str | None = None
+    date: str | None = None
     complainant: str = ""
+    address: tuple[str, ...] = ()
     about: str = ""
 
     @property
@@ -290,18 +296,22 @@ class _Composer:
         sections = tuple(self.section(index) for index in range(len(case.sections)))
         summary_runs = [run for p in self.paragraph(case.summary, "summary") for run in p.runs]
         sign_off = self.paragraph((ClauseUse(SIGN_OFF),), "sign-off")
+        title = self.paragraph((ClauseUse(TITLE),), "title")
         if self.problems:
             raise combine(self.problems)
         return Letter(
             sections=sections,
             sign_off=sign_off[0] if sign_off else LetterParagraph(()),
+            title=title[0].text if title else "",
             summary=LetterParagraph(tuple(summary_runs)) if summary_runs else None,
             body_name=case.body.name,
             reference=case.reference,
             category=case.category,
             decision=case.decision,
             decision_date=short_date(case.decision_date) if case.decision_date else None,
+            date=long_date(case.decision_date) if case.decision_date else None,
             complainant=case.complainant.name,
+            address=case.complainant.address,
             about=case.complaint.about,
         )
 

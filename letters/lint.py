@@ -17,7 +17,7 @@ from attrs import frozen
 from jinja2 import nodes
 
 from letters.clauses import CASE_NAMES, ENVIRONMENT, Clause, Library, Variant
-from letters.compose import HEADINGS, REASONS, SIGN_OFF, compose
+from letters.compose import HEADINGS, REASONS, SIGN_OFF, TITLE, compose
 from letters.errors import LettersError, LettersErrors
 from letters.grammar import PersonWords
 from letters.loading import field_lines, load_case
@@ -176,7 +176,7 @@ def _clauses_used(case: Case, library: Library) -> set[str]:
     ]
     used = {part.clause for part in [*case.summary, *parts] if isinstance(part, ClauseUse)}
     used |= {HEADINGS + section.section for section in case.sections}
-    used.add(SIGN_OFF)
+    used |= {SIGN_OFF, TITLE}
     reasons = {f"{REASONS}{reason.reason}/" for reason in case.reasons}
     used |= {c.id for c in library if any(c.id.startswith(prefix) for prefix in reasons)}
     return used

@@ -36,6 +36,9 @@ class Person:
 
     name: str = field(metadata=described('The name as the letter writes it: "Mrs X", "Ms Y".'))
     pronouns: Pronouns = field(metadata=described("The pronouns the letter uses: she, he or they."))
+    address: tuple[str, ...] = field(
+        default=(), metadata=described("Postal address lines, for a letter sent to the person.")
+    )
 
 
 @frozen

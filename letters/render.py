@@ -285,7 +285,10 @@ def template_context(letter: Letter) -> dict[str, Any]:
             "category": letter.category,
             "decision": letter.decision,
             "decision_date": letter.decision_date,
+            "date": letter.date,
+            "title": letter.title,
             "complainant": letter.complainant,
+            "address": list(letter.address),
             "about": letter.about,
             "summary": _text(letter.summary),
             "sections": [

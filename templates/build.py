@@ -101,6 +101,26 @@ def styles(document: Document) -> None:
     summary.quick_style = True
     summary.paragraph_format.space_before = Pt(6)
 
+    address = document.styles.add_style("Address", WD_STYLE_TYPE.PARAGRAPH)
+    address.base_style = normal
+    address.quick_style = True
+    address.paragraph_format.space_after = Pt(0)
+
+    dated = document.styles.add_style("Letter Date", WD_STYLE_TYPE.PARAGRAPH)
+    dated.base_style = normal
+    dated.quick_style = True
+    dated.paragraph_format.space_before = Pt(18)
+
+    salutation = document.styles.add_style("Salutation", WD_STYLE_TYPE.PARAGRAPH)
+    salutation.base_style = normal
+    salutation.quick_style = True
+    salutation.paragraph_format.space_before = Pt(12)
+
+    closing = document.styles.add_style("Closing", WD_STYLE_TYPE.PARAGRAPH)
+    closing.base_style = normal
+    closing.quick_style = True
+    closing.paragraph_format.space_before = Pt(18)
+
     sign_off = document.styles.add_style("Sign-off", WD_STYLE_TYPE.PARAGRAPH)
     sign_off.base_style = normal
     sign_off.quick_style = True
@@ -151,7 +171,7 @@ def page_furniture(document: Document) -> None:
 def properties(document: Document) -> None:
     core = document.core_properties
     core.title = (
-        "The Ombudsman's final decision"
+        "{{ letter.title }}"
         "{% if letter.body_name %}: {{ letter.body_name }}{% endif %}"
         "{% if letter.reference %} ({{ letter.reference }}){% endif %}"
     )
@@ -171,13 +191,18 @@ def optional_line(document: Document, condition: str, text: str, style: str) -> 
     document.add_paragraph("{%p endif %}")
 
 
-def decision_template() -> Document:
+def new_document() -> Document:
+    """A blank document with the styles, numbering, page furniture and properties of a letter."""
     document = Document()
     styles(document)
     numbering_definition(document)
     page_furniture(document)
     properties(document)
+    return document
 
+
+def case_facts(document: Document) -> None:
+    """The decision's facts as the published statement heads them, each only when the case has it."""
     document.add_paragraph("{%p if letter.body_name %}")
     first = document.add_paragraph(style="Case Facts")
     first.add_run(
@@ -190,7 +215,10 @@ def decision_template() -> Document:
         document, "letter.decision_date", "Decision date: {{ letter.decision_date }}", "Case Facts"
     )
 
-    document.add_paragraph("The Ombudsman's final decision", style="Heading 1")
+
+def statement(document: Document) -> None:
+    """The decision statement: title, Summary, sections of numbered paragraphs."""
+    document.add_paragraph("{{ letter.title }}", style="Heading 1")
 
     document.add_paragraph("{%p if letter.summary %}")
     summary = document.add_paragraph(style="Summary")
@@ -205,14 +233,49 @@ def decision_template() -> Document:
     document.add_paragraph("{%p endfor %}")
     document.add_paragraph("{%p endfor %}")
 
-    document.add_paragraph("{{ letter.sign_off }}", style="Sign-off")
+
+def finish(document: Document) -> Document:
     _drop_thumbnail(document)
     _drop_unused_styles(document)
     return document
 
 
+def decision_template() -> Document:
+    """The published decision statement."""
+    document = new_document()
+    case_facts(document)
+    statement(document)
+    document.add_paragraph("{{ letter.sign_off }}", style="Sign-off")
+    return finish(document)
+
+
+def letter_template() -> Document:
+    """The letter sent to the complainant: address, date, reference, "Dear Mrs X", the decision
+    statement, and the sign-off."""
+    document = new_document()
+    document.add_paragraph("{%p if letter.address %}")
+    document.add_paragraph("{{ letter.complainant }}", style="Address")
+    document.add_paragraph("{%p for line in letter.address %}")
+    document.add_paragraph("{{ line }}", style="Address")
+    document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{%p endif %}")
+    optional_line(document, "letter.date", "{{ letter.date }}", "Letter Date")
+    optional_line(
+        document, "letter.reference", "Our reference: {{ letter.reference }}", "Case Facts"
+    )
+    document.add_paragraph("Dear {{ letter.complainant }}", style="Salutation")
+    statement(document)
+    document.add_paragraph("Yours sincerely", style="Closing")
+    document.add_paragraph("{{ letter.sign_off }}", style="Sign-off")
+    return finish(document)
+
+
 USED_STYLES = {
     "Normal",
+    "Address",
+    "Letter Date",
+    "Salutation",
+    "Closing",
     "Header",
     "Footer",
     "Heading 1",
@@ -266,6 +329,7 @@ def _drop_thumbnail(document: Document) -> None:
 
 
 if __name__ == "__main__":
-    target = HERE / "decision.docx"
-    decision_template().save(str(target))
-    print(f"wrote {target}")
+    for name, build in (("decision", decision_template), ("letter", letter_template)):
+        target = HERE / f"{name}.docx"
+        build().save(str(target))
+        print(f"wrote {target}")

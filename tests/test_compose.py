@@ -19,6 +19,7 @@ SMALL = library_of(
     headings__assessment="---\ntitle: h\n---\nMy assessment\n",
     headings__final="---\ntitle: h\n---\nFinal decision\n",
     letter__sign_off="---\ntitle: s\n---\nInvestigator's decision on behalf of the Ombudsman\n",
+    letter__title="---\ntitle: t\n---\nThe Ombudsman's final decision\n",
     rectification="""\
         ---
         title: Right to rectification
@@ -156,6 +157,7 @@ def test_a_fact_the_case_leaves_out_is_an_error_not_a_blank() -> None:
     library = library_of(
         headings__assessment="---\ntitle: h\n---\nMy assessment\n",
         letter__sign_off="---\ntitle: s\n---\nSigned\n",
+        letter__title="---\ntitle: t\n---\nDecision\n",
         wants="---\ntitle: w\n---\n{{ complainant }} wants {{ complaint.wants }}.\n",
     )
     with pytest.raises(LettersError) as raised:

@@ -93,7 +93,7 @@ def test_loading_reads_dates_pronouns_and_paragraph_parts() -> None:
         ),
         (
             with_(complainant={"name": "Mrs X", "pronouns": "she", "title": "Mrs"}),
-            "case.json: complainant.title: unknown field (expected one of: name, pronouns)",
+            "case.json: complainant.title: unknown field (expected one of: name, pronouns, address)",
         ),
         (
             with_(reasons=["late\x07"]),

@@ -1,0 +1,87 @@
+"""A composed letter as plain text or Markdown: for pasting into case systems and for review.
+
+Both come from the same Letter as the Word document: the facts at the top, the title, the
+Summary, each section's heading and its numbered paragraphs (numbering runs on across
+sections), and the sign-off. A paragraph's own line breaks (a bulleted list of tests, a citation
+on a line of its own) are kept, indented under the paragraph's number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from letters.compose import Letter
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<|~])")  # markup wherever it stands
+_LINE_START = re.compile(r"^(\s*)([#>+-])", re.MULTILINE)  # markup at the start of a line
+_LIST_LIKE = re.compile(r"^(\s*)(\d+)([.)])", re.MULTILINE)
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def facts(letter: Letter) -> list[str]:
+    """The lines above the title: body and reference, category, decision, date."""
+    lines = []
+    if letter.body_name:
+        reference = f" ({letter.reference})" if letter.reference else ""
+        lines.append(letter.body_name + reference)
+    for label, value in (
+        ("Category", letter.category),
+        ("Decision", letter.decision),
+        ("Decision date", letter.decision_date),
+    ):
+        if value:
+            lines.append(f"{label}: {value}")
+    return lines
+
+
+def plain_text(letter: Letter) -> str:
+    """The letter as plain text."""
+    blocks: list[str] = []
+    if facts(letter):
+        blocks.append("\n".join(facts(letter)))
+    blocks.append(letter.title)
+    if letter.summary is not None:
+        blocks.append(f"Summary: {letter.summary.text}")
+    number = 0
+    for section in letter.sections:
+        blocks.append(section.heading)
+        for paragraph in section.paragraphs:
+            number += 1
+            label = f"{number}. "
+            blocks.append(label + paragraph.text.replace("\n", "\n" + " " * len(label)))
+    blocks.append(letter.sign_off.text)
+    return "\n\n".join(block for block in blocks if block) + "\n"
+
+
+def markdown(letter: Letter) -> str:
+    """The letter as Markdown: title and section headings as headings, paragraphs numbered."""
+    blocks: list[str] = []
+    lines = facts(letter)
+    if lines:
+        first, *rest = [escape(line) for line in lines]
+        blocks.append("  \n".join([f"**{first}**", *rest]))
+    blocks.append(f"# {escape(letter.title)}")
+    if letter.summary is not None:
+        blocks.append(f"**Summary:** {_lines(escape(letter.summary.text), '')}")
+    number = 0
+    for section in letter.sections:
+        blocks.append(f"## {escape(section.heading)}")
+        for paragraph in section.paragraphs:
+            number += 1
+            label = f"{number}. "
+            blocks.append(label + _lines(escape(paragraph.text), " " * len(label)))
+    blocks.append(f"*{escape(letter.sign_off.text)}*")
+    return "\n\n".join(blocks) + "\n"
+
+
+def escape(text: str) -> str:
+    """Text that Markdown shows as it is: its markup characters escaped."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _ENTITY.sub(r"\\&", text)
+    text = _LINE_START.sub(r"\1\\\2", text)
+    return _LIST_LIKE.sub(r"\1\2\\\3", text)  # "1." at a line's start would start a list
+
+
+def _lines(text: str, indent: str) -> str:
+    """A paragraph's own line breaks, as Markdown hard breaks indented under its number."""
+    return text.replace("\n", "  \n" + indent)
