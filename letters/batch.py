@@ -317,12 +317,22 @@ def render_files(
                 f"cannot make the folder ({error.strerror})", source=str(folder)
             ) from None
     suffix = f".{output_format}"
-    ready: list[_Job] = []
-    for job in _plan(cases, out_dir=folder, output=output, name=name, suffix=suffix):
-        if isinstance(job, Outcome):
-            yield job
-        else:
-            ready.append(job)
+    planned = list(_plan(cases, out_dir=folder, output=output, name=name, suffix=suffix))
+    ready = [job for job in planned if isinstance(job, _Job)]
+    rendered = _render_all(renderer, ready, output_format, jobs, clauses, template)
+    for item in planned:  # in the order the cases were given
+        yield item if isinstance(item, Outcome) else next(rendered)
+
+
+def _render_all(
+    renderer: Renderer,
+    ready: list[_Job],
+    output_format: str,
+    jobs: int,
+    clauses: str | Path | None,
+    template: str | Path | None,
+) -> Iterator[Outcome]:
+    """The outcome of each job, in order, rendered here or by worker processes."""
     size = _chunk_size(len(ready), jobs, output_format)
     chunks = [ready[start : start + size] for start in range(0, len(ready), size)]
     parallel = jobs > 1 and len(ready) > 1 and all(job.text is None for job in ready)

@@ -353,6 +353,34 @@ def lint_clauses(
         sys.exit(1)
 
 
+@cli.group()
+def templates() -> None:
+    """Check Word templates."""
+
+
+@templates.command("check")
+@click.argument("template")
+@reports_errors
+def check_template_command(template: str) -> None:
+    """Check TEMPLATE (a .docx, or a name from templates/) for tags Word split or mangled,
+    names a letter does not provide, and {%p %} paragraphs that would delete other text.
+
+    Exit code 1 when there is any error; warnings (tags split across runs, which docxtpl joins)
+    do not fail.
+    """
+    from letters.render import find_template
+    from letters.template_check import check_template
+
+    path = find_template(template)
+    findings = check_template(path)
+    for finding in findings:
+        click.echo(f"{path}: {finding}", err=True)
+    errors = sum(1 for finding in findings if not finding.is_warning)
+    click.echo(f"{path}: {errors} errors, {len(findings) - errors} warnings", err=True)
+    if errors:
+        sys.exit(1)
+
+
 def main() -> None:
     """Run the command line."""
     cli(prog_name="letters")

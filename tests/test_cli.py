@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docx
 import pytest
 from click.testing import CliRunner
 
@@ -340,3 +341,56 @@ def test_progress_bar_shows_on_a_terminal_only(tmp_path: Path) -> None:
     assert "rendered" in terminal and "[" in terminal and "%" in terminal
     piped = subprocess.run(command, capture_output=True, text=True, check=False)
     assert piped.stderr == f"rendered {len(ALL)} of {len(ALL)} letters, 0 failed\n"
+
+
+@pytest.mark.parametrize(
+    ("output_format", "start"), [("txt", "North Northamptonshire"), ("md", "**North")]
+)
+def test_render_as_text_or_markdown(runner: CliRunner, output_format: str, start: str) -> None:
+    result = runner.invoke(cli, ["render", EXAMPLE, "--format", output_format, "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(start)
+
+
+def test_render_batch_names_letters_for_their_format(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["render", *ALL[:2], "--out-dir", str(tmp_path), "--format", "md"])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".md", ".md"]
+
+
+def test_pdf_without_libreoffice_says_what_to_install(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    result = runner.invoke(
+        cli, ["render", EXAMPLE, "--format", "pdf", "-o", str(tmp_path / "x.pdf")]
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "--format pdf needs LibreOffice: run 'make libreoffice', or 'apt-get install "
+        "libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito'\n"
+    )
+    assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_render_pdf_batch_in_parallel(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        cli, ["render", *ALL, "--out-dir", str(tmp_path), "--format", "pdf", "-j", "2"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert all(path.read_bytes().startswith(b"%PDF") for path in tmp_path.iterdir())
+    assert len(list(tmp_path.iterdir())) == len(ALL)
+
+
+def test_templates_check_reports_and_exits(runner: CliRunner, tmp_path: Path) -> None:
+    clean = runner.invoke(cli, ["templates", "check", "decision"])
+    assert clean.exit_code == 0
+    assert clean.stderr.endswith("decision.docx: 0 errors, 0 warnings\n")
+    path = tmp_path / "bad.docx"
+    document = docx.Document(str(ROOT / "templates" / "decision.docx"))
+    document.add_paragraph("{{ letter.nope }}")
+    document.save(str(path))
+    bad = runner.invoke(cli, ["templates", "check", str(path)])
+    assert bad.exit_code == 1
+    assert f"{path}: word/document.xml: letter.nope: a letter has no 'nope'" in bad.stderr

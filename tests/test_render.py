@@ -213,3 +213,48 @@ def test_long_document_properties_are_shortened_not_refused(letter: Letter) -> N
     long = attrs.evolve(letter, body_name="B" * 400)
     title = docx.Document(io.BytesIO(render(long))).core_properties.title
     assert len(title) == 255 and title.endswith("…")
+
+
+def _png() -> bytes:
+    """A 1x1 PNG: a logo for a restyled header."""
+    import struct
+    import zlib as z
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", z.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", z.compress(b"\x00\x00\x80\xff"))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("name", ["decision", "letter"])
+def test_template_restyled_with_a_logo_in_the_header_keeps_working(
+    tmp_path: Path, letter: Letter, name: str
+) -> None:
+    restyled = docx.Document(str(TEMPLATES / f"{name}.docx"))
+    restyled.styles["Normal"].font.name = "Georgia"
+    restyled.styles["Heading 2"].font.color.rgb = docx.shared.RGBColor(0x80, 0, 0)
+    restyled.sections[0].left_margin = docx.shared.Cm(3)
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(_png())
+    restyled.sections[0].header.paragraphs[0].add_run().add_picture(
+        str(logo), width=docx.shared.Cm(2)
+    )
+    path = tmp_path / f"{name}-restyled.docx"
+    restyled.save(str(path))
+    original = [
+        line for line in letter_lines(render(letter, TEMPLATES / f"{name}.docx")) if line.strip()
+    ]
+    filled = render(letter, path)
+    assert [line for line in letter_lines(filled) if line.strip()] == original
+    with zipfile.ZipFile(io.BytesIO(filled)) as package:
+        assert any(name.startswith("word/media/") for name in package.namelist())
+        assert "Reference: 24 018 696" in "".join(
+            t.text or ""
+            for t in ElementTree.fromstring(package.read("word/header1.xml")).iter(W + "t")
+        )

@@ -1,0 +1,71 @@
+"""templates check: what Word does to tags, and names a letter does not have."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+
+from letters.render import TEMPLATES
+from letters.template_check import check_template
+
+
+def template(tmp_path: Path, *paragraphs: str | list[str]) -> Path:
+    """The decision template with paragraphs added; a list is one paragraph of several runs."""
+    document = docx.Document(str(TEMPLATES / "decision.docx"))
+    for paragraph in paragraphs:
+        added = document.add_paragraph()
+        for run in [paragraph] if isinstance(paragraph, str) else paragraph:
+            added.add_run(run)
+    path = tmp_path / "t.docx"
+    document.save(str(path))
+    return path
+
+
+def messages(path: Path) -> list[str]:
+    return [str(finding) for finding in check_template(path)]
+
+
+@pytest.mark.parametrize("name", ["decision", "letter"])
+def test_project_templates_check_clean(name: str) -> None:
+    assert check_template(TEMPLATES / f"{name}.docx") == []
+
+
+def test_tag_split_across_runs_is_a_warning(tmp_path: Path) -> None:
+    (finding,) = check_template(template(tmp_path, ["{{ letter.refer", "ence }}"]))
+    assert finding.is_warning
+    assert "{{ letter.reference }}: split by Word across 2 runs" in str(finding)
+
+
+def test_curly_quotes_in_a_tag_are_an_error(tmp_path: Path) -> None:
+    found = messages(template(tmp_path, "{{ letter.title or \u201cx\u201d }}"))
+    assert any("curly quotes in a tag" in message for message in found)
+
+
+def test_tag_across_two_paragraphs_is_an_error(tmp_path: Path) -> None:
+    found = messages(template(tmp_path, "{{ letter.", "title }}"))
+    assert any("ends in a later paragraph" in message for message in found)
+
+
+def test_names_a_letter_does_not_have_are_errors(tmp_path: Path) -> None:
+    found = messages(
+        template(
+            tmp_path,
+            "{{ case.name }} {{ letter.refrence }}",
+            "{%p for s in letter.sections %}",
+            "{{ s.headline }}",
+            "{%p endfor %}",
+        )
+    )
+    assert found == [
+        "word/document.xml: {{ case }}: a letter has no 'case' (a template sees only 'letter')",
+        "word/document.xml: letter.refrence: a letter has no 'refrence' (it has: about, address, body_name, "
+        "category, complainant, date, decision, decision_date, reference, sections, sign_off, summary, title)",
+        "word/document.xml: s.headline: a section has no 'headline' (it has: heading, id, paragraphs)",
+    ]
+
+
+def test_paragraph_tag_with_other_text_is_an_error(tmp_path: Path) -> None:
+    found = messages(template(tmp_path, "{%p if letter.summary %} Keep this note", "{%p endif %}"))
+    assert any("{%p %} paragraph also holds 'Keep this note'" in message for message in found)
