@@ -75,7 +75,7 @@ CASE_NAMES = frozenset(
 
 # A line break that comes from case data, kept apart from the clause file's own line breaks
 # (which only wrap the text) while the rendered clause is reflowed.
-_KEPT_BREAK = "\ue000"
+_KEPT_BREAK = "\ufdd0"  # a noncharacter: case text cannot hold one (loading refuses them)
 # libyaml's loader when PyYAML was built with it: reading the library is most of a cold start.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -453,7 +453,24 @@ def _finalize(value: object) -> object:
     return str(value).replace("\n", _KEPT_BREAK)
 
 
-ENVIRONMENT = SandboxedEnvironment(
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, which also keeps text made by arithmetic (``"a" * 10**9``) to a size."""
+
+    intercepted_binops = frozenset(("*", "**"))
+    LIMIT = 100_000
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > 100:
+            raise SecurityError("a power above 100 is not allowed in clause text")
+        if operator == "*":
+            for text, times in ((left, right), (right, left)):
+                repeated = isinstance(text, (str, list, tuple)) and isinstance(times, int)
+                if repeated and len(text) * times > self.LIMIT:
+                    raise SecurityError(f"text of more than {self.LIMIT} characters made by '*'")
+        return super().call_binop(context, operator, left, right)
+
+
+ENVIRONMENT = _Sandbox(
     undefined=StrictUndefined,
     autoescape=False,
     trim_blocks=True,

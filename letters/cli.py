@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import traceback
 from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
@@ -30,16 +31,24 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except LettersError as error:
+            if _DEBUG:
+                traceback.print_exc()
             click.echo(str(error), err=True)
             sys.exit(error.exit_code)
 
     return run  # type: ignore[return-value]
 
 
+_DEBUG = False
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="letters")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an error too.")
+def cli(debug: bool) -> None:
     """Compose decision letters from JSON case files and a plain-text clause library."""
+    global _DEBUG
+    _DEBUG = debug
 
 
 CLAUSES_OPTION = click.option(

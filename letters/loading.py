@@ -28,9 +28,20 @@ from letters.model import Case, ClauseUse, Paragraph, ParamValue, Part, Reason
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-# XML 1.0 cannot hold C0 control characters other than tab, line feed and carriage return;
-# docxtpl would also turn \a and \f into new paragraphs and page breaks.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Characters a letter never holds, and why. XML 1.0 cannot hold C0 control characters other
+# than tab, line feed and carriage return (docxtpl would also turn \a and \f into new paragraphs
+# and page breaks); a lone surrogate is not a character at all; the noncharacters are reserved
+# for a program's own use, and the engine uses one to mark line breaks while it composes.
+REFUSED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def _refusal(character: str) -> str:
+    code = ord(character)
+    if 0xD800 <= code <= 0xDFFF:
+        return "a lone surrogate, which is not a character"
+    if code >= 0xFDD0:
+        return "a Unicode noncharacter"
+    return "a control character, which a letter cannot hold"
 
 
 class ExpectedError(TypeError):
@@ -40,11 +51,13 @@ class ExpectedError(TypeError):
 def _structure_text(value: object, _: type) -> str:
     if not isinstance(value, str):
         raise ExpectedError(f"expected text, got {_describe(value)}")
-    found = CONTROL_CHARACTERS.search(value)
+    if "\r" in value:  # a carriage return is a line break, as XML itself would read it
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    found = REFUSED.search(value)
     if found:
         raise ExpectedError(
-            f"control character U+{ord(found.group()):04X} at position {found.start()} "
-            "is not allowed in a letter"
+            f"U+{ord(found.group()):04X} at position {found.start()} is "
+            f"{_refusal(found.group())}; remove it"
         )
     return value
 
@@ -219,6 +232,8 @@ def read_case_text(text: str, *, source: str) -> Case:
     """Build a Case from the text of a case file; ``source`` names it in errors."""
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise CaseError("the JSON is nested too deeply to be a case file", source=source) from None
     except json.JSONDecodeError as error:
         raise CaseError(
             f"not valid JSON: {error.msg}",

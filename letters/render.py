@@ -86,7 +86,11 @@ class WordTemplate:
             self._fill = self._fill_with_docxtpl
         except jinja2.TemplateSyntaxError as error:
             raise TemplateError(
-                f"template syntax: {error.message}", source=str(self.path)
+                f"template syntax: {error.message}{_where_in(error)}", source=str(self.path)
+            ) from None
+        except (ValueError, KeyError, zipfile.BadZipFile) as error:  # lxml's XMLSyntaxError too
+            raise TemplateError(
+                f"cannot read the template: {error}", source=str(self.path)
             ) from None
 
     def render(self, letter: Letter) -> bytes:
@@ -95,11 +99,14 @@ class WordTemplate:
             return self._fill(template_context(letter))
         except jinja2.TemplateSyntaxError as error:
             raise TemplateError(
-                f"template syntax: {error.message}", source=str(self.path)
+                f"template syntax: {error.message}{_where_in(error)}", source=str(self.path)
             ) from None
         except jinja2.TemplateError as error:
+            missing = re.search(r"has no attribute '(.+?)'|'(.+?)' is undefined", str(error))
+            what = repr(next(name for name in missing.groups() if name)) if missing else str(error)
             raise TemplateError(
-                f"the template uses something a letter does not have: {error}",
+                f"the template uses {what}, which a letter does not have "
+                "(letters templates check lists what it has)",
                 source=str(self.path),
             ) from None
 
@@ -236,6 +243,18 @@ def _prepare_properties(core: bytes | None) -> list[str | jinja2.Template] | Non
     for number, piece in enumerate(text.decode("utf-8").split(_SLOT)):
         pieces.append(templates[int(piece)] if number % 2 else piece)
     return pieces
+
+
+def _where_in(error: jinja2.TemplateSyntaxError) -> str:
+    """The text of the paragraph a template's syntax error is in: it shows the broken tag.
+
+    docxtpl's preprocessing puts each paragraph on a line of its own, so Jinja's line is one.
+    """
+    lines = (error.source or "").splitlines()
+    if not error.lineno or error.lineno > len(lines):
+        return ""
+    text = " ".join(re.sub(r"<[^>]+>", "", lines[error.lineno - 1]).split())
+    return f", in the paragraph {text[:80]!r}" if text else ""
 
 
 def _has_listing_characters(xml: str) -> bool:

@@ -97,7 +97,7 @@ def test_loading_reads_dates_pronouns_and_paragraph_parts() -> None:
         ),
         (
             with_(reasons=["late\x07"]),
-            "case.json: reasons[0]: control character U+0007 at position 4 is not allowed in a letter",
+            "case.json: reasons[0]: U+0007 at position 4 is a control character, which a letter cannot hold; remove it",
         ),
     ],
 )

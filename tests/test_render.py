@@ -152,7 +152,8 @@ def test_a_template_that_uses_what_a_letter_lacks_names_itself(
     path = tmp_path / "odd.docx"
     document.save(str(path))
     with pytest.raises(
-        TemplateError, match=r"odd.docx: the template uses something a letter does not have"
+        TemplateError,
+        match=r"odd.docx: the template uses 'signature', which a letter does not have",
     ):
         render(letter, path)
 
