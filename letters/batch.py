@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import re
 import sys
+import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from letters.clauses import Library
 from letters.compose import Letter, compose
@@ -73,6 +74,7 @@ class Problem:
     source: str | None
     where: str | None
     message: str
+    trace: str | None = field(default=None, eq=False)  # the traceback, for --debug
 
     def __str__(self) -> str:
         return ": ".join(part for part in (self.source, self.where, self.message) if part)
@@ -102,11 +104,11 @@ class Outcome:
         }
 
 
-def problems_of(error: LettersError) -> tuple[Problem, ...]:
-    """Every problem an error holds, as plain data."""
+def problems_of(error: LettersError, trace: str | None = None) -> tuple[Problem, ...]:
+    """Every problem an error holds, as plain data (with the traceback, if given)."""
     if isinstance(error, LettersErrors):
-        return tuple(problem for inner in error.errors for problem in problems_of(inner))
-    return (Problem(error.source, error.where, error.message),)
+        return tuple(problem for inner in error.errors for problem in problems_of(inner, trace))
+    return (Problem(error.source, error.where, error.message, trace),)
 
 
 def output_name(
@@ -261,7 +263,8 @@ def _deliver(job: _Job, document: bytes) -> Outcome:
 
 
 def _failed(job: _Job, error: LettersError) -> Outcome:
-    return Outcome(job.case, str(job.target) if job.target else None, problems_of(error))
+    problems = problems_of(error, traceback.format_exc())
+    return Outcome(job.case, str(job.target) if job.target else None, problems)
 
 
 def _source(job: _Job) -> str:
@@ -377,6 +380,6 @@ def validate_files(cases: Sequence[str], *, clauses: str | Path | None = None) -
         try:
             compose(_load(case, text), library, source=STDIN_SOURCE if text is not None else case)
         except LettersError as error:
-            yield Outcome(case, None, problems_of(error))
+            yield Outcome(case, None, problems_of(error, traceback.format_exc()))
             continue
         yield Outcome(case, None)

@@ -79,7 +79,6 @@ _KEPT_BREAK = "\ufdd0"  # a noncharacter: case text cannot hold one (loading ref
 # libyaml's loader when PyYAML was built with it: reading the library is most of a cold start.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_SPACED_BREAK = re.compile(r" *\n *")
 
 
 @frozen
@@ -482,25 +481,22 @@ ENVIRONMENT.filters.update(FILTERS)
 
 
 def reflow(rendered: str) -> tuple[str, ...]:
-    """Make the rendered wording into paragraphs: wrapped lines joined, blank lines between."""
-    if "\n" not in rendered:  # one line already (the wrapping was joined before compiling)
-        text = rendered.strip(" ")
-        if _KEPT_BREAK in text:
-            text = _SPACED_BREAK.sub("\n", text.replace(_KEPT_BREAK, "\n")).strip(" ").rstrip("\n")
-        return (text,) if text else ()
+    """Make the rendered wording into paragraphs: wrapped lines joined, blank lines between.
+
+    Only the clause file's own line breaks and indentation are rewritten: a line break in a
+    fact of the case arrives marked (``_KEPT_BREAK``) and comes through as it is.
+    """
     paragraphs = []
-    for block in _BLANK_LINE.split(rendered.strip()):
-        pieces: list[str] = []
+    for block in _BLANK_LINE.split(rendered):
+        text = ""
         for line in block.split("\n"):
-            line = line.strip()
+            line = line.strip(" \t")
             if not line:
                 continue
-            if line.endswith("\\"):
-                pieces.append(line[:-1].rstrip() + "\n")
-            else:
-                pieces.append(line + " ")
-        text = "".join(pieces).replace(_KEPT_BREAK, "\n")
-        text = _SPACED_BREAK.sub("\n", text).strip(" ").rstrip("\n")
+            if text and not text.endswith("\n") and not line.startswith(_KEPT_BREAK):
+                text += " "
+            text += line[:-1].rstrip(" \t") + "\n" if line.endswith("\\") else line
+        text = text.rstrip("\n").replace(_KEPT_BREAK, "\n")
         if text:
             paragraphs.append(text)
     return tuple(paragraphs)
@@ -589,8 +585,8 @@ class Library:
         """The wording compiled for speed: wrapped lines joined first where that changes nothing.
 
         Wording that is plain text and placeholders (no tags, no kept line breaks, no blank
-        lines) reflows to its lines joined by spaces; joined before compiling, the rendered
-        text needs no reflowing. Other wording is compiled as it is.
+        lines, no bullets) reflows to its lines joined by spaces; joined before compiling, the
+        rendered text needs no reflowing. Other wording is compiled as it is.
         """
         key = (clause.id, variant.name)
         template = self._fast.get(key)
@@ -599,6 +595,7 @@ class Library:
             if (
                 "{%" in variant.text
                 or "{#" in variant.text
+                or "bullets" in variant.text  # its items start new lines, which need no space
                 or "" in lines
                 or any(line.endswith("\\") for line in lines)
             ):

@@ -189,6 +189,8 @@ def report(outcomes: Iterable[Any], total: int, *, as_json: bool, quiet: bool, v
             done += 1
             if not outcome.is_ok:
                 failed += 1
+                if _DEBUG and outcome.problems[0].trace:
+                    click.echo(outcome.problems[0].trace.rstrip(), err=True)
                 for problem in outcome.problems:
                     click.echo(str(problem), err=True)
             if as_json:

@@ -59,7 +59,7 @@ def _structure_text(value: object, _: type) -> str:
             f"U+{ord(found.group()):04X} at position {found.start()} is "
             f"{_refusal(found.group())}; remove it"
         )
-    return value
+    return value.strip()  # white space around a fact is no part of it
 
 
 def _structure_date(value: object, _: type) -> date:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from letters.clauses import render_fast
 from letters.compose import Letter, LetterParagraph
@@ -56,7 +57,22 @@ _PARAGRAPH_XML = re.compile(
     r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL
 )  # as resolve_listing finds them
 
-_BODY_ENVIRONMENT = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+
+def _as_text(value: Any) -> Any:
+    """A value as text in the document's XML: escaped, with braces as character references.
+
+    After rendering, docxtpl turns "{_{", "}_}", "{_%" and "%_}" anywhere in the XML into tag
+    characters (its way of writing a literal tag in a template); case text that held one would
+    change. Written as &#123; and &#125; its braces are the same to any reader and safe from that.
+    """
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return Markup(str(escape(value)).replace("{", "&#123;").replace("}", "&#125;"))
+    return value
+
+
+_BODY_ENVIRONMENT = jinja2.Environment(
+    undefined=jinja2.StrictUndefined, autoescape=True, finalize=_as_text
+)
 # Properties are plain text: python-docx and lxml escape them when they are written.
 _PROPERTIES_ENVIRONMENT = jinja2.Environment(undefined=jinja2.StrictUndefined)
 

@@ -1,0 +1,92 @@
+"""Hostile and broken case files: each gets its exact error, or appears in the letter as written.
+
+The corpus is tests/hostile/: each NAME.json has a NAME.expected whose first line says which:
+"error" and the lines printed on standard error (CASE stands for the case file), or "literal"
+and lines the rendered letter must show exactly. A failed render keeps the earlier letter.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from letters.cli import cli
+from tests.conftest import EXAMPLES, ROOT, letter_lines
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+CORPUS = sorted(HOSTILE.glob("*.json"))
+
+
+@pytest.fixture(autouse=True)
+def in_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # messages name the library as clauses/
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=lambda path: path.stem)
+def test_hostile_case_gets_its_exact_error_or_literal_text(case: Path, tmp_path: Path) -> None:
+    kind, *expected = case.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+    target = tmp_path / "letter.docx"
+    target.write_bytes(b"an earlier letter")
+    result = CliRunner().invoke(cli, ["render", str(case), "-o", str(target)])
+    if kind == "error":
+        assert result.exit_code == 1, result.output
+        assert result.stderr.splitlines() == [line.replace("CASE", str(case)) for line in expected]
+        assert "Traceback" not in result.output
+        assert target.read_bytes() == b"an earlier letter"
+        assert [p.name for p in tmp_path.iterdir()] == ["letter.docx"]
+    else:
+        assert kind == "literal"
+        assert result.exit_code == 0, result.stderr
+        lines = letter_lines(target.read_bytes())
+        for line in expected:
+            assert line in lines, line
+
+
+def test_corpus_covers_errors_and_literal_text() -> None:
+    kinds = [p.with_suffix(".expected").read_text().split("\n", 1)[0] for p in CORPUS]
+    assert kinds.count("error") >= 15 and kinds.count("literal") >= 6
+
+
+def test_a_megabyte_narrative_renders(tmp_path: Path) -> None:
+    data = json.loads((EXAMPLES / "tameside-council-tax-valuation-tribunal.json").read_text())
+    narrative = ("The Council wrote again about the premium. " * 24000)[:1_000_000]
+    data["sections"][3]["paragraphs"][0] = narrative
+    case = tmp_path / "big.json"
+    case.write_text(json.dumps(data))
+    result = CliRunner().invoke(cli, ["render", str(case), "-o", str(tmp_path / "big.docx")])
+    assert result.exit_code == 0, result.stderr
+    assert narrative.strip() in letter_lines((tmp_path / "big.docx").read_bytes())
+
+
+def test_a_batch_with_bad_cases_renders_the_rest(tmp_path: Path) -> None:
+    cases = [str(p) for p in sorted(EXAMPLES.glob("*.json"))] + [
+        str(HOSTILE / "wrong-type.json"),
+        str(HOSTILE / "malformed-json.json"),
+    ]
+    result = CliRunner().invoke(cli, ["render", *cases, "--out-dir", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    good = len(cases) - 2
+    assert result.stderr.splitlines()[-1] == f"rendered {good} of {len(cases)} letters, 2 failed"
+    assert len(list((tmp_path / "out").iterdir())) == good
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(
+        cli,
+        ["render", str(EXAMPLES / "cpc-report-defamation.json"), "--out-dir", str(blocker / "out")],
+    )
+    assert result.exit_code == 1
+    assert result.stderr == f"{blocker / 'out'}: cannot make the folder (Not a directory)\n"
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["--debug", "render", str(HOSTILE / "wrong-type.json"), "-o", str(tmp_path / "x.docx")]
+    )
+    assert result.exit_code == 1
+    assert "Traceback" in result.stderr
