@@ -259,3 +259,14 @@ def test_template_restyled_with_a_logo_in_the_header_keeps_working(
             t.text or ""
             for t in ElementTree.fromstring(package.read("word/header1.xml")).iter(W + "t")
         )
+
+
+def test_template_with_a_broken_tag_names_itself_and_the_tag(tmp_path: Path, letter: Letter) -> None:
+    document = docx.Document(str(TEMPLATES / "decision.docx"))
+    document.add_paragraph("Signed: {{ letter.sign_off ")
+    path = tmp_path / "broken.docx"
+    document.save(str(path))
+    with pytest.raises(TemplateError) as raised:
+        render(letter, path)
+    assert str(raised.value).startswith(f"{path}: template syntax: ")
+    assert str(raised.value).endswith("in the paragraph 'Signed: {{ letter.sign_off'")
