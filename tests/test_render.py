@@ -261,7 +261,9 @@ def test_template_restyled_with_a_logo_in_the_header_keeps_working(
         )
 
 
-def test_template_with_a_broken_tag_names_itself_and_the_tag(tmp_path: Path, letter: Letter) -> None:
+def test_template_with_a_broken_tag_names_itself_and_the_tag(
+    tmp_path: Path, letter: Letter
+) -> None:
     document = docx.Document(str(TEMPLATES / "decision.docx"))
     document.add_paragraph("Signed: {{ letter.sign_off ")
     path = tmp_path / "broken.docx"
