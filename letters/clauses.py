@@ -76,6 +76,7 @@ CASE_NAMES = frozenset(
 # A line break that comes from case data, kept apart from the clause file's own line breaks
 # (which only wrap the text) while the rendered clause is reflowed.
 _KEPT_BREAK = "\ufdd0"  # a noncharacter: case text cannot hold one (loading refuses them)
+_KEPT_BACKSLASH = "\ufdd1"  # a backslash from case data, not the clause file's "keep this break"
 # libyaml's loader when PyYAML was built with it: reading the library is most of a cold start.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -446,10 +447,11 @@ def _read_variants(
 
 
 def _finalize(value: object) -> object:
-    """Turn a placeholder's value into text: lists are joined, line breaks from case data kept."""
+    """Turn a placeholder's value into text: lists are joined, and the value's line breaks and
+    backslashes marked, so that reflowing the clause's own lines leaves them as they are."""
     if isinstance(value, (list, tuple)):
         value = join_and(value)
-    return str(value).replace("\n", _KEPT_BREAK)
+    return str(value).replace("\\", _KEPT_BACKSLASH).replace("\n", _KEPT_BREAK)
 
 
 class _Sandbox(SandboxedEnvironment):
@@ -484,7 +486,7 @@ def reflow(rendered: str) -> tuple[str, ...]:
     """Make the rendered wording into paragraphs: wrapped lines joined, blank lines between.
 
     Only the clause file's own line breaks and indentation are rewritten: a line break in a
-    fact of the case arrives marked (``_KEPT_BREAK``) and comes through as it is.
+    fact of the case, and a backslash in one, arrive marked and come through as they are.
     """
     paragraphs = []
     for block in _BLANK_LINE.split(rendered):
@@ -496,7 +498,7 @@ def reflow(rendered: str) -> tuple[str, ...]:
             if text and not text.endswith("\n") and not line.startswith(_KEPT_BREAK):
                 text += " "
             text += line[:-1].rstrip(" \t") + "\n" if line.endswith("\\") else line
-        text = text.rstrip("\n").replace(_KEPT_BREAK, "\n")
+        text = text.rstrip("\n").replace(_KEPT_BREAK, "\n").replace(_KEPT_BACKSLASH, "\\")
         if text:
             paragraphs.append(text)
     return tuple(paragraphs)
