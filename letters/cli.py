@@ -11,7 +11,7 @@ import contextlib
 import json
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -353,15 +353,7 @@ def lint_clauses(
         for path in cases
         for file in (sorted(path.glob("*.json")) if path.is_dir() else [path])
     ]
-    findings = lint(directory, files)
-    errors = [f for f in findings if not f.is_warning]
-    for finding in findings:
-        if not (finding.is_warning and no_warnings):
-            click.echo(str(finding), err=True)
-    warnings = len(findings) - len(errors)
-    click.echo(f"{len(errors)} errors, {warnings} warnings", err=True)
-    if errors:
-        sys.exit(1)
+    report_findings(lint(directory, files), show_warnings=not no_warnings)
 
 
 @cli.group()
@@ -383,11 +375,18 @@ def check_template_command(template: str) -> None:
     from letters.template_check import check_template
 
     path = find_template(template)
-    findings = check_template(path)
-    for finding in findings:
-        click.echo(f"{path}: {finding}", err=True)
+    report_findings(check_template(path), prefix=f"{path}: ")
+
+
+def report_findings(
+    findings: Sequence[Any], *, prefix: str = "", show_warnings: bool = True
+) -> None:
+    """Print what a check found and how many of each kind; exit 1 if any is an error."""
     errors = sum(1 for finding in findings if not finding.is_warning)
-    click.echo(f"{path}: {errors} errors, {len(findings) - errors} warnings", err=True)
+    for finding in findings:
+        if show_warnings or not finding.is_warning:
+            click.echo(f"{prefix}{finding}", err=True)
+    click.echo(f"{prefix}{errors} errors, {len(findings) - errors} warnings", err=True)
     if errors:
         sys.exit(1)
 
