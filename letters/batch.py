@@ -53,14 +53,25 @@ class Renderer:
         """The letter for a case, as .docx bytes."""
         return self.template.render(self.compose(case, source=source))
 
-    def render_as(self, case: Case, output_format: str, *, source: str | None = None) -> bytes:
-        """The letter for a case as .docx, plain text or Markdown (PDF: see ``render_files``)."""
+    def render_as(
+        self, case: Case, output_format: str, *, source: str | None = None, embed: bool = False
+    ) -> bytes:
+        """The letter for a case as .docx, plain text or Markdown (PDF: see ``render_files``).
+
+        ``embed`` carries the letter's provenance inside the .docx.
+        """
         letter = self.compose(case, source=source)
         if output_format == "txt":
             return plain_text(letter).encode("utf-8")
         if output_format == "md":
             return markdown(letter).encode("utf-8")
-        return self.template.render(letter)
+        document = self.template.render(letter)
+        if embed:
+            from letters.provenance import embed as embedded
+            from letters.provenance import provenance
+
+            document = embedded(document, provenance(letter, case=source))
+        return document
 
     def render_file(self, case: str | Path, target: str | Path) -> None:
         """Read a case file and write its letter; the file is written whole or not at all."""
@@ -205,16 +216,18 @@ def _start_forked_worker() -> None:
     assert _worker is not None  # inherited from the parent
 
 
-def _render_in_worker(task: tuple[list[_Job], str]) -> list[Outcome]:
+def _render_in_worker(task: tuple[list[_Job], str, bool]) -> list[Outcome]:
     assert _worker is not None
-    jobs, output_format = task
-    return render_chunk(_worker, jobs, output_format)
+    jobs, output_format, embed = task
+    return render_chunk(_worker, jobs, output_format, embed)
 
 
-def render_chunk(renderer: Renderer, jobs: Sequence[_Job], output_format: str) -> list[Outcome]:
+def render_chunk(
+    renderer: Renderer, jobs: Sequence[_Job], output_format: str, embed: bool = False
+) -> list[Outcome]:
     """Render a chunk of cases; PDFs of a chunk are made with one LibreOffice start."""
     if output_format != "pdf":
-        return [_render_job(renderer, job, output_format) for job in jobs]
+        return [_render_job(renderer, job, output_format, embed) for job in jobs]
     from letters.pdf import to_pdf
 
     outcomes: dict[int, Outcome] = {}
@@ -242,9 +255,10 @@ def render_chunk(renderer: Renderer, jobs: Sequence[_Job], output_format: str) -
     return [outcomes[number] for number in range(len(jobs))]
 
 
-def _render_job(renderer: Renderer, job: _Job, output_format: str) -> Outcome:
+def _render_job(renderer: Renderer, job: _Job, output_format: str, embed: bool) -> Outcome:
     try:
-        document = renderer.render_as(_load(job.case, job.text), output_format, source=_source(job))
+        case = _load(job.case, job.text)
+        document = renderer.render_as(case, output_format, source=_source(job), embed=embed)
     except LettersError as error:
         return _failed(job, error)
     return _deliver(job, document)
@@ -289,6 +303,7 @@ def render_files(
     name: str | None = None,
     output_format: str = "docx",
     jobs: int = 1,
+    embed_provenance: bool = False,
 ) -> Iterator[Outcome]:
     """Render case files to letter files, yielding an Outcome per case as it is done.
 
@@ -300,6 +315,10 @@ def render_files(
     """
     if output_format not in FORMATS:
         raise UsageError(f"no format {output_format!r} (formats: {', '.join(FORMATS)})")
+    if embed_provenance and output_format != "docx":
+        raise UsageError(
+            "--embed-provenance goes into a .docx; it does not go with --format " + output_format
+        )
     if output is not None and len(cases) > 1:
         raise UsageError("one output file (-o) takes one case; use --out-dir for several")
     if output is not None and (out_dir is not None or name is not None):
@@ -322,7 +341,9 @@ def render_files(
     suffix = f".{output_format}"
     planned = list(_plan(cases, out_dir=folder, output=output, name=name, suffix=suffix))
     ready = [job for job in planned if isinstance(job, _Job)]
-    rendered = _render_all(renderer, ready, output_format, jobs, clauses, template)
+    rendered = _render_all(
+        renderer, ready, output_format, jobs, clauses, template, embed_provenance
+    )
     for item in planned:  # in the order the cases were given
         yield item if isinstance(item, Outcome) else next(rendered)
 
@@ -334,6 +355,7 @@ def _render_all(
     jobs: int,
     clauses: str | Path | None,
     template: str | Path | None,
+    embed: bool = False,
 ) -> Iterator[Outcome]:
     """The outcome of each job, in order, rendered here or by worker processes."""
     size = _chunk_size(len(ready), jobs, output_format)
@@ -341,7 +363,7 @@ def _render_all(
     parallel = jobs > 1 and len(ready) > 1 and all(job.text is None for job in ready)
     if not parallel:
         for chunk in chunks:
-            yield from render_chunk(renderer, chunk, output_format)
+            yield from render_chunk(renderer, chunk, output_format, embed)
         return
     import multiprocessing  # only a parallel batch needs it; it costs a cold start time
 
@@ -357,7 +379,8 @@ def _render_all(
         _worker = renderer
         initializer, initargs = _start_forked_worker, ()
     with context.Pool(jobs, initializer=initializer, initargs=initargs) as pool:
-        for outcomes in pool.imap(_render_in_worker, [(chunk, output_format) for chunk in chunks]):
+        tasks = [(chunk, output_format, embed) for chunk in chunks]
+        for outcomes in pool.imap(_render_in_worker, tasks):
             yield from outcomes
 
 

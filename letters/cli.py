@@ -105,6 +105,11 @@ JSON_OPTION = click.option(
     help="How many processes render in parallel.",
 )
 @JSON_OPTION
+@click.option(
+    "--embed-provenance",
+    is_flag=True,
+    help="Carry where each sentence came from inside the .docx (read it with letters explain).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @reports_errors
 def render(
@@ -117,6 +122,7 @@ def render(
     output_format: str,
     jobs: int,
     as_json: bool,
+    embed_provenance: bool,
     quiet: bool,
 ) -> None:
     """Render the letter for each CASE.json (a JSON case file; '-' reads standard input).
@@ -138,6 +144,7 @@ def render(
         name=name,
         output_format=output_format,
         jobs=jobs,
+        embed_provenance=embed_provenance,
     )
     report(outcomes, len(cases), as_json=as_json, quiet=quiet, verb="rendered")
 
@@ -162,6 +169,96 @@ def validate(cases: tuple[str, ...], clauses: Path | None, as_json: bool, quiet:
         quiet=quiet,
         verb="valid",
     )
+
+
+@cli.command()
+@click.argument("target", metavar="CASE.json|LETTER.docx")
+@CLAUSES_OPTION
+@JSON_OPTION
+@reports_errors
+def explain(target: str, clauses: Path | None, as_json: bool) -> None:
+    """Show where each sentence of a letter comes from: the clause (variant, file, line) or the
+    field of the case file. A .docx rendered with --embed-provenance carries its own record."""
+    from letters.errors import OutputError
+    from letters.provenance import explain as explained
+    from letters.provenance import provenance, read_embedded
+
+    path = Path(target)
+    if path.suffix.lower() == ".docx":
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise OutputError(f"cannot read the letter ({error.strerror})", source=target) from None
+        record = read_embedded(data, source=target)
+    else:
+        from letters.clauses import Library
+        from letters.compose import compose
+        from letters.loading import load_case
+
+        record = provenance(
+            compose(load_case(path), Library.load(clauses), source=target), case=target
+        )
+    click.echo(
+        json.dumps(record, indent=2, ensure_ascii=False) if as_json else explained(record),
+        nl=as_json,
+    )
+
+
+@cli.command()
+@click.argument("cases", nargs=-1, required=True, metavar="CASE.json...")
+@click.option(
+    "--clauses",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The edited clause library.",
+)
+@click.option(
+    "--base",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The library to compare with (default: the edited one as committed in git, HEAD).",
+)
+@JSON_OPTION
+@reports_errors
+def impact(cases: tuple[str, ...], clauses: Path, base: Path | None, as_json: bool) -> None:
+    """Show which letters an edit to the clause library changes, paragraph by paragraph, as a
+    word-level diff ([-removed-]{+added+}). Exit code 0 when no letter changes, 1 when one does."""
+    from letters.clauses import Library
+    from letters.impact import committed_library
+    from letters.impact import impact as impact_of
+
+    edited = Library.load(clauses)
+    with contextlib.ExitStack() as stack:
+        folder = base if base is not None else stack.enter_context(committed_library(clauses))
+        results = list(impact_of(list(cases), edited, Library.load(folder)))
+    changed = [result for result in results if result.is_changed]
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "changed": len(changed),
+                    "cases": [
+                        {
+                            "case": r.case,
+                            "changes": [{"part": c.part, "diff": c.diff} for c in r.changes],
+                            "errors": [p.as_json() for p in r.problems],
+                        }
+                        for r in changed
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for result in changed:
+            click.echo(result.case)
+            for change in result.changes:
+                click.echo(f"  {change.part}: {change.diff}")
+            for problem in result.problems:
+                click.echo(f"  error: {problem}")
+    click.echo(f"{len(changed)} of {len(results)} letters change", err=True)
+    if changed:
+        sys.exit(1)
 
 
 @cli.command()

@@ -31,7 +31,7 @@ SIGN_OFF = "letter/sign-off"
 TITLE = "letter/title"
 """The clause that heads every letter: "The Ombudsman's final decision"."""
 
-Wording = Callable[[str, Mapping[str, ParamValue]], str]
+Wording = Callable[[str, Mapping[str, ParamValue], str], str]
 
 
 @frozen
@@ -47,10 +47,15 @@ class Origin:
 
 @frozen
 class Text:
-    """A run of a paragraph's text and its origin."""
+    """A run of a paragraph's text and its origin.
+
+    ``includes`` are the clauses whose wording the run's clause took in as it was rendered: the
+    reason's wording in "This is because {{ reason.summary }}", say.
+    """
 
     text: str
     origin: Origin
+    includes: tuple[Origin, ...] = ()
 
 
 @frozen
@@ -77,6 +82,7 @@ class Section:
     id: str
     heading: str
     paragraphs: tuple[LetterParagraph, ...]
+    heading_origin: Origin | None = None
 
 
 @frozen
@@ -86,6 +92,7 @@ class Letter:
     sections: tuple[Section, ...]
     sign_off: LetterParagraph
     title: str = ""
+    title_origin: Origin | None = None
     summary: LetterParagraph | None = None
     body_name: str | None = None
     reference: str | None = None
@@ -134,8 +141,9 @@ class ReasonWords(Mapping[str, str]):
     The reason's parameters (a tribunal's name, say) go to whichever of its clauses declares them.
     """
 
-    def __init__(self, reason: Reason, library: Library, wording: Wording):
+    def __init__(self, reason: Reason, library: Library, wording: Wording, field: str = "reasons"):
         self.reason = reason
+        self.field = field
         self._library = library
         self._wording = wording
 
@@ -150,7 +158,7 @@ class ReasonWords(Mapping[str, str]):
                     f"(reasons: {', '.join(known) or 'none'})"
                 )
             raise ClauseError(f"reason {name!r} has no {part!r} wording (no clause {clause_id})")
-        return self._wording(clause_id, self.reason.params)
+        return self._wording(clause_id, self.reason.params, self.field)
 
     def __iter__(self) -> Iterator[str]:
         prefix = f"{REASONS}{self.reason.reason}/"
@@ -199,6 +207,7 @@ class _Composer:
         self.case = case
         self.library = library
         self.problems: list[LettersError] = []
+        self._included: list[Origin] = []  # the clauses the clause being rendered took in
         self.context = self._context()
 
     def _context(self) -> dict[str, Any]:
@@ -223,13 +232,16 @@ class _Composer:
             "decision_date": case.decision_date,
         }
         context.update({name: value for name, value in optional.items() if value is not None})
-        reasons = [ReasonWords(reason, self.library, self._wording) for reason in case.reasons]
+        reasons = [
+            ReasonWords(reason, self.library, self._wording, f"reasons[{index}]")
+            for index, reason in enumerate(case.reasons)
+        ]
         context["reasons"] = Reasons(reasons)
         if reasons:
             context["reason"] = reasons[0]
         return context
 
-    def _wording(self, clause_id: str, params: Mapping[str, ParamValue]) -> str:
+    def _wording(self, clause_id: str, params: Mapping[str, ParamValue], field: str) -> str:
         """A clause's wording as one line of text, for use inside another clause.
 
         It takes those of ``params`` that it declares.
@@ -237,10 +249,21 @@ class _Composer:
         clause = self.library[clause_id]
         variant = clause.variant(on=self.case.decision_date)
         arguments = clause.arguments({k: v for k, v in params.items() if k in clause.params})
-        return " ".join(self.library.render(clause, variant, {**self.context, **arguments}))
+        wording = " ".join(self.library.render(clause, variant, {**self.context, **arguments}))
+        self._included.append(
+            Origin(
+                field=field,
+                clause=clause.id,
+                variant=variant.name,
+                file=clause.path,
+                line=variant.line,
+            )
+        )
+        return wording
 
     def clause(self, use: ClauseUse, field: str) -> list[Text]:
         """The paragraphs of one clause use, as runs; a problem is recorded, not raised."""
+        self._included = []
         try:
             clause = self.library[use.clause]
             variant = clause.variant(use.variant, on=self.case.decision_date)
@@ -252,7 +275,8 @@ class _Composer:
         origin = Origin(
             field=field, clause=clause.id, variant=variant.name, file=clause.path, line=variant.line
         )
-        return [Text(text, origin) for text in texts]
+        included = tuple(dict.fromkeys(self._included))
+        return [Text(text, origin, included) for text in texts]
 
     def paragraph(self, plan: Paragraph, field: str) -> list[LetterParagraph]:
         """A planned paragraph; a clause of several paragraphs starts new ones as it needs."""
@@ -281,6 +305,7 @@ class _Composer:
             id=plan.section,
             heading=" ".join(text.text for text in heading),
             paragraphs=tuple(paragraphs),
+            heading_origin=heading[0].origin if heading else None,
         )
 
     def problem(self, error: LettersError, field: str) -> None:
@@ -303,6 +328,7 @@ class _Composer:
             sections=sections,
             sign_off=sign_off[0] if sign_off else LetterParagraph(()),
             title=title[0].text if title else "",
+            title_origin=title[0].runs[0].origin if title else None,
             summary=LetterParagraph(tuple(summary_runs)) if summary_runs else None,
             body_name=case.body.name,
             reference=case.reference,

@@ -129,3 +129,14 @@ def test_letter_template_sends_a_letter(library: Library, tmp_path: Path) -> Non
     )
     assert "Yours sincerely Investigator's decision on behalf of the Ombudsman" in full
     assert "Our reference: 24 006 106 Dear Mrs X" in without and "Example Road" not in without
+
+
+def test_letter_with_embedded_provenance_opens_as_before(library: Library) -> None:
+    from letters.provenance import embed, provenance
+
+    letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), library)
+    plain = WordTemplate(find_template(None)).render(letter)
+    carried = embed(plain, provenance(letter))
+    with_record, without = to_pdf([carried, plain])
+    assert with_record is not None and without is not None
+    assert _body_text(with_record) == _body_text(without)

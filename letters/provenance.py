@@ -1,0 +1,186 @@
+"""Where every sentence of a letter came from: the clause (its variant, file and line) or the
+field of the case file.
+
+The record is made from the origins composition keeps as it builds the letter, not by searching
+the text afterwards. It can be printed (``letters explain``), given to scripts as JSON, and
+carried inside the .docx as a custom XML part (``render --embed-provenance``), which Word keeps
+with the document and never shows; ``letters explain LETTER.docx`` reads it back.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import uuid
+import zipfile
+from typing import Any
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+from letters.compose import Letter, Origin, Text
+from letters.errors import TemplateError
+from letters.package import compress, write_package
+
+NAMESPACE = "urn:letters:provenance"
+VERSION = 1
+_CUSTOM_XML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
+_CUSTOM_XML_PROPERTIES = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps"
+)
+_PROPERTIES_TYPE = "application/vnd.openxmlformats-officedocument.customXmlProperties+xml"
+_ITEM = re.compile(r"customXml/item(\d+)\.xml")
+
+
+def origin_record(origin: Origin) -> dict[str, Any]:
+    """An origin as JSON: the clause's id, variant, file and line, or only the case's field."""
+    record: dict[str, Any] = {"field": origin.field}
+    if origin.clause is not None:
+        record.update(
+            clause=origin.clause, variant=origin.variant, file=origin.file, line=origin.line
+        )
+    return record
+
+
+def _runs(runs: tuple[Text, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "text": run.text,
+            **origin_record(run.origin),
+            "includes": [origin_record(i) for i in run.includes],
+        }
+        for run in runs
+    ]
+
+
+def provenance(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
+    """The letter, part by part, with the origin of each run of its text."""
+    parts: list[dict[str, Any]] = []
+
+    def single(kind: str, text: str, origin: Origin | None, section: str | None = None) -> None:
+        runs = [{"text": text, **origin_record(origin), "includes": []}] if origin else []
+        parts.append({"part": kind, "number": None, "section": section, "text": text, "runs": runs})
+
+    single("title", letter.title, letter.title_origin)
+    if letter.summary is not None:
+        parts.append(
+            {
+                "part": "summary",
+                "number": None,
+                "section": None,
+                "text": letter.summary.text,
+                "runs": _runs(letter.summary.runs),
+            }
+        )
+    number = 0
+    for section in letter.sections:
+        single("heading", section.heading, section.heading_origin, section.id)
+        for paragraph in section.paragraphs:
+            number += 1
+            parts.append(
+                {
+                    "part": "paragraph",
+                    "number": number,
+                    "section": section.id,
+                    "text": paragraph.text,
+                    "runs": _runs(paragraph.runs),
+                }
+            )
+    parts.append(
+        {
+            "part": "sign-off",
+            "number": None,
+            "section": None,
+            "text": letter.sign_off.text,
+            "runs": _runs(letter.sign_off.runs),
+        }
+    )
+    return {"provenance": VERSION, "case": case, "parts": parts}
+
+
+def explain(record: dict[str, Any]) -> str:
+    """The record as a reader wants it: each part of the letter, and under it where each run
+    of its text came from."""
+    lines = [f"case: {record['case']}"] if record.get("case") else []
+    for part in record["parts"]:
+        label = {
+            "paragraph": f"{part['number']}.",
+            "summary": "Summary:",
+            "title": "Title:",
+            "heading": "Heading:",
+            "sign-off": "Sign-off:",
+        }[part["part"]]
+        lines.append(f"{label} {_short(part['text'], 100)}")
+        for run in part["runs"]:
+            lines.append(f"    {_origin(run)}: {_short(run['text'], 60)!r}")
+            for included in run["includes"]:
+                lines.append(f"        with {_origin(included)}")
+    return "\n".join(lines) + "\n"
+
+
+def _origin(record: dict[str, Any]) -> str:
+    if "clause" not in record:
+        return f"case {record['field']}"
+    return f"clause {record['clause']} ({record['variant']}), {record['file']} line {record['line']}, at {record['field']}"
+
+
+def _short(text: str, size: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def embed(docx: bytes, record: dict[str, Any]) -> bytes:
+    """The document with the record in a custom XML part of its own, which Word keeps unseen."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    taken = [int(m[1]) for name in parts if (m := _ITEM.fullmatch(name))]
+    number = max(taken, default=0) + 1
+    payload = json.dumps(record, ensure_ascii=False, sort_keys=True)
+    item, properties = f"customXml/item{number}.xml", f"customXml/itemProps{number}.xml"
+    identifier = uuid.uuid5(uuid.NAMESPACE_URL, NAMESPACE + payload)  # the same record, the same id
+    parts[item] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<provenance xmlns="{NAMESPACE}">{escape(payload)}</provenance>'
+    ).encode()
+    parts[properties] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+        f'<ds:datastoreItem ds:itemID="{{{str(identifier).upper()}}}" '
+        'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml">'
+        "<ds:schemaRefs/></ds:datastoreItem>"
+    ).encode()
+    parts[f"customXml/_rels/item{number}.xml.rels"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{_CUSTOM_XML_PROPERTIES}" Target="itemProps{number}.xml"/>'
+        "</Relationships>"
+    ).encode()
+    types = parts["[Content_Types].xml"].decode("utf-8")
+    parts["[Content_Types].xml"] = types.replace(
+        "</Types>", f'<Override PartName="/{properties}" ContentType="{_PROPERTIES_TYPE}"/></Types>'
+    ).encode("utf-8")
+    relations = parts["word/_rels/document.xml.rels"].decode("utf-8")
+    parts["word/_rels/document.xml.rels"] = relations.replace(
+        "</Relationships>",
+        f'<Relationship Id="rIdLettersProvenance" Type="{_CUSTOM_XML}" Target="../{item}"/></Relationships>',
+    ).encode("utf-8")
+    return write_package(compress(name, content) for name, content in parts.items())
+
+
+def read_embedded(docx: bytes, *, source: str) -> dict[str, Any]:
+    """The record a letter carries; an error if it carries none."""
+    try:
+        package = zipfile.ZipFile(io.BytesIO(docx))
+    except zipfile.BadZipFile:
+        raise TemplateError(
+            "not a Word .docx file (it is not a zip package)", source=source
+        ) from None
+    with package:
+        for name in package.namelist():
+            if _ITEM.fullmatch(name):
+                root = ElementTree.fromstring(package.read(name))
+                if root.tag == f"{{{NAMESPACE}}}provenance":
+                    record: dict[str, Any] = json.loads(root.text or "{}")
+                    return record
+    raise TemplateError(
+        "the letter carries no provenance; render it with --embed-provenance", source=source
+    )
