@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 from attrs import field, frozen
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, TemplateSyntaxError
 from jinja2 import Template as JinjaTemplate
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
@@ -53,6 +53,7 @@ VARIANT_KEYS = ("from", "until", "about")
 PARAM_KEYS = ("about", "default")
 NAME = re.compile(r"[a-z][a-z0-9_]*")
 CLAUSE_ID = re.compile(r"[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*")
+"""What a clause id looks like: lower-case words and folders, easy to type in a case file."""
 VARIANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 VARIANT_MARKER = re.compile(r"==\s*(\S+)\s*==\s*")
 
@@ -646,11 +647,6 @@ def render_fast(template: JinjaTemplate, context: Mapping[str, Any]) -> str:
     for one.
     """
     return "".join(template.root_render_func(template.new_context(context, shared=True)))  # type: ignore[arg-type]
-
-
-def placeholders(text: str) -> set[str]:
-    """The top-level names a piece of wording uses (``complainant``, ``document`` ...)."""
-    return set(meta.find_undeclared_variables(ENVIRONMENT.parse(text)))
 
 
 def _explain(error: Exception, source_line: str) -> str:

@@ -16,7 +16,7 @@ import attrs
 from attrs import frozen
 from jinja2 import nodes
 
-from letters.clauses import CASE_NAMES, ENVIRONMENT, Clause, Library, Variant
+from letters.clauses import CASE_NAMES, CLAUSE_ID, ENVIRONMENT, Clause, Library, Variant
 from letters.compose import HEADINGS, REASONS, SIGN_OFF, TITLE, compose
 from letters.errors import LettersError, LettersErrors
 from letters.grammar import PersonWords
@@ -76,6 +76,15 @@ def _findings(error: LettersError) -> list[Finding]:
 
 def _lint_clause(library: Library, clause: Clause, reason_parts: set[str]) -> list[Finding]:
     findings: list[Finding] = []
+    if not CLAUSE_ID.fullmatch(clause.id):
+        findings.append(
+            Finding(
+                clause.path,
+                None,
+                f"clause id {clause.id!r} is not lower-case letters, digits, - _ . and /",
+                is_warning=True,
+            )
+        )
     used: set[str] = set()
     for variant in clause.variants:
         try:

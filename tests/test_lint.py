@@ -133,3 +133,15 @@ def test_clause_nothing_uses_is_a_warning(tmp_path: Path, project: Path) -> None
         str(f) for f in findings
     ]
     assert not any("summary/because" in str(f) for f in findings)
+
+
+def test_a_clause_id_that_is_awkward_to_type_is_a_warning(tmp_path: Path) -> None:
+    folder = library(tmp_path)
+    folder.mkdir()
+    (folder / "My Clause.txt").write_text(GOOD)
+    (finding,) = lint(folder)
+    assert finding.is_warning
+    assert (
+        str(finding)
+        == f"{folder}/My Clause.txt: warning: clause id 'My Clause' is not lower-case letters, digits, - _ . and /"
+    )
