@@ -31,7 +31,7 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except LettersError as error:
-            if _DEBUG:
+            if debugging():
                 traceback.print_exc()
             click.echo(str(error), err=True)
             sys.exit(error.exit_code)
@@ -39,7 +39,10 @@ def reports_errors(command: F) -> F:
     return run  # type: ignore[return-value]
 
 
-_DEBUG = False
+def debugging() -> bool:
+    """Whether ``letters --debug`` was given."""
+    context = click.get_current_context(silent=True)
+    return bool(context and context.find_root().params.get("debug"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,8 +50,6 @@ _DEBUG = False
 @click.option("--debug", is_flag=True, help="Show the traceback of an error too.")
 def cli(debug: bool) -> None:
     """Compose decision letters from JSON case files and a plain-text clause library."""
-    global _DEBUG
-    _DEBUG = debug
 
 
 CLAUSES_OPTION = click.option(
@@ -232,23 +233,8 @@ def impact(cases: tuple[str, ...], clauses: Path, base: Path | None, as_json: bo
         results = list(impact_of(list(cases), edited, Library.load(folder)))
     changed = [result for result in results if result.is_changed]
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "changed": len(changed),
-                    "cases": [
-                        {
-                            "case": r.case,
-                            "changes": [{"part": c.part, "diff": c.diff} for c in r.changes],
-                            "errors": [p.as_json() for p in r.problems],
-                        }
-                        for r in changed
-                    ],
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        report = {"changed": len(changed), "cases": [result.as_json() for result in changed]}
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         for result in changed:
             click.echo(result.case)
@@ -286,7 +272,7 @@ def report(outcomes: Iterable[Any], total: int, *, as_json: bool, quiet: bool, v
             done += 1
             if not outcome.is_ok:
                 failed += 1
-                if _DEBUG and outcome.problems[0].trace:
+                if debugging() and outcome.problems[0].trace:
                     click.echo(outcome.problems[0].trace.rstrip(), err=True)
                 for problem in outcome.problems:
                     click.echo(str(problem), err=True)

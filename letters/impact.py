@@ -15,6 +15,7 @@ import tarfile
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from attrs import frozen
 
@@ -46,6 +47,13 @@ class CaseImpact:
     @property
     def is_changed(self) -> bool:
         return bool(self.changes or self.problems)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "changes": [{"part": change.part, "diff": change.diff} for change in self.changes],
+            "errors": [problem.as_json() for problem in self.problems],
+        }
 
 
 def parts(letter: Letter) -> list[tuple[str, str]]:

@@ -110,3 +110,24 @@ def test_impact_without_git_or_base_says_what_to_do(edited: Path) -> None:
         f"{edited}: no committed version to compare with (not in a git repository, or nothing "
         "committed); name one with --base\n"
     )
+
+
+def test_impact_json_lists_each_changed_case(edited: Path) -> None:
+    import json
+
+    heading = edited / "headings" / "final.txt"
+    heading.write_text(heading.read_text().replace("Final decision", "Decision"))
+    result = CliRunner().invoke(
+        cli, ["impact", ALL[0], "--clauses", str(edited), "--base", str(ROOT / "clauses"), "--json"]
+    )
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "changed": 1,
+        "cases": [
+            {
+                "case": ALL[0],
+                "changes": [{"part": "heading 'final'", "diff": "[-Final decision-] {+Decision+}"}],
+                "errors": [],
+            }
+        ],
+    }
