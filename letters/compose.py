@@ -268,7 +268,8 @@ class _Composer:
             clause = self.library[use.clause]
             variant = clause.variant(use.variant, on=self.case.decision_date)
             arguments = clause.arguments(use.params)
-            texts = self.library.render(clause, variant, {**self.context, **arguments})
+            context = {**self.context, **arguments} if arguments else self.context
+            texts = self.library.render(clause, variant, context)
         except LettersError as error:
             self.problem(error, field)
             return []

@@ -51,6 +51,8 @@ class ExpectedError(TypeError):
 def _structure_text(value: object, _: type) -> str:
     if not isinstance(value, str):
         raise ExpectedError(f"expected text, got {_describe(value)}")
+    if value.isascii() and value.isprintable():  # most fields: nothing to refuse or change
+        return value.strip()
     if "\r" in value:  # a carriage return is a line break, as XML itself would read it
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     found = REFUSED.search(value)
@@ -100,7 +102,7 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
         )
 
         def hook(value: Any, target: type) -> Any:
-            if not isinstance(value, Mapping):
+            if type(value) is not dict and not isinstance(value, Mapping):
                 raise ExpectedError(f"expected an object, got {_describe(value)}")
             return structure(value, target)
 
@@ -108,11 +110,16 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
 
     converter.register_structure_hook_factory(attrs.has, structure_object)
 
+    lists: dict[Any, Callable[[Any, Any], Any]] = {}  # tuple[X, ...] -> the hook for list[X]
+
     def structure_list(value: Any, target: Any) -> Any:
         if not isinstance(value, list):
             raise ExpectedError(f"expected a list, got {_describe(value)}")
-        (item,) = {*typing.get_args(target)} - {Ellipsis}
-        return tuple(converter.structure(value, list[item]))  # type: ignore[valid-type]
+        hook = lists.get(target)
+        if hook is None:
+            (item,) = {*typing.get_args(target)} - {Ellipsis}
+            hook = lists[target] = converter.get_structure_hook(list[item])  # type: ignore[valid-type]
+        return tuple(hook(value, list))
 
     converter.register_structure_hook_func(_is_tuple, structure_list)
 
@@ -149,9 +156,11 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
 
     converter.register_structure_hook(Reason, structure_reason)
 
+    parts = converter.get_structure_hook(list[Part])
+
     def structure_paragraph(value: Any, _: type) -> Paragraph:
         if isinstance(value, list):
-            return tuple(converter.structure(value, list[Part]))
+            return tuple(parts(value, list))
         return (structure_part(value, Part),)
 
     converter.register_structure_hook_func(lambda target: target == Paragraph, structure_paragraph)

@@ -65,9 +65,9 @@ def _as_text(value: Any) -> Any:
     characters (its way of writing a literal tag in a template); case text that held one would
     change. Written as &#123; and &#125; its braces are the same to any reader and safe from that.
     """
-    if isinstance(value, str) and not hasattr(value, "__html__"):
+    if isinstance(value, str) and ("{" in value or "}" in value) and not hasattr(value, "__html__"):
         return Markup(str(escape(value)).replace("{", "&#123;").replace("}", "&#125;"))
-    return value
+    return value  # autoescape escapes it as usual
 
 
 _BODY_ENVIRONMENT = jinja2.Environment(
