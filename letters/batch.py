@@ -51,7 +51,7 @@ class Renderer:
 
     def render(self, case: Case, *, source: str | None = None) -> bytes:
         """The letter for a case, as .docx bytes."""
-        return self.template.render(self.compose(case, source=source))
+        return self.render_as(case, "docx", source=source)
 
     def render_as(
         self, case: Case, output_format: str, *, source: str | None = None, embed: bool = False
@@ -133,7 +133,7 @@ def output_name(
     if pattern is None:
         return Path(STDIN_NAME if case == STDIN else case).with_suffix(suffix).name
 
-    def field(match: re.Match[str]) -> str:
+    def value_of(match: re.Match[str]) -> str:
         value: Any = data
         for step in match.group(1).split("."):
             if not isinstance(value, Mapping) or value.get(step) is None:
@@ -146,7 +146,7 @@ def output_name(
             raise CaseError(f"--name {pattern!r}: {match.group(1)!r} is not text", source=case)
         return str(value)
 
-    name = _UNSAFE.sub("-", _PLACEHOLDER.sub(field, pattern)).strip(" .")
+    name = _UNSAFE.sub("-", _PLACEHOLDER.sub(value_of, pattern)).strip(" .")
     if not name:
         raise CaseError(f"--name {pattern!r} gives an empty file name", source=case)
     return name if name.lower().endswith(suffix) else name + suffix

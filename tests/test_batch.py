@@ -104,3 +104,8 @@ def test_renderer_reads_library_and_template_once_for_many_letters() -> None:
     first = renderer.render(load_case(ALL[0]))
     assert renderer.render(load_case(ALL[0])) == first
     assert "Final decision" in letter_lines(first)
+
+
+def test_renderer_writes_a_letter_to_a_path(tmp_path: Path) -> None:
+    Renderer().render_file(ALL[0], tmp_path / "letter.docx")
+    assert "Final decision" in letter_lines((tmp_path / "letter.docx").read_bytes())
