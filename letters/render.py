@@ -104,7 +104,8 @@ class WordTemplate:
             raise TemplateError(
                 f"template syntax: {error.message}{_where_in(error)}", source=str(self.path)
             ) from None
-        except (ValueError, KeyError, zipfile.BadZipFile) as error:  # lxml's XMLSyntaxError too
+        except (ValueError, KeyError, SyntaxError, zipfile.BadZipFile) as error:
+            # SyntaxError: lxml's XMLSyntaxError, for a part that is not well-formed XML
             raise TemplateError(
                 f"cannot read the template: {error}", source=str(self.path)
             ) from None

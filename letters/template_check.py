@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from attrs import frozen
@@ -71,11 +72,11 @@ def check_template(path: str | Path) -> list[TemplateFinding]:
     docxtpl = DocxTemplate(io.BytesIO(data))
     for name in names:
         xml = package.read(name)
-        root = etree.fromstring(xml)
+        root = _parse(etree, xml, name, path)
         findings += _paragraphs(name, root)
         findings += _names(name, docxtpl.patch_xml(xml.decode("utf-8")))
     if CORE_PROPERTIES in package.namelist():
-        core = etree.fromstring(package.read(CORE_PROPERTIES))
+        core = _parse(etree, package.read(CORE_PROPERTIES), CORE_PROPERTIES, path)
         for element in core:
             if element.text and OPENING.search(element.text):
                 findings += _names(
@@ -89,6 +90,13 @@ def check_template(path: str | Path) -> list[TemplateFinding]:
             f.paragraph or 0,
         ),
     )
+
+
+def _parse(etree: Any, xml: bytes, part: str, path: Path) -> Any:
+    try:
+        return etree.fromstring(xml)
+    except etree.XMLSyntaxError as error:
+        raise TemplateError(f"{part} is not well-formed XML ({error})", source=str(path)) from None
 
 
 def _paragraphs(part: str, root: object) -> list[TemplateFinding]:

@@ -69,3 +69,36 @@ def test_names_a_letter_does_not_have_are_errors(tmp_path: Path) -> None:
 def test_paragraph_tag_with_other_text_is_an_error(tmp_path: Path) -> None:
     found = messages(template(tmp_path, "{%p if letter.summary %} Keep this note", "{%p endif %}"))
     assert any("{%p %} paragraph also holds 'Keep this note'" in message for message in found)
+
+
+def _with_part(tmp_path: Path, part: str, content: bytes) -> Path:
+    import zipfile
+
+    path = tmp_path / "broken.docx"
+    with (
+        zipfile.ZipFile(TEMPLATES / "decision.docx") as source,
+        zipfile.ZipFile(path, "w") as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info, content if info.filename == part else source.read(info.filename))
+    return path
+
+
+@pytest.mark.parametrize("part", ["word/document.xml", "docProps/core.xml"])
+def test_a_part_that_is_not_xml_is_one_clear_error(tmp_path: Path, part: str) -> None:
+    from letters.errors import TemplateError
+
+    path = _with_part(tmp_path, part, b"<not xml")
+    with pytest.raises(TemplateError, match=rf"^{path}: {part} is not well-formed XML \("):
+        check_template(path)
+
+
+def test_rendering_with_a_template_whose_properties_are_not_xml_is_one_clear_error(
+    tmp_path: Path,
+) -> None:
+    from letters.errors import TemplateError
+    from letters.render import WordTemplate
+
+    path = _with_part(tmp_path, "docProps/core.xml", b"<not xml")
+    with pytest.raises(TemplateError, match=rf"^{path}: cannot read the template: "):
+        WordTemplate(path)
