@@ -9,12 +9,12 @@ not have. Clauses that no case file uses are warnings.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
 from attrs import frozen
-from jinja2 import nodes
+from jinja2 import meta, nodes
 
 from letters.clauses import CASE_NAMES, CLAUSE_ID, ENVIRONMENT, Clause, Library, Variant
 from letters.compose import HEADINGS, REASONS, SIGN_OFF, TITLE, compose
@@ -45,7 +45,7 @@ class Finding:
         return f"{where}: {'warning: ' if self.is_warning else ''}{self.message}"
 
 
-def lint(directory: str | Path | None, cases: Iterable[str | Path] = ()) -> list[Finding]:
+def lint(directory: str | Path | None, cases: Sequence[str | Path] = ()) -> list[Finding]:
     """Every problem of a clause library and of the case files that use it, errors first."""
     library, problems = Library.read(directory)
     findings = [finding for problem in problems for finding in _findings(problem)]
@@ -53,8 +53,9 @@ def lint(directory: str | Path | None, cases: Iterable[str | Path] = ()) -> list
     for clause in library:
         findings.extend(_lint_clause(library, clause, reason_parts))
     used: set[str] = set()
+    reported = {finding.message for finding in findings}  # clause problems, said at the clause
     for path in cases:
-        findings.extend(_lint_case(Path(path), library, used, {str(f.message) for f in findings}))
+        findings.extend(_lint_case(Path(path), library, used, reported))
     if cases:
         findings.extend(
             Finding(clause.path, None, f"no case file uses clause {clause.id}", is_warning=True)
@@ -121,8 +122,6 @@ def _lint_clause(library: Library, clause: Clause, reason_parts: set[str]) -> li
 
 def _undeclared(tree: nodes.Template) -> dict[str, int]:
     """The names a wording takes from outside (not set or looped over in it), and first lines."""
-    from jinja2 import meta
-
     outside = meta.find_undeclared_variables(tree)
     lines: dict[str, int] = {}
     for name in tree.find_all(nodes.Name):
