@@ -11,153 +11,134 @@ The whole pipeline, from case file to Word document::
 or, for many letters, ``letters.Renderer`` (the library and template read once) and
 ``letters.render_files`` (case files to letter files, in parallel if asked).
 
-Every problem a user can fix raises a LettersError whose message names the file and the field.
+Every problem a user can fix raises a ``LettersError`` whose ``problems`` say where (a
+``Location``: file, line, field, template part) and what.
 
-The names below are bound when one of them is first used, so that ``letters --help`` need not
-import the template and clause machinery. Import a function by name (``from letters import
-compose``), not through its module (``import letters.compose`` binds the module under that name).
+The public API is the table below: each name and the module that defines it. Names are imported
+on first use, so that ``letters --help`` need not load the template and clause machinery.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
-_MODULES = (
-    "letters.batch",
-    "letters.clauses",
-    "letters.compose",
-    "letters.errors",
-    "letters.lint",
-    "letters.loading",
-    "letters.model",
-    "letters.output",
-    "letters.render",
-    "letters.schema",
-)
+_API = {
+    # the case
+    "Body": "letters.model",
+    "Case": "letters.model",
+    "ClauseUse": "letters.model",
+    "Complaint": "letters.model",
+    "Person": "letters.model",
+    "Pronouns": "letters.model",
+    "Reason": "letters.model",
+    "SectionPlan": "letters.model",
+    "load_case": "letters.loading",
+    "parse_case": "letters.loading",
+    "read_case_text": "letters.loading",
+    "case_schema": "letters.schema",
+    # the clause library
+    "Clause": "letters.library",
+    "Library": "letters.library",
+    "Param": "letters.library",
+    "Variant": "letters.library",
+    "parse_clause": "letters.library",
+    "lint": "letters.linting",
+    # composition
+    "Letter": "letters.composition",
+    "LetterParagraph": "letters.composition",
+    "Origin": "letters.composition",
+    "Section": "letters.composition",
+    "Text": "letters.composition",
+    "compose": "letters.composition",
+    "compose_clause": "letters.composition",
+    # Word templates and output
+    "WordTemplate": "letters.rendering",
+    "find_template": "letters.rendering",
+    "render": "letters.rendering",
+    "check_template": "letters.template_check",
+    "Renderer": "letters.renderer",
+    "Outcome": "letters.batch",
+    "render_files": "letters.batch",
+    "validate_files": "letters.batch",
+    "write_atomic": "letters.output",
+    "provenance_of": "letters.provenance",
+    "impact_of": "letters.impact",
+    "Limits": "letters.limits",
+    # problems
+    "Location": "letters.problems",
+    "Problem": "letters.problems",
+    "Severity": "letters.problems",
+    "LettersError": "letters.problems",
+    "CaseError": "letters.problems",
+    "ClauseError": "letters.problems",
+    "TemplateError": "letters.problems",
+    "OutputError": "letters.problems",
+    "LimitError": "letters.problems",
+    "UsageError": "letters.problems",
+}
 
-__all__ = [
-    "Body",
-    "Case",
-    "CaseError",
-    "Clause",
-    "ClauseError",
-    "ClauseUse",
-    "Complaint",
-    "Finding",
-    "Letter",
-    "LetterParagraph",
-    "LettersError",
-    "LettersErrors",
-    "Library",
-    "Origin",
-    "Outcome",
-    "OutputError",
-    "Param",
-    "Person",
-    "Problem",
-    "Pronouns",
-    "Reason",
-    "Renderer",
-    "Section",
-    "SectionPlan",
-    "TemplateError",
-    "Text",
-    "UsageError",
-    "Variant",
-    "WordTemplate",
-    "case_schema",
-    "compose",
-    "compose_clause",
-    "find_template",
-    "lint",
-    "load_case",
-    "parse_case",
-    "parse_clause",
-    "read_case_text",
-    "render",
-    "render_files",
-    "validate_files",
-    "write_atomic",
-]
-
-
-class _Package(types.ModuleType):
-    """The package, whose public names are imported on first use.
-
-    A public name always means the public object: importing a module such as letters.compose
-    binds that module's name on the package too, which would hide the function compose.
-    """
-
-    def __getattribute__(self, name: str) -> Any:
-        if name in _EXPORTS:
-            cache = _BOUND.get(name)
-            if cache is None:
-                _bind_all()
-                cache = _BOUND[name]
-            return cache
-        return super().__getattribute__(name)
+__all__ = sorted(_API)
 
 
-_EXPORTS = frozenset(__all__)
-_BOUND: dict[str, Any] = {}
-
-
-def _bind_all() -> None:
-    modules = [importlib.import_module(module) for module in _MODULES]
-    for name in __all__:
-        owner = next(module for module in modules if name in vars(module) and _is_own(module, name))
-        _BOUND[name] = vars(owner)[name]
-
-
-def _is_own(module: types.ModuleType, name: str) -> bool:
-    """Whether the module defines the name itself, rather than importing it from elsewhere."""
-    value = vars(module)[name]
-    return getattr(value, "__module__", module.__name__) == module.__name__
+def __getattr__(name: str) -> Any:
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'letters' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # bound once: later look-ups do not come here
+    return value
 
 
 def __dir__() -> list[str]:
-    return list(__all__)
-
-
-sys.modules[__name__].__class__ = _Package
+    return sorted({*globals(), *__all__})
 
 
 if TYPE_CHECKING:
-    from letters.batch import Outcome, Problem, Renderer, render_files, validate_files
-    from letters.clauses import Clause, Library, Param, Variant, parse_clause
-    from letters.compose import (
-        Letter,
-        LetterParagraph,
-        Origin,
-        Section,
-        Text,
-        compose,
-        compose_clause,
-    )
-    from letters.errors import (
-        CaseError,
-        ClauseError,
-        LettersError,
-        LettersErrors,
-        OutputError,
-        TemplateError,
-        UsageError,
-    )
-    from letters.lint import Finding, lint
-    from letters.loading import load_case, parse_case, read_case_text
-    from letters.model import (
-        Body,
-        Case,
-        ClauseUse,
-        Complaint,
-        Person,
-        Pronouns,
-        Reason,
-        SectionPlan,
-    )
-    from letters.output import write_atomic
-    from letters.render import WordTemplate, find_template, render
-    from letters.schema import case_schema
+    from letters.batch import Outcome as Outcome
+    from letters.batch import render_files as render_files
+    from letters.batch import validate_files as validate_files
+    from letters.composition import Letter as Letter
+    from letters.composition import LetterParagraph as LetterParagraph
+    from letters.composition import Origin as Origin
+    from letters.composition import Section as Section
+    from letters.composition import Text as Text
+    from letters.composition import compose as compose
+    from letters.composition import compose_clause as compose_clause
+    from letters.impact import impact_of as impact_of
+    from letters.library import Clause as Clause
+    from letters.library import Library as Library
+    from letters.library import Param as Param
+    from letters.library import Variant as Variant
+    from letters.library import parse_clause as parse_clause
+    from letters.limits import Limits as Limits
+    from letters.linting import lint as lint
+    from letters.loading import load_case as load_case
+    from letters.loading import parse_case as parse_case
+    from letters.loading import read_case_text as read_case_text
+    from letters.model import Body as Body
+    from letters.model import Case as Case
+    from letters.model import ClauseUse as ClauseUse
+    from letters.model import Complaint as Complaint
+    from letters.model import Person as Person
+    from letters.model import Pronouns as Pronouns
+    from letters.model import Reason as Reason
+    from letters.model import SectionPlan as SectionPlan
+    from letters.output import write_atomic as write_atomic
+    from letters.problems import CaseError as CaseError
+    from letters.problems import ClauseError as ClauseError
+    from letters.problems import LettersError as LettersError
+    from letters.problems import LimitError as LimitError
+    from letters.problems import Location as Location
+    from letters.problems import OutputError as OutputError
+    from letters.problems import Problem as Problem
+    from letters.problems import Severity as Severity
+    from letters.problems import TemplateError as TemplateError
+    from letters.problems import UsageError as UsageError
+    from letters.provenance import provenance_of as provenance_of
+    from letters.renderer import Renderer as Renderer
+    from letters.rendering import WordTemplate as WordTemplate
+    from letters.rendering import find_template as find_template
+    from letters.rendering import render as render
+    from letters.schema import case_schema as case_schema
+    from letters.template_check import check_template as check_template

@@ -1,97 +1,39 @@
-"""Render case files to letter files: one case or thousands, in one process or several.
+"""Render or check many case files: each case's outcome on its own, in one process or several.
 
-The ``Renderer`` holds what every letter shares (the clause library and the prepared Word
-template) so a batch reads them once per process. ``render_files`` decides every output path
-before it starts, so no two cases can write the same file, then renders each case and reports an
-``Outcome`` for it: one failed case does not stop the others.
+``render_files`` decides every output path before it starts, so no two cases can write the same
+file and no letter can be written over a case file of the same run, then renders each case and
+reports an ``Outcome`` for it. One case's failure, whatever it is, even a bug of ours, is that
+case's outcome: the batch goes on. With ``jobs`` above 1, worker processes render in parallel;
+a stop signal (SIGTERM, SIGINT) ends them too, and they clean up as they go.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from attrs import field, frozen
+from attrs import frozen
 
-from letters.clauses import Library
-from letters.compose import Letter, compose
-from letters.errors import CaseError, LettersError, LettersErrors, OutputError, UsageError
-from letters.loading import load_case, read_case_text
+from letters.formats import FORMATS
+from letters.library import Library
+from letters.limits import Limits, budget
+from letters.loading import decode_json, load_case, read_case_text
 from letters.model import Case
-from letters.output import write_atomic
-from letters.render import WordTemplate, find_template
-from letters.text import markdown, plain_text
+from letters.output import STDIN, output_name, write_atomic, write_stdout
+from letters.problems import (
+    LettersError,
+    Location,
+    OutputError,
+    Problem,
+    UsageError,
+    internal_error,
+)
+from letters.renderer import Renderer
 
-STDIN = "-"
-"""The case name that reads a case from standard input."""
-STDIN_NAME = "stdin.json"
 STDIN_SOURCE = "<stdin>"
-
-FORMATS = ("docx", "pdf", "txt", "md")
-"""What a letter can be written as: Word, PDF (through LibreOffice), plain text, Markdown."""
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
-_UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
-
-
-class Renderer:
-    """The clause library and Word template, read once, for rendering any number of cases."""
-
-    def __init__(self, clauses: str | Path | None = None, template: str | Path | None = None):
-        self.library = Library.load(clauses)
-        self.template = WordTemplate(find_template(template))
-
-    def compose(self, case: Case, *, source: str | None = None) -> Letter:
-        """The letter for a case, composed from the library."""
-        return compose(case, self.library, source=source)
-
-    def render(self, case: Case, *, source: str | None = None) -> bytes:
-        """The letter for a case, as .docx bytes."""
-        return self.render_as(case, "docx", source=source)
-
-    def render_as(
-        self, case: Case, output_format: str, *, source: str | None = None, embed: bool = False
-    ) -> bytes:
-        """The letter for a case as .docx, plain text or Markdown (PDF: see ``render_files``).
-
-        ``embed`` carries the letter's provenance inside the .docx.
-        """
-        letter = self.compose(case, source=source)
-        if output_format == "txt":
-            return plain_text(letter).encode("utf-8")
-        if output_format == "md":
-            return markdown(letter).encode("utf-8")
-        document = self.template.render(letter)
-        if embed:
-            from letters.provenance import embed as embedded
-            from letters.provenance import provenance
-
-            document = embedded(document, provenance(letter, case=source))
-        return document
-
-    def render_file(self, case: str | Path, target: str | Path) -> None:
-        """Read a case file and write its letter; the file is written whole or not at all."""
-        write_atomic(target, self.render(load_case(case), source=str(case)))
-
-
-@frozen
-class Problem:
-    """A problem of one case, as plain data that crosses processes and prints as JSON."""
-
-    source: str | None
-    where: str | None
-    message: str
-    trace: str | None = field(default=None, eq=False)  # the traceback, for --debug
-
-    def __str__(self) -> str:
-        return ": ".join(part for part in (self.source, self.where, self.message) if part)
-
-    def as_json(self) -> dict[str, str | None]:
-        return {"source": self.source, "where": self.where, "message": self.message}
 
 
 @frozen
@@ -104,7 +46,7 @@ class Outcome:
 
     @property
     def is_ok(self) -> bool:
-        return not self.problems
+        return not any(problem.is_error for problem in self.problems)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -115,41 +57,40 @@ class Outcome:
         }
 
 
-def problems_of(error: LettersError, trace: str | None = None) -> tuple[Problem, ...]:
-    """Every problem an error holds, as plain data (with the traceback, if given)."""
-    if isinstance(error, LettersErrors):
-        return tuple(problem for inner in error.errors for problem in problems_of(inner, trace))
-    return (Problem(error.source, error.where, error.message, trace),)
+def summary(outcomes: Sequence[Outcome], verb: str = "rendered") -> dict[str, Any]:
+    """The results of a batch for scripts: counts, and every case's outcome."""
+    failed = sum(1 for outcome in outcomes if not outcome.is_ok)
+    return {
+        "ok": not failed,
+        verb: len(outcomes) - failed,
+        "failed": failed,
+        "results": [outcome.as_json() for outcome in outcomes],
+    }
 
 
-def output_name(
-    case: str, pattern: str | None, data: Mapping[str, Any] | None, suffix: str = ".docx"
-) -> str:
-    """The file name of a case's letter: the case file's name, or a pattern of its fields.
+def problems_of(error: BaseException, trace: str | None = None) -> tuple[Problem, ...]:
+    """Every problem an error holds, as data; anything but a LettersError is our own bug."""
+    if isinstance(error, LettersError):
+        return tuple(Problem(p.message, p.location, p.severity, trace) for p in error.problems) or (
+            Problem(str(error), trace=trace),
+        )
+    return (internal_error(error, trace),)
 
-    ``{reference} {complainant.name}`` gives "24 018 696 Mrs X.docx". Characters a file name
-    cannot hold become "-". A case read from standard input is named as if it were stdin.json.
-    """
-    if pattern is None:
-        return Path(STDIN_NAME if case == STDIN else case).with_suffix(suffix).name
 
-    def value_of(match: re.Match[str]) -> str:
-        value: Any = data
-        for step in match.group(1).split("."):
-            if not isinstance(value, Mapping) or value.get(step) is None:
-                raise CaseError(
-                    f"--name {pattern!r}: the case has no {match.group(1)!r} to name its letter by",
-                    source=case,
-                )
-            value = value[step]
-        if isinstance(value, (Mapping, list)):
-            raise CaseError(f"--name {pattern!r}: {match.group(1)!r} is not text", source=case)
-        return str(value)
+T = TypeVar("T")
 
-    name = _UNSAFE.sub("-", _PLACEHOLDER.sub(value_of, pattern)).strip(" .")
-    if not name:
-        raise CaseError(f"--name {pattern!r} gives an empty file name", source=case)
-    return name if name.lower().endswith(suffix) else name + suffix
+
+def contained(case: str, work: Callable[[], T]) -> T | Outcome:
+    """Run one case's work; any failure, ours included, becomes that case's Outcome."""
+    try:
+        return work()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:
+        problems = problems_of(error, traceback.format_exc())
+        if not isinstance(error, LettersError):
+            problems = tuple(p.at(case) for p in problems)
+        return Outcome(case, None, problems)
 
 
 @frozen
@@ -168,40 +109,66 @@ def _plan(
     output: str | None,
     name: str | None,
     suffix: str,
+    limits: Limits,
 ) -> Iterator[_Job | Outcome]:
     """Each case's job, or the Outcome of a case that cannot start (its name clashes, say)."""
     stdin = sys.stdin.read() if STDIN in cases else None
     taken: dict[Path, str] = {}
+    inputs = {_identity(Path(case)): case for case in cases if case != STDIN}
     for case in cases:
         text = stdin if case == STDIN else None
-        if output is not None:
-            yield _Job(case, None if output == STDIN else Path(output), text)
+
+        def target_of(case: str = case, text: str | None = text) -> Path | None:
+            if output is not None:
+                return None if output == STDIN else Path(output)
+            data = _parsed(case, text, limits) if name is not None else None
+            return (out_dir or Path()) / output_name(case, name, data, suffix)
+
+        target = contained(case, target_of)
+        if isinstance(target, Outcome):
+            yield target
             continue
-        try:
-            data = _parsed(case, text) if name is not None else None
-            target = (out_dir or Path()) / output_name(case, name, data, suffix)
-        except LettersError as error:
-            yield Outcome(case, None, problems_of(error))
-            continue
-        if target in taken:
-            clash = f"its letter would be {target}, as would the letter of {taken[target]}"
-            yield Outcome(case, None, (Problem(case, None, clash),))
-            continue
-        taken[target] = case
+        if target is not None:
+            clash = _clash(target, taken, inputs)
+            if clash is not None:
+                yield Outcome(case, None, (Problem(clash, Location(file=case)),))
+                continue
+            taken[_identity(target)] = case
         yield _Job(case, target, text)
 
 
-def _parsed(case: str, text: str | None) -> Any:
+def _identity(path: Path) -> Path:
+    """A path as the file system knows it, to tell when two names are one file."""
     try:
-        return json.loads(text if text is not None else Path(case).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return path.resolve()
+    except OSError:
+        return path.absolute()
+
+
+def _clash(target: Path, taken: dict[Path, str], inputs: dict[Path, str]) -> str | None:
+    identity = _identity(target)
+    if identity in inputs:
+        return f"its letter would be {target}, which is the case file {inputs[identity]}; not written over"
+    if identity in taken:
+        return f"its letter would be {target}, as would the letter of {taken[identity]}"
+    return None
+
+
+def _parsed(case: str, text: str | None, limits: Limits) -> Any:
+    try:
+        if text is None:
+            from letters.loading import read_case_file
+
+            text = read_case_file(case, limits=limits)
+        return decode_json(text, source=case)
+    except LettersError:
         return None  # rendering the case reports what is wrong with the file
 
 
-def _load(case: str, text: str | None) -> Case:
-    if text is not None:
-        return read_case_text(text, source=STDIN_SOURCE)
-    return load_case(case)
+def _load(job: _Job, limits: Limits) -> Case:
+    if job.text is not None:
+        return read_case_text(job.text, source=STDIN_SOURCE)
+    return load_case(job.case, limits=limits)
 
 
 _worker: Renderer | None = None
@@ -212,12 +179,8 @@ def _start_worker(clauses: str | None, template: str | None) -> None:
     _worker = Renderer(clauses, template)
 
 
-def _start_forked_worker() -> None:
-    assert _worker is not None  # inherited from the parent
-
-
 def _render_in_worker(task: tuple[list[_Job], str, bool]) -> list[Outcome]:
-    assert _worker is not None
+    assert _worker is not None  # set by _start_worker, or inherited from the parent on fork
     jobs, output_format, embed = task
     return render_chunk(_worker, jobs, output_format, embed)
 
@@ -228,69 +191,67 @@ def render_chunk(
     """Render a chunk of cases; PDFs of a chunk are made with one LibreOffice start."""
     if output_format != "pdf":
         return [_render_job(renderer, job, output_format, embed) for job in jobs]
-    from letters.pdf import to_pdf
+    from letters.formats.pdf import to_pdf
 
     outcomes: dict[int, Outcome] = {}
     documents: dict[int, bytes] = {}
     for number, job in enumerate(jobs):
-        try:
-            documents[number] = renderer.render(_load(job.case, job.text), source=_source(job))
-        except LettersError as error:
-            outcomes[number] = _failed(job, error)
-    try:
-        pdfs = dict(zip(documents, to_pdf(list(documents.values())), strict=True))
-    except LettersError as error:
-        pdfs = {}
+        document = contained(job.case, lambda job=job: _document(renderer, job))  # type: ignore[misc]
+        if isinstance(document, Outcome):
+            outcomes[number] = _with_target(document, job)
+        else:
+            documents[number] = document
+    converted = contained(jobs[0].case if jobs else "", lambda: to_pdf(list(documents.values())))
+    if isinstance(converted, Outcome):
         for number in documents:
-            outcomes[number] = _failed(jobs[number], error)
-    for number, pdf in pdfs.items():
+            outcomes[number] = Outcome(jobs[number].case, None, converted.problems)
+        converted = []
+    for number, pdf in zip(documents, converted, strict=False):
         job = jobs[number]
         if pdf is None:
             problem = OutputError(
-                "LibreOffice could not convert the letter to PDF", source=job.case
+                "LibreOffice could not convert the letter to PDF", Location(file=job.case)
             )
-            outcomes[number] = _failed(job, problem)
+            outcomes[number] = Outcome(job.case, None, problems_of(problem))
         else:
             outcomes[number] = _deliver(job, pdf)
     return [outcomes[number] for number in range(len(jobs))]
 
 
+def _document(renderer: Renderer, job: _Job) -> bytes:
+    return renderer.render(_load(job, renderer.limits), source=_source(job))
+
+
 def _render_job(renderer: Renderer, job: _Job, output_format: str, embed: bool) -> Outcome:
-    try:
-        case = _load(job.case, job.text)
-        document = renderer.render_as(case, output_format, source=_source(job), embed=embed)
-    except LettersError as error:
-        return _failed(job, error)
+    def work() -> bytes:
+        case = _load(job, renderer.limits)
+        return renderer.render_as(case, output_format, source=_source(job), embed=embed)
+
+    document = contained(job.case, work)
+    if isinstance(document, Outcome):
+        return _with_target(document, job)
     return _deliver(job, document)
+
+
+def _with_target(outcome: Outcome, job: _Job) -> Outcome:
+    return Outcome(outcome.case, str(job.target) if job.target else None, outcome.problems)
 
 
 def _deliver(job: _Job, document: bytes) -> Outcome:
     """Write a letter to its file or to standard output."""
-    try:
+
+    def write() -> Outcome:
         if job.target is None:
-            _write_stdout(document)
+            write_stdout(document)
         else:
             write_atomic(job.target, document)
-    except LettersError as error:
-        return _failed(job, error)
-    return Outcome(job.case, str(job.target) if job.target else STDIN)
+        return Outcome(job.case, str(job.target) if job.target else STDIN)
 
-
-def _failed(job: _Job, error: LettersError) -> Outcome:
-    problems = problems_of(error, traceback.format_exc())
-    return Outcome(job.case, str(job.target) if job.target else None, problems)
+    return contained(job.case, write)
 
 
 def _source(job: _Job) -> str:
     return STDIN_SOURCE if job.text is not None else job.case
-
-
-def _write_stdout(document: bytes) -> None:
-    try:
-        sys.stdout.buffer.write(document)
-        sys.stdout.buffer.flush()
-    except BrokenPipeError:
-        raise OutputError("standard output was closed before the letter was written") from None
 
 
 def render_files(
@@ -304,6 +265,7 @@ def render_files(
     output_format: str = "docx",
     jobs: int = 1,
     embed_provenance: bool = False,
+    limits: Limits | None = None,
 ) -> Iterator[Outcome]:
     """Render case files to letter files, yielding an Outcome per case as it is done.
 
@@ -326,36 +288,32 @@ def render_files(
     if cases.count(STDIN) > 1:
         raise UsageError("standard input (-) can be read only once")
     if output_format == "pdf":
-        from letters.pdf import find_libreoffice
+        from letters.formats.pdf import find_libreoffice
 
         find_libreoffice()  # one clear error before any work, if LibreOffice is missing
-    renderer = Renderer(clauses, template)  # read here first, so a broken library fails once
+    renderer = Renderer(clauses, template, limits=limits)  # a broken library fails once, here
     folder = Path(out_dir) if out_dir is not None else None
     if folder is not None:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise OutputError(
-                f"cannot make the folder ({error.strerror})", source=str(folder)
+                f"cannot make the folder ({error.strerror})", Location(file=str(folder))
             ) from None
     suffix = f".{output_format}"
-    planned = list(_plan(cases, out_dir=folder, output=output, name=name, suffix=suffix))
-    ready = [job for job in planned if isinstance(job, _Job)]
-    rendered = _render_all(
-        renderer, ready, output_format, jobs, clauses, template, embed_provenance
+    planned = list(
+        _plan(
+            cases, out_dir=folder, output=output, name=name, suffix=suffix, limits=renderer.limits
+        )
     )
+    ready = [job for job in planned if isinstance(job, _Job)]
+    rendered = _render_all(renderer, ready, output_format, jobs, embed_provenance)
     for item in planned:  # in the order the cases were given
         yield item if isinstance(item, Outcome) else next(rendered)
 
 
 def _render_all(
-    renderer: Renderer,
-    ready: list[_Job],
-    output_format: str,
-    jobs: int,
-    clauses: str | Path | None,
-    template: str | Path | None,
-    embed: bool = False,
+    renderer: Renderer, ready: list[_Job], output_format: str, jobs: int, embed: bool
 ) -> Iterator[Outcome]:
     """The outcome of each job, in order, rendered here or by worker processes."""
     size = _chunk_size(len(ready), jobs, output_format)
@@ -368,20 +326,24 @@ def _render_all(
     import multiprocessing  # only a parallel batch needs it; it costs a cold start time
 
     global _worker
-    method = "fork" if sys.platform == "linux" else "spawn"
-    context = multiprocessing.get_context(method)
-    initializer: Any = _start_worker
-    initargs: tuple[str | None, ...] = (
-        str(clauses) if clauses else None,
-        str(template) if template else None,
-    )
-    if method == "fork":  # forked workers inherit this renderer, library and template prepared
+    if sys.platform == "linux":  # forked workers inherit this renderer, library and template
         _worker = renderer
-        initializer, initargs = _start_forked_worker, ()
-    with context.Pool(jobs, initializer=initializer, initargs=initargs) as pool:
+        context = multiprocessing.get_context("fork")
+        pool = context.Pool(jobs)
+    else:
+        library, template = renderer.library.root, str(renderer.template.path)
+        context = multiprocessing.get_context("spawn")
+        pool = context.Pool(jobs, initializer=_start_worker, initargs=(library, template))
+    try:
         tasks = [(chunk, output_format, embed) for chunk in chunks]
         for outcomes in pool.imap(_render_in_worker, tasks):
             yield from outcomes
+        pool.close()
+    finally:
+        # also on a stop signal: the workers are ended and waited for (they clean up as they
+        # go), so no letter is written after this returns
+        pool.terminate()
+        pool.join()
 
 
 def _chunk_size(count: int, jobs: int, output_format: str) -> int:
@@ -393,16 +355,34 @@ def _chunk_size(count: int, jobs: int, output_format: str) -> int:
     return max(1, min(64, count // (jobs * 8) if jobs > 1 else 64))
 
 
-def validate_files(cases: Sequence[str], *, clauses: str | Path | None = None) -> Iterator[Outcome]:
+def validate_files(
+    cases: Sequence[str], *, clauses: str | Path | None = None, limits: Limits | None = None
+) -> Iterator[Outcome]:
     """Check case files against the model and the library without rendering them."""
     if cases.count(STDIN) > 1:
         raise UsageError("standard input (-) can be read only once")
-    library = Library.load(clauses)
+    limits = limits if limits is not None else Limits.from_environment()
+    library = Library.load(clauses, limits=limits)
+    from letters.composition import compose
+
     for case in cases:
         text = sys.stdin.read() if case == STDIN else None
-        try:
-            compose(_load(case, text), library, source=STDIN_SOURCE if text is not None else case)
-        except LettersError as error:
-            yield Outcome(case, None, problems_of(error, traceback.format_exc()))
-            continue
-        yield Outcome(case, None)
+        job = _Job(case, None, text)
+
+        def check(job: _Job = job) -> Outcome:
+            with budget(limits):
+                compose(_load(job, limits), library, source=_source(job))
+            return Outcome(job.case, None)
+
+        yield contained(case, check)
+
+
+def stop_on_signals() -> None:
+    """Make SIGTERM stop this process as Ctrl-C does, so that every clean-up runs (workers
+    ended, temporary files and folders removed, LibreOffice killed) before it exits."""
+    import signal
+
+    def stop(number: int, _: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)

@@ -1,42 +1,66 @@
 """The ``letters`` command: argument parsing and printing over the Python API, nothing more.
 
 Every problem a user can fix is a LettersError: printed to standard error as one line per
-problem, exit code 1. Usage errors exit with 2 (click's own). Heavy imports wait until a
-command runs, so ``letters --help`` starts fast.
+problem, exit code 1 (usage errors 2). A bug of ours is one "internal error" line too, with the
+traceback only under ``--debug``. Heavy imports wait until a command runs, so ``letters --help``
+starts fast.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
-F = TypeVar("F", bound=Callable[..., Any])
+from letters.formats import FORMATS
+
+if TYPE_CHECKING:
+    from letters.batch import Outcome
+    from letters.problems import Problem
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def reports_errors(command: F) -> F:
-    """Print a LettersError as the user should see it and exit with its code."""
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Print a LettersError as the user should see it and exit with its code; a bug of ours
+    as one line too; a stop signal as "interrupted"."""
 
     @wraps(command)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        from letters.errors import LettersError
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        from letters.output import json_text  # noqa: F401 - imported here for the error path
+        from letters.problems import LettersError, internal_error
 
         try:
             return command(*args, **kwargs)
         except LettersError as error:
             if debugging():
                 traceback.print_exc()
-            click.echo(str(error), err=True)
+            echo_error(str(error))
             sys.exit(error.exit_code)
+        except click.ClickException:
+            raise
+        except KeyboardInterrupt:
+            echo_error("letters: interrupted")
+            sys.exit(130)
+        except Exception as error:
+            if debugging():
+                traceback.print_exc()
+            echo_error(str(internal_error(error, None)))
+            sys.exit(1)
 
-    return run  # type: ignore[return-value]
+    return run
+
+
+def echo_error(text: str) -> None:
+    """A message on standard error, whatever characters it holds."""
+    click.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"), err=True)
 
 
 def debugging() -> bool:
@@ -92,7 +116,7 @@ JSON_OPTION = click.option(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["docx", "pdf", "txt", "md"]),
+    type=click.Choice(FORMATS),
     default="docx",
     show_default=True,
     help="The letter's format: Word, PDF (through LibreOffice), plain text or Markdown.",
@@ -130,8 +154,9 @@ def render(
 
     One failed case does not stop the others; the exit code is 1 if any failed.
     """
-    from letters.batch import render_files
+    from letters.batch import render_files, stop_on_signals
 
+    stop_on_signals()
     if output == "-" and sys.stdout.isatty():
         raise click.UsageError("-o -: standard output is a terminal; redirect it to a file or pipe")
     if output == "-" and as_json:
@@ -180,29 +205,12 @@ def validate(cases: tuple[str, ...], clauses: Path | None, as_json: bool, quiet:
 def explain(target: str, clauses: Path | None, as_json: bool) -> None:
     """Show where each sentence of a letter comes from: the clause (variant, file, line) or the
     field of the case file. A .docx rendered with --embed-provenance carries its own record."""
-    from letters.errors import OutputError
+    from letters.output import json_text
     from letters.provenance import explain as explained
-    from letters.provenance import provenance, read_embedded
+    from letters.provenance import explain_file
 
-    path = Path(target)
-    if path.suffix.lower() == ".docx":
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise OutputError(f"cannot read the letter ({error.strerror})", source=target) from None
-        record = read_embedded(data, source=target)
-    else:
-        from letters.clauses import Library
-        from letters.compose import compose
-        from letters.loading import load_case
-
-        record = provenance(
-            compose(load_case(path), Library.load(clauses), source=target), case=target
-        )
-    click.echo(
-        json.dumps(record, indent=2, ensure_ascii=False) if as_json else explained(record),
-        nl=as_json,
-    )
+    record = explain_file(target, clauses)
+    click.echo(json_text(record) if as_json else explained(record), nl=as_json)
 
 
 @cli.command()
@@ -223,18 +231,24 @@ def explain(target: str, clauses: Path | None, as_json: bool) -> None:
 def impact(cases: tuple[str, ...], clauses: Path, base: Path | None, as_json: bool) -> None:
     """Show which letters an edit to the clause library changes, paragraph by paragraph, as a
     word-level diff ([-removed-]{+added+}). Exit code 0 when no letter changes, 1 when one does."""
-    from letters.clauses import Library
-    from letters.impact import committed_library
-    from letters.impact import impact as impact_of
+    from letters.impact import committed_library, impact_of
+    from letters.library import Library
+    from letters.output import json_text
 
     edited = Library.load(clauses)
     with contextlib.ExitStack() as stack:
         folder = base if base is not None else stack.enter_context(committed_library(clauses))
         results = list(impact_of(list(cases), edited, Library.load(folder)))
     changed = [result for result in results if result.is_changed]
+    new = [result for result in results if result.is_new]
     if as_json:
-        report = {"changed": len(changed), "cases": [result.as_json() for result in changed]}
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        record = {
+            "changed": len(changed),
+            "new": len(new),
+            "cases": [result.as_json() for result in changed],
+            "new_cases": [result.case for result in new],
+        }
+        click.echo(json_text(record))
     else:
         for result in changed:
             click.echo(result.case)
@@ -242,7 +256,10 @@ def impact(cases: tuple[str, ...], clauses: Path, base: Path | None, as_json: bo
                 click.echo(f"  {change.part}: {change.diff}")
             for problem in result.problems:
                 click.echo(f"  error: {problem}")
-    click.echo(f"{len(changed)} of {len(results)} letters change", err=True)
+        for result in new:
+            click.echo(f"{result.case}\n  new: the base library cannot render it")
+    tail = f", {len(new)} new" if new else ""
+    click.echo(f"{len(changed)} of {len(results)} letters change{tail}", err=True)
     if changed:
         sys.exit(1)
 
@@ -250,16 +267,20 @@ def impact(cases: tuple[str, ...], clauses: Path, base: Path | None, as_json: bo
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of a case file, for editors and other tools."""
+    from letters.output import json_text
     from letters.schema import case_schema
 
-    click.echo(json.dumps(case_schema(), indent=2, ensure_ascii=False))
+    click.echo(json_text(case_schema()))
 
 
-def report(outcomes: Iterable[Any], total: int, *, as_json: bool, quiet: bool, verb: str) -> None:
+def report(
+    outcomes: Iterable[Outcome], total: int, *, as_json: bool, quiet: bool, verb: str
+) -> None:
     """Print each failure as it comes, then a summary (or JSON); exit 1 if any case failed."""
-    results: list[dict[str, Any]] = []
-    done = failed = 0
-    single = None
+    from letters.batch import summary
+    from letters.output import json_text
+
+    done: list[Outcome] = []
     show_progress = total > 1 and not quiet and sys.stderr.isatty()
     with (
         click.progressbar(
@@ -269,27 +290,28 @@ def report(outcomes: Iterable[Any], total: int, *, as_json: bool, quiet: bool, v
         else contextlib.nullcontext(outcomes) as progress
     ):
         for outcome in progress:
-            done += 1
+            done.append(outcome)
             if not outcome.is_ok:
-                failed += 1
                 if debugging() and outcome.problems[0].trace:
-                    click.echo(outcome.problems[0].trace.rstrip(), err=True)
+                    echo_error(outcome.problems[0].trace.rstrip())
                 for problem in outcome.problems:
-                    click.echo(str(problem), err=True)
-            if as_json:
-                results.append(outcome.as_json())
-            single = outcome
+                    echo_error(str(problem))
+    failed = sum(1 for outcome in done if not outcome.is_ok)
     if as_json:
-        summary = {"ok": not failed, verb: done - failed, "failed": failed, "results": results}
-        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        click.echo(json_text(summary(done, verb)))
+    single = done[0] if len(done) == 1 else None
     if not quiet and total == 1:
         if verb == "rendered" and single is not None and single.is_ok and single.output != "-":
             click.echo(f"wrote {single.output}", err=True)
     elif not quiet:
         if verb == "rendered":
-            click.echo(f"rendered {done - failed} of {done} letters, {failed} failed", err=True)
+            click.echo(
+                f"rendered {len(done) - failed} of {len(done)} letters, {failed} failed", err=True
+            )
         else:
-            click.echo(f"{done - failed} of {done} cases valid, {failed} invalid", err=True)
+            click.echo(
+                f"{len(done) - failed} of {len(done)} cases valid, {failed} invalid", err=True
+            )
     if failed:
         sys.exit(1)
 
@@ -305,37 +327,17 @@ def clauses() -> None:
 @reports_errors
 def list_clauses(clauses: Path | None, as_json: bool) -> None:
     """List every clause with its id, title and parameters."""
-    from letters.clauses import Library
+    from letters.library import Library
+    from letters.output import json_text
 
     library = Library.load(clauses)
     if as_json:
-        click.echo(json.dumps([clause_summary(c) for c in library], indent=2, ensure_ascii=False))
+        click.echo(json_text([clause.as_json() for clause in library]))
         return
     width = max((len(c.id) for c in library), default=0)
     for clause in library:
         params = f"  [{', '.join(clause.params)}]" if clause.params else ""
         click.echo(f"{clause.id:<{width}}  {clause.title}{params}")
-
-
-def clause_summary(clause: Any) -> dict[str, Any]:
-    """A clause as ``clauses list --json`` describes it."""
-    return {
-        "id": clause.id,
-        "title": clause.title,
-        "file": clause.path,
-        "params": [
-            {"name": p.name, "about": p.about, "default": p.default} for p in clause.params.values()
-        ],
-        "variants": [
-            {
-                "name": v.name,
-                "about": v.about,
-                "from": v.in_force_from.isoformat() if v.in_force_from else None,
-                "until": v.in_force_until.isoformat() if v.in_force_until else None,
-            }
-            for v in clause.variants
-        ],
-    }
 
 
 @clauses.command("show")
@@ -361,8 +363,8 @@ def show_clause(
     clauses: Path | None,
 ) -> None:
     """Show a clause's wording, or the text it gives for a case."""
-    from letters.clauses import Library
-    from letters.compose import compose_clause
+    from letters.composition import compose_clause
+    from letters.library import Library
     from letters.loading import load_case
     from letters.model import ClauseUse
 
@@ -413,30 +415,31 @@ def parse_param(text: str) -> tuple[str, str]:
     "(default: the project's examples/ when linting the project's library). Repeat for more.",
 )
 @click.option("--no-warnings", is_flag=True, help="Print errors only.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Print notices too (clauses no case file uses)."
+)
 @CLAUSES_OPTION
 @reports_errors
 def lint_clauses(
-    directory: Path | None, cases: tuple[Path, ...], no_warnings: bool, clauses: Path | None
+    directory: Path | None,
+    cases: tuple[Path, ...],
+    no_warnings: bool,
+    verbose: bool,
+    clauses: Path | None,
 ) -> None:
     """Check a clause library (DIRECTORY or --clauses; default: the project's) and the case
     files that use it.
 
-    Exit code 1 when there is any error; warnings (clauses no case file uses) do not fail.
+    Exit code 1 when there is any error; warnings do not fail, and notices (clauses no case
+    file uses) are shown with --verbose.
     """
-    from letters.clauses import DEFAULT_LIBRARY
-    from letters.lint import lint
+    from letters.linting import case_files, default_cases, lint
 
     if directory is not None and clauses is not None and directory != clauses:
         raise click.UsageError("name the library once: DIRECTORY or --clauses")
     directory = directory or clauses
-    if not cases and directory is None:
-        cases = (DEFAULT_LIBRARY.parent / "examples",)
-    files = [
-        file
-        for path in cases
-        for file in (sorted(path.glob("*.json")) if path.is_dir() else [path])
-    ]
-    report_findings(lint(directory, files), show_warnings=not no_warnings)
+    files = case_files(cases) if cases else default_cases(directory)
+    report_problems(lint(directory, files), show_warnings=not no_warnings, show_notices=verbose)
 
 
 @cli.group()
@@ -454,23 +457,44 @@ def check_template_command(template: str) -> None:
     Exit code 1 when there is any error; warnings (tags split across runs, which docxtpl joins)
     do not fail.
     """
-    from letters.render import find_template
+    from letters.rendering import find_template
     from letters.template_check import check_template
 
     path = find_template(template)
-    report_findings(check_template(path), prefix=f"{path}: ")
+    report_problems(check_template(path), prefix=f"{path}: ")
 
 
-def report_findings(
-    findings: Sequence[Any], *, prefix: str = "", show_warnings: bool = True
+def report_problems(
+    problems: Sequence[Problem],
+    *,
+    show_warnings: bool = True,
+    show_notices: bool = False,
+    prefix: str = "",
 ) -> None:
     """Print what a check found and how many of each kind; exit 1 if any is an error."""
-    errors = sum(1 for finding in findings if not finding.is_warning)
-    for finding in findings:
-        if show_warnings or not finding.is_warning:
-            click.echo(f"{prefix}{finding}", err=True)
-    click.echo(f"{prefix}{errors} errors, {len(findings) - errors} warnings", err=True)
-    if errors:
+    from letters.problems import Severity
+
+    counts = {severity: 0 for severity in Severity}
+    for problem in problems:
+        counts[problem.severity] += 1
+        shown = {
+            Severity.ERROR: True,
+            Severity.WARNING: show_warnings,
+            Severity.NOTICE: show_notices,
+        }[problem.severity]
+        if shown:
+            echo_error(str(problem))
+    notices = counts[Severity.NOTICE]
+    tail = (
+        f", {notices} notices" + ("" if show_notices else " (--verbose shows them)")
+        if notices
+        else ""
+    )
+    click.echo(
+        f"{prefix}{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings{tail}",
+        err=True,
+    )
+    if counts[Severity.ERROR]:
         sys.exit(1)
 
 

@@ -6,8 +6,9 @@ Pure functions, offered to clause text as filters and as attributes of the peopl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
 from attrs import frozen
 
@@ -163,7 +164,7 @@ class PersonWords:
         return plural if self.forms.is_plural else singular
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., Any]] = {
     "possessive": possessive,
     "each_or": each_or,
     "bullets": bullets,

@@ -19,11 +19,12 @@ from typing import Any
 
 from attrs import frozen
 
-from letters.batch import Problem, problems_of
-from letters.clauses import Library
-from letters.compose import Letter, compose
-from letters.errors import ClauseError, LettersError
+from letters.batch import contained
+from letters.composition import Letter, compose
+from letters.library import Library
+from letters.limits import Limits, budget
 from letters.loading import load_case
+from letters.problems import ClauseError, LettersError, Location, Problem
 
 _CONTEXT = 6  # words kept on each side of a change
 
@@ -43,6 +44,7 @@ class CaseImpact:
     case: str
     changes: tuple[Change, ...] = ()
     problems: tuple[Problem, ...] = ()
+    is_new: bool = False  # the base library cannot render it: a new letter, not a changed one
 
     @property
     def is_changed(self) -> bool:
@@ -51,6 +53,7 @@ class CaseImpact:
     def as_json(self) -> dict[str, Any]:
         return {
             "case": self.case,
+            "new": self.is_new,
             "changes": [{"part": change.part, "diff": change.diff} for change in self.changes],
             "errors": [problem.as_json() for problem in self.problems],
         }
@@ -116,21 +119,32 @@ def differences(old: Letter, new: Letter) -> list[Change]:
     return changes
 
 
-def impact(cases: Sequence[str], edited: Library, base: Library) -> Iterator[CaseImpact]:
-    """What the edited library changes in each case's letter, against the base library."""
+def impact_of(
+    cases: Sequence[str], edited: Library, base: Library, *, limits: Limits | None = None
+) -> Iterator[CaseImpact]:
+    """What the edited library changes in each case's letter, against the base library.
+
+    A case the base library cannot render is reported apart (``is_new``): its letter does not
+    change, it is new. A case the edited library cannot render is reported with its problems.
+    """
+    limits = limits if limits is not None else Limits.from_environment()
     for case in cases:
-        try:
-            loaded = load_case(case)
-            old = compose(loaded, base, source=case)
-        except LettersError as error:
-            yield CaseImpact(case, problems=problems_of(error))
-            continue
-        try:
-            new = compose(loaded, edited, source=case)
-        except LettersError as error:
-            yield CaseImpact(case, problems=problems_of(error))
-            continue
-        yield CaseImpact(case, tuple(differences(old, new)))
+
+        def compare(case: str = case) -> CaseImpact:
+            loaded = load_case(case, limits=limits)
+            with budget(limits):
+                new = compose(loaded, edited, source=case)
+            try:
+                with budget(limits):
+                    old = compose(loaded, base, source=case)
+            except LettersError:
+                return CaseImpact(case, is_new=True)
+            return CaseImpact(case, tuple(differences(old, new)))
+
+        result = contained(case, compare)
+        yield (
+            result if isinstance(result, CaseImpact) else CaseImpact(case, problems=result.problems)
+        )
 
 
 @contextlib.contextmanager
@@ -146,7 +160,7 @@ def committed_library(directory: str | Path) -> Iterator[Path]:
         raise ClauseError(
             "no committed version to compare with (not in a git repository, or nothing committed); "
             "name one with --base",
-            source=str(directory),
+            Location(file=str(directory)),
         ) from None
     with tempfile.TemporaryDirectory(prefix="letters-base-") as work:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:

@@ -23,8 +23,9 @@ import cattrs
 from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.gen import make_dict_structure_fn
 
-from letters.errors import CaseError, LettersError, combine
+from letters.limits import DEFAULT, Limits
 from letters.model import Case, ClauseUse, Paragraph, ParamValue, Part, Reason
+from letters.problems import CaseError, LettersError, Location, combine
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -194,11 +195,13 @@ def _problems(error: BaseException, path: str = "", target: Any = None) -> list[
     if isinstance(error, ForbiddenExtraKeysError):
         allowed = ", ".join(field.name for field in attrs.fields(error.cl))
         return [
-            CaseError(f"unknown field (expected one of: {allowed})", where=_join(path, name))
+            CaseError(
+                f"unknown field (expected one of: {allowed})", Location(field=_join(path, name))
+            )
             for name in sorted(error.extra_fields)
         ]
     if not isinstance(error, (cattrs.ClassValidationError, cattrs.IterableValidationError)):
-        return [CaseError(_message(error, target), where=path or None)]
+        return [CaseError(_message(error, target), Location(field=path or None))]
     problems: list[LettersError] = []
     with_notes, without = error.group_exceptions()
     for inner, note in with_notes:
@@ -223,7 +226,7 @@ def _join(path: str, name: str) -> str:
 def parse_case(data: object, *, source: str | None = None) -> Case:
     """Build a Case from decoded JSON, reporting every problem found in it together."""
     if not isinstance(data, Mapping):
-        raise CaseError(f"expected a JSON object, got {_describe(data)}", source=source)
+        raise CaseError(f"expected a JSON object, got {_describe(data)}", Location(file=source))
     try:
         return _FAST.structure(data, Case)
     except Exception:  # any refusal: the detailed converter says what and where
@@ -231,41 +234,91 @@ def parse_case(data: object, *, source: str | None = None) -> Case:
     try:
         return CONVERTER.structure(data, Case)
     except (cattrs.BaseValidationError, ExpectedError) as error:
-        problems = _problems(error)
-        for problem in problems:
-            problem.source = source
-        raise combine(problems) from None
+        raise combine(_problems(error)).at(source) from None
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object that names a key twice; which one, and where, is found afterwards."""
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise _DuplicateKey
+    return data
+
+
+def decode_json(text: str, *, source: str) -> Any:
+    """Decode the JSON of a case file: one clear error for text that is not JSON, a key given
+    twice, a number too long to be one, or nesting too deep."""
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates)
+    except RecursionError:
+        raise CaseError(
+            "the JSON is nested too deeply to be a case file", Location(file=source)
+        ) from None
+    except json.JSONDecodeError as error:
+        raise CaseError(
+            f"not valid JSON: {error.msg}",
+            Location(file=source, line=error.lineno, column=error.colno),
+        ) from None
+    except _DuplicateKey:
+        key, line = _first_duplicate(text)
+        raise CaseError(
+            f"the key {key!r} is given twice in one object; give each field once",
+            Location(file=source, line=line),
+        ) from None
+    except ValueError as error:  # Python's own bound on the digits of a number
+        raise CaseError(f"not a usable JSON value: {error}", Location(file=source)) from None
 
 
 def read_case_text(text: str, *, source: str) -> Case:
     """Build a Case from the text of a case file; ``source`` names it in errors."""
-    try:
-        data = json.loads(text)
-    except RecursionError:
-        raise CaseError("the JSON is nested too deeply to be a case file", source=source) from None
-    except json.JSONDecodeError as error:
-        raise CaseError(
-            f"not valid JSON: {error.msg}",
-            source=source,
-            where=f"line {error.lineno} column {error.colno}",
-        ) from None
-    return parse_case(data, source=source)
+    return parse_case(decode_json(text, source=source), source=source)
 
 
-def load_case(path: str | Path) -> Case:
-    """Read a case file."""
+def load_case(path: str | Path, *, limits: Limits = DEFAULT) -> Case:
+    """Read a case file (at most ``limits.file_size`` bytes)."""
+    return read_case_text(read_case_file(path, limits=limits), source=str(path))
+
+
+def read_case_file(path: str | Path, *, limits: Limits = DEFAULT) -> str:
+    """The text of a case file, refused past the size limit (``/dev/zero`` is not read whole)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(limits.file_size + 1)
     except FileNotFoundError:
-        raise CaseError("no such case file", source=str(path)) from None
+        raise CaseError("no such case file", Location(file=str(path))) from None
+    except OSError as error:
+        raise CaseError(
+            f"cannot read the case file ({error.strerror})", Location(file=str(path))
+        ) from None
+    if len(data) > limits.file_size:
+        raise CaseError(
+            f"the case file is larger than {limits.file_size:,} bytes (LETTERS_FILE_SIZE_LIMIT)",
+            Location(file=str(path)),
+        )
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise CaseError(
-            f"not UTF-8 text ({error.reason} at byte {error.start})", source=str(path)
+            f"not UTF-8 text ({error.reason} at byte {error.start})", Location(file=str(path))
         ) from None
-    except OSError as error:
-        raise CaseError(f"cannot read the case file ({error.strerror})", source=str(path)) from None
-    return read_case_text(text, source=str(path))
+
+
+def _first_duplicate(text: str) -> tuple[str, int]:
+    """The first key given twice in one object of a JSON text, and its line."""
+    found: list[tuple[str, int]] = []
+
+    def keys(path: str, key: str, line: int, seen: dict[str, set[str]]) -> None:
+        names = seen.setdefault(path, set())
+        if key in names and not found:
+            found.append((key, line))
+        names.add(key)
+
+    _walk(text, on_key=keys)
+    return found[0] if found else ("?", 1)
 
 
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -276,16 +329,32 @@ def field_lines(text: str) -> dict[str, int]:
 
     For pointing at a place in a file that parsed: the paths are those errors name.
     """
+    lines: dict[str, int] = {}
+
+    def note(path: str, line: int) -> None:
+        lines.setdefault(path, line)
+
+    _walk(text, on_value=note)
+    return lines
+
+
+def _walk(
+    text: str,
+    on_key: Callable[[str, str, int, dict[str, set[str]]], None] | None = None,
+    on_value: Callable[[str, int], None] | None = None,
+) -> None:
+    """Walk a JSON text that parses, telling each value's path and line, and each object key."""
     decoder = json.JSONDecoder()
     starts = [0] + [match.end() for match in re.finditer("\n", text)]
-    lines: dict[str, int] = {}
+    seen: dict[str, set[str]] = {}
 
     def skip(index: int) -> int:
         return _SPACE.match(text, index).end()  # type: ignore[union-attr]
 
     def value(index: int, path: str) -> int:
         index = skip(index)
-        lines.setdefault(path, bisect.bisect_right(starts, index))
+        if on_value is not None:
+            on_value(path, bisect.bisect_right(starts, index))
         opening = text[index]
         if opening not in "{[":
             return decoder.raw_decode(text, index)[1]
@@ -294,7 +363,10 @@ def field_lines(text: str) -> dict[str, int]:
         position = 0
         while text[index] != closing:
             if opening == "{":
+                line = bisect.bisect_right(starts, index)
                 key, index = decoder.raw_decode(text, index)
+                if on_key is not None:
+                    on_key(path, str(key), line, seen)
                 index = skip(index) + 1  # the colon
                 index = value(index, _join(path, str(key)))
             else:
@@ -306,4 +378,3 @@ def field_lines(text: str) -> dict[str, int]:
         return index + 1
 
     value(0, "")
-    return lines

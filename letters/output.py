@@ -1,22 +1,66 @@
-"""Write letters to disk so that a failure never leaves a partial file or loses an earlier one.
+"""Where letters go: their file names, and writing them so that a failure loses nothing.
 
 A letter is written to a temporary file beside its target and renamed into place: a render or
 write that fails (a full disk, a killed process) leaves any earlier letter of that name as it
-was. The file is not forced to the disk (fsync) before the rename; a batch of thousands would
-spend most of its time waiting on the disk, and a power cut in between is the operating
-system's to recover.
+was. The temporary name is short, so any name the file system takes for a letter works. The
+file is not forced to the disk (fsync) before the rename; a batch of thousands would spend most
+of its time waiting on the disk, and a power cut in between is the operating system's to
+recover.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import os
+import re
+import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from letters.errors import OutputError
+from letters.problems import CaseError, Location, OutputError
+
+STDIN = "-"
+"""The case name that reads a case from standard input, and the output that is standard output."""
+STDIN_NAME = "stdin.json"
 
 _counter = itertools.count()
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)\}")
+_UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]+')
+
+
+def output_name(
+    case: str, pattern: str | None, data: Mapping[str, Any] | None, suffix: str = ".docx"
+) -> str:
+    """The file name of a case's letter: the case file's name, or a pattern of its fields.
+
+    ``{reference} {complainant.name}`` gives "24 018 696 Mrs X.docx". Characters a file name
+    cannot hold become "-". A case read from standard input is named as if it were stdin.json.
+    """
+    if pattern is None:
+        return Path(STDIN_NAME if case == STDIN else case).with_suffix(suffix).name
+
+    def value_of(match: re.Match[str]) -> str:
+        value: Any = data
+        for step in match.group(1).split("."):
+            if not isinstance(value, Mapping) or value.get(step) is None:
+                raise CaseError(
+                    f"--name {pattern!r}: the case has no {match.group(1)!r} to name its letter by",
+                    Location(file=case),
+                )
+            value = value[step]
+        if isinstance(value, (Mapping, list)):
+            raise CaseError(
+                f"--name {pattern!r}: {match.group(1)!r} is not text", Location(file=case)
+            )
+        return str(value)
+
+    name = _UNSAFE.sub("-", _PLACEHOLDER.sub(value_of, pattern)).strip(" .")
+    if not name:
+        raise CaseError(f"--name {pattern!r} gives an empty file name", Location(file=case))
+    return name if name.lower().endswith(suffix) else name + suffix
 
 
 def write_atomic(path: str | Path, data: bytes) -> None:
@@ -27,26 +71,68 @@ def write_atomic(path: str | Path, data: bytes) -> None:
     path = Path(path)
     directory = path.parent
     if not directory.is_dir():
-        raise OutputError("the folder to write into does not exist", source=str(path))
-    temporary = _create_temporary(path)
+        raise OutputError("the folder to write into does not exist", Location(file=str(path)))
+    descriptor, temporary = _create_temporary(path)
     try:
-        with os.fdopen(temporary[0], "wb") as file:
+        with os.fdopen(descriptor, "wb") as file:
             file.write(data)
-        Path(temporary[1]).replace(path)
-    except OSError as error:
+        Path(temporary).replace(path)
+    except BaseException as error:  # a stop signal too: no temporary file is left behind
         with contextlib.suppress(OSError):
-            Path(temporary[1]).unlink()
-        raise OutputError(f"cannot write the letter ({error.strerror})", source=str(path)) from None
+            Path(temporary).unlink()
+        if isinstance(error, OSError):
+            raise OutputError(
+                f"cannot write the letter ({error.strerror})", Location(file=str(path))
+            ) from None
+        raise
 
 
 def _create_temporary(path: Path) -> tuple[int, str]:
-    """Create a new, empty temporary file beside ``path``: its descriptor and name."""
+    """Create a new, empty temporary file beside ``path``: its descriptor and name.
+
+    The name does not repeat the letter's, so a letter whose name is as long as the file
+    system allows can still be written.
+    """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     while True:
-        name = str(path.parent / f".{path.name}.{os.getpid()}.{next(_counter)}.part")
+        name = str(path.parent / f".letters-{os.getpid()}-{next(_counter)}.part")
         try:
             return os.open(name, flags, 0o666), name
         except FileExistsError:
             continue  # left by an earlier run that was killed; take the next name
         except OSError as error:
-            raise OutputError(f"cannot write here ({error.strerror})", source=str(path)) from None
+            raise OutputError(
+                f"cannot write here ({error.strerror})", Location(file=str(path))
+            ) from None
+
+
+def write_stdout(data: bytes) -> None:
+    """Write a letter to standard output: a closed pipe or a full device is one clear error."""
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        raise OutputError("standard output was closed before the letter was written") from None
+    except OSError as error:
+        _quiet_stdout()
+        raise OutputError(f"cannot write to standard output ({error.strerror})") from None
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's own flush at exit cannot fail
+    again on the closed pipe or full device and print a second message."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def json_text(value: Any, *, indent: int | None = 2) -> str:
+    """Value as JSON text that any UTF-8 stream takes: readable non-ASCII characters, and a
+    lone surrogate (from a key a case file wrote as an escape) written as its escape again."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match[0]):04x}", text)

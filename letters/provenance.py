@@ -9,27 +9,18 @@ with the document and never shows; ``letters explain LETTER.docx`` reads it back
 
 from __future__ import annotations
 
-import io
 import json
-import re
 import uuid
-import zipfile
+from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
-from letters.compose import Letter, Origin, Text
-from letters.errors import TemplateError
-from letters.package import compress, write_package
+from letters import ooxml
+from letters.composition import Letter, Origin, Text
+from letters.problems import Location, OutputError, TemplateError
 
 NAMESPACE = "urn:letters:provenance"
 VERSION = 1
-_CUSTOM_XML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
-_CUSTOM_XML_PROPERTIES = (
-    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps"
-)
-_PROPERTIES_TYPE = "application/vnd.openxmlformats-officedocument.customXmlProperties+xml"
-_ITEM = re.compile(r"customXml/item(\d+)\.xml")
 
 
 def origin_record(origin: Origin) -> dict[str, Any]:
@@ -53,7 +44,7 @@ def _runs(runs: tuple[Text, ...]) -> list[dict[str, Any]]:
     ]
 
 
-def provenance(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
+def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
     """The letter, part by part, with the origin of each run of its text."""
     parts: list[dict[str, Any]] = []
 
@@ -131,56 +122,48 @@ def _short(text: str, size: int) -> str:
 
 def embed(docx: bytes, record: dict[str, Any]) -> bytes:
     """The document with the record in a custom XML part of its own, which Word keeps unseen."""
-    with zipfile.ZipFile(io.BytesIO(docx)) as package:
-        parts = {name: package.read(name) for name in package.namelist()}
-    taken = [int(m[1]) for name in parts if (m := _ITEM.fullmatch(name))]
-    number = max(taken, default=0) + 1
+    parts = ooxml.read_package(docx, source="<letter>")
     payload = json.dumps(record, ensure_ascii=False, sort_keys=True)
-    item, properties = f"customXml/item{number}.xml", f"customXml/itemProps{number}.xml"
     identifier = uuid.uuid5(uuid.NAMESPACE_URL, NAMESPACE + payload)  # the same record, the same id
-    parts[item] = (
+    item = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<provenance xmlns="{NAMESPACE}">{escape(payload)}</provenance>'
     ).encode()
-    parts[properties] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
-        f'<ds:datastoreItem ds:itemID="{{{str(identifier).upper()}}}" '
-        'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml">'
-        "<ds:schemaRefs/></ds:datastoreItem>"
-    ).encode()
-    parts[f"customXml/_rels/item{number}.xml.rels"] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{_CUSTOM_XML_PROPERTIES}" Target="itemProps{number}.xml"/>'
-        "</Relationships>"
-    ).encode()
-    types = parts["[Content_Types].xml"].decode("utf-8")
-    parts["[Content_Types].xml"] = types.replace(
-        "</Types>", f'<Override PartName="/{properties}" ContentType="{_PROPERTIES_TYPE}"/></Types>'
-    ).encode("utf-8")
-    relations = parts["word/_rels/document.xml.rels"].decode("utf-8")
-    parts["word/_rels/document.xml.rels"] = relations.replace(
-        "</Relationships>",
-        f'<Relationship Id="rIdLettersProvenance" Type="{_CUSTOM_XML}" Target="../{item}"/></Relationships>',
-    ).encode("utf-8")
-    return write_package(compress(name, content) for name, content in parts.items())
+    ooxml.add_custom_xml(parts, item, str(identifier).upper())
+    return ooxml.write_package(ooxml.compress(name, content) for name, content in parts.items())
 
 
 def read_embedded(docx: bytes, *, source: str) -> dict[str, Any]:
     """The record a letter carries; an error if it carries none."""
-    try:
-        package = zipfile.ZipFile(io.BytesIO(docx))
-    except zipfile.BadZipFile:
-        raise TemplateError(
-            "not a Word .docx file (it is not a zip package)", source=source
-        ) from None
-    with package:
-        for name in package.namelist():
-            if _ITEM.fullmatch(name):
-                root = ElementTree.fromstring(package.read(name))
-                if root.tag == f"{{{NAMESPACE}}}provenance":
-                    record: dict[str, Any] = json.loads(root.text or "{}")
-                    return record
+    parts = ooxml.read_package(docx, source=source)
+    for root in ooxml.custom_xml_items(parts):
+        if root.tag == f"{{{NAMESPACE}}}provenance":
+            record: dict[str, Any] = json.loads(root.text or "{}")
+            return record
     raise TemplateError(
-        "the letter carries no provenance; render it with --embed-provenance", source=source
+        "the letter carries no provenance; render it with --embed-provenance",
+        Location(file=source),
     )
+
+
+def explain_file(target: str | Path, clauses: str | Path | None = None) -> dict[str, Any]:
+    """The provenance record of a case file (composed now) or of a letter that carries one."""
+    path = Path(target)
+    if path.suffix.lower() == ".docx":
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise OutputError(
+                f"cannot read the letter ({error.strerror})", Location(file=str(target))
+            ) from None
+        return read_embedded(data, source=str(target))
+    from letters.composition import compose
+    from letters.library import Library
+    from letters.limits import Limits, budget
+    from letters.loading import load_case
+
+    limits = Limits.from_environment()
+    library = Library.load(clauses, limits=limits)
+    with budget(limits):
+        letter = compose(load_case(path, limits=limits), library, source=str(target))
+    return provenance_of(letter, case=str(target))

@@ -1,115 +1,89 @@
-"""Check a Word template before letters are filled with it.
+"""Check a Word template before it is trusted: what Word did to its tags, and what they ask.
 
-Word changes what a user types: it splits a tag across runs as the text is edited, turns the
-straight quotes in a tag into curly ones, and a tag can end up across two paragraphs. docxtpl
-mends split tags; it cannot mend the rest. This reports, for each part of the template and the
-paragraph in it: tags split or mangled by Word, names a letter does not provide, and ``{%p %}``
-paragraphs that hold other text, which docxtpl deletes along with the tag.
+Finds, each at its part and paragraph: tags Word split across runs (a warning: docxtpl joins
+them), curly quotes typed into a tag, a tag that starts in one paragraph and ends in another or
+is never closed, a ``{%p %}`` paragraph that also holds text docxtpl would delete with it, tag
+syntax errors, and anything the sandbox would refuse: a name other than ``letter``, a field a
+letter does not have, an attribute that starts with ``_``. Every part a template can hold tags
+in is looked at: the body, headers, footers, footnotes, endnotes and the document properties.
+``WordTemplate`` runs the same checks and refuses a template with any error.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from attrs import frozen
 from jinja2 import meta, nodes
 
-from letters.compose import Letter, LetterParagraph
-from letters.errors import TemplateError
-from letters.render import CORE_PROPERTIES, DOCUMENT, HEADER_OR_FOOTER, template_context
+from letters import ooxml
+from letters.limits import DEFAULT, Limits
+from letters.problems import Location, Problem, Severity
+from letters.rendering import (
+    BODY_ENVIRONMENT,
+    LETTER_FIELDS,
+    PROPERTIES_ENVIRONMENT,
+    SECTION_FIELDS,
+    _read_docx,
+)
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 OPENING = re.compile(r"\{[{%#]")
 CURLY = "\u201c\u201d\u2018\u2019"
-LETTER_FIELDS = frozenset(
-    template_context(Letter(sections=(), sign_off=LetterParagraph(())))["letter"]
-)
-SECTION_FIELDS = frozenset(("id", "heading", "paragraphs"))
-_ENVIRONMENT = jinja2.Environment()
 
 
-@frozen
-class TemplateFinding:
-    """A problem of a template: where (part and paragraph) and what."""
-
-    part: str
-    paragraph: int | None
-    message: str
-    is_warning: bool = False
-
-    def __str__(self) -> str:
-        where = f"{self.part} paragraph {self.paragraph}" if self.paragraph else self.part
-        return f"{where}: {'warning: ' if self.is_warning else ''}{self.message}"
-
-
-def check_template(path: str | Path) -> list[TemplateFinding]:
-    """Every problem found in a template, errors first."""
-    from docxtpl import DocxTemplate
-    from lxml import etree
-
+def check_template(path: str | Path, *, limits: Limits = DEFAULT) -> list[Problem]:
+    """Every problem found in a template file, errors first; an unreadable package is raised."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-        package = zipfile.ZipFile(io.BytesIO(data))
-    except OSError as error:
-        raise TemplateError(
-            f"cannot read the template ({error.strerror})", source=str(path)
-        ) from None
-    except zipfile.BadZipFile:
-        raise TemplateError(
-            "not a Word .docx file (it is not a zip package)", source=str(path)
-        ) from None
-    names = [n for n in package.namelist() if n == DOCUMENT or HEADER_OR_FOOTER.fullmatch(n)]
-    if DOCUMENT not in names:
-        raise TemplateError("not a Word .docx file (it has no word/document.xml)", source=str(path))
-    findings: list[TemplateFinding] = []
-    docxtpl = DocxTemplate(io.BytesIO(data))
+    parts = ooxml.read_package(_read_docx(path, limits), source=str(path), limits=limits)
+    return [problem.at(str(path)) for problem in problems_in(parts)]
+
+
+def problems_in(parts: Mapping[str, bytes]) -> list[Problem]:
+    """Every problem of a template's parts, errors first, then in the order of the parts."""
+    from docxtpl import DocxTemplate
+
+    problems: list[Problem] = []
+    names = ooxml.templated_parts(parts)
+    patch = DocxTemplate.patch_xml  # a method that reads nothing of the template it is given
     for name in names:
-        xml = package.read(name)
-        root = _parse(etree, xml, name, path)
-        findings += _paragraphs(name, root)
-        findings += _names(name, docxtpl.patch_xml(xml.decode("utf-8")))
-    if CORE_PROPERTIES in package.namelist():
-        core = _parse(etree, package.read(CORE_PROPERTIES), CORE_PROPERTIES, path)
-        for element in core:
-            if element.text and OPENING.search(element.text):
-                findings += _names(
-                    f"{CORE_PROPERTIES} ({etree.QName(element).localname})", element.text
-                )
+        root = ooxml.parse_xml(parts[name], Location(part=name))
+        problems += _paragraphs(name, root)
+        source = ooxml.paragraph_per_line(patch(None, parts[name].decode("utf-8")))
+        problems += _tags(BODY_ENVIRONMENT, source, Location(part=name), root=root)
+    core = parts.get(ooxml.CORE_PROPERTIES)
+    if core is not None:
+        for prop, text in ooxml.core_property_texts(core).items():
+            if OPENING.search(text):
+                where = Location(part=f"{ooxml.CORE_PROPERTIES} ({prop})")
+                problems += _tags(PROPERTIES_ENVIRONMENT, text, where)
+    order = {name: index for index, name in enumerate(names)}
     return sorted(
-        findings,
-        key=lambda f: (
-            f.is_warning,
-            names.index(f.part) if f.part in names else 99,
-            f.paragraph or 0,
+        problems,
+        key=lambda p: (
+            not p.is_error,
+            order.get(p.location.part or "", 99),
+            p.location.paragraph or 0,
         ),
     )
 
 
-def _parse(etree: Any, xml: bytes, part: str, path: Path) -> Any:
-    try:
-        return etree.fromstring(xml)
-    except etree.XMLSyntaxError as error:
-        raise TemplateError(f"{part} is not well-formed XML ({error})", source=str(path)) from None
+def _error(part: str, paragraph: int | None, message: str) -> Problem:
+    return Problem(message, Location(part=part, paragraph=paragraph))
 
 
-def _paragraphs(part: str, root: object) -> list[TemplateFinding]:
-    findings = []
+def _paragraphs(part: str, root: Any) -> list[Problem]:
+    problems = []
     opened: int | None = None
-    for number, paragraph in enumerate(root.iter(W + "p"), start=1):  # type: ignore[attr-defined]
-        runs = [
-            ("".join(t.text or "" for t in run.iter(W + "t"))) for run in paragraph.iter(W + "r")
-        ]
+    for number, paragraph in ooxml.paragraphs(root):
+        runs = ooxml.run_texts(paragraph)
         text = "".join(runs)
         if opened is not None and not OPENING.search(text) and re.search(r"\}\}|%\}|#\}", text):
-            findings.append(
-                TemplateFinding(
+            problems.append(
+                _error(
                     part,
                     opened,
                     "a tag starts here and ends in a later paragraph; docxtpl cannot join them",
@@ -117,31 +91,30 @@ def _paragraphs(part: str, root: object) -> list[TemplateFinding]:
             )
             opened = None
         for tag in TAG.finditer(text):
-            findings += _tag(part, number, tag, runs)
-        unclosed = re.search(r"\{\{(?!.*\}\})|\{%(?!.*%\})", text, re.DOTALL)
-        if unclosed:
+            problems += _tag(part, number, tag, runs)
+        if re.search(r"\{\{(?!.*\}\})|\{%(?!.*%\})", text, re.DOTALL):
             opened = number
         if "{%p" in text:
             rest = TAG.sub("", text).strip()
             if rest:
-                findings.append(
-                    TemplateFinding(
+                problems.append(
+                    _error(
                         part,
                         number,
                         f"the {{%p %}} paragraph also holds {rest[:40]!r}, which docxtpl deletes with it",
                     )
                 )
     if opened is not None:
-        findings.append(TemplateFinding(part, opened, "a tag here is never closed"))
-    return findings
+        problems.append(_error(part, opened, "a tag here is never closed"))
+    return problems
 
 
-def _tag(part: str, number: int, tag: re.Match[str], runs: list[str]) -> list[TemplateFinding]:
-    findings = []
+def _tag(part: str, number: int, tag: re.Match[str], runs: list[str]) -> list[Problem]:
+    problems = []
     shown = tag[0] if len(tag[0]) <= 50 else tag[0][:47] + "..."
     if any(quote in tag[0] for quote in CURLY):
-        findings.append(
-            TemplateFinding(
+        problems.append(
+            _error(
                 part,
                 number,
                 f"{shown}: curly quotes in a tag (Word's AutoFormat); type straight quotes",
@@ -158,30 +131,30 @@ def _tag(part: str, number: int, tag: re.Match[str], runs: list[str]) -> list[Te
         if begin < tag.end() and end > tag.start() and end > begin
     }
     if len(touched) > 1:
-        findings.append(
-            TemplateFinding(
-                part,
-                number,
+        problems.append(
+            Problem(
                 f"{shown}: split by Word across {len(touched)} runs (docxtpl joins it; retyped in one go it stays whole)",
-                is_warning=True,
+                Location(part=part, paragraph=number),
+                Severity.WARNING,
             )
         )
-    return findings
+    return problems
 
 
-def _names(part: str, source: str) -> list[TemplateFinding]:
-    """Names the template uses that a letter does not provide, and Jinja syntax errors."""
+def _tags(
+    environment: jinja2.Environment, source: str, where: Location, root: Any = None
+) -> list[Problem]:
+    """Syntax errors, and names the sandbox refuses or a letter does not provide."""
     try:
-        tree = _ENVIRONMENT.parse(source)
+        tree = environment.parse(source)
+        environment.compile(tree)  # unknown filters and tests are found when compiling
     except jinja2.TemplateSyntaxError as error:
-        return [TemplateFinding(part, None, f"template syntax: {error.message}")]
-    findings = []
+        return [_syntax(error, where, root)]
+    problems = []
     for name in sorted(meta.find_undeclared_variables(tree) - {"letter"}):
-        findings.append(
-            TemplateFinding(
-                part,
-                None,
-                f"{{{{ {name} }}}}: a letter has no {name!r} (a template sees only 'letter')",
+        problems.append(
+            Problem(
+                f"{{{{ {name} }}}}: a letter has no {name!r} (a template sees only 'letter')", where
             )
         )
     section_names = {
@@ -189,27 +162,60 @@ def _names(part: str, source: str) -> list[TemplateFinding]:
         for loop in tree.find_all(nodes.For)
         if isinstance(loop.target, nodes.Name) and _is_letter_field(loop.iter, "sections")
     }
-    for node in tree.find_all(nodes.Getattr):
-        if not isinstance(node.node, nodes.Name):
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        attribute = node.attr if isinstance(node, nodes.Getattr) else _constant(node.arg)  # type: ignore[attr-defined]
+        if isinstance(attribute, str) and attribute.startswith("_"):
+            problems.append(
+                Problem(
+                    f"{attribute!r}: a name that starts with '_' is refused in a template", where
+                )
+            )
+            continue
+        if not isinstance(node, nodes.Getattr) or not isinstance(node.node, nodes.Name):
             continue
         if node.node.name == "letter" and node.attr not in LETTER_FIELDS:
             known = ", ".join(sorted(LETTER_FIELDS))
-            findings.append(
-                TemplateFinding(
-                    part,
-                    None,
-                    f"letter.{node.attr}: a letter has no {node.attr!r} (it has: {known})",
+            problems.append(
+                Problem(
+                    f"letter.{node.attr}: a letter has no {node.attr!r} (it has: {known})", where
                 )
             )
         if node.node.name in section_names and node.attr not in SECTION_FIELDS:
-            findings.append(
-                TemplateFinding(
-                    part,
-                    None,
+            problems.append(
+                Problem(
                     f"{node.node.name}.{node.attr}: a section has no {node.attr!r} (it has: heading, id, paragraphs)",
+                    where,
                 )
             )
-    return findings
+    return problems
+
+
+def _syntax(error: jinja2.TemplateSyntaxError, where: Location, root: Any) -> Problem:
+    """A tag syntax error at its paragraph, showing the paragraph's text.
+
+    docxtpl's preprocessing puts each paragraph on a line of its own, so Jinja's line shows the
+    paragraph's text; its number is found by that text among the part's paragraphs.
+    """
+    lines = (error.source or "").splitlines()
+    if root is None or not error.lineno or error.lineno > len(lines):
+        return Problem(f"template syntax: {error.message}", where)
+    text = ooxml.paragraph_line_text(lines[error.lineno - 1])
+    number = next(
+        (
+            number
+            for number, paragraph in ooxml.paragraphs(root)
+            if text and " ".join("".join(ooxml.run_texts(paragraph)).split()) == text
+        ),
+        None,
+    )
+    shown = f", in the paragraph {text[:80]!r}" if text else ""
+    return Problem(
+        f"template syntax: {error.message}{shown}", Location(part=where.part, paragraph=number)
+    )
+
+
+def _constant(node: nodes.Node) -> Any:
+    return node.value if isinstance(node, nodes.Const) else None
 
 
 def _is_letter_field(node: nodes.Node, field: str) -> bool:

@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from letters.clauses import Clause, Library, parse_clause
+from letters.library import Clause, Library, parse_clause
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

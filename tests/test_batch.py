@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from letters.batch import Renderer, output_name, render_files, validate_files
-from letters.errors import CaseError, UsageError
+from letters.batch import render_files, validate_files
+from letters.output import output_name
+from letters.problems import CaseError, UsageError
+from letters.renderer import Renderer
 from tests.conftest import EXAMPLES, letter_lines
 
 ALL = sorted(str(path) for path in EXAMPLES.glob("*.json"))

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from letters.clauses import Library, reflow
-from letters.errors import ClauseError, LettersError
 from letters.grammar import PersonWords
+from letters.library import Library, reflow
 from letters.model import Pronouns
+from letters.problems import ClauseError, LettersError
 from tests.conftest import clause
 
 ROLE = """\

@@ -274,6 +274,8 @@ def test_render_json_gives_results_on_standard_output(runner: CliRunner, tmp_pat
         "source": str(bad),
         "where": "complaint",
         "message": "missing (this field is required)",
+        "severity": "error",
+        "location": {"file": str(bad), "field": "complaint"},
     }
 
 

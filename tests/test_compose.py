@@ -9,10 +9,10 @@ from datetime import date
 import attrs
 import pytest
 
-from letters.clauses import Library
-from letters.compose import Letter, compose
-from letters.errors import LettersError
+from letters.composition import Letter, compose
+from letters.library import Library
 from letters.model import Case, ClauseUse, Complaint, Person, Pronouns, Reason, SectionPlan
+from letters.problems import LettersError
 from tests.conftest import EXAMPLES, library_of
 
 SMALL = library_of(
@@ -147,7 +147,7 @@ def test_every_problem_names_the_case_field_and_clause_file() -> None:
     with pytest.raises(LettersError) as raised:
         compose(bad, SMALL)
     assert str(raised.value).splitlines() == [
-        "sections[0].paragraphs[0]: clause rectification takes no parameter 'documnet' (it takes: document)",
+        "sections[0].paragraphs[0]: clause rectification takes no parameter 'documnet' (it takes: document); did you mean 'document'?",
         "sections[0].paragraphs[1]: no clause 'no-such-clause'",
         "sections[0].paragraphs[2]: the case's reason 'unheard-of' is not in the library (reasons: late)",
     ]

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from letters.clauses import Library
-from letters.compose import compose
+from letters.composition import compose
+from letters.library import Library
 from letters.loading import load_case, parse_case
-from letters.render import render
+from letters.rendering import render
 from tests.conftest import EXAMPLES, GOLDEN, letter_lines, normalise
 
 SEEDS = [

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from letters.clauses import Library
 from letters.cli import cli
-from letters.compose import compose
-from letters.impact import impact, word_diff
+from letters.composition import compose
+from letters.impact import impact_of, word_diff
+from letters.library import Library
 from letters.loading import load_case
-from letters.provenance import provenance
+from letters.provenance import provenance_of
 from tests.conftest import EXAMPLES, ROOT
 
 ALL = sorted(str(path) for path in EXAMPLES.glob("*.json"))
@@ -24,7 +24,7 @@ def users(library: Library, clause_id: str) -> list[str]:
     """The examples whose letters take wording from the clause, by their provenance."""
     found = []
     for case in ALL:
-        record = provenance(compose(load_case(case), library))
+        record = provenance_of(compose(load_case(case), library))
         origins = [
             o for part in record["parts"] for run in part["runs"] for o in [run, *run["includes"]]
         ]
@@ -56,7 +56,7 @@ def test_an_edit_is_reported_for_exactly_the_letters_that_use_the_clause(
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
     changed = [
-        result.case for result in impact(ALL, Library.load(edited), library) if result.is_changed
+        result.case for result in impact_of(ALL, Library.load(edited), library) if result.is_changed
     ]
     assert changed == users(library, clause)
     assert changed
@@ -123,9 +123,12 @@ def test_impact_json_lists_each_changed_case(edited: Path) -> None:
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {
         "changed": 1,
+        "new": 0,
+        "new_cases": [],
         "cases": [
             {
                 "case": ALL[0],
+                "new": False,
                 "changes": [{"part": "heading 'final'", "diff": "[-Final decision-] {+Decision+}"}],
                 "errors": [],
             }

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from letters.lint import Finding, lint
+from letters.linting import lint
+from letters.problems import Problem, Severity
 from tests.conftest import EXAMPLES, ROOT
 
 GOOD = "---\ntitle: t\n---\nWording.\n"
@@ -24,8 +25,8 @@ def library(root: Path, **files: str) -> Path:
     return root / "clauses"
 
 
-def errors(findings: list[Finding]) -> list[str]:
-    return [str(f) for f in findings if not f.is_warning]
+def errors(findings: list[Problem]) -> list[str]:
+    return [str(f) for f in findings if f.is_error]
 
 
 def test_project_library_lints_clean_with_every_example() -> None:
@@ -112,7 +113,7 @@ def test_case_using_an_unknown_variant_or_parameter_is_found(tmp_path: Path, pro
     assert errors(lint(project, [path])) == [
         f"{path}: line 24: summary[0]: clause summary/will-not-investigate has no variant 'those' "
         "(it has: this, named, because, ombudsman)",
-        f"{path}: line 28: summary[1]: clause summary/because takes no parameter 'becuase' (it takes: because)",
+        f"{path}: line 28: summary[1]: clause summary/because takes no parameter 'becuase' (it takes: because); did you mean 'because'?",
     ]
 
 
@@ -124,12 +125,12 @@ def test_case_with_a_reason_the_library_lacks_is_found(tmp_path: Path, project: 
     )
 
 
-def test_clause_nothing_uses_is_a_warning(tmp_path: Path, project: Path) -> None:
+def test_clause_nothing_uses_is_a_notice(tmp_path: Path, project: Path) -> None:
     (project / "spare.txt").write_text(GOOD)
     path = case_file(tmp_path)
     findings = lint(project, [path])
     assert errors(findings) == []
-    assert f"{project}/spare.txt: warning: no case file uses clause spare" in [
+    assert f"{project}/spare.txt: notice: no case file uses clause spare" in [
         str(f) for f in findings
     ]
     assert not any("summary/because" in str(f) for f in findings)
@@ -140,7 +141,7 @@ def test_a_clause_id_that_is_awkward_to_type_is_a_warning(tmp_path: Path) -> Non
     folder.mkdir()
     (folder / "My Clause.txt").write_text(GOOD)
     (finding,) = lint(folder)
-    assert finding.is_warning
+    assert finding.severity is Severity.WARNING
     assert (
         str(finding)
         == f"{folder}/My Clause.txt: warning: clause id 'My Clause' is not lower-case letters, digits, - _ . and /"

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from letters.errors import CaseError, LettersError, LettersErrors
 from letters.loading import field_lines, load_case, parse_case, read_case_text
 from letters.model import ClauseUse, Pronouns
+from letters.problems import CaseError, LettersError
 from tests.conftest import EXAMPLES
 
 MINIMAL: dict[str, Any] = {
@@ -109,7 +109,7 @@ def test_bad_case_names_file_field_and_expectation(case: dict[str, Any], message
 
 def test_every_problem_of_a_file_is_reported_together() -> None:
     bad = with_(reference=1, complainant={"name": "Mrs X", "pronouns": "it"}, colour="red")
-    with pytest.raises(LettersErrors) as raised:
+    with pytest.raises(LettersError) as raised:
         parse_case(bad, source="case.json")
     assert str(raised.value).splitlines() == [
         "case.json: complainant.pronouns: expected one of she, he, they",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from letters.errors import OutputError
 from letters.output import write_atomic
+from letters.problems import OutputError
 
 
 def test_writes_the_whole_file(tmp_path: Path) -> None:

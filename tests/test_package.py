@@ -3,7 +3,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from letters.package import compress, write_package
+from letters.ooxml import compress, write_package
 
 
 def test_written_package_reads_back_with_fixed_times() -> None:

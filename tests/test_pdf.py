@@ -19,11 +19,11 @@ import attrs
 import pypdf
 import pytest
 
-from letters.clauses import Library
-from letters.compose import Letter, compose
+from letters.composition import Letter, compose
+from letters.formats.pdf import to_pdf
+from letters.library import Library
 from letters.loading import load_case, parse_case
-from letters.pdf import to_pdf
-from letters.render import WordTemplate, find_template
+from letters.rendering import WordTemplate, find_template
 from tests.conftest import EXAMPLES, GOLDEN, normalise
 from tests.test_golden import GOLDEN_PAIRS
 
@@ -132,11 +132,11 @@ def test_letter_template_sends_a_letter(library: Library, tmp_path: Path) -> Non
 
 
 def test_letter_with_embedded_provenance_opens_as_before(library: Library) -> None:
-    from letters.provenance import embed, provenance
+    from letters.provenance import embed, provenance_of
 
     letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), library)
     plain = WordTemplate(find_template(None)).render(letter)
-    carried = embed(plain, provenance(letter))
+    carried = embed(plain, provenance_of(letter))
     with_record, without = to_pdf([carried, plain])
     assert with_record is not None and without is not None
     assert _body_text(with_record) == _body_text(without)

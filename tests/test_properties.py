@@ -19,12 +19,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from letters.clauses import Library
-from letters.compose import compose
-from letters.errors import LettersError
+from letters.composition import compose
 from letters.grammar import possessive
+from letters.library import Library
 from letters.loading import REFUSED, parse_case
-from letters.render import WordTemplate, find_template
+from letters.problems import LettersError
+from letters.rendering import WordTemplate, find_template
 from tests.conftest import EXAMPLES
 
 LIBRARY = Library.load()

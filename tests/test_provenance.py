@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from letters.clauses import Library
 from letters.cli import cli
-from letters.compose import compose
+from letters.composition import compose
+from letters.library import Library
 from letters.loading import load_case
-from letters.provenance import embed, provenance, read_embedded
-from letters.render import render
+from letters.provenance import embed, provenance_of, read_embedded
+from letters.rendering import render
 from tests.conftest import EXAMPLES, letter_lines
 from tests.test_golden import SEEDS
 
@@ -39,7 +39,7 @@ def wording_pattern(text: str) -> re.Pattern[str]:
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
 def test_every_sentence_has_an_origin(library: Library, path: Path) -> None:
-    record = provenance(compose(load_case(path), library), case=str(path))
+    record = provenance_of(compose(load_case(path), library), case=str(path))
     data = json.loads(path.read_text(encoding="utf-8"))
     for part in record["parts"]:
         assert part["runs"], part
@@ -55,7 +55,7 @@ def test_every_sentence_has_an_origin(library: Library, path: Path) -> None:
 def test_standard_sentences_come_from_the_clauses_that_hold_them(
     library: Library, example: str, _reference: str
 ) -> None:
-    record = provenance(compose(load_case(EXAMPLES / f"{example}.json"), library))
+    record = provenance_of(compose(load_case(EXAMPLES / f"{example}.json"), library))
     clause_runs = [run for part in record["parts"] for run in part["runs"] if "clause" in run]
     assert len(clause_runs) >= 15
     for run in clause_runs:
@@ -71,7 +71,7 @@ def test_standard_sentences_come_from_the_clauses_that_hold_them(
 
 
 def test_a_reason_taken_into_a_clause_is_named_with_its_field(library: Library) -> None:
-    record = provenance(
+    record = provenance_of(
         compose(load_case(EXAMPLES / "tameside-council-tax-valuation-tribunal.json"), library)
     )
     (summary,) = [part for part in record["parts"] if part["part"] == "summary"]
@@ -88,7 +88,7 @@ def test_a_reason_taken_into_a_clause_is_named_with_its_field(library: Library) 
 
 def test_embedded_provenance_reads_back_and_leaves_the_letter_as_it_was(library: Library) -> None:
     letter = compose(load_case(ALL[0]), library)
-    record = provenance(letter, case=str(ALL[0]))
+    record = provenance_of(letter, case=str(ALL[0]))
     plain = render(letter)
     carried = embed(plain, record)
     assert read_embedded(carried, source="letter.docx") == record

@@ -11,11 +11,11 @@ import attrs
 import docx
 import pytest
 
-from letters.clauses import Library
-from letters.compose import Letter, compose
-from letters.errors import TemplateError
+from letters.composition import Letter, compose
+from letters.library import Library
 from letters.loading import load_case
-from letters.render import (
+from letters.problems import TemplateError
+from letters.rendering import (
     TEMPLATES,
     WordTemplate,
     find_template,
@@ -153,7 +153,7 @@ def test_a_template_that_uses_what_a_letter_lacks_names_itself(
     document.save(str(path))
     with pytest.raises(
         TemplateError,
-        match=r"odd.docx: the template uses 'signature', which a letter does not have",
+        match=r"odd.docx: word/document.xml: letter.signature: a letter has no 'signature'",
     ):
         render(letter, path)
 
@@ -270,5 +270,6 @@ def test_template_with_a_broken_tag_names_itself_and_the_tag(
     document.save(str(path))
     with pytest.raises(TemplateError) as raised:
         render(letter, path)
-    assert str(raised.value).startswith(f"{path}: template syntax: ")
-    assert str(raised.value).endswith("in the paragraph 'Signed: {{ letter.sign_off'")
+    assert str(raised.value).startswith(f"{path}: word/document.xml paragraph ")
+    assert "template syntax: " in str(raised.value)
+    assert "in the paragraph 'Signed: {{ letter.sign_off'" in str(raised.value)

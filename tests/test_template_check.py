@@ -7,7 +7,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from letters.render import TEMPLATES
+from letters.problems import Severity
+from letters.rendering import TEMPLATES
 from letters.template_check import check_template
 
 
@@ -34,7 +35,7 @@ def test_project_templates_check_clean(name: str) -> None:
 
 def test_tag_split_across_runs_is_a_warning(tmp_path: Path) -> None:
     (finding,) = check_template(template(tmp_path, ["{{ letter.refer", "ence }}"]))
-    assert finding.is_warning
+    assert finding.severity is Severity.WARNING
     assert "{{ letter.reference }}: split by Word across 2 runs" in str(finding)
 
 
@@ -49,20 +50,18 @@ def test_tag_across_two_paragraphs_is_an_error(tmp_path: Path) -> None:
 
 
 def test_names_a_letter_does_not_have_are_errors(tmp_path: Path) -> None:
-    found = messages(
-        template(
-            tmp_path,
-            "{{ case.name }} {{ letter.refrence }}",
-            "{%p for s in letter.sections %}",
-            "{{ s.headline }}",
-            "{%p endfor %}",
-        )
+    path = template(
+        tmp_path,
+        "{{ case.name }} {{ letter.refrence }}",
+        "{%p for s in letter.sections %}",
+        "{{ s.headline }}",
+        "{%p endfor %}",
     )
-    assert found == [
-        "word/document.xml: {{ case }}: a letter has no 'case' (a template sees only 'letter')",
-        "word/document.xml: letter.refrence: a letter has no 'refrence' (it has: about, address, body_name, "
+    assert messages(path) == [
+        f"{path}: word/document.xml: {{{{ case }}}}: a letter has no 'case' (a template sees only 'letter')",
+        f"{path}: word/document.xml: letter.refrence: a letter has no 'refrence' (it has: about, address, body_name, "
         "category, complainant, date, decision, decision_date, reference, sections, sign_off, summary, title)",
-        "word/document.xml: s.headline: a section has no 'headline' (it has: heading, id, paragraphs)",
+        f"{path}: word/document.xml: s.headline: a section has no 'headline' (it has: heading, id, paragraphs)",
     ]
 
 
@@ -86,19 +85,19 @@ def _with_part(tmp_path: Path, part: str, content: bytes) -> Path:
 
 @pytest.mark.parametrize("part", ["word/document.xml", "docProps/core.xml"])
 def test_a_part_that_is_not_xml_is_one_clear_error(tmp_path: Path, part: str) -> None:
-    from letters.errors import TemplateError
+    from letters.problems import TemplateError
 
     path = _with_part(tmp_path, part, b"<not xml")
-    with pytest.raises(TemplateError, match=rf"^{path}: {part} is not well-formed XML \("):
+    with pytest.raises(TemplateError, match=rf"^{path}: {part}: not well-formed XML \("):
         check_template(path)
 
 
 def test_rendering_with_a_template_whose_properties_are_not_xml_is_one_clear_error(
     tmp_path: Path,
 ) -> None:
-    from letters.errors import TemplateError
-    from letters.render import WordTemplate
+    from letters.problems import TemplateError
+    from letters.rendering import WordTemplate
 
     path = _with_part(tmp_path, "docProps/core.xml", b"<not xml")
-    with pytest.raises(TemplateError, match=rf"^{path}: cannot read the template: "):
+    with pytest.raises(TemplateError, match=rf"^{path}: docProps/core.xml: not well-formed XML \("):
         WordTemplate(path)

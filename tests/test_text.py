@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from letters.clauses import Library
-from letters.compose import compose
+from letters.composition import compose
+from letters.formats.text import escape, markdown, plain_text
+from letters.library import Library
 from letters.loading import load_case
-from letters.text import escape, markdown, plain_text
 from tests.conftest import EXAMPLES, GOLDEN, normalise
 from tests.test_golden import GOLDEN_PAIRS
 

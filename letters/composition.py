@@ -14,10 +14,11 @@ from typing import Any, overload
 
 from attrs import frozen
 
-from letters.clauses import Library
-from letters.errors import ClauseError, LettersError, combine
-from letters.grammar import PersonWords, long_date, short_date
+from letters.facts import FACT_NAMES, case_facts
+from letters.grammar import long_date, short_date
+from letters.library import Library
 from letters.model import Case, ClauseUse, Paragraph, ParamValue, Reason
+from letters.problems import ClauseError, LettersError, Location, combine
 
 HEADINGS = "headings/"
 """Where a section's heading is found: the heading of section "complaint" is headings/complaint."""
@@ -111,30 +112,6 @@ class Letter:
             yield from section.paragraphs
 
 
-class Facts(Mapping[str, Any]):
-    """Facts of the case under one name, as clause text sees them (``complaint.wants``).
-
-    A fact the case leaves out is simply absent, so a clause that needs it fails with its
-    name rather than printing a blank.
-    """
-
-    def __init__(self, facts: Mapping[str, Any], text: str = ""):
-        self._facts = {name: value for name, value in facts.items() if value is not None}
-        self._text = text
-
-    def __getitem__(self, name: str) -> Any:
-        return self._facts[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._facts)
-
-    def __len__(self) -> int:
-        return len(self._facts)
-
-    def __str__(self) -> str:
-        return self._text
-
-
 class ReasonWords(Mapping[str, str]):
     """The wordings of one reason: ``{{ reason.final }}`` is clause reasons/<reason>/final.
 
@@ -211,34 +188,15 @@ class _Composer:
         self.context = self._context()
 
     def _context(self) -> dict[str, Any]:
-        case = self.case
-        context: dict[str, Any] = {
-            "complainant": PersonWords(case.complainant.name, case.complainant.pronouns),
-            "people": [PersonWords(person.name, person.pronouns) for person in case.people],
-            "body": Facts({"name": case.body.name, "called": case.body.called}, case.body.called),
-            "complaint": Facts(
-                {
-                    "about": case.complaint.about,
-                    "statement": case.complaint.statement,
-                    "wants": case.complaint.wants,
-                }
-            ),
-            "considered": list(case.considered),
-        }
-        optional = {
-            "reference": case.reference,
-            "category": case.category,
-            "decision": case.decision,
-            "decision_date": case.decision_date,
-        }
-        context.update({name: value for name, value in optional.items() if value is not None})
+        context = case_facts(self.case)
         reasons = [
             ReasonWords(reason, self.library, self._wording, f"reasons[{index}]")
-            for index, reason in enumerate(case.reasons)
+            for index, reason in enumerate(self.case.reasons)
         ]
         context["reasons"] = Reasons(reasons)
         if reasons:
             context["reason"] = reasons[0]
+        assert context.keys() <= FACT_NAMES, "a fact wording sees must be declared in facts.py"
         return context
 
     def _wording(self, clause_id: str, params: Mapping[str, ParamValue], field: str) -> str:
@@ -310,12 +268,8 @@ class _Composer:
         )
 
     def problem(self, error: LettersError, field: str) -> None:
-        """Record a problem met at a field of the case, keeping the clause file it names."""
-        if error.source is not None:
-            located = f"{error.source}: {error.where}: " if error.where else f"{error.source}: "
-            error = ClauseError(f"{located}{error.message}")
-        error.where = f"{field}: {error.where}" if error.where else field
-        self.problems.append(error)
+        """Record a problem met at a field of the case: its place sits within that field."""
+        self.problems.append(error.inside(Location(field=field)))
 
     def letter(self) -> Letter:
         case = self.case
@@ -351,7 +305,7 @@ def compose(case: Case, library: Library, *, source: str | None = None) -> Lette
     try:
         return _Composer(case, library).letter()
     except LettersError as error:
-        raise error.at(source) if source else error from None
+        raise error.at(source) from None
 
 
 def compose_clause(
@@ -361,6 +315,5 @@ def compose_clause(
     composer = _Composer(case, library)
     paragraphs = composer.paragraph((use,), "clause")
     if composer.problems:
-        error = combine(composer.problems)
-        raise error.at(source) if source else error
+        raise combine(composer.problems).at(source)
     return tuple(paragraphs)

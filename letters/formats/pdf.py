@@ -9,13 +9,15 @@ folder of its own: two LibreOffices sharing a profile block each other. Metric-c
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from letters.errors import OutputError
+from letters.problems import OutputError
 
 INSTALL = (
     "--format pdf needs LibreOffice: run 'make libreoffice', or "
@@ -59,18 +61,11 @@ class PdfConverter:
             *map(str, documents),
         ]
         timeout = TIMEOUT_START + TIMEOUT_PER_LETTER * len(documents)
-        try:
-            subprocess.run(command, capture_output=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            raise OutputError(
-                f"LibreOffice took longer than {timeout} s to convert the letters"
-            ) from None
-        except OSError as error:
-            raise OutputError(f"LibreOffice did not start ({error.strerror})") from None
+        run_bounded(command, timeout)
         made = {}
         for document in documents:
             pdf = folder / document.with_suffix(".pdf").name
-            if pdf.exists() and pdf.stat().st_size:
+            if is_pdf(pdf):
                 made[document] = pdf
         return made
 
@@ -82,6 +77,46 @@ class PdfConverter:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def run_bounded(command: list[str], timeout: float) -> None:
+    """Run a converter in a process group of its own, killed whole if it outlives the timeout
+    or if this process is stopped meanwhile: no soffice.bin is left behind."""
+    try:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError as error:
+        raise OutputError(f"LibreOffice did not start ({error.strerror})") from None
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise OutputError(
+            f"LibreOffice took longer than {timeout:g} s to convert the letters"
+        ) from None
+    finally:
+        kill_group(process)
+
+
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill a process and every process of its group (LibreOffice forks soffice.bin)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+
+
+def is_pdf(path: Path) -> bool:
+    """Whether a file the converter wrote is a PDF: it starts as every PDF does."""
+    try:
+        with path.open("rb") as file:
+            return file.read(5) == b"%PDF-"
+    except OSError:
+        return False
 
 
 def to_pdf(documents: Sequence[bytes]) -> list[bytes | None]:

@@ -19,13 +19,14 @@ paragraph; a line ending in a backslash keeps its line break. A clause with seve
 marks each with a ``== name ==`` line; the front matter may say when each was in force, and a
 case that does not pick one gets the wording in force on its decision date.
 
-Clause text is rendered in Jinja's sandbox with undefined names as errors: text from a case
-file is inserted as data and never evaluated.
+Wording is rendered in the sandbox of ``wording.py``: text from a case file is inserted as data
+and never evaluated, and no clause can run for ever or grow without bound.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import traceback
 from collections.abc import Iterator, Mapping
@@ -33,16 +34,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import yaml
 from attrs import field, frozen
-from jinja2 import StrictUndefined, TemplateSyntaxError
-from jinja2 import Template as JinjaTemplate
-from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
 
-from letters.errors import ClauseError, LettersError, combine
-from letters.grammar import FILTERS, join_and
+from letters.facts import FACT_NAMES
+from letters.grammar import join_and
+from letters.limits import DEFAULT, Limits
 from letters.model import ParamValue
+from letters.problems import ClauseError, LettersError, LimitError, Location, combine
+from letters.wording import MissingFact, Sandbox, render_bounded
 
 DEFAULT_LIBRARY = Path(__file__).resolve().parent.parent / "clauses"
 """The project's own clause library, used when no other is named."""
@@ -57,29 +58,12 @@ CLAUSE_ID = re.compile(r"[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*")
 VARIANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 VARIANT_MARKER = re.compile(r"==\s*(\S+)\s*==\s*")
 
-CASE_NAMES = frozenset(
-    (
-        "body",
-        "reference",
-        "category",
-        "decision",
-        "decision_date",
-        "complainant",
-        "people",
-        "complaint",
-        "considered",
-        "reason",
-        "reasons",
-    )
-)
-"""The case facts every clause can use; a parameter may not take one of these names."""
-
 # A line break that comes from case data, kept apart from the clause file's own line breaks
 # (which only wrap the text) while the rendered clause is reflowed.
 _KEPT_BREAK = "\ufdd0"  # a noncharacter: case text cannot hold one (loading refuses them)
 _KEPT_BACKSLASH = "\ufdd1"  # a backslash from case data, not the clause file's "keep this break"
 # libyaml's loader when PyYAML was built with it: reading the library is most of a cold start.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
@@ -91,10 +75,6 @@ class Param:
     about: str
     default: ParamValue | None = None
     line: int = 0
-
-    @property
-    def is_required(self) -> bool:
-        return self.default is None
 
 
 @frozen
@@ -145,14 +125,19 @@ class Clause:
         )
 
     def arguments(self, given: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
-        """The parameters for one use of the clause: those given, and defaults for the rest."""
+        """The parameters for one use of the clause: those given, and defaults for the rest.
+
+        A parameter the clause does not take is an error, with the one it most likely meant.
+        """
         problems: list[LettersError] = []
         for name in given:
             if name not in self.params:
                 declared = ", ".join(self.params) or "none"
+                close = difflib.get_close_matches(name, self.params, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
                 problems.append(
                     ClauseError(
-                        f"clause {self.id} takes no parameter {name!r} (it takes: {declared})"
+                        f"clause {self.id} takes no parameter {name!r} (it takes: {declared}){hint}"
                     )
                 )
         arguments: dict[str, ParamValue] = {}
@@ -169,6 +154,27 @@ class Clause:
             raise combine(problems)
         return arguments
 
+    def as_json(self) -> dict[str, Any]:
+        """The clause as ``clauses list --json`` and the HTTP service describe it."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "file": self.path,
+            "params": [
+                {"name": p.name, "about": p.about, "default": p.default}
+                for p in self.params.values()
+            ],
+            "variants": [
+                {
+                    "name": v.name,
+                    "about": v.about,
+                    "from": v.in_force_from.isoformat() if v.in_force_from else None,
+                    "until": v.in_force_until.isoformat() if v.in_force_until else None,
+                }
+                for v in self.variants
+            ],
+        }
+
     def _names(self) -> str:
         return ", ".join(variant.name for variant in self.variants)
 
@@ -179,17 +185,15 @@ def parse_clause(text: str, *, clause_id: str, path: str) -> Clause:
     if not lines or lines[0].strip() != "---":
         raise ClauseError(
             "expected front matter: a first line '---', the title and parameters, and '---'",
-            source=path,
-            where="line 1",
+            Location(file=path, line=1),
         )
     try:
         end = next(index for index in range(1, len(lines)) if lines[index].strip() == "---")
     except StopIteration:
         raise ClauseError(
-            "the front matter has no closing '---' line", source=path, where="line 1"
+            "the front matter has no closing '---' line", Location(file=path, line=1)
         ) from None
-    header = _read_front_matter(lines[1:end], path)
-    front = _FrontMatter(header, lines[1:end], path)
+    front = _FrontMatter(lines[1:end], path)
     title = front.text("title", required=True)
     declared_id = front.text("id")
     params = front.params()
@@ -201,57 +205,78 @@ def parse_clause(text: str, *, clause_id: str, path: str) -> Clause:
     )
 
 
-def _read_front_matter(lines: list[str], path: str) -> dict[str, Any]:
-    try:
-        header = yaml.load("\n".join(lines), Loader=_YAML_LOADER) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        # the front matter is the file's lines 2 .. len(lines) + 1; libyaml may point past it
-        where = f"line {min(mark.line + 2, len(lines) + 1)}" if mark is not None else "line 2"
-        problem = getattr(error, "problem", None) or str(error)
-        raise ClauseError(
-            f"the front matter is not valid YAML: {problem}", source=path, where=where
-        ) from None
-    if not isinstance(header, dict):
-        raise ClauseError(
-            "the front matter must be lines of 'name: value'", source=path, where="line 2"
-        )
-    return header
-
-
 class _FrontMatter:
-    """Checks a clause's front matter, collecting every problem with its line."""
+    """Reads and checks a clause's front matter, collecting every problem with its line.
 
-    def __init__(self, header: dict[str, Any], lines: list[str], path: str):
-        self.header = header
-        self.lines = lines
+    Lines come from YAML's own marks on the nodes it read, not from searching the text.
+    """
+
+    def __init__(self, lines: list[str], path: str):
         self.path = path
         self.problems: list[LettersError] = []
-        for key in header:
+        self.lines: dict[tuple[str, ...], int] = {}  # ("params", "document") -> file line
+        self.header = self._read("\n".join(lines), len(lines))
+        for key in self.header:
             if key not in FRONT_MATTER_KEYS:
-                self.problem(f"unknown key {key!r} (expected: {', '.join(FRONT_MATTER_KEYS)})", key)
+                self.problem(
+                    f"unknown key {key!r} (expected: {', '.join(FRONT_MATTER_KEYS)})", (str(key),)
+                )
 
-    def line_of(self, key: str, *, within: str | None = None) -> str:
-        """The file line where a key of the front matter is written (the file's line 1 is '---')."""
-        start = 0
-        if within is not None:
-            start = next(
-                (
-                    i
-                    for i, line in enumerate(self.lines)
-                    if re.match(rf"{re.escape(within)}\s*:", line)
-                ),
-                0,
+    def _read(self, text: str, size: int) -> dict[str, Any]:
+        loader = _YAML_LOADER(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return {}
+            self._mark(node, ())
+            header = loader.construct_document(node)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            # the front matter is the file's lines 2 .. size + 1; libyaml may point past it
+            line = min(mark.line + 2, size + 1) if mark is not None else 2
+            problem = getattr(error, "problem", None) or str(error)
+            raise ClauseError(
+                f"the front matter is not valid YAML: {problem}",
+                Location(file=self.path, line=line),
+            ) from None
+        finally:
+            loader.dispose()
+        if not isinstance(header, dict):
+            raise ClauseError(
+                "the front matter must be lines of 'name: value'", Location(file=self.path, line=2)
             )
-        pattern = re.compile(rf"\s*{re.escape(str(key))}\s*:")
-        for index in range(start, len(self.lines)):
-            if pattern.match(self.lines[index]):
-                return f"line {index + 2}"
-        return f"line {start + 2}"
+        return header
 
-    def problem(self, message: str, key: str, *, within: str | None = None) -> None:
-        where = self.line_of(key, within=within)
-        self.problems.append(ClauseError(message, source=self.path, where=where))
+    def _mark(self, node: yaml.Node, path: tuple[str, ...]) -> None:
+        """Note the line of every key of the header, its params and variants; refuse aliases.
+
+        A front matter never needs YAML's anchors and aliases (``&a``, ``*a``), and they are
+        how a few lines expand into billions of values.
+        """
+        if not isinstance(node, yaml.MappingNode):
+            return
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                name = (*path, str(key.value))
+                self.lines.setdefault(name, key.start_mark.line + 2)
+                if len(path) < 2:
+                    self._mark(value, name)
+            if getattr(value, "anchor", None) or _has_alias(value):
+                raise ClauseError(
+                    "the front matter uses YAML anchors or aliases (& and *); write values out",
+                    Location(file=self.path, line=value.start_mark.line + 2),
+                )
+
+    def line_of(self, *key: str) -> int:
+        """The file line where a key of the front matter is written (line 1 is the '---')."""
+        while key and key not in self.lines:
+            key = key[:-1]
+        return self.lines.get(key, 2) if key else 1
+
+    def problem(self, message: str, key: tuple[str, ...]) -> None:
+        self.problems.append(
+            ClauseError(message, Location(file=self.path, line=self.line_of(*key)))
+        )
 
     def text(self, key: str, *, required: bool = False) -> str:
         value = self.header.get(key)
@@ -259,35 +284,32 @@ class _FrontMatter:
             if required:
                 self.problems.append(
                     ClauseError(
-                        f"the front matter has no {key!r}", source=self.path, where="line 1"
+                        f"the front matter has no {key!r}", Location(file=self.path, line=1)
                     )
                 )
             return ""
         if not isinstance(value, str) or not value.strip():
-            self.problem(f"{key!r} must be text", key)
+            self.problem(f"{key!r} must be text", (key,))
             return ""
         return value.strip()
 
     def params(self) -> dict[str, Param]:
         declared = self.header.get("params") or {}
         if not isinstance(declared, dict):
-            self.problem("'params' must list each parameter as 'name: what it means'", "params")
+            self.problem("'params' must list each parameter as 'name: what it means'", ("params",))
             return {}
         params: dict[str, Param] = {}
         for name, spec in declared.items():
             name = str(name)
+            at = ("params", name)
             if not NAME.fullmatch(name):
                 self.problem(
-                    f"parameter name {name!r} must be lower-case letters, digits and _",
-                    name,
-                    within="params",
+                    f"parameter name {name!r} must be lower-case letters, digits and _", at
                 )
                 continue
-            if name in CASE_NAMES:
+            if name in FACT_NAMES:
                 self.problem(
-                    f"parameter {name!r} has the name of a case fact; choose another name",
-                    name,
-                    within="params",
+                    f"parameter {name!r} has the name of a case fact; choose another name", at
                 )
                 continue
             about, default = spec, None
@@ -296,72 +318,77 @@ class _FrontMatter:
                 if unknown:
                     self.problem(
                         f"parameter {name!r}: unknown key {unknown[0]!r} (expected: about, default)",
-                        name,
-                        within="params",
+                        at,
                     )
                 about, default = spec.get("about"), spec.get("default")
             if not isinstance(about, str) or not about.strip():
-                self.problem(
-                    f"parameter {name!r} needs 'about': what it means", name, within="params"
-                )
+                self.problem(f"parameter {name!r} needs 'about': what it means", at)
                 continue
             if default is not None:
                 default = _param_default(default)
                 if default is None:
                     self.problem(
-                        f"parameter {name!r}: 'default' must be text or a list of text",
-                        name,
-                        within="params",
+                        f"parameter {name!r}: 'default' must be text or a list of text", at
                     )
                     continue
-            line = int(self.line_of(name, within="params").removeprefix("line "))
-            params[name] = Param(name=name, about=about.strip(), default=default, line=line)
+            params[name] = Param(
+                name=name, about=about.strip(), default=default, line=self.line_of(*at)
+            )
         return params
 
     def variants(self) -> dict[str, dict[str, Any]]:
         declared = self.header.get("variants") or {}
         if not isinstance(declared, dict):
             self.problem(
-                "'variants' must list each variant as 'name:' with 'from'/'until' dates", "variants"
+                "'variants' must list each variant as 'name:' with 'from'/'until' dates",
+                ("variants",),
             )
             return {}
         variants: dict[str, dict[str, Any]] = {}
         for name, spec in declared.items():
             name = str(name)
+            at = ("variants", name)
             spec = spec or {}
             if not isinstance(spec, dict):
-                self.problem(
-                    f"variant {name!r} must have 'from', 'until' or 'about'",
-                    name,
-                    within="variants",
-                )
+                self.problem(f"variant {name!r} must have 'from', 'until' or 'about'", at)
                 continue
             checked: dict[str, Any] = {}
             for key, value in spec.items():
                 if key not in VARIANT_KEYS:
                     self.problem(
                         f"variant {name!r}: unknown key {key!r} (expected: {', '.join(VARIANT_KEYS)})",
-                        name,
-                        within="variants",
+                        at,
                     )
                 elif key == "about":
                     checked[key] = str(value)
                 elif isinstance(value, date):
                     checked[key] = value
                 else:
-                    self.problem(
-                        f"variant {name!r}: {key!r} must be a date as YYYY-MM-DD",
-                        name,
-                        within="variants",
-                    )
+                    self.problem(f"variant {name!r}: {key!r} must be a date as YYYY-MM-DD", at)
             if "from" in checked and "until" in checked and checked["from"] > checked["until"]:
-                self.problem(f"variant {name!r}: 'from' is after 'until'", name, within="variants")
+                self.problem(f"variant {name!r}: 'from' is after 'until'", at)
             variants[name] = checked
         return variants
 
     def raise_problems(self) -> None:
         if self.problems:
             raise combine(self.problems)
+
+
+def _has_alias(node: yaml.Node) -> bool:
+    """Whether a node is reached twice below itself: the mark of an alias once composed."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            return True
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            stack.extend(item for pair in current.value for item in pair)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return False
 
 
 def _param_default(value: object) -> ParamValue | None:
@@ -391,14 +418,13 @@ def _read_variants(
             problems.append(
                 ClauseError(
                     f"variant name {name!r} must be letters, digits, . _ or -",
-                    source=path,
-                    where=f"line {index + 1}",
+                    Location(file=path, line=index + 1),
                 )
             )
         if any(name == seen for seen, _, _ in sections):
             problems.append(
                 ClauseError(
-                    f"variant {name!r} is written twice", source=path, where=f"line {index + 1}"
+                    f"variant {name!r} is written twice", Location(file=path, line=index + 1)
                 )
             )
         current = (name, index + 2, [])
@@ -420,7 +446,7 @@ def _read_variants(
                 if name == "default"
                 else f"variant {name!r} has no wording"
             )
-            problems.append(ClauseError(what, source=path, where=f"line {line}"))
+            problems.append(ClauseError(what, Location(file=path, line=line)))
         dates = declared.get(name, {})
         variants.append(
             Variant(
@@ -438,8 +464,7 @@ def _read_variants(
             problems.append(
                 ClauseError(
                     f"variant {name!r} is declared but has no '== {name} ==' wording",
-                    source=path,
-                    where="line 1",
+                    Location(file=path, line=1),
                 )
             )
     if problems:
@@ -455,32 +480,14 @@ def _finalize(value: object) -> object:
     return str(value).replace("\\", _KEPT_BACKSLASH).replace("\n", _KEPT_BREAK)
 
 
-class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, which also keeps text made by arithmetic (``"a" * 10**9``) to a size."""
-
-    intercepted_binops = frozenset(("*", "**"))
-    LIMIT = 100_000
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and abs(right) > 100:
-            raise SecurityError("a power above 100 is not allowed in clause text")
-        if operator == "*":
-            for text, times in ((left, right), (right, left)):
-                repeated = isinstance(text, (str, list, tuple)) and isinstance(times, int)
-                if repeated and len(text) * times > self.LIMIT:
-                    raise SecurityError(f"text of more than {self.LIMIT} characters made by '*'")
-        return super().call_binop(context, operator, left, right)
-
-
-ENVIRONMENT = _Sandbox(
-    undefined=StrictUndefined,
+ENVIRONMENT = Sandbox(
     autoescape=False,
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=False,
     finalize=_finalize,
 )
-ENVIRONMENT.filters.update(FILTERS)
+"""The sandbox clause wording is compiled in."""
 
 
 def reflow(rendered: str) -> tuple[str, ...]:
@@ -511,30 +518,46 @@ class Library:
     def __init__(self, clauses: Mapping[str, Clause], *, root: str | None = None):
         self.clauses = dict(clauses)
         self.root = root
-        self._templates: dict[tuple[str, str], JinjaTemplate] = {}
+        self._templates: dict[tuple[str, str], jinja2.Template] = {}
         self._fixed: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._fast: dict[tuple[str, str], JinjaTemplate] = {}
+        self._fast: dict[tuple[str, str], jinja2.Template] = {}
 
     @classmethod
-    def load(cls, directory: str | Path | None = None) -> Library:
+    def load(cls, directory: str | Path | None = None, *, limits: Limits = DEFAULT) -> Library:
         """Read every clause file under a folder; report every broken one together."""
-        library, problems = cls.read(directory)
+        library, problems = cls.read(directory, limits=limits)
         if problems:
             raise combine(problems)
         return library
 
     @classmethod
-    def read(cls, directory: str | Path | None = None) -> tuple[Library, list[LettersError]]:
-        """Read the clause files that can be read, and the problems of those that cannot."""
-        root = Path(directory) if directory is not None else _shown(DEFAULT_LIBRARY)
+    def read(
+        cls, directory: str | Path | None = None, *, limits: Limits = DEFAULT
+    ) -> tuple[Library, list[LettersError]]:
+        """Read the clause files that can be read, and the problems of those that cannot.
+
+        Each file may hold ``limits.file_size`` bytes, the library ten times that in all.
+        """
+        root = Path(directory) if directory is not None else default_library()
         if not root.is_dir():
-            raise ClauseError("no such clause library folder", source=str(root))
+            raise ClauseError("no such clause library folder", Location(file=str(root)))
         clauses: dict[str, Clause] = {}
         problems: list[LettersError] = []
+        total = 0
         for path in sorted(root.rglob(f"*{SUFFIX}")):
             clause_id = path.relative_to(root).with_suffix("").as_posix()
             try:
-                clause = parse_clause(_read(path), clause_id=clause_id, path=str(path))
+                text = _read(path, limits.file_size)
+                total += len(text)
+                if total > 10 * limits.file_size:
+                    raise LimitError(
+                        f"the clause library holds more than {10 * limits.file_size:,} bytes "
+                        "(ten times LETTERS_FILE_SIZE_LIMIT)",
+                        Location(file=str(root)),
+                    )
+                clause = parse_clause(text, clause_id=clause_id, path=str(path))
+            except LimitError:
+                raise
             except LettersError as error:
                 problems.append(error)
                 continue
@@ -542,8 +565,7 @@ class Library:
                 problems.append(
                     ClauseError(
                         f"clause id {clause.id!r} is also used by {clauses[clause.id].path}",
-                        source=str(path),
-                        where="line 1",
+                        Location(file=str(path), line=1),
                     )
                 )
                 continue
@@ -568,23 +590,22 @@ class Library:
     def __len__(self) -> int:
         return len(self.clauses)
 
-    def template(self, clause: Clause, variant: Variant) -> JinjaTemplate:
+    def template(self, clause: Clause, variant: Variant) -> jinja2.Template:
         """The compiled wording of a variant, compiled once per library."""
         key = (clause.id, variant.name)
         template = self._templates.get(key)
         if template is None:
             try:
                 template = ENVIRONMENT.from_string(variant.text)
-            except TemplateSyntaxError as error:
+            except jinja2.TemplateSyntaxError as error:
                 raise ClauseError(
                     f"template syntax: {error.message}",
-                    source=clause.path,
-                    where=f"line {variant.line + (error.lineno or 1) - 1}",
+                    Location(file=clause.path, line=variant.line + (error.lineno or 1) - 1),
                 ) from None
             self._templates[key] = template
         return template
 
-    def _joined(self, clause: Clause, variant: Variant) -> JinjaTemplate:
+    def _joined(self, clause: Clause, variant: Variant) -> jinja2.Template:
         """The wording compiled for speed: wrapped lines joined first where that changes nothing.
 
         Wording that is plain text and placeholders (no tags, no kept line breaks, no blank
@@ -612,65 +633,78 @@ class Library:
     def render(
         self, clause: Clause, variant: Variant, context: Mapping[str, Any]
     ) -> tuple[str, ...]:
-        """The wording of a clause for one case, as paragraphs."""
+        """The wording of a clause for one case, as paragraphs.
+
+        Whatever goes wrong in the wording (a missing fact, a refused attribute, a division by
+        zero, a date filter given text, wording that calls itself) is a ClauseError at the
+        clause file's line.
+        """
         if "{" not in variant.text:  # no placeholders: the same for every case
             fixed = self._fixed.get((clause.id, variant.name))
             if fixed is None:
                 fixed = self._fixed[(clause.id, variant.name)] = reflow(variant.text)
             return fixed
         try:
-            return reflow(render_fast(self._joined(clause, variant), context))
-        except LettersError:
-            raise
-        except (UndefinedError, SecurityError, TemplateError, TypeError, ValueError):
-            pass
-        try:  # again, the usual way, for Jinja's traceback that says the template's line
+            return reflow(render_bounded(self._joined(clause, variant), context))
+        except LettersError as error:
+            raise _placed(error, clause, variant) from None
+        except Exception:
+            pass  # again, the usual way, for Jinja's traceback that says the template's line
+        try:
             return reflow(self.template(clause, variant).render(context))
-        except LettersError:
-            raise
-        except (UndefinedError, SecurityError, TemplateError, TypeError, ValueError) as error:
+        except LettersError as error:
+            raise _placed(error, clause, variant) from None
+        except RecursionError:
+            raise ClauseError(
+                "the wording calls itself too deeply", Location(file=clause.path, line=variant.line)
+            ) from None
+        except Exception as error:
             line = _template_line(error)
             source_line = variant.text.splitlines()[line - 1] if variant.text else ""
             raise ClauseError(
                 _explain(error, source_line),
-                source=clause.path,
-                where=f"line {variant.line + line - 1}",
+                Location(file=clause.path, line=variant.line + line - 1),
             ) from None
 
 
-def render_fast(template: JinjaTemplate, context: Mapping[str, Any]) -> str:
-    """Render a compiled template on the context as it is.
-
-    Jinja's ``render`` copies the context and its globals into a new one for every call, which
-    is most of the cost of a short clause. Clause text uses no globals, so the context is
-    shared as it is. An error raised here has no template line; render again with ``render``
-    for one.
-    """
-    return "".join(template.root_render_func(template.new_context(context, shared=True)))  # type: ignore[arg-type]
+def _placed(error: LettersError, clause: Clause, variant: Variant) -> LettersError:
+    """An error met while rendering a variant: a limit reached is placed at the variant; other
+    errors (a reason the case names that the library lacks) say where they are already."""
+    if isinstance(error, LimitError):
+        error.problems = tuple(
+            problem.inside(Location(file=clause.path, line=variant.line))
+            if problem.location.outermost.file is None
+            else problem
+            for problem in error.problems
+        )
+    return error
 
 
 def _explain(error: Exception, source_line: str) -> str:
-    message = str(error)
-    if isinstance(error, UndefinedError):
-        missing = re.fullmatch(r"'(.+)' is undefined", message)
-        if missing:
-            name = missing.group(1)
-            return f"{{{{ {name} }}}} is neither a fact of the case nor a parameter of the clause"
-        attribute = re.fullmatch(r"'.+' (?:object )?has no attribute '(.+)'", message)
-        if attribute:
-            name = attribute.group(1)
-            used = re.search(rf"([A-Za-z_][\w.]*)\.{re.escape(name)}\b", source_line)
-            expression = f"{used.group(1)}.{name}" if used else name
-            return f"{{{{ {expression} }}}}: this case does not give it"
-    return message
+    if isinstance(error, MissingFact):
+        if not error.is_attribute:
+            return f"{{{{ {error.name} }}}} is neither a fact of the case nor a parameter of the clause"
+        used = re.search(rf"([A-Za-z_][\w.]*)\.{re.escape(error.name)}\b", source_line)
+        expression = f"{used.group(1)}.{error.name}" if used else error.name
+        return f"{{{{ {expression} }}}}: this case does not give it"
+    if isinstance(error, (jinja2.TemplateError, jinja2.exceptions.SecurityError)):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 def _template_line(error: Exception) -> int:
+    """The wording's line an error was raised at, as Jinja's rewritten traceback gives it."""
     line = 1
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename == "<template>" and frame.lineno is not None:
             line = frame.lineno
     return line
+
+
+def default_library() -> Path:
+    """The clause library used when none is named: ``$LETTERS_CLAUSES``, else the project's."""
+    named = os.environ.get("LETTERS_CLAUSES")
+    return Path(named) if named else _shown(DEFAULT_LIBRARY)
 
 
 def _shown(path: Path) -> Path:
@@ -681,12 +715,22 @@ def _shown(path: Path) -> Path:
         return path
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, limit: int) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise ClauseError(f"not UTF-8 text (byte {error.start})", source=str(path)) from None
+        with path.open("rb") as file:
+            data = file.read(limit + 1)
     except OSError as error:
         raise ClauseError(
-            f"cannot read the clause file ({error.strerror})", source=str(path)
+            f"cannot read the clause file ({error.strerror})", Location(file=str(path))
+        ) from None
+    if len(data) > limit:
+        raise ClauseError(
+            f"the clause file is larger than {limit:,} bytes (LETTERS_FILE_SIZE_LIMIT)",
+            Location(file=str(path)),
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ClauseError(
+            f"not UTF-8 text (byte {error.start})", Location(file=str(path))
         ) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from letters.compose import Letter
+from letters.composition import Letter
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<|~])")  # markup wherever it stands
 _LINE_START = re.compile(r"^(\s*)([#>+-])", re.MULTILINE)  # markup at the start of a line

@@ -1,0 +1,82 @@
+"""The facts of a case as clause wording sees them: ``{{ complainant.their }}``, ``{{ body }}``.
+
+The names here are the one definition of what wording may use from a case: composition builds
+each letter's context from them, the library refuses a parameter that would hide one, and the
+clause lint checks wording against them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from letters.grammar import PersonWords
+from letters.model import Body, Case, Complaint
+
+PERSON_WORDS = frozenset(name for name in dir(PersonWords) if not name.startswith("_")) - {"forms"}
+
+FACTS: Mapping[str, frozenset[str] | None] = {
+    "body": frozenset(field.name for field in attrs.fields(Body)),
+    "reference": None,
+    "category": None,
+    "decision": None,
+    "decision_date": None,
+    "complainant": PERSON_WORDS,
+    "people": None,
+    "complaint": frozenset(field.name for field in attrs.fields(Complaint)),
+    "considered": None,
+    "reason": None,  # the attributes of a reason are the wordings the library has for it
+    "reasons": None,
+}
+"""Each fact wording can use, and the attributes it has (None: not checked by name)."""
+
+FACT_NAMES = frozenset(FACTS)
+"""The case facts every clause can use; a parameter may not take one of these names."""
+
+REASON_FACTS = frozenset(("reason", "reasons"))
+"""The facts whose attributes are a reason's wordings: ``{{ reason.summary }}``."""
+
+
+class Facts(Mapping[str, Any]):
+    """Facts of the case under one name, as clause text sees them (``complaint.wants``).
+
+    A fact the case leaves out is simply absent, so a clause that needs it fails with its
+    name rather than printing a blank.
+    """
+
+    def __init__(self, facts: Mapping[str, Any], text: str = ""):
+        self._facts = {name: value for name, value in facts.items() if value is not None}
+        self._text = text
+
+    def __getitem__(self, name: str) -> Any:
+        return self._facts[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._facts)
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+    def __str__(self) -> str:
+        return self._text
+
+
+def case_facts(case: Case) -> dict[str, Any]:
+    """The facts of a case that wording sees, but for its reasons (composition adds those)."""
+    context: dict[str, Any] = {
+        "complainant": PersonWords(case.complainant.name, case.complainant.pronouns),
+        "people": [PersonWords(person.name, person.pronouns) for person in case.people],
+        "body": Facts(attrs.asdict(case.body), case.body.called),
+        "complaint": Facts(attrs.asdict(case.complaint)),
+        "considered": list(case.considered),
+    }
+    optional = {
+        "reference": case.reference,
+        "category": case.category,
+        "decision": case.decision,
+        "decision_date": case.decision_date,
+    }
+    context.update({name: value for name, value in optional.items() if value is not None})
+    return context

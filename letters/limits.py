@@ -1,0 +1,115 @@
+"""How much work one letter, and how much reading one file, may take.
+
+Clause files and Word templates travel by email and are edited by many hands; a case file can
+come from any system. None of them can make the engine run for ever or fill the memory: rendering
+one letter has a time limit and a size limit, and reading a case file, a clause library or a
+template has a size limit. The defaults are far above any real letter (a decision letter renders
+in milliseconds and runs to some 20,000 characters); an operator can raise or lower them with
+environment variables (and, for the time, ``render --time-limit``).
+
+The time limit is kept by the wording sandbox itself, which looks at the clock at every call,
+filter, loop step and piece of output of clause and template text: no signal or thread is
+needed, so it holds in worker processes and in a server's threads alike.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from attrs import frozen
+
+from letters.problems import LimitError, UsageError
+
+ENVIRONMENT = {
+    "time": "LETTERS_TIME_LIMIT",
+    "letter_size": "LETTERS_LETTER_SIZE_LIMIT",
+    "file_size": "LETTERS_FILE_SIZE_LIMIT",
+}
+
+
+@frozen
+class Limits:
+    """The bounds on one letter's work and on the files read for it."""
+
+    time: float = 10.0
+    """Seconds one letter may take to compose and fill its template (PDF conversion aside)."""
+    letter_size: int = 5_000_000
+    """Characters of text one letter, or any value made on the way to it, may hold."""
+    file_size: int = 20_000_000
+    """Bytes of one case file, clause file or template part (unpacked); a clause library may
+    hold ten times this in all, and a template five times."""
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> Limits:
+        """The defaults, with any of ``LETTERS_TIME_LIMIT`` (seconds),
+        ``LETTERS_LETTER_SIZE_LIMIT`` (characters) and ``LETTERS_FILE_SIZE_LIMIT`` (bytes)."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, float | int] = {}
+        for name, variable in ENVIRONMENT.items():
+            text = environ.get(variable)
+            if text is None or not text.strip():
+                continue
+            try:
+                number = float(text) if name == "time" else int(text)
+            except ValueError:
+                raise UsageError(f"{variable}={text!r}: expected a number") from None
+            if number <= 0:
+                raise UsageError(f"{variable}={text!r}: expected a number above 0")
+            values[name] = number
+        return cls(**values)  # type: ignore[arg-type]
+
+
+DEFAULT = Limits()
+
+
+class _Budget(threading.local):
+    deadline: float | None = None
+    letter_size: int = DEFAULT.letter_size
+    seconds: float = DEFAULT.time
+
+
+_budget = _Budget()
+
+
+@contextmanager
+def budget(limits: Limits) -> Iterator[None]:
+    """Work within the limits for one letter, in this thread; nested budgets keep the tighter."""
+    saved = (_budget.deadline, _budget.letter_size, _budget.seconds)
+    deadline = time.monotonic() + limits.time
+    if _budget.deadline is not None:
+        deadline = min(deadline, _budget.deadline)
+    _budget.deadline = deadline
+    _budget.letter_size = min(limits.letter_size, saved[1]) if saved[0] else limits.letter_size
+    _budget.seconds = limits.time
+    try:
+        yield
+    finally:
+        _budget.deadline, _budget.letter_size, _budget.seconds = saved
+
+
+def check_time() -> None:
+    """Stop the work if this thread's letter is past its time."""
+    deadline = _budget.deadline
+    if deadline is not None and time.monotonic() > deadline:
+        raise LimitError(
+            f"the letter took longer than its time limit of {_budget.seconds:g} s "
+            "(LETTERS_TIME_LIMIT raises it)"
+        )
+
+
+def size_limit() -> int:
+    """The most characters one letter, or one value made for it, may hold here."""
+    return _budget.letter_size
+
+
+def check_size(size: int, what: str = "text") -> None:
+    """Stop the work if a value made for the letter is larger than a letter may be."""
+    if size > _budget.letter_size:
+        raise LimitError(
+            f"{what} of more than {_budget.letter_size:,} characters "
+            "(the letter size limit; LETTERS_LETTER_SIZE_LIMIT raises it)"
+        )

@@ -1,0 +1,213 @@
+"""Check a clause library, and the case files that use it, before any letter is rendered.
+
+Finds, each with its file and line: clause files that do not parse, placeholders that are
+neither a fact of a case nor a parameter of the clause, parameters declared but never used,
+duplicate ids, and case files that use clauses, variants, parameters or reasons the library does
+not have. Clauses that no case file uses are notices: information, not a fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+from jinja2 import meta, nodes
+
+from letters.batch import contained
+from letters.composition import HEADINGS, REASONS, SIGN_OFF, TITLE, compose
+from letters.facts import FACTS, REASON_FACTS
+from letters.library import CLAUSE_ID, DEFAULT_LIBRARY, ENVIRONMENT, Clause, Library, Variant
+from letters.limits import Limits, budget
+from letters.loading import field_lines, load_case, read_case_file
+from letters.model import Case, ClauseUse
+from letters.problems import LettersError, Location, Problem, Severity
+
+
+def default_cases(directory: str | Path | None) -> list[Path]:
+    """The case files lint checks when none are named: the project's examples, when the
+    library is the project's own."""
+    if directory is None or Path(directory).resolve() == DEFAULT_LIBRARY.resolve():
+        return sorted((DEFAULT_LIBRARY.parent / "examples").glob("*.json"))
+    return []
+
+
+def case_files(paths: Sequence[str | Path]) -> list[Path]:
+    """Case files named, a folder standing for the .json files in it."""
+    return [
+        file
+        for path in map(Path, paths)
+        for file in (sorted(path.glob("*.json")) if path.is_dir() else [path])
+    ]
+
+
+def lint(directory: str | Path | None, cases: Sequence[str | Path] = ()) -> list[Problem]:
+    """Every problem of a clause library and of the case files that use it, errors first."""
+    limits = Limits.from_environment()
+    library, errors = Library.read(directory, limits=limits)
+    problems = [problem for error in errors for problem in error.problems]
+    reason_parts = {c.id.rsplit("/", 1)[1] for c in library if c.id.startswith(REASONS)}
+    for clause in library:
+        problems.extend(_lint_clause(library, clause, reason_parts))
+    used: set[str] = set()
+    reported = {(p.message, p.location) for p in problems}  # said at the clause already
+    for path in cases:
+
+        def check(path: str | Path = path) -> list[Problem]:
+            return _lint_case(Path(path), library, used, reported, limits)
+
+        found = contained(str(path), check)
+        problems.extend(found if isinstance(found, list) else found.problems)
+    if cases:
+        problems.extend(
+            Problem(
+                f"no case file uses clause {clause.id}",
+                Location(file=clause.path),
+                Severity.NOTICE,
+            )
+            for clause in library
+            if clause.id not in used
+        )
+    severity = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTICE: 2}
+    return sorted(
+        problems,
+        key=lambda p: (
+            severity[p.severity],
+            p.location.outermost.file or "",
+            p.location.outermost.line or 0,
+            p.message,
+        ),
+    )
+
+
+def _lint_clause(library: Library, clause: Clause, reason_parts: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    if not CLAUSE_ID.fullmatch(clause.id):
+        problems.append(
+            Problem(
+                f"clause id {clause.id!r} is not lower-case letters, digits, - _ . and /",
+                Location(file=clause.path),
+                Severity.WARNING,
+            )
+        )
+    used: set[str] = set()
+    for variant in clause.variants:
+        try:
+            library.template(clause, variant)
+        except LettersError as error:
+            problems.extend(error.problems)
+            continue
+        tree = ENVIRONMENT.parse(variant.text)
+        names = _undeclared(tree)
+        used |= set(names)
+        for name, line in names.items():
+            if name not in FACTS and name not in clause.params:
+                problems.append(
+                    _at(
+                        clause,
+                        variant,
+                        line,
+                        f"{{{{ {name} }}}} is neither a fact of the case "
+                        f"nor a parameter of the clause",
+                    )
+                )
+        problems.extend(_lint_attributes(clause, variant, tree, reason_parts))
+    for param in clause.params.values():
+        if param.name not in used:
+            problems.append(
+                Problem(
+                    f"parameter {param.name!r} is declared but no wording uses it",
+                    Location(file=clause.path, line=param.line),
+                )
+            )
+    return problems
+
+
+def _undeclared(tree: nodes.Template) -> dict[str, int]:
+    """The names a wording takes from outside (not set or looped over in it), and first lines."""
+    outside = meta.find_undeclared_variables(tree)
+    lines: dict[str, int] = {}
+    for name in tree.find_all(nodes.Name):
+        if name.name in outside:
+            lines.setdefault(name.name, name.lineno)
+    return lines
+
+
+def _lint_attributes(
+    clause: Clause, variant: Variant, tree: nodes.Template, reason_parts: set[str]
+) -> list[Problem]:
+    problems = []
+    for node in tree.find_all(nodes.Getattr):
+        if not isinstance(node.node, nodes.Name) or node.node.name in clause.params:
+            continue
+        name = node.node.name
+        known = reason_parts if name in REASON_FACTS else FACTS.get(name)
+        if known is not None and node.attr not in known:
+            choices = ", ".join(sorted(known)) or "none"
+            problems.append(
+                _at(
+                    clause,
+                    variant,
+                    node.lineno,
+                    f"{{{{ {name}.{node.attr} }}}}: {name} has no "
+                    f"{node.attr!r} (it has: {choices})",
+                )
+            )
+    return problems
+
+
+def _at(clause: Clause, variant: Variant, line: int, message: str) -> Problem:
+    return Problem(message, Location(file=clause.path, line=variant.line + line - 1))
+
+
+def _lint_case(
+    path: Path,
+    library: Library,
+    used: set[str],
+    reported: set[tuple[str, Location]],
+    limits: Limits,
+) -> list[Problem]:
+    try:
+        case = load_case(path, limits=limits)
+    except LettersError as error:
+        return list(error.problems)
+    used.update(_clauses_used(case, library))
+    try:
+        with budget(limits):
+            compose(case, library, source=str(path))
+    except LettersError as error:
+        lines = field_lines(read_case_file(path, limits=limits))
+        problems = []
+        for problem in error.problems:
+            inner = attrs.evolve(problem.location, within=None)
+            if (problem.message, inner) in reported:
+                continue  # a broken clause file, reported at the clause itself
+            outer = problem.location.outermost
+            field = outer.field or ""
+            line = lines.get(field) or lines.get(field.rsplit("[", 1)[0])
+            problems.append(_with_line(problem, line))
+        return problems
+    return []
+
+
+def _with_line(problem: Problem, line: int | None) -> Problem:
+    """The problem with the case file's line set on its outermost place."""
+
+    def set_line(location: Location) -> Location:
+        if location.within is None:
+            return attrs.evolve(location, line=line)
+        return attrs.evolve(location, within=set_line(location.within))
+
+    return attrs.evolve(problem, location=set_line(problem.location))
+
+
+def _clauses_used(case: Case, library: Library) -> set[str]:
+    parts = [
+        part for section in case.sections for paragraph in section.paragraphs for part in paragraph
+    ]
+    used = {part.clause for part in [*case.summary, *parts] if isinstance(part, ClauseUse)}
+    used |= {HEADINGS + section.section for section in case.sections}
+    used |= {SIGN_OFF, TITLE}
+    reasons = {f"{REASONS}{reason.reason}/" for reason in case.reasons}
+    used |= {c.id for c in library if any(c.id.startswith(prefix) for prefix in reasons)}
+    return used

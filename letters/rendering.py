@@ -1,0 +1,327 @@
+"""Fill a Word template with a composed letter, through docxtpl's tags and preprocessing.
+
+A template is an ordinary .docx a user can restyle in Word or LibreOffice. It shows the letter
+with docxtpl tags: ``{{ letter.reference }}``, and paragraph loops such as
+``{%p for section in letter.sections %}``. Case text reaches it only as values, escaped for XML,
+never as template source. Tags are evaluated in the wording sandbox (``wording.py``), in every
+part docxtpl fills, and a template is checked before it is trusted: one whose tags would not
+work, or whose package is not a sound Word file, is refused when it is read.
+
+A template is prepared once and then fills any number of letters: docxtpl's preprocessing of the
+tags (``patch_xml``) and Jinja's compiling are done once per template, and the parts a letter
+does not change are compressed once. Plain docxtpl does all of that again for every letter.
+Templates with tables or pictures in the body, whose XML docxtpl also rewrites after rendering,
+are filled by docxtpl itself. Either way the .docx is deterministic: the same letter gives the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from letters import ooxml
+from letters.composition import Letter, LetterParagraph
+from letters.limits import DEFAULT, Limits
+from letters.problems import LettersError, LimitError, Location, TemplateError
+from letters.wording import MissingFact, Sandbox, render_bounded
+
+if TYPE_CHECKING:
+    from docxtpl import DocxTemplate
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+"""The project's own Word templates; ``--template NAME`` looks here."""
+
+DEFAULT_TEMPLATE = "decision"
+PROPERTY_LIMIT = 255  # python-docx refuses longer core properties; Word shows no more
+
+
+def _as_text(value: Any) -> Any:
+    """A value as text in the document's XML: escaped, with braces as character references.
+
+    After rendering, docxtpl turns "{_{", "}_}", "{_%" and "%_}" anywhere in the XML into tag
+    characters (its way of writing a literal tag in a template); case text that held one would
+    change. Written as &#123; and &#125; its braces are the same to any reader and safe from that.
+    """
+    if isinstance(value, str) and ("{" in value or "}" in value) and not hasattr(value, "__html__"):
+        return Markup(str(escape(value)).replace("{", "&#123;").replace("}", "&#125;"))
+    return value  # autoescape escapes it as usual
+
+
+BODY_ENVIRONMENT = Sandbox(autoescape=True, finalize=_as_text)
+"""The sandbox a template's XML parts are rendered in: values escaped for XML."""
+PROPERTIES_ENVIRONMENT = Sandbox()
+"""The sandbox document properties are rendered in: plain text, escaped when written."""
+
+
+def templates_folder() -> Path:
+    """Where ``--template NAME`` looks: ``$LETTERS_TEMPLATES``, else the project's templates."""
+    named = os.environ.get("LETTERS_TEMPLATES")
+    return Path(named) if named else TEMPLATES
+
+
+def find_template(template: str | Path | None = None) -> Path:
+    """The template file: a path to a .docx, or the name of one in the templates folder."""
+    name = str(template) if template is not None else DEFAULT_TEMPLATE
+    if name.lower().endswith(".docx") or "/" in name or "\\" in name:
+        return Path(name)
+    folder = templates_folder()
+    path = folder / f"{name}.docx"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.docx"))) or "none"
+        raise TemplateError(f"no template named {name!r} (templates in {folder}: {known})")
+    return path
+
+
+class WordTemplate:
+    """A Word template, read, checked and prepared once, used for as many letters as needed."""
+
+    def __init__(self, path: str | Path, *, limits: Limits = DEFAULT):
+        from letters.template_check import problems_in
+
+        self.path = Path(path)
+        self.data = _read_docx(self.path, limits)
+        source = str(self.path)
+        parts = ooxml.read_package(self.data, source=source, limits=limits)
+        errors = [problem for problem in problems_in(parts) if problem.is_error]
+        if errors:
+            raise TemplateError(problems=[problem.at(source) for problem in errors])
+        self._fill: Callable[[dict[str, Any]], bytes]
+        try:
+            if ooxml.has_tables_or_pictures(parts[ooxml.DOCUMENT].decode("utf-8")):
+                self._fill = self._fill_with_docxtpl
+            else:
+                self._fill = _Prepared(self.data, parts).fill
+        except LettersError as error:
+            raise error.at(source) from None
+
+    def render(self, letter: Letter) -> bytes:
+        """The letter as .docx bytes."""
+        try:
+            return self._fill(template_context(letter))
+        except LettersError as error:
+            raise error.at(str(self.path)) from None
+        except MissingFact as error:
+            raise TemplateError(
+                f"the template uses {error.name!r}, which a letter does not have "
+                "(letters templates check lists what it has)",
+                Location(file=str(self.path)),
+            ) from None
+        except jinja2.TemplateSyntaxError as error:
+            raise _syntax_error(error).at(str(self.path)) from None
+        except RecursionError:
+            raise TemplateError(
+                "the template's tags call themselves too deeply", Location(file=str(self.path))
+            ) from None
+        except Exception as error:  # refused by the sandbox, or a filter given the wrong value
+            raise TemplateError(
+                f"a tag of the template failed: {type(error).__name__}: {error}",
+                Location(file=str(self.path)),
+            ) from None
+
+    def _fill_with_docxtpl(self, context: dict[str, Any]) -> bytes:
+        return render_with_docxtpl(self.data, context)
+
+
+def _syntax_error(error: jinja2.TemplateSyntaxError, part: str = ooxml.DOCUMENT) -> TemplateError:
+    """A template's syntax error at its part and paragraph, showing the paragraph's text.
+
+    docxtpl's preprocessing puts each paragraph on a line of its own, so Jinja's line is one.
+    """
+    lines = (error.source or "").splitlines()
+    shown = ""
+    if error.lineno and error.lineno <= len(lines):
+        text = ooxml.paragraph_line_text(lines[error.lineno - 1])
+        shown = f", in the paragraph {text[:80]!r}" if text else ""
+    return TemplateError(f"template syntax: {error.message}{shown}", Location(part=part))
+
+
+def render_with_docxtpl(template: bytes, context: dict[str, Any]) -> bytes:
+    """Fill a template the plain docxtpl way: load, render, save, for this one letter.
+
+    docxtpl renders the body, headers, footers, footnotes and core properties; endnotes too here,
+    as the prepared path does. Every tag is evaluated in the same sandbox as the prepared path's.
+    """
+    from docxtpl import DocxTemplate  # docxtpl and python-docx are imported when first needed
+
+    class SandboxedTemplate(DocxTemplate):  # type: ignore[misc]
+        """docxtpl's template with document properties as plain text, and endnotes rendered.
+
+        docxtpl renders the core properties with the body's environment, so with autoescape on
+        they would be XML-escaped twice: python-docx escapes them itself when it writes them.
+        """
+
+        def render_properties(self, context: dict[str, Any], jinja_env: Any = None) -> None:
+            for name in ooxml.CORE_PROPERTY_TAGS:
+                value = PROPERTIES_ENVIRONMENT.from_string(getattr(self.docx.core_properties, name))
+                setattr(self.docx.core_properties, name, _limit(render_bounded(value, context)))
+
+        def render_footnotes(self, context: dict[str, Any], jinja_env: Any = None) -> None:
+            super().render_footnotes(context, jinja_env)
+            for part in self.docx.part.package.parts:
+                if part.content_type == _ENDNOTES:
+                    xml = self.patch_xml(part.blob.decode("utf-8"))
+                    part._blob = self.render_xml_part(xml, part, context, jinja_env).encode("utf-8")
+
+    document = SandboxedTemplate(io.BytesIO(template))
+    document.render(context, BODY_ENVIRONMENT, autoescape=True)
+    output = io.BytesIO()
+    document.save(output)
+    parts = ooxml.read_package(output.getvalue(), source="<rendered>")
+    return ooxml.write_package(ooxml.compress(name, content) for name, content in parts.items())
+
+
+_ENDNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml"
+
+
+class _Prepared:
+    """A template's parts, with the tagged ones compiled and the others compressed."""
+
+    def __init__(self, data: bytes, parts: Mapping[str, bytes]):
+        from docxtpl import DocxTemplate
+
+        self.order = list(parts)
+        # docxtpl's own tag preprocessing: joins tags Word split across runs, {%p %} and so on.
+        # patch_xml and resolve_listing work on the XML text alone: python-docx need not load.
+        self.docxtpl: DocxTemplate = DocxTemplate(io.BytesIO(data))
+        document = parts[ooxml.DOCUMENT].decode("utf-8")
+        start, end = ooxml.body_bounds(document)
+        self.head, self.tail = document[:start], document[end:]
+        self.body = self._compile(document[start:end], ooxml.DOCUMENT)
+        self.tagged = {
+            name: self._compile(parts[name].decode("utf-8"), name)
+            for name in ooxml.templated_parts(parts)[1:]
+            if b"{" in parts[name]
+        }
+        core = parts.get(ooxml.CORE_PROPERTIES)
+        self.properties: list[str | jinja2.Template] | None = None
+        if core is not None:
+            pieces = ooxml.split_core_properties(core, lambda text: "{" in text)
+            self.properties = [
+                PROPERTIES_ENVIRONMENT.from_string(piece) if number % 2 else piece
+                for number, piece in enumerate(pieces)
+            ]
+        changing = {ooxml.DOCUMENT, ooxml.CORE_PROPERTIES, *self.tagged}
+        self.fixed = {
+            name: ooxml.compress(name, content)
+            for name, content in parts.items()
+            if name not in changing
+        }
+
+    def _compile(self, xml: str, part: str) -> jinja2.Template:
+        """Compile an XML part as docxtpl's render_xml_part does, once."""
+        source = ooxml.paragraph_per_line(self.docxtpl.patch_xml(xml))
+        try:
+            return BODY_ENVIRONMENT.from_string(source)
+        except jinja2.TemplateSyntaxError as error:
+            raise _syntax_error(error, part) from None
+
+    def _render(self, template: jinja2.Template, context: dict[str, Any]) -> str:
+        """Render a part and undo docxtpl's markers, as docxtpl's render_xml_part does."""
+        xml = ooxml.join_paragraph_lines(render_bounded(template, context))
+        xml = (
+            xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        )
+        # resolve_listing turns line breaks, tabs, \a and \f in text (w:t) into Word's; it
+        # walks every paragraph, so it runs only on the paragraphs that hold one of them.
+        if ooxml.has_listing_characters(xml):
+            xml = ooxml.each_paragraph(xml, self.docxtpl.resolve_listing)
+        return xml
+
+    def _core_properties(self, context: dict[str, Any]) -> bytes:
+        assert self.properties is not None
+        text = "".join(
+            piece
+            if isinstance(piece, str)
+            else ooxml.escape_text(_limit(render_bounded(piece, context)))
+            for piece in self.properties
+        )
+        return text.encode("utf-8")
+
+    def fill(self, context: dict[str, Any]) -> bytes:
+        body = self.head + self._render(self.body, context) + self.tail
+        changed = {ooxml.DOCUMENT: ooxml.compress(ooxml.DOCUMENT, body.encode("utf-8"))}
+        for name, template in self.tagged.items():
+            changed[name] = ooxml.compress(name, self._render(template, context).encode("utf-8"))
+        if self.properties is not None:
+            changed[ooxml.CORE_PROPERTIES] = ooxml.compress(
+                ooxml.CORE_PROPERTIES, self._core_properties(context)
+            )
+        return ooxml.write_package(changed.get(name) or self.fixed[name] for name in self.order)
+
+
+def _limit(text: str) -> str:
+    return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1] + "…"
+
+
+def _read_docx(path: Path, limits: Limits) -> bytes:
+    """A template file's bytes: five times the file size limit at most, as its parts may be."""
+    limit = 5 * limits.file_size
+    try:
+        with path.open("rb") as file:
+            data = file.read(limit + 1)
+    except FileNotFoundError:
+        raise TemplateError("no such template file", Location(file=str(path))) from None
+    except OSError as error:
+        raise TemplateError(
+            f"cannot read the template ({error.strerror})", Location(file=str(path))
+        ) from None
+    if len(data) > limit:
+        raise LimitError(
+            f"the template is larger than {limit:,} bytes (five times LETTERS_FILE_SIZE_LIMIT)",
+            Location(file=str(path)),
+        )
+    return data
+
+
+def template_context(letter: Letter) -> dict[str, Any]:
+    """What a template sees as ``letter``: the composed letter as text."""
+    return {
+        "letter": {
+            "body_name": letter.body_name,
+            "reference": letter.reference,
+            "category": letter.category,
+            "decision": letter.decision,
+            "decision_date": letter.decision_date,
+            "date": letter.date,
+            "title": letter.title,
+            "complainant": letter.complainant,
+            "address": list(letter.address),
+            "about": letter.about,
+            "summary": _text(letter.summary),
+            "sections": [
+                {
+                    "id": section.id,
+                    "heading": section.heading,
+                    "paragraphs": [paragraph.text for paragraph in section.paragraphs],
+                }
+                for section in letter.sections
+            ],
+            "sign_off": _text(letter.sign_off),
+        }
+    }
+
+
+def _text(paragraph: LetterParagraph | None) -> str | None:
+    return paragraph.text if paragraph is not None else None
+
+
+LETTER_FIELDS = frozenset(
+    template_context(Letter(sections=(), sign_off=LetterParagraph(())))["letter"]
+)
+"""What a template may ask of ``letter``."""
+SECTION_FIELDS = frozenset(("id", "heading", "paragraphs"))
+"""What a template may ask of each of ``letter.sections``."""
+
+
+def render(letter: Letter, template: WordTemplate | str | Path | None = None) -> bytes:
+    """Fill a Word template with the letter: a WordTemplate, a path, a name, or the default."""
+    if not isinstance(template, WordTemplate):
+        template = WordTemplate(find_template(template))
+    return template.render(letter)

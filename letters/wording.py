@@ -1,0 +1,195 @@
+"""The sandboxed expression engine that clause wording and Word templates share.
+
+Clause files and templates are untrusted: they travel by email and are edited by many hands.
+Their tags are evaluated in Jinja's sandbox (no attribute that starts with ``_``, no unsafe
+method), made stricter here:
+
+- no globals but a ``range`` that keeps to the time limit: ``lipsum``, ``cycler``, ``joiner``,
+  ``namespace`` and ``dict`` are not there;
+- every call, filter and loop step looks at the letter's clock (``limits.check_time``);
+- no value grows past the letter size limit: ``*``, ``+``, ``%``, calls and filters are checked,
+  and so are widths in format strings (``'%01000000000d' % 1``) and numbers given to methods
+  (``'x'.center(10**9)``), before the work is done;
+- the output of a template is counted as it is made.
+
+Text from a case file reaches wording only as values: it is never compiled as a template.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from letters.grammar import FILTERS
+from letters.limits import check_size, check_time, size_limit
+from letters.problems import LimitError
+
+MAX_POWER = 100
+_DIGITS = re.compile(r"\d+")
+
+
+def _bounded_range(*arguments: int) -> Iterator[int]:
+    """``range`` for wording: at most 100,000 numbers, and the clock checked as it goes."""
+    numbers = range(*arguments)
+    if len(numbers) > 100_000:
+        raise LimitError("range() of more than 100,000 numbers in wording")
+    for index, number in enumerate(numbers):
+        if not index % 1000:
+            check_time()
+        yield number
+
+
+def _check_arguments(arguments: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+    """Refuse numbers and texts given to a call that would make a value past the limit."""
+    limit = size_limit()
+    for value in (*arguments, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > limit:
+            raise LimitError(f"the number {value} is larger than wording may use")
+        if isinstance(value, (str, list, tuple)):
+            check_size(len(value))
+
+
+def _check_result(value: Any) -> Any:
+    if isinstance(value, (str, list, tuple)):
+        check_size(len(value))
+    return value
+
+
+def _check_format(text: str) -> None:
+    """Refuse a format string with a width or precision past the letter size limit."""
+    limit = size_limit()
+    for digits in _DIGITS.findall(text):
+        if len(digits) > len(str(limit)) or int(digits) > limit:
+            raise LimitError(
+                f"a width of {digits} in a format string is larger than wording may use"
+            )
+
+
+def bounded(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that keeps to the letter's time and size limits (Jinja's pass_* marks kept)."""
+
+    @functools.wraps(function)
+    def run(*arguments: Any, **kwargs: Any) -> Any:
+        check_time()
+        _check_arguments(arguments, kwargs)
+        return _check_result(function(*arguments, **kwargs))
+
+    return run
+
+
+def _format_filter(value: Any, *arguments: Any, **kwargs: Any) -> str:
+    _check_format(str(value))
+    return jinja2.filters.do_format(value, *arguments, **kwargs)
+
+
+class Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox with time and size bounds, and no globals but a bounded ``range``."""
+
+    intercepted_binops = frozenset(("*", "**", "%", "+"))
+
+    def __init__(self, **options: Any):
+        super().__init__(undefined=Undefined, **options)
+        self.globals.clear()
+        self.globals["range"] = _bounded_range
+        filters: dict[str, Callable[..., Any]] = {
+            **self.filters,
+            "format": _format_filter,
+            **FILTERS,
+        }
+        self.filters = {name: bounded(function) for name, function in filters.items()}
+        tests: dict[str, Any] = dict(self.tests)
+        self.tests = {name: bounded(function) for name, function in tests.items()}
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        check_time()
+        if operator == "**" and isinstance(right, int) and abs(right) > MAX_POWER:
+            raise LimitError(f"a power above {MAX_POWER} is not allowed in wording")
+        if operator == "*":
+            for text, times in ((left, right), (right, left)):
+                if isinstance(text, (str, list, tuple)) and isinstance(times, int):
+                    check_size(len(text) * times, "text made by '*'")
+        if operator == "%" and isinstance(left, str):
+            _check_format(left)
+            values = right if isinstance(right, tuple) else (right,)
+            _check_arguments(values, {})
+        return _check_result(super().call_binop(context, operator, left, right))
+
+    def call(
+        __self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        check_time()
+        _check_arguments(args, kwargs)
+        return _check_result(super().call(__context, __obj, *args, **kwargs))
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:  # "{:>1000000000}".format(x): refused before it is called
+            _check_format(value.__self__)
+        return wrapped
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        check_time()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        check_time()
+        return super().getitem(obj, argument)
+
+
+def render_bounded(template: jinja2.Template, context: Mapping[str, Any]) -> str:
+    """Render a compiled template on the context as it is, within the letter's limits.
+
+    Jinja's ``render`` copies the context and its globals into a new one for every call, which
+    is most of the cost of a short clause; wording needs no globals of its context, so the
+    context is shared as it is. The output is counted, and the clock read, as it is made.
+    """
+    pieces: list[str] = []
+    size = 0
+    limit = size_limit()
+    for piece in template.root_render_func(template.new_context(context, shared=True)):  # type: ignore[arg-type]
+        size += len(piece)
+        if size > limit:
+            check_size(size, "the rendered text")
+        pieces.append(piece)
+        if len(pieces) % 256 == 0:
+            check_time()
+    return "".join(pieces)
+
+
+class MissingFact(jinja2.UndefinedError):
+    """A name or attribute wording used that its context does not have, said as data:
+    ``name`` is what was missing, ``is_attribute`` whether it was asked of another value."""
+
+    def __init__(self, message: str, *, name: str, is_attribute: bool):
+        super().__init__(message)
+        self.name = name
+        self.is_attribute = is_attribute
+
+
+class Undefined(jinja2.StrictUndefined):
+    """Jinja's strict undefined, whose error says what was missing as data, not only text."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        hint: str | None = None,
+        obj: Any = jinja2.utils.missing,
+        name: str | None = None,
+        exc: Any = None,
+    ) -> None:
+        if hint is not None:  # the sandbox's refusal of an unsafe attribute, said as it says it
+            super().__init__(hint, obj, name, SecurityError)
+            return
+        missing = functools.partial(
+            MissingFact, name=str(name), is_attribute=obj is not jinja2.utils.missing
+        )
+        super().__init__(hint, obj, name, missing)  # type: ignore[arg-type]
