@@ -49,6 +49,12 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt:
             echo_error("letters: interrupted")
             sys.exit(130)
+        except OSError as error:  # standard output closed or full: file errors are LettersErrors
+            from letters.output import quiet_stdout
+
+            quiet_stdout()
+            echo_error(f"cannot write the output ({error.strerror})")
+            sys.exit(1)
         except Exception as error:
             if debugging():
                 traceback.print_exc()
@@ -265,6 +271,7 @@ def impact(cases: tuple[str, ...], clauses: Path, base: Path | None, as_json: bo
 
 
 @cli.command()
+@reports_errors
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of a case file, for editors and other tools."""
     from letters.output import json_text

@@ -18,7 +18,7 @@ from letters.facts import FACT_NAMES, case_facts
 from letters.grammar import long_date, short_date
 from letters.library import Library
 from letters.model import Case, ClauseUse, Paragraph, ParamValue, Reason
-from letters.problems import ClauseError, LettersError, Location, combine
+from letters.problems import ClauseError, LettersError, LimitError, Location, combine
 
 HEADINGS = "headings/"
 """Where a section's heading is found: the heading of section "complaint" is headings/complaint."""
@@ -228,6 +228,8 @@ class _Composer:
             arguments = clause.arguments(use.params)
             context = {**self.context, **arguments} if arguments else self.context
             texts = self.library.render(clause, variant, context)
+        except LimitError as error:  # the letter's budget is spent: stop, do not go on
+            raise error.inside(Location(field=field)) from None
         except LettersError as error:
             self.problem(error, field)
             return []

@@ -108,12 +108,19 @@ def sentence(text: object) -> str:
 
 def short_date(day: date) -> str:
     """The date as the decision's header shows it: "23 Mar 2025"."""
+    _expect_date(day, "short_date")
     return f"{day.day:02d} {MONTHS[day.month - 1][:3]} {day.year}"
 
 
 def long_date(day: date) -> str:
     """The date as the body of a letter writes it: "9 September 2022"."""
+    _expect_date(day, "long_date")
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _expect_date(value: object, name: str) -> None:
+    if not isinstance(value, date):
+        raise TypeError(f"{name} takes a date, not {type(value).__name__}")
 
 
 @frozen

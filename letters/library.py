@@ -646,17 +646,24 @@ class Library:
             return fixed
         try:
             return reflow(render_bounded(self._joined(clause, variant), context))
-        except LettersError as error:
-            raise _placed(error, clause, variant) from None
+        except LimitError as error:
+            if error.is_time:  # not run again: place it at the variant
+                raise _placed(error, clause, variant.line) from None
+        except LettersError:
+            raise
         except Exception:
-            pass  # again, the usual way, for Jinja's traceback that says the template's line
+            pass
+        # again, the usual way, for Jinja's traceback that says the template's line
         try:
             return reflow(self.template(clause, variant).render(context))
-        except LettersError as error:
-            raise _placed(error, clause, variant) from None
-        except RecursionError:
+        except LimitError as error:
+            raise _placed(error, clause, variant.line + _template_line(error) - 1) from None
+        except LettersError:
+            raise
+        except RecursionError as error:
             raise ClauseError(
-                "the wording calls itself too deeply", Location(file=clause.path, line=variant.line)
+                "the wording calls itself too deeply",
+                Location(file=clause.path, line=variant.line + _template_line(error) - 1),
             ) from None
         except Exception as error:
             line = _template_line(error)
@@ -667,16 +674,9 @@ class Library:
             ) from None
 
 
-def _placed(error: LettersError, clause: Clause, variant: Variant) -> LettersError:
-    """An error met while rendering a variant: a limit reached is placed at the variant; other
-    errors (a reason the case names that the library lacks) say where they are already."""
-    if isinstance(error, LimitError):
-        error.problems = tuple(
-            problem.inside(Location(file=clause.path, line=variant.line))
-            if problem.location.outermost.file is None
-            else problem
-            for problem in error.problems
-        )
+def _placed(error: LimitError, clause: Clause, line: int) -> LimitError:
+    """A limit reached while rendering a variant, placed at the clause file's line."""
+    error.inside(Location(file=clause.path, line=line))
     return error
 
 

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 
 from attrs import frozen
 
-from letters.problems import LimitError, UsageError
+from letters.problems import LimitError, TimeLimitError, UsageError
 
 ENVIRONMENT = {
     "time": "LETTERS_TIME_LIMIT",
@@ -95,7 +95,7 @@ def check_time() -> None:
     """Stop the work if this thread's letter is past its time."""
     deadline = _budget.deadline
     if deadline is not None and time.monotonic() > deadline:
-        raise LimitError(
+        raise TimeLimitError(
             f"the letter took longer than its time limit of {_budget.seconds:g} s "
             "(LETTERS_TIME_LIMIT raises it)"
         )

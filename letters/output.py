@@ -112,14 +112,14 @@ def write_stdout(data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         raise OutputError("standard output was closed before the letter was written") from None
     except OSError as error:
-        _quiet_stdout()
+        quiet_stdout()
         raise OutputError(f"cannot write to standard output ({error.strerror})") from None
 
 
-def _quiet_stdout() -> None:
+def quiet_stdout() -> None:
     """Point standard output at /dev/null, so that Python's own flush at exit cannot fail
     again on the closed pipe or full device and print a second message."""
     with contextlib.suppress(OSError):

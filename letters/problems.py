@@ -193,6 +193,15 @@ class OutputError(LettersError):
 class LimitError(LettersError):
     """Work past a limit: a letter that takes too long or grows too large, a file too big."""
 
+    is_time = False
+    """Whether the limit reached was the time: work not to be done again to say where."""
+
+
+class TimeLimitError(LimitError):
+    """A letter that took longer than its time limit."""
+
+    is_time = True
+
 
 class UsageError(LettersError):
     """A request that cannot be carried out as asked (options that do not go together)."""
