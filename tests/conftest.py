@@ -16,6 +16,8 @@ from letters.library import Clause, Library, parse_clause
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "clauses"
+"""A small frozen clause library: unit tests of the engine read it, not the live clauses/."""
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 

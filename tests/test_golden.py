@@ -13,6 +13,8 @@ from letters.loading import load_case, parse_case
 from letters.rendering import render
 from tests.conftest import EXAMPLES, GOLDEN, letter_lines, normalise
 
+pytestmark = pytest.mark.golden
+
 SEEDS = [
     ("cpc-report-defamation", "000_6161635a037e9874"),
     ("case-records-misrepresented", "004_3e05bb1cd35a3bdd"),

@@ -16,6 +16,8 @@ from click.testing import CliRunner
 from letters.cli import cli
 from tests.conftest import EXAMPLES, ROOT, letter_lines
 
+pytestmark = pytest.mark.golden
+
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 CORPUS = sorted(HOSTILE.glob("*.json"))
 

@@ -80,8 +80,8 @@ def test_a_reason_taken_into_a_clause_is_named_with_its_field(library: Library) 
             "field": "reasons[0]",
             "clause": "reasons/tribunal-appeal/summary",
             "variant": "default",
-            "file": "clauses/reasons/tribunal-appeal/summary.txt",
-            "line": 7,
+            "file": library["reasons/tribunal-appeal/summary"].path,
+            "line": library["reasons/tribunal-appeal/summary"].variants[0].line,
         }
     ]
 
