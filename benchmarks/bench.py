@@ -27,10 +27,9 @@ from docxtpl import DocxTemplate
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from letters.rendering import template_context  # noqa: E402
-
 import letters  # noqa: E402
 from letters.batch import render_files  # noqa: E402
+from letters.rendering import template_context  # noqa: E402
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 SHM = "/dev/shm"
