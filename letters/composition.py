@@ -14,11 +14,13 @@ from typing import Any, overload
 
 from attrs import frozen
 
-from letters.facts import FACT_NAMES, case_facts
+from letters.facts import FACT_NAMES, Facts, case_facts
 from letters.grammar import long_date, short_date
-from letters.library import Library
-from letters.model import Case, ClauseUse, Paragraph, ParamValue, Reason
-from letters.problems import ClauseError, LettersError, LimitError, Location, combine
+from letters.library import Clause, Library, Variant
+from letters.loading import read_facts
+from letters.model import Case, ClauseUse, Paragraph, ParamValue, Reason, SectionPlan
+from letters.outlines import Choice, Plan, choose, condition_context, plan_letter
+from letters.problems import CaseError, ClauseError, LettersError, LimitError, Location, combine
 
 HEADINGS = "headings/"
 """Where a section's heading is found: the heading of section "complaint" is headings/complaint."""
@@ -44,6 +46,7 @@ class Origin:
     variant: str | None = None
     file: str | None = None
     line: int | None = None
+    chosen: Choice | None = None  # the outline item that placed the clause, and why
 
 
 @frozen
@@ -104,6 +107,8 @@ class Letter:
     complainant: str = ""
     address: tuple[str, ...] = ()
     about: str = ""
+    numbered: bool = True
+    outline: str | None = None
 
     @property
     def paragraphs(self) -> Iterator[LetterParagraph]:
@@ -185,10 +190,18 @@ class _Composer:
         self.library = library
         self.problems: list[LettersError] = []
         self._included: list[Origin] = []  # the clauses the clause being rendered took in
+        self.facts: dict[str, Any] = {}
+        try:
+            self.facts = read_facts(case.facts, library.facts)
+        except LettersError as error:
+            self.problems.append(error)
         self.context = self._context()
+        self.used: set[str] = set()  # the clauses the letter uses, for the case's "wording"
+        self.plan = self._plan()
 
     def _context(self) -> dict[str, Any]:
         context = case_facts(self.case)
+        context["facts"] = Facts(self.facts)
         reasons = [
             ReasonWords(reason, self.library, self._wording, f"reasons[{index}]")
             for index, reason in enumerate(self.case.reasons)
@@ -199,14 +212,55 @@ class _Composer:
         assert context.keys() <= FACT_NAMES, "a fact wording sees must be declared in facts.py"
         return context
 
+    def _plan(self) -> Plan:
+        """The letter's plan: from its outline (named, or chosen by the facts) with the case's
+        own text and overrides, or the case's own sections."""
+        case, library = self.case, self.library
+        if case.outline is None and (case.sections or not library.outlines):
+            if not case.sections:
+                self.problems.append(
+                    CaseError(
+                        "missing: the case plans no sections, and the library has no outlines "
+                        "to plan them",
+                        Location(field="sections"),
+                    )
+                )
+            return Plan(case.summary, case.sections, {}, case.numbered is not False)
+        try:
+            conditions = condition_context(case, self.facts)
+            outline = (
+                library.outline(case.outline)
+                if case.outline is not None
+                else choose(library.outlines, conditions)
+            )
+            return plan_letter(case, outline, conditions)
+        except LettersError as error:
+            self.problems.append(error)
+            return Plan(case.summary, case.sections, {}, case.numbered is not False)
+
+    def _variant(self, clause: Clause, named: str | None) -> Variant:
+        """The wording of a clause: the case's choice, else the plan's, else by date."""
+        self.used.add(clause.id)
+        return clause.variant(self.case.wording.get(clause.id, named), on=self.case.decision_date)
+
+    def _given(self, clause: Clause, params: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
+        """A clause's parameters: those given, and the case's facts of the same names."""
+        from_facts = {
+            name: value
+            for name, value in self.facts.items()
+            if name in clause.params and name not in params and isinstance(value, (str, tuple))
+        }
+        return {**from_facts, **params}
+
     def _wording(self, clause_id: str, params: Mapping[str, ParamValue], field: str) -> str:
         """A clause's wording as one line of text, for use inside another clause.
 
         It takes those of ``params`` that it declares.
         """
         clause = self.library[clause_id]
-        variant = clause.variant(on=self.case.decision_date)
-        arguments = clause.arguments({k: v for k, v in params.items() if k in clause.params})
+        variant = self._variant(clause, None)
+        given = self._given(clause, {k: v for k, v in params.items() if k in clause.params})
+        arguments = clause.arguments(given)
         wording = " ".join(self.library.render(clause, variant, {**self.context, **arguments}))
         self._included.append(
             Origin(
@@ -222,28 +276,41 @@ class _Composer:
     def clause(self, use: ClauseUse, field: str) -> list[Text]:
         """The paragraphs of one clause use, as runs; a problem is recorded, not raised."""
         self._included = []
+        choice = self.plan.choices.get(id(use))
         try:
             clause = self.library[use.clause]
-            variant = clause.variant(use.variant, on=self.case.decision_date)
-            arguments = clause.arguments(use.params)
+            variant = self._variant(clause, use.variant)
+            arguments = clause.arguments(self._given(clause, use.params))
             context = {**self.context, **arguments} if arguments else self.context
             texts = self.library.render(clause, variant, context)
         except LimitError as error:  # the letter's budget is spent: stop, do not go on
-            raise error.inside(Location(field=field)) from None
+            raise error.inside(self._where(field, choice)) from None
         except LettersError as error:
-            self.problem(error, field)
+            self.problems.append(error.inside(self._where(field, choice)))
             return []
         origin = Origin(
-            field=field, clause=clause.id, variant=variant.name, file=clause.path, line=variant.line
+            field=field,
+            clause=clause.id,
+            variant=variant.name,
+            file=clause.path,
+            line=variant.line,
+            chosen=choice,
         )
         included = tuple(dict.fromkeys(self._included))
         return [Text(text, origin, included) for text in texts]
+
+    @staticmethod
+    def _where(field: str, choice: Choice | None) -> Location:
+        """Where a clause use is: a field of the case, or an outline's line within the case."""
+        if choice is None or field:
+            return Location(field=field or None)
+        return Location(file=choice.file, line=choice.line, within=Location())
 
     def paragraph(self, plan: Paragraph, field: str) -> list[LetterParagraph]:
         """A planned paragraph; a clause of several paragraphs starts new ones as it needs."""
         paragraphs: list[list[Text]] = [[]]
         for index, part in enumerate(plan):
-            where = f"{field}[{index}]" if len(plan) > 1 else field
+            where = f"{field}[{index}]" if len(plan) > 1 and field else field
             if isinstance(part, str):
                 paragraphs[-1].append(Text(part, Origin(field=where)))
                 continue
@@ -253,14 +320,16 @@ class _Composer:
                 paragraphs[-1].append(text)
         return [LetterParagraph(tuple(runs)) for runs in paragraphs if runs]
 
-    def section(self, index: int) -> Section:
-        plan = self.case.sections[index]
-        field = f"sections[{index}]"
-        heading = self.clause(ClauseUse(HEADINGS + plan.section), f"{field}.section")
+    def section(self, plan: SectionPlan) -> Section:
+        fields = self._fields(plan)
+        field = fields[0]
+        heading = self.clause(
+            ClauseUse(HEADINGS + plan.section), f"{field}.section" if field else ""
+        )
         paragraphs = [
             paragraph
             for number, planned in enumerate(plan.paragraphs)
-            for paragraph in self.paragraph(planned, f"{field}.paragraphs[{number}]")
+            for paragraph in self.paragraph(planned, fields[1](number, planned))
         ]
         return Section(
             id=plan.section,
@@ -269,16 +338,37 @@ class _Composer:
             heading_origin=heading[0].origin if heading else None,
         )
 
-    def problem(self, error: LettersError, field: str) -> None:
-        """Record a problem met at a field of the case: its place sits within that field."""
-        self.problems.append(error.inside(Location(field=field)))
+    def _fields(self, plan: SectionPlan) -> tuple[str, Any]:
+        """The case file's field of a section and of each of its paragraphs: a section the case
+        plans by hand is ``sections[i]``; the caseworker's text is ``text.<section>[n]``; what
+        an outline places has no field (its outline line says where it comes from)."""
+        for index, given in enumerate(self.case.sections):
+            if given is plan:
+                field = f"sections[{index}]"
+                return field, lambda n, _, field=field: f"{field}.paragraphs[{n}]"
+        own = {
+            id(paragraph): f"text.{plan.section}[{n}]"
+            for n, paragraph in enumerate(self.case.text.get(plan.section, ()))
+        }
+        return "", lambda _, paragraph: own.get(id(paragraph), "")
 
     def letter(self) -> Letter:
         case = self.case
-        sections = tuple(self.section(index) for index in range(len(case.sections)))
-        summary_runs = [run for p in self.paragraph(case.summary, "summary") for run in p.runs]
+        sections = tuple(self.section(plan) for plan in self.plan.sections)
+        summary_field = "summary" if case.summary else ""
+        summary_runs = [
+            run for p in self.paragraph(self.plan.summary, summary_field) for run in p.runs
+        ]
         sign_off = self.paragraph((ClauseUse(SIGN_OFF),), "sign-off")
         title = self.paragraph((ClauseUse(TITLE),), "title")
+        for clause_id in case.wording:
+            if clause_id not in self.used:
+                self.problems.append(
+                    ClauseError(
+                        f"the letter uses no clause {clause_id!r} to choose the wording of",
+                        Location(field=f"wording.{clause_id}"),
+                    )
+                )
         if self.problems:
             raise combine(self.problems)
         return Letter(
@@ -296,6 +386,8 @@ class _Composer:
             complainant=case.complainant.name,
             address=case.complainant.address,
             about=case.complaint.about,
+            numbered=self.plan.numbered,
+            outline=self.plan.outline.name if self.plan.outline else None,
         )
 
 

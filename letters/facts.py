@@ -29,6 +29,7 @@ FACTS: Mapping[str, frozenset[str] | None] = {
     "considered": None,
     "reason": None,  # the attributes of a reason are the wordings the library has for it
     "reasons": None,
+    "facts": None,  # the facts the library declares: checked against its facts.yaml
 }
 """Each fact wording can use, and the attributes it has (None: not checked by name)."""
 
@@ -80,3 +81,63 @@ def case_facts(case: Case) -> dict[str, Any]:
     }
     context.update({name: value for name, value in optional.items() if value is not None})
     return context
+
+
+# The facts a library declares ------------------------------------------------------------------
+
+KINDS = ("text", "yes/no", "date", "choice", "list", "person")
+"""The kinds of fact a library can declare."""
+
+DECLARATION_KEYS = ("kind", "about", "required", "choices")
+
+
+@attrs.frozen
+class FactDeclaration:
+    """A fact the library declares: its name, kind, what it means, and whether a case must give it."""
+
+    name: str
+    kind: str
+    about: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    line: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"name": self.name, "kind": self.kind, "about": self.about}
+        record["required"] = self.required
+        if self.choices:
+            record["choices"] = list(self.choices)
+        return record
+
+
+def fact_type(declaration: FactDeclaration) -> Any:
+    """The Python type a declared fact is read as."""
+    from datetime import date
+    from typing import Literal
+
+    from letters.model import Person
+
+    kind = declaration.kind
+    if kind == "yes/no":
+        return bool
+    if kind == "date":
+        return date
+    if kind == "choice":
+        return Literal[declaration.choices]
+    if kind == "list":
+        return tuple[str, ...]
+    if kind == "person":
+        return Person
+    return str
+
+
+def facts_class(declarations: Mapping[str, FactDeclaration]) -> type:
+    """An attrs class of the declared facts, for cattrs to read a case's facts with."""
+    fields = {
+        name: attrs.field(
+            type=fact_type(declaration),
+            default=attrs.NOTHING if declaration.required else None,
+        )
+        for name, declaration in sorted(declarations.items(), key=lambda item: not item[1].required)
+    }
+    return attrs.make_class("DeclaredFacts", fields, frozen=True)

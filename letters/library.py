@@ -38,10 +38,11 @@ import jinja2
 import yaml
 from attrs import field, frozen
 
-from letters.facts import FACT_NAMES
+from letters.facts import FACT_NAMES, FactDeclaration
 from letters.grammar import join_and
 from letters.limits import DEFAULT, Limits
 from letters.model import ParamValue
+from letters.outlines import Outline, read_declarations, read_outlines
 from letters.problems import ClauseError, LettersError, LimitError, Location, combine
 from letters.wording import MissingFact, Sandbox, render_bounded
 
@@ -49,6 +50,10 @@ DEFAULT_LIBRARY = Path(__file__).resolve().parent.parent / "clauses"
 """The project's own clause library, used when no other is named."""
 
 SUFFIX = ".txt"
+OUTLINES = "outlines"
+"""The library's folder of outlines: ``outlines/<name>.yaml``."""
+FACTS_FILE = "facts.yaml"
+"""The library's declaration of the facts its outlines test and its clauses fill in."""
 FRONT_MATTER_KEYS = ("id", "title", "params", "variants")
 VARIANT_KEYS = ("from", "until", "about")
 PARAM_KEYS = ("about", "default")
@@ -515,9 +520,20 @@ def reflow(rendered: str) -> tuple[str, ...]:
 class Library:
     """A folder of clause files, each known by its path without ``.txt`` (``reasons/late``)."""
 
-    def __init__(self, clauses: Mapping[str, Clause], *, root: str | None = None):
+    def __init__(
+        self,
+        clauses: Mapping[str, Clause],
+        *,
+        root: str | None = None,
+        outlines: Mapping[str, Outline] | None = None,
+        facts: Mapping[str, FactDeclaration] | None = None,
+    ):
         self.clauses = dict(clauses)
         self.root = root
+        self.outlines: dict[str, Outline] = dict(outlines or {})
+        """The library's outlines (``outlines/*.yaml``), by name."""
+        self.facts: dict[str, FactDeclaration] = dict(facts or {})
+        """The facts the library declares (``facts.yaml``), by name."""
         self._templates: dict[tuple[str, str], jinja2.Template] = {}
         self._fixed: dict[tuple[str, str], tuple[str, ...]] = {}
         self._fast: dict[tuple[str, str], jinja2.Template] = {}
@@ -570,7 +586,10 @@ class Library:
                 )
                 continue
             clauses[clause.id] = clause
-        return cls(clauses, root=str(root)), problems
+        outlines, broken = read_outlines(root / OUTLINES)
+        facts, wrong = read_declarations(root / FACTS_FILE)
+        library = cls(clauses, root=str(root), outlines=outlines, facts=facts)
+        return library, [*problems, *broken, *wrong]
 
     def __getitem__(self, clause_id: str) -> Clause:
         try:
@@ -589,6 +608,18 @@ class Library:
 
     def __len__(self) -> int:
         return len(self.clauses)
+
+    def outline(self, name: str) -> Outline:
+        """The outline of that name, or an error naming the ones there are."""
+        try:
+            return self.outlines[name]
+        except KeyError:
+            close = difflib.get_close_matches(name, self.outlines, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            known = ", ".join(self.outlines) or "none"
+            raise ClauseError(
+                f"no outline {name!r} (outlines: {known}){hint}", Location(field="outline")
+            ) from None
 
     def template(self, clause: Clause, variant: Variant) -> jinja2.Template:
         """The compiled wording of a variant, compiled once per library."""

@@ -24,7 +24,7 @@ from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.gen import make_dict_structure_fn
 
 from letters.limits import DEFAULT, Limits
-from letters.model import Case, ClauseUse, Paragraph, ParamValue, Part, Reason
+from letters.model import Case, ClauseUse, FactValue, Paragraph, ParamValue, Part, Person, Reason
 from letters.problems import CaseError, LettersError, Location, combine
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -165,6 +165,29 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
         return (structure_part(value, Part),)
 
     converter.register_structure_hook_func(lambda target: target == Paragraph, structure_paragraph)
+
+    def structure_bool(value: Any, _: type) -> bool:
+        if not isinstance(value, bool):
+            raise ExpectedError(f"expected true or false, got {_describe(value)}")
+        return value
+
+    converter.register_structure_hook(bool, structure_bool)
+    structure_person = structure_object(Person)
+
+    def structure_fact(value: Any, _: Any) -> FactValue:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            return _structure_text(value, str)
+        if isinstance(value, list):
+            return tuple(converter.structure(value, list[str]))
+        if isinstance(value, Mapping):
+            return structure_person(value, Person)  # type: ignore[no-any-return]
+        raise ExpectedError(
+            f"expected text, true or false, a list of text or a person, got {_describe(value)}"
+        )
+
+    converter.register_structure_hook_func(lambda target: target == FactValue, structure_fact)
     return converter
 
 
@@ -184,6 +207,8 @@ def _message(error: BaseException, target: Any) -> str:
         return str(error)
     if isinstance(error, KeyError):
         return "missing (this field is required)"
+    if typing.get_origin(target) is typing.Literal:
+        return f"expected one of {', '.join(map(str, typing.get_args(target)))}"
     if isinstance(target, type) and issubclass(target, enum.Enum):
         choices = ", ".join(str(member.value) for member in target)
         return f"expected one of {choices}"
@@ -378,3 +403,54 @@ def _walk(
         return index + 1
 
     value(0, "")
+
+
+def read_facts(given: Mapping[str, Any], declarations: Mapping[str, Any]) -> dict[str, Any]:
+    """A case's facts read as the library declares them: every declared fact by name (None when
+    the case does not give it). Problems name the field, ``facts.<name>``."""
+    import difflib
+
+    from letters.facts import facts_class
+
+    problems: list[LettersError] = []
+    for name in given:
+        if name not in declarations:
+            close = difflib.get_close_matches(name, declarations, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            known = ", ".join(sorted(declarations)) or "none"
+            problems.append(
+                CaseError(
+                    f"the library declares no fact {name!r} (it declares: {known}){hint}",
+                    Location(field=f"facts.{name}"),
+                )
+            )
+    raw = {name: _as_json(value) for name, value in given.items() if name in declarations}
+    try:
+        structured: Any = CONVERTER.structure(raw, facts_class(declarations))
+    except (cattrs.BaseValidationError, ExpectedError) as error:
+        for problem in _problems(error, "facts"):
+            if "missing (this field is required)" in problem.message:
+                name = (problem.problems[0].location.field or "").removeprefix("facts.")
+                about = declarations[name].about if name in declarations else ""
+                problem = CaseError(
+                    f"missing: the outline needs this fact ({about})",
+                    problem.problems[0].location,
+                )
+            problems.append(problem)
+        structured = None
+    if problems:
+        raise combine(problems)
+    return attrs.asdict(structured, recurse=False)
+
+
+def _as_json(value: Any) -> Any:
+    """A fact as JSON gave it, for reading again as its declaration says."""
+    if isinstance(value, Person):
+        return {
+            "name": value.name,
+            "pronouns": value.pronouns.value,
+            "address": list(value.address),
+        }
+    if isinstance(value, tuple):
+        return list(value)
+    return value

@@ -131,14 +131,84 @@ class SectionPlan:
     )
 
 
+FactValue = str | bool | tuple[str, ...] | Person
+"""A fact the library declares, as a case gives it: text (or a date as text), yes/no, a list
+of text, or a person."""
+
+
+@frozen
+class Addition:
+    """A clause a case adds to its outline's plan: into a section, after a clause or at its end."""
+
+    clause: str = field(metadata=described('The clause\'s id: "assessment/negligence".'))
+    section: str = field(metadata=described('The section it goes in: "assessment".'))
+    after: str | None = field(
+        default=None,
+        metadata=described("A clause of that section it follows; default: the section's end."),
+    )
+    variant: str | None = field(default=None, metadata=described("Which wording of the clause."))
+    params: Mapping[str, ParamValue] = field(
+        factory=dict, metadata=described("Values for the clause's parameters, by name.")
+    )
+
+
 @frozen
 class Case:
-    """Everything the letter needs to know about one complaint."""
+    """Everything the letter needs to know about one complaint.
+
+    A case gives facts, and the caseworker's own sentences by section; an outline of the
+    library (named by ``outline`` or chosen from the facts) turns them into the letter's plan.
+    ``sections`` and ``summary`` plan a letter, or parts of one, by hand.
+    """
 
     complainant: Person = field(metadata=described("The person who complained."))
     complaint: Complaint = field(metadata=described("What the complaint is about."))
     sections: tuple[SectionPlan, ...] = field(
-        metadata=described("The letter's sections, in order.")
+        default=(),
+        metadata=described(
+            "Sections planned by hand, in order; with an outline, each replaces the outline's "
+            "section of the same name (or is added after the outline's sections)."
+        ),
+    )
+    outline: str | None = field(
+        default=None,
+        metadata=described(
+            "The outline that plans the letter: a file of clauses/outlines/ without .yaml; "
+            "default: the one whose condition the case's facts meet."
+        ),
+    )
+    facts: Mapping[str, FactValue] = field(
+        factory=dict,
+        metadata=described(
+            "The facts the library declares (clauses/facts.yaml), by name: "
+            '{"late": true, "document": "the report"}.'
+        ),
+    )
+    text: Mapping[str, tuple[Paragraph, ...]] = field(
+        factory=dict,
+        metadata=described(
+            "The caseworker's own paragraphs, by section: "
+            '{"assessment": ["Mrs X says ...", "..."]}.'
+        ),
+    )
+    wording: Mapping[str, str] = field(
+        factory=dict,
+        metadata=described(
+            'The wording (variant) of any clause the letter uses, by clause id: {"role/tests": '
+            '"2021-22"}; default: the outline\'s, else the one in force on the decision date.'
+        ),
+    )
+    drop: tuple[str, ...] = field(
+        default=(), metadata=described("Clauses the outline places that this letter leaves out.")
+    )
+    add: tuple[Addition, ...] = field(
+        default=(), metadata=described("Clauses this letter adds to the outline's plan.")
+    )
+    numbered: bool | None = field(
+        default=None,
+        metadata=described(
+            "Whether the paragraphs are numbered; default: the outline's, else yes."
+        ),
     )
     body: Body = field(factory=Body, metadata=described("The organisation complained about."))
     reference: str | None = field(

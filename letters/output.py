@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import re
+import signal
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -72,8 +73,16 @@ def write_atomic(path: str | Path, data: bytes) -> None:
     directory = path.parent
     if not directory.is_dir():
         raise OutputError("the folder to write into does not exist", Location(file=str(path)))
-    descriptor, temporary = _create_temporary(path)
+    # A stop signal is held back while the temporary file is made, and taken inside the try,
+    # so that the file is always removed: none is left behind by a stopped batch.
+    held = _hold_signals()
     try:
+        descriptor, temporary = _create_temporary(path)
+    except BaseException:
+        _release_signals(held)
+        raise
+    try:
+        _release_signals(held)
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
         Path(temporary).replace(path)
@@ -85,6 +94,21 @@ def write_atomic(path: str | Path, data: bytes) -> None:
                 f"cannot write the letter ({error.strerror})", Location(file=str(path))
             ) from None
         raise
+
+
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+def _hold_signals() -> set[int | signal.Signals] | None:
+    try:
+        return signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    except (AttributeError, OSError):  # a platform without signal masks
+        return None
+
+
+def _release_signals(held: set[int | signal.Signals] | None) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _create_temporary(path: Path) -> tuple[int, str]:

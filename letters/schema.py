@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from letters.model import Case, ClauseUse, Paragraph, ParamValue, Part, Reason
+from letters.model import Case, ClauseUse, FactValue, Paragraph, ParamValue, Part, Person, Reason
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 TEXT = {"type": "string"}
@@ -72,6 +72,17 @@ def _type(target: Any, definitions: dict[str, Any]) -> dict[str, Any]:
         return {"anyOf": [part, {"type": "array", "items": part}]}
     if target is Reason:
         return {"anyOf": [TEXT, _reference(Reason, definitions)]}
+    if target == FactValue:
+        return {
+            "anyOf": [
+                TEXT,
+                {"type": "boolean"},
+                {"type": "array", "items": TEXT},
+                _reference(Person, definitions),
+            ]
+        }
+    if target is bool:
+        return {"type": "boolean"}
     if target is str:
         return TEXT
     if target is date:

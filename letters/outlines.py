@@ -1,0 +1,718 @@
+"""Outlines: the rules, kept as plain text beside the clauses, that turn a case's facts into a
+letter's plan.
+
+An outline says, for one kind of decision, which sections come in which order and which
+clauses fill them, each under a condition on the case's facts::
+
+    title: We will not investigate
+    when: "'late' not in reasons"
+    summary:
+      - summary/will-not-investigate
+      - clause: summary/because
+        when: reasons
+    sections:
+      complaint:
+        - clause: complaint/complains-that
+          when: complaint.statement
+        - text
+      assessment:
+        - text
+        - join:
+            - assessment/will-not-investigate
+            - clause: assessment/professional-judgement
+              when: facts.document
+
+A section's items are its paragraphs: a clause id, a clause with its ``when``, ``variant`` and
+``params``, ``text`` (the place of the caseworker's own paragraphs for that section), or
+``join`` (clauses run into one paragraph). The Summary is one paragraph of such parts.
+
+Conditions are expressions in the wording sandbox over the case's facts: ``facts.late``,
+``'late' in reasons``, ``complaint.wants``, ``people | length > 1``, ``text.assessment``. No
+general code runs.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import jinja2
+from attrs import frozen
+from jinja2 import meta, nodes
+
+from letters.facts import FactDeclaration
+from letters.model import Case
+from letters.problems import ClauseError, LettersError, Location, Problem, combine
+from letters.wording import Sandbox
+from letters.yaml_lines import Lines, line_of, read_yaml
+
+OUTLINE_KEYS = ("title", "about", "when", "numbered", "summary", "sections")
+ITEM_KEYS = ("clause", "when", "variant", "params", "join", "text")
+TEXT = "text"
+"""The item that places the caseworker's own paragraphs for a section."""
+
+CONDITION_NAMES = frozenset(
+    (
+        "facts",
+        "reasons",
+        "reason",
+        "complaint",
+        "complainant",
+        "people",
+        "considered",
+        "decision",
+        "decision_date",
+        "reference",
+        "category",
+        "body",
+        "text",
+    )
+)
+"""What a condition can read: the declared facts and the facts every case has."""
+
+COMPLAINT_FIELDS = frozenset(("about", "statement", "wants"))
+
+ENVIRONMENT = Sandbox()
+
+
+@frozen
+class Condition:
+    """An outline's ``when``: its source, where it is written, and the compiled test."""
+
+    source: str
+    file: str
+    line: int
+
+    def names(self) -> list[str]:
+        """What the condition reads, as written: ``facts.late``, ``reasons``."""
+        read: list[str] = []
+        tree = ENVIRONMENT.parse("{{ (" + self.source + ") }}")
+        for node in tree.find_all((nodes.Getattr, nodes.Name)):
+            if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name):
+                read.append(f"{node.node.name}.{node.attr}")
+            elif isinstance(node, nodes.Name) and not any(
+                name.startswith(node.name + ".") for name in read
+            ):
+                read.append(node.name)
+        return list(dict.fromkeys(name for name in read if "." in name or name != "facts"))
+
+    def holds(self, context: Mapping[str, Any]) -> bool:
+        try:
+            return bool(_compiled(self.source)(**context))
+        except LettersError:
+            raise
+        except Exception as error:
+            raise ClauseError(
+                f"the condition {self.source!r} failed: {type(error).__name__}: {error}",
+                Location(file=self.file, line=self.line),
+            ) from None
+
+
+_COMPILED: dict[str, Any] = {}
+
+
+def _compiled(source: str) -> Any:
+    compiled = _COMPILED.get(source)
+    if compiled is None:
+        compiled = _COMPILED[source] = ENVIRONMENT.compile_expression(source)
+    return compiled
+
+
+@frozen
+class Item:
+    """One thing an outline places: a clause, the caseworker's text, or clauses joined."""
+
+    line: int
+    clause: str | None = None
+    variant: str | None = None
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+    when: Condition | None = None
+    text: bool = False
+    join: tuple[Item, ...] = ()
+
+
+@frozen
+class Outline:
+    """A kind of decision: its sections in order, and the clauses that fill them."""
+
+    name: str
+    path: str
+    title: str
+    about: str = ""
+    when: Condition | None = None
+    numbered: bool = True
+    summary: tuple[Item, ...] = ()
+    sections: tuple[tuple[str, int, tuple[Item, ...]], ...] = ()
+
+    def items(self) -> Iterator[tuple[str, Item]]:
+        """Every item of the outline, with its section ("summary" for the Summary's)."""
+        for item in self.summary:
+            yield "summary", item
+        for section, _, items in self.sections:
+            for item in items:
+                yield section, item
+                for part in item.join:
+                    yield section, part
+
+    def conditions(self) -> Iterator[Condition]:
+        if self.when is not None:
+            yield self.when
+        for _, item in self.items():
+            if item.when is not None:
+                yield item.when
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "file": self.path,
+            "title": self.title,
+            "about": self.about,
+            "when": self.when.source if self.when else None,
+            "numbered": self.numbered,
+            "sections": [section for section, _, _ in self.sections],
+        }
+
+
+def parse_outline(text: str, *, name: str, path: str) -> Outline:
+    """Read an outline file; every problem is named with its file and line."""
+    data, lines = read_yaml(text, path)
+    problems: list[LettersError] = []
+
+    def problem(message: str, *at: str | int) -> None:
+        problems.append(ClauseError(message, Location(file=path, line=line_of(lines, *at))))
+
+    if not isinstance(data, dict):
+        raise ClauseError(
+            "an outline is lines of 'name: value' (title, when, summary, sections)",
+            Location(file=path, line=1),
+        )
+    for key in data:
+        if key not in OUTLINE_KEYS:
+            problem(f"unknown key {key!r} (expected: {', '.join(OUTLINE_KEYS)})", str(key))
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problem("the outline needs a 'title': what kind of decision it plans", "title")
+        title = ""
+    when = _condition(data.get("when"), path, lines, ("when",), problem)
+    numbered = data.get("numbered", True)
+    if not isinstance(numbered, bool):
+        problem("'numbered' must be true or false", "numbered")
+        numbered = True
+    summary = _items(data.get("summary") or [], ("summary",), path, lines, problem, parts=True)
+    sections_data = data.get("sections")
+    sections: list[tuple[str, int, tuple[Item, ...]]] = []
+    if not isinstance(sections_data, dict) or not sections_data:
+        problem("the outline needs 'sections': each section's name and its paragraphs", "sections")
+    else:
+        for section, items in sections_data.items():
+            at = ("sections", str(section))
+            if not isinstance(items, list):
+                problem(f"section {section!r} must list its paragraphs", *at)
+                continue
+            sections.append(
+                (str(section), line_of(lines, *at), _items(items, at, path, lines, problem))
+            )
+    if problems:
+        raise combine(problems)
+    return Outline(
+        name=name,
+        path=path,
+        title=str(title).strip(),
+        about=str(data.get("about") or "").strip(),
+        when=when,
+        numbered=numbered,
+        summary=summary,
+        sections=tuple(sections),
+    )
+
+
+def _condition(
+    value: object, path: str, lines: Lines, at: tuple[str | int, ...], problem: Any
+) -> Condition | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    if not isinstance(value, str) or not value.strip():
+        problem("'when' must be a condition, such as facts.late or 'late' in reasons", *at)
+        return None
+    line = line_of(lines, *at)
+    try:
+        _compiled(value)
+    except jinja2.TemplateSyntaxError as error:
+        problem(f"the condition {value!r} is not an expression: {error.message}", *at)
+        return None
+    return Condition(value.strip(), path, line)
+
+
+def _items(
+    data: object,
+    at: tuple[str | int, ...],
+    path: str,
+    lines: Lines,
+    problem: Any,
+    *,
+    parts: bool = False,
+) -> tuple[Item, ...]:
+    if not isinstance(data, list):
+        problem("expected a list of clauses", *at)
+        return ()
+    items = []
+    for index, value in enumerate(data):
+        here = (*at, index)
+        line = line_of(lines, *here)
+        if value == TEXT:
+            items.append(Item(line=line, text=True))
+            continue
+        if isinstance(value, str):
+            items.append(Item(line=line, clause=value.strip()))
+            continue
+        if not isinstance(value, dict):
+            problem(
+                "expected a clause id, 'text', or a clause with 'when', 'variant', 'params'", *here
+            )
+            continue
+        for key in value:
+            if key not in ITEM_KEYS:
+                problem(f"unknown key {key!r} (expected: {', '.join(ITEM_KEYS)})", *here, str(key))
+        when = _condition(value.get("when"), path, lines, (*here, "when"), problem)
+        if "join" in value:
+            if parts:
+                problem(
+                    "the Summary is one paragraph already: list its clauses without 'join'", *here
+                )
+            joined = _items(value["join"], (*here, "join"), path, lines, problem, parts=True)
+            items.append(Item(line=line, when=when, join=joined))
+            continue
+        if value.get("text") is True or value.get("text") == TEXT:
+            items.append(Item(line=line, when=when, text=True))
+            continue
+        clause = value.get("clause")
+        if not isinstance(clause, str) or not clause.strip():
+            problem("expected 'clause': the id of a clause", *here)
+            continue
+        params = value.get("params") or {}
+        if not isinstance(params, dict):
+            problem("'params' must give each parameter as 'name: value'", *here, "params")
+            params = {}
+        variant = value.get("variant")
+        items.append(
+            Item(
+                line=line,
+                clause=clause.strip(),
+                variant=str(variant) if variant is not None else None,
+                params={str(k): _param(v) for k, v in params.items()},
+                when=when,
+            )
+        )
+    return tuple(items)
+
+
+def _param(value: object) -> Any:
+    if isinstance(value, list):
+        return tuple(str(item) for item in value)
+    return str(value)
+
+
+def read_outlines(folder: Path) -> tuple[dict[str, Outline], list[LettersError]]:
+    """The outlines of a library's ``outlines/`` folder, and the problems of broken ones."""
+    outlines: dict[str, Outline] = {}
+    problems: list[LettersError] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            outlines[path.stem] = parse_outline(
+                path.read_text(encoding="utf-8"), name=path.stem, path=str(path)
+            )
+        except LettersError as error:
+            problems.append(error)
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(
+                ClauseError(f"cannot read the outline ({error})", Location(file=str(path)))
+            )
+    return outlines, problems
+
+
+def read_declarations(path: Path) -> tuple[dict[str, FactDeclaration], list[LettersError]]:
+    """The facts a library declares in its ``facts.yaml``, and the problems of the file."""
+    from letters.facts import DECLARATION_KEYS, KINDS
+
+    if not path.exists():
+        return {}, []
+    try:
+        data, lines = read_yaml(path.read_text(encoding="utf-8"), str(path))
+    except LettersError as error:
+        return {}, [error]
+    except (OSError, UnicodeDecodeError) as error:
+        return {}, [ClauseError(f"cannot read the facts ({error})", Location(file=str(path)))]
+    problems: list[LettersError] = []
+    declarations: dict[str, FactDeclaration] = {}
+
+    def problem(message: str, *at: str) -> None:
+        problems.append(ClauseError(message, Location(file=str(path), line=line_of(lines, *at))))
+
+    if data is None:
+        return {}, []
+    if not isinstance(data, dict):
+        return {}, [
+            ClauseError(
+                "declare each fact as 'name:' with its kind and about",
+                Location(file=str(path), line=1),
+            )
+        ]
+    from letters.facts import FACT_NAMES
+
+    for name, spec in data.items():
+        name = str(name)
+        if name in FACT_NAMES:
+            problem(f"fact {name!r} is one every case has already; choose another name", name)
+            continue
+        if not isinstance(spec, dict):
+            problem(f"fact {name!r} needs 'kind' ({', '.join(KINDS)}) and 'about'", name)
+            continue
+        for key in spec:
+            if key not in DECLARATION_KEYS:
+                problem(
+                    f"fact {name!r}: unknown key {key!r} (expected: {', '.join(DECLARATION_KEYS)})",
+                    name,
+                    str(key),
+                )
+        kind = spec.get("kind", "text")
+        if kind not in KINDS:
+            problem(f"fact {name!r}: kind {kind!r} is not one of {', '.join(KINDS)}", name, "kind")
+            continue
+        about = spec.get("about")
+        if not isinstance(about, str) or not about.strip():
+            problem(f"fact {name!r} needs 'about': what it means", name)
+            continue
+        choices = spec.get("choices") or []
+        if kind == "choice" and (not isinstance(choices, list) or not choices):
+            problem(f"fact {name!r} is a choice: list its 'choices'", name)
+            continue
+        declarations[name] = FactDeclaration(
+            name=name,
+            kind=kind,
+            about=about.strip(),
+            required=bool(spec.get("required", False)),
+            choices=tuple(str(choice) for choice in choices),
+            line=line_of(lines, name),
+        )
+    return declarations, problems
+
+
+# Planning ------------------------------------------------------------------------------------
+
+
+@frozen
+class Choice:
+    """Why a clause is in a letter: the outline, its file and line, and the facts its condition
+    read, with their values."""
+
+    outline: str
+    file: str
+    line: int
+    condition: str | None = None
+    facts: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "outline": self.outline,
+            "file": self.file,
+            "line": self.line,
+            "when": self.condition,
+            "facts": list(self.facts),
+        }
+
+
+def condition_context(case: Case, facts: Mapping[str, Any]) -> dict[str, Any]:
+    """What a condition sees of a case: its declared facts and the facts every case has."""
+    complaint = attrs.asdict(case.complaint)
+    names = [reason.reason for reason in case.reasons]
+    return {
+        "facts": dict(facts),
+        "reasons": names,
+        "reason": names[0] if names else None,
+        "complaint": complaint,
+        "complainant": case.complainant.name,
+        "people": [person.name for person in case.people],
+        "considered": list(case.considered),
+        "decision": case.decision,
+        "decision_date": case.decision_date,
+        "reference": case.reference,
+        "category": case.category,
+        "body": attrs.asdict(case.body),
+        "text": {section: list(paragraphs) for section, paragraphs in case.text.items()},
+    }
+
+
+def describe_facts(condition: Condition, context: Mapping[str, Any]) -> tuple[str, ...]:
+    """The facts a condition read, each with its value: ``facts.late = true``."""
+    described = []
+    for name in condition.names():
+        value: Any = context
+        for step in name.split("."):
+            value = value.get(step) if isinstance(value, Mapping) else None
+        described.append(f"{name} = {_shown(value)}")
+    return tuple(described)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(not given)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_shown(item) for item in value) + "]"
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+def choose(outlines: Mapping[str, Outline], context: Mapping[str, Any]) -> Outline:
+    """The outline for a case that names none: the first, by name, whose ``when`` holds."""
+    for outline in outlines.values():
+        if outline.when is not None and outline.when.holds(context):
+            return outline
+    known = ", ".join(outlines) or "none"
+    raise ClauseError(
+        f"no outline's condition fits this case's facts (outlines: {known}); "
+        'name one with "outline"',
+        Location(field="outline"),
+    )
+
+
+def can_be_true(
+    condition: Condition, declarations: Mapping[str, FactDeclaration], reasons: Iterable[str]
+) -> bool:
+    """Whether some facts make the condition true: each fact it reads is tried with the values
+    its kind allows (given or not, yes or no, each choice)."""
+    names = condition.names()
+    options: list[list[Any]] = []
+    for name in names:
+        options.append(_options(name, declarations, reasons))
+    combinations = itertools.islice(itertools.product(*options), 4096)
+    for values in combinations:
+        context: dict[str, Any] = {name: None for name in CONDITION_NAMES}
+        context.update(
+            facts={}, complaint={}, body={}, text={}, reasons=[], people=[], considered=[]
+        )
+        for name, value in zip(names, values, strict=True):
+            head, _, attribute = name.partition(".")
+            if attribute:
+                if not isinstance(context.get(head), dict):
+                    context[head] = {}
+                context[head][attribute] = value
+            else:
+                context[head] = value
+        try:
+            if _compiled(condition.source)(**context):
+                return True
+        except Exception:
+            continue
+    return False
+
+
+def _options(
+    name: str, declarations: Mapping[str, FactDeclaration], reasons: Iterable[str]
+) -> list[Any]:
+    head, _, attribute = name.partition(".")
+    if head == "facts" and attribute in declarations:
+        declaration = declarations[attribute]
+        if declaration.kind == "yes/no":
+            return [None, False, True]
+        if declaration.kind == "choice":
+            return [None, *declaration.choices]
+        if declaration.kind == "list":
+            return [None, (), ("x",), ("x", "y")]
+        return [None, "x"]
+    if head == "reasons":
+        names = list(reasons)
+        return [[], *([name] for name in names), names[:2]]
+    if head in ("people", "considered"):
+        return [[], ["x"], ["x", "y"]]
+    return [None, "x"]
+
+
+def outline_problems(
+    outline: Outline,
+    clauses: Mapping[str, Any],
+    declarations: Mapping[str, FactDeclaration],
+    reasons: list[str],
+) -> list[Problem]:
+    """What is wrong with an outline against its library: unknown clauses, variants and facts,
+    sections without a heading, conditions that can never be true."""
+    problems: list[Problem] = []
+
+    def at(line: int, message: str) -> None:
+        problems.append(Problem(message, Location(file=outline.path, line=line)))
+
+    for section, line, _ in outline.sections:
+        if f"headings/{section}" not in clauses:
+            at(
+                line,
+                f"section {section!r} has no heading: the library has no clause headings/{section}",
+            )
+    for _, item in outline.items():
+        if item.clause is not None:
+            clause = clauses.get(item.clause)
+            if clause is None:
+                at(item.line, f"no clause {item.clause!r} in the library")
+            elif item.variant is not None and item.variant not in [v.name for v in clause.variants]:
+                names = ", ".join(v.name for v in clause.variants)
+                at(
+                    item.line,
+                    f"clause {item.clause} has no variant {item.variant!r} (it has: {names})",
+                )
+    for condition in outline.conditions():
+        tree = ENVIRONMENT.parse("{{ (" + condition.source + ") }}")
+        for name in sorted(meta.find_undeclared_variables(tree) - CONDITION_NAMES):
+            at(
+                condition.line,
+                f"{name!r} in {condition.source!r} is no fact a case has (facts: {', '.join(sorted(CONDITION_NAMES))})",
+            )
+        for node in tree.find_all(nodes.Getattr):
+            if not isinstance(node.node, nodes.Name):
+                continue
+            if node.node.name == "facts" and node.attr not in declarations:
+                at(
+                    condition.line,
+                    f"facts.{node.attr} in {condition.source!r}: the library declares no fact {node.attr!r}",
+                )
+            if node.node.name == "complaint" and node.attr not in COMPLAINT_FIELDS:
+                at(
+                    condition.line,
+                    f"complaint.{node.attr} in {condition.source!r}: a complaint has about, statement and wants",
+                )
+        if not can_be_true(condition, declarations, reasons):
+            at(condition.line, f"the condition {condition.source!r} can never be true")
+    return problems
+
+
+@frozen
+class Plan:
+    """A letter's plan: the Summary's parts and each section's paragraphs, with why each
+    clause is there (the outline item that placed it)."""
+
+    summary: tuple[Any, ...]
+    sections: tuple[Any, ...]  # SectionPlan
+    choices: Mapping[int, Choice]  # id of a placed ClauseUse -> why it is there
+    numbered: bool
+    outline: Outline | None = None
+
+
+def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Plan:
+    """The plan an outline gives a case: its items whose conditions hold, the case's own text
+    in its place, and the case's overrides (drop, add, explicit sections) applied."""
+    from letters.model import ClauseUse, SectionPlan
+
+    choices: dict[int, Choice] = {}
+    problems: list[LettersError] = []
+
+    def chosen(item: Item) -> bool:
+        return item.when is None or item.when.holds(context)
+
+    def use(item: Item) -> ClauseUse | None:
+        assert item.clause is not None
+        if item.clause in case.drop:
+            return None
+        placed = ClauseUse(item.clause, item.variant, dict(item.params))
+        choices[id(placed)] = Choice(
+            outline.name,
+            outline.path,
+            item.line,
+            item.when.source if item.when else None,
+            describe_facts(item.when, context) if item.when else (),
+        )
+        return placed
+
+    def parts(items: Iterable[Item]) -> tuple[ClauseUse, ...]:
+        return tuple(
+            placed
+            for item in items
+            if item.clause is not None and chosen(item)
+            for placed in [use(item)]
+            if placed is not None
+        )
+
+    placed_ids = {item.clause for _, item in outline.items() if item.clause}
+    for number, dropped in enumerate(case.drop):
+        if dropped not in placed_ids:
+            problems.append(
+                ClauseError(
+                    f"the outline {outline.name!r} places no clause {dropped!r} to leave out",
+                    Location(field=f"drop[{number}]"),
+                )
+            )
+    sections: list[SectionPlan] = []
+    slots: set[str] = set()
+    for section, _, items in outline.sections:
+        paragraphs: list[tuple[Any, ...]] = []
+        for item in items:
+            if not chosen(item):
+                continue
+            if item.text:
+                slots.add(section)
+                paragraphs.extend(case.text.get(section, ()))
+            elif item.join:
+                joined = parts(item.join)
+                if joined:
+                    paragraphs.append(joined)
+            else:
+                placed = use(item)
+                if placed is not None:
+                    paragraphs.append((placed,))
+        sections.append(SectionPlan(section, tuple(paragraphs)))
+    for section in case.text:
+        if section not in slots:
+            where = ", ".join(sorted(slots)) or "none"
+            problems.append(
+                ClauseError(
+                    f"the outline {outline.name!r} has no place for the caseworker's text in "
+                    f"section {section!r} (sections with a place: {where})",
+                    Location(field=f"text.{section}"),
+                )
+            )
+    for number, addition in enumerate(case.add):
+        try:
+            sections = _added(sections, addition, ClauseUse)
+        except LettersError as error:
+            problems.append(error.inside(Location(field=f"add[{number}]")))
+    by_id = {plan.section: index for index, plan in enumerate(sections)}
+    for given in case.sections:
+        if given.section in by_id:
+            sections[by_id[given.section]] = given
+        else:
+            sections.append(given)
+    if problems:
+        raise combine(problems)
+    summary = case.summary or parts(outline.summary)
+    numbered = case.numbered if case.numbered is not None else outline.numbered
+    return Plan(summary, tuple(sections), choices, numbered, outline)
+
+
+def _added(sections: list[Any], addition: Any, clause_use: Any) -> list[Any]:
+    from letters.model import SectionPlan
+
+    for index, plan in enumerate(sections):
+        if plan.section != addition.section:
+            continue
+        paragraphs = list(plan.paragraphs)
+        placed = (clause_use(addition.clause, addition.variant, dict(addition.params)),)
+        if addition.after is None:
+            paragraphs.append(placed)
+        else:
+            found = [
+                number
+                for number, paragraph in enumerate(paragraphs)
+                if any(getattr(part, "clause", None) == addition.after for part in paragraph)
+            ]
+            if not found:
+                raise ClauseError(
+                    f"section {addition.section!r} has no clause {addition.after!r} to add after"
+                )
+            paragraphs.insert(found[0] + 1, placed)
+        sections[index] = SectionPlan(plan.section, tuple(paragraphs))
+        return sections
+    known = ", ".join(plan.section for plan in sections)
+    raise ClauseError(f"the letter has no section {addition.section!r} (sections: {known})")
