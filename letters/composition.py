@@ -135,9 +135,10 @@ class ReasonWords(Mapping[str, str]):
         if clause_id not in self._library:
             known = reason_names(self._library)
             if name not in known:
-                raise ClauseError(
+                raise CaseError(
                     f"the case's reason {name!r} is not in the library "
-                    f"(reasons: {', '.join(known) or 'none'})"
+                    f"(reasons: {', '.join(known) or 'none'})",
+                    Location(field=self.field),
                 )
             raise ClauseError(f"reason {name!r} has no {part!r} wording (no clause {clause_id})")
         return self._wording(clause_id, self.reason.params, self.field)
@@ -284,9 +285,9 @@ class _Composer:
             context = {**self.context, **arguments} if arguments else self.context
             texts = self.library.render(clause, variant, context)
         except LimitError as error:  # the letter's budget is spent: stop, do not go on
-            raise error.inside(self._where(field, choice)) from None
+            raise error.inside(self._where(field, choice, error)) from None
         except LettersError as error:
-            self.problems.append(error.inside(self._where(field, choice)))
+            self.problems.append(error.inside(self._where(field, choice, error)))
             return []
         origin = Origin(
             field=field,
@@ -300,17 +301,25 @@ class _Composer:
         return [Text(text, origin, included) for text in texts]
 
     @staticmethod
-    def _where(field: str, choice: Choice | None) -> Location:
-        """Where a clause use is: a field of the case, or an outline's line within the case."""
-        if choice is None or field:
+    def _where(field: str, choice: Choice | None, error: LettersError) -> Location:
+        """Where a clause use is: a field of the case, or an outline's line within the case.
+
+        A problem of the case itself (a reason the library lacks) is the case's, not the
+        outline's, wherever the outline uses it.
+        """
+        if choice is None or field or isinstance(error, CaseError):
             return Location(field=field or None)
         return Location(file=choice.file, line=choice.line, within=Location())
 
     def paragraph(self, plan: Paragraph, field: str) -> list[LetterParagraph]:
         """A planned paragraph; a clause of several paragraphs starts new ones as it needs."""
         paragraphs: list[list[Text]] = [[]]
+        planned = self.plan.fields.get(id(plan))
         for index, part in enumerate(plan):
-            where = f"{field}[{index}]" if len(plan) > 1 and field else field
+            if planned is not None:
+                where = planned[index]
+            else:
+                where = f"{field}[{index}]" if len(plan) > 1 and field else field
             if isinstance(part, str):
                 paragraphs[-1].append(Text(part, Origin(field=where)))
                 continue
@@ -340,22 +349,22 @@ class _Composer:
 
     def _fields(self, plan: SectionPlan) -> tuple[str, Any]:
         """The case file's field of a section and of each of its paragraphs: a section the case
-        plans by hand is ``sections[i]``; the caseworker's text is ``text.<section>[n]``; what
-        an outline places has no field (its outline line says where it comes from)."""
+        plans by hand is ``sections[i]``; what an outline plans has its fields in the plan."""
         for index, given in enumerate(self.case.sections):
             if given is plan:
                 field = f"sections[{index}]"
                 return field, lambda n, _, field=field: f"{field}.paragraphs[{n}]"
-        own = {
-            id(paragraph): f"text.{plan.section}[{n}]"
-            for n, paragraph in enumerate(self.case.text.get(plan.section, ()))
-        }
-        return "", lambda _, paragraph: own.get(id(paragraph), "")
+        return "", lambda _, __: ""
 
     def letter(self) -> Letter:
         case = self.case
-        sections = tuple(self.section(plan) for plan in self.plan.sections)
-        summary_field = "summary" if case.summary else ""
+        sections = tuple(
+            section
+            for plan in self.plan.sections
+            for section in [self.section(plan)]
+            if section.paragraphs or plan in case.sections  # an outline's empty section goes
+        )
+        summary_field = "summary" if case.summary else ""  # else the plan's fields say
         summary_runs = [
             run for p in self.paragraph(self.plan.summary, summary_field) for run in p.runs
         ]

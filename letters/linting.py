@@ -15,7 +15,7 @@ import attrs
 from jinja2 import meta, nodes
 
 from letters.batch import contained
-from letters.composition import HEADINGS, REASONS, SIGN_OFF, TITLE, compose
+from letters.composition import HEADINGS, REASONS, SIGN_OFF, TITLE, Letter, compose
 from letters.facts import FACTS, REASON_FACTS
 from letters.library import CLAUSE_ID, DEFAULT_LIBRARY, ENVIRONMENT, Clause, Library, Variant
 from letters.limits import Limits, budget
@@ -174,7 +174,8 @@ def _lint_case(
     used.update(_clauses_used(case, library))
     try:
         with budget(limits):
-            compose(case, library, source=str(path))
+            letter = compose(case, library, source=str(path))
+        used.update(clauses_of(letter))
     except LettersError as error:
         lines = field_lines(read_case_file(path, limits=limits))
         problems = []
@@ -182,12 +183,38 @@ def _lint_case(
             inner = attrs.evolve(problem.location, within=None)
             if (problem.message, inner) in reported:
                 continue  # a broken clause file, reported at the clause itself
-            outer = problem.location.outermost
-            field = outer.field or ""
-            line = lines.get(field) or lines.get(field.rsplit("[", 1)[0])
+            line = _case_line(problem.location, lines)
             problems.append(_with_line(problem, line))
         return problems
     return []
+
+
+def _case_line(location: Location, lines: dict[str, int]) -> int | None:
+    """The case file's line of a problem: of the first case field on its way in."""
+    chain = []
+    place: Location | None = location
+    while place is not None:
+        chain.append(place)
+        place = place.within
+    for place in reversed(chain):  # outermost first
+        if place.field:
+            line = lines.get(place.field) or lines.get(place.field.rsplit("[", 1)[0])
+            if line:
+                return line
+    return None
+
+
+def clauses_of(letter: Letter) -> set[str]:
+    """The clauses a composed letter took wording from, reasons' clauses included."""
+    runs = [run for paragraph in letter.paragraphs for run in paragraph.runs]
+    if letter.summary is not None:
+        runs += letter.summary.runs
+    runs += letter.sign_off.runs
+    origins = [origin for run in runs for origin in (run.origin, *run.includes)]
+    origins += [section.heading_origin for section in letter.sections if section.heading_origin]
+    if letter.title_origin is not None:
+        origins.append(letter.title_origin)
+    return {origin.clause for origin in origins if origin.clause}
 
 
 def _with_line(problem: Problem, line: int | None) -> Problem:

@@ -75,7 +75,7 @@ CONDITION_NAMES = frozenset(
 
 COMPLAINT_FIELDS = frozenset(("about", "statement", "wants"))
 
-ENVIRONMENT = Sandbox()
+ENVIRONMENT = Sandbox(lenient=True)
 
 
 @frozen
@@ -127,7 +127,7 @@ class Item:
 
     line: int
     clause: str | None = None
-    variant: str | None = None
+    variant: Any = None  # a variant's name, or FactValueOf: the variant a fact names
     params: Mapping[str, Any] = attrs.field(factory=dict)
     when: Condition | None = None
     text: bool = False
@@ -287,7 +287,7 @@ def _items(
             joined = _items(value["join"], (*here, "join"), path, lines, problem, parts=True)
             items.append(Item(line=line, when=when, join=joined))
             continue
-        if value.get("text") is True or value.get("text") == TEXT:
+        if value.get("text") is True or value.get("text") == TEXT or "text" in value:
             items.append(Item(line=line, when=when, text=True))
             continue
         clause = value.get("clause")
@@ -303,7 +303,7 @@ def _items(
             Item(
                 line=line,
                 clause=clause.strip(),
-                variant=str(variant) if variant is not None else None,
+                variant=_param(variant) if variant is not None else None,
                 params={str(k): _param(v) for k, v in params.items()},
                 when=when,
             )
@@ -311,7 +311,17 @@ def _items(
     return tuple(items)
 
 
+@frozen
+class FactValueOf:
+    """A parameter an outline fills from a fact of the case: ``{fact: final_because}``; left to
+    the clause's default when the case does not give the fact."""
+
+    fact: str
+
+
 def _param(value: object) -> Any:
+    if isinstance(value, dict) and set(value) == {"fact"}:
+        return FactValueOf(str(value["fact"]))
     if isinstance(value, list):
         return tuple(str(item) for item in value)
     return str(value)
@@ -554,15 +564,36 @@ def outline_problems(
                 f"section {section!r} has no heading: the library has no clause headings/{section}",
             )
     for _, item in outline.items():
+        for name, value in item.params.items():
+            if isinstance(value, FactValueOf) and value.fact not in declarations:
+                at(
+                    item.line,
+                    f"parameter {name!r} takes fact {value.fact!r}, which the library does not declare",
+                )
         if item.clause is not None:
             clause = clauses.get(item.clause)
             if clause is None:
                 at(item.line, f"no clause {item.clause!r} in the library")
+            elif isinstance(item.variant, FactValueOf):
+                declared = declarations.get(item.variant.fact)
+                names = [v.name for v in clause.variants]
+                if declared is None:
+                    at(
+                        item.line,
+                        f"the variant takes fact {item.variant.fact!r}, which the library does not declare",
+                    )
+                else:
+                    for choice in declared.choices:
+                        if choice not in names:
+                            at(
+                                item.line,
+                                f"fact {declared.name!r} can be {choice!r}, but clause {item.clause} has no such variant (it has: {', '.join(names)})",
+                            )
             elif item.variant is not None and item.variant not in [v.name for v in clause.variants]:
-                names = ", ".join(v.name for v in clause.variants)
+                known = ", ".join(v.name for v in clause.variants)
                 at(
                     item.line,
-                    f"clause {item.clause} has no variant {item.variant!r} (it has: {names})",
+                    f"clause {item.clause} has no variant {item.variant!r} (it has: {known})",
                 )
     for condition in outline.conditions():
         tree = ENVIRONMENT.parse("{{ (" + condition.source + ") }}")
@@ -599,6 +630,9 @@ class Plan:
     choices: Mapping[int, Choice]  # id of a placed ClauseUse -> why it is there
     numbered: bool
     outline: Outline | None = None
+    fields: Mapping[int, tuple[str, ...]] = attrs.field(factory=dict)
+    """For each paragraph an outline planned (by id), the case field of each part: the
+    caseworker's text is ``text.<section>[n]``; a clause the outline placed has none."""
 
 
 def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Plan:
@@ -612,11 +646,21 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
     def chosen(item: Item) -> bool:
         return item.when is None or item.when.holds(context)
 
+    facts = context.get("facts") or {}
+
     def use(item: Item) -> ClauseUse | None:
         assert item.clause is not None
         if item.clause in case.drop:
             return None
-        placed = ClauseUse(item.clause, item.variant, dict(item.params))
+        values = {
+            name: facts.get(value.fact) if isinstance(value, FactValueOf) else value
+            for name, value in item.params.items()
+        }
+        params = {name: value for name, value in values.items() if isinstance(value, (str, tuple))}
+        variant = (
+            facts.get(item.variant.fact) if isinstance(item.variant, FactValueOf) else item.variant
+        )
+        placed = ClauseUse(item.clause, variant if isinstance(variant, str) else None, params)
         choices[id(placed)] = Choice(
             outline.name,
             outline.path,
@@ -626,14 +670,44 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
         )
         return placed
 
-    def parts(items: Iterable[Item]) -> tuple[ClauseUse, ...]:
-        return tuple(
-            placed
-            for item in items
-            if item.clause is not None and chosen(item)
-            for placed in [use(item)]
-            if placed is not None
-        )
+    fields: dict[int, tuple[str, ...]] = {}  # id of a planned paragraph -> each part's field
+
+    Own = list[tuple[tuple[Any, ...], tuple[str, ...]]]  # the caseworker's paragraphs, fields
+
+    def own_text(section: str) -> Own:
+        """The caseworker's paragraphs for a section, each with the case fields of its parts."""
+        own: Own = []
+        for number, paragraph in enumerate(case.text.get(section, ())):
+            field = f"text.{section}[{number}]"
+            if len(paragraph) == 1:
+                own.append((paragraph, (field,)))
+            else:
+                own.append((paragraph, tuple(f"{field}[{n}]" for n in range(len(paragraph)))))
+        return own
+
+    def planned(parts: tuple[Any, ...], part_fields: tuple[str, ...]) -> tuple[Any, ...]:
+        fields[id(parts)] = part_fields
+        return parts
+
+    def parts(items: Iterable[Item], own: Own) -> tuple[Any, ...]:
+        """The parts of one paragraph: clauses whose conditions hold, and at ``text`` the
+        first of the caseworker's paragraphs (``own``, which it takes)."""
+        joined: list[Any] = []
+        part_fields: list[str] = []
+        for item in items:
+            if not chosen(item):
+                continue
+            if item.text:
+                if own:
+                    paragraph, text_fields = own.pop(0)
+                    joined.extend(paragraph)
+                    part_fields.extend(text_fields)
+            elif item.clause is not None:
+                placed = use(item)
+                if placed is not None:
+                    joined.append(placed)
+                    part_fields.append("")
+        return planned(tuple(joined), tuple(part_fields))
 
     placed_ids = {item.clause for _, item in outline.items() if item.clause}
     for number, dropped in enumerate(case.drop):
@@ -647,22 +721,44 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
     sections: list[SectionPlan] = []
     slots: set[str] = set()
     for section, _, items in outline.sections:
+        own = own_text(section)  # the caseworker's paragraphs not yet placed
         paragraphs: list[tuple[Any, ...]] = []
+
+        def place_own(own: Own = own, paragraphs: list[tuple[Any, ...]] = paragraphs) -> None:
+            paragraphs.extend(planned(tuple(p), f) for p, f in own)
+            own.clear()
+
         for item in items:
             if not chosen(item):
                 continue
             if item.text:
                 slots.add(section)
-                paragraphs.extend(case.text.get(section, ()))
+                place_own()
             elif item.join:
-                joined = parts(item.join)
+                text_joined = any(part.text for part in item.join)
+                if text_joined:
+                    slots.add(section)
+                joined = parts(item.join, own if text_joined else [])
                 if joined:
                     paragraphs.append(joined)
+                if text_joined:
+                    place_own()  # the rest of the caseworker's paragraphs follow
             else:
                 placed = use(item)
                 if placed is not None:
-                    paragraphs.append((placed,))
+                    paragraphs.append(planned((placed,), ("",)))
         sections.append(SectionPlan(section, tuple(paragraphs)))
+    summary_own = own_text("summary")
+    summary_text: Own = []
+    if summary_own:
+        summary_text = [
+            (
+                tuple(part for paragraph, _ in summary_own for part in paragraph),
+                tuple(field for _, text_fields in summary_own for field in text_fields),
+            )
+        ]
+    if any(item.text for item in outline.summary):
+        slots.add("summary")
     for section in case.text:
         if section not in slots:
             where = ", ".join(sorted(slots)) or "none"
@@ -686,9 +782,9 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
             sections.append(given)
     if problems:
         raise combine(problems)
-    summary = case.summary or parts(outline.summary)
+    summary = case.summary or parts(outline.summary, summary_text)
     numbered = case.numbered if case.numbered is not None else outline.numbered
-    return Plan(summary, tuple(sections), choices, numbered, outline)
+    return Plan(summary, tuple(sections), choices, numbered, outline, fields)
 
 
 def _added(sections: list[Any], addition: Any, clause_use: Any) -> list[Any]:

@@ -30,6 +30,8 @@ def origin_record(origin: Origin) -> dict[str, Any]:
         record.update(
             clause=origin.clause, variant=origin.variant, file=origin.file, line=origin.line
         )
+    if origin.chosen is not None:
+        record["chosen"] = origin.chosen.as_json()
     return record
 
 
@@ -86,7 +88,7 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
             "runs": _runs(letter.sign_off.runs),
         }
     )
-    return {"provenance": VERSION, "case": case, "parts": parts}
+    return {"provenance": VERSION, "case": case, "outline": letter.outline, "parts": parts}
 
 
 def explain(record: dict[str, Any]) -> str:
@@ -104,6 +106,14 @@ def explain(record: dict[str, Any]) -> str:
         lines.append(f"{label} {_short(part['text'], 100)}")
         for run in part["runs"]:
             lines.append(f"    {_origin(run)}: {_short(run['text'], 60)!r}")
+            chosen = run.get("chosen")
+            if chosen:
+                because = f" when {chosen['when']}" if chosen["when"] else ""
+                facts = f" ({'; '.join(chosen['facts'])})" if chosen["facts"] else ""
+                lines.append(
+                    f"        placed by outline {chosen['outline']}, {chosen['file']} line "
+                    f"{chosen['line']}{because}{facts}"
+                )
             for included in run["includes"]:
                 lines.append(f"        with {_origin(included)}")
     return "\n".join(lines) + "\n"
@@ -112,7 +122,8 @@ def explain(record: dict[str, Any]) -> str:
 def _origin(record: dict[str, Any]) -> str:
     if "clause" not in record:
         return f"case {record['field']}"
-    return f"clause {record['clause']} ({record['variant']}), {record['file']} line {record['line']}, at {record['field']}"
+    at = f", at {record['field']}" if record["field"] else ""
+    return f"clause {record['clause']} ({record['variant']}), {record['file']} line {record['line']}{at}"
 
 
 def _short(text: str, size: int) -> str:

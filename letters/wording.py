@@ -93,8 +93,10 @@ class Sandbox(SandboxedEnvironment):
 
     intercepted_binops = frozenset(("*", "**", "%", "+"))
 
-    def __init__(self, **options: Any):
-        super().__init__(undefined=Undefined, **options)
+    def __init__(self, *, lenient: bool = False, **options: Any):
+        """``lenient``: a name or attribute the context lacks is nothing (false, empty), as an
+        outline's condition wants of a fact a case does not give; otherwise it is an error."""
+        super().__init__(undefined=jinja2.ChainableUndefined if lenient else Undefined, **options)
         self.globals.clear()
         self.globals["range"] = _bounded_range
         filters: dict[str, Callable[..., Any]] = {

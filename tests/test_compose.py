@@ -149,7 +149,7 @@ def test_every_problem_names_the_case_field_and_clause_file() -> None:
     assert str(raised.value).splitlines() == [
         "sections[0].paragraphs[0]: clause rectification takes no parameter 'documnet' (it takes: document); did you mean 'document'?",
         "sections[0].paragraphs[1]: no clause 'no-such-clause'",
-        "sections[0].paragraphs[2]: the case's reason 'unheard-of' is not in the library (reasons: late)",
+        "sections[0].paragraphs[2]: reasons[0]: the case's reason 'unheard-of' is not in the library (reasons: late)",
     ]
 
 

@@ -55,7 +55,7 @@ def test_corpus_covers_errors_and_literal_text() -> None:
 def test_a_megabyte_narrative_renders(tmp_path: Path) -> None:
     data = json.loads((EXAMPLES / "tameside-council-tax-valuation-tribunal.json").read_text())
     narrative = ("The Council wrote again about the premium. " * 24000)[:1_000_000]
-    data["sections"][3]["paragraphs"][0] = narrative
+    data["text"]["assessment"][0] = narrative
     case = tmp_path / "big.json"
     case.write_text(json.dumps(data))
     result = CliRunner().invoke(cli, ["render", str(case), "-o", str(tmp_path / "big.docx")])

@@ -97,7 +97,7 @@ def project(tmp_path: Path) -> Path:
 def test_case_using_a_clause_that_does_not_exist_is_found(tmp_path: Path, project: Path) -> None:
     path = case_file(tmp_path, summary=[{"clause": "summary/wil-not-investigate"}])
     assert errors(lint(project, [path])) == [
-        f"{path}: line 23: summary: no clause 'summary/wil-not-investigate' in {project}; "
+        f"{path}: line 35: summary: no clause 'summary/wil-not-investigate' in {project}; "
         "did you mean 'summary/will-not-investigate'?"
     ]
 
@@ -111,9 +111,9 @@ def test_case_using_an_unknown_variant_or_parameter_is_found(tmp_path: Path, pro
         ],
     )
     assert errors(lint(project, [path])) == [
-        f"{path}: line 24: summary[0]: clause summary/will-not-investigate has no variant 'those' "
+        f"{path}: line 36: summary[0]: clause summary/will-not-investigate has no variant 'those' "
         "(it has: this, named, because, ombudsman)",
-        f"{path}: line 28: summary[1]: clause summary/because takes no parameter 'becuase' (it takes: because); did you mean 'because'?",
+        f"{path}: line 40: summary[1]: clause summary/because takes no parameter 'becuase' (it takes: because); did you mean 'because'?",
     ]
 
 
@@ -121,7 +121,7 @@ def test_case_with_a_reason_the_library_lacks_is_found(tmp_path: Path, project: 
     path = case_file(tmp_path, reasons=["nothing-signficant"])
     found = errors(lint(project, [path]))
     assert found[0].startswith(
-        f"{path}: line 27: summary[1]: the case's reason 'nothing-signficant' is not in the library"
+        f"{path}: line 21: reasons[0]: the case's reason 'nothing-signficant' is not in the library"
     )
 
 

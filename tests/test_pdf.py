@@ -60,7 +60,7 @@ def pdfs(library: Library) -> dict[str, tuple[Letter, bytes]]:
     }
     data = json.loads((EXAMPLES / "tameside-council-tax-valuation-tribunal.json").read_text())
     data["category"] = HOSTILE
-    data["sections"][0]["paragraphs"].append(HOSTILE)
+    data["text"]["assessment"].append(HOSTILE)
     letters["hostile"] = compose(parse_case(data), library)
     converted = to_pdf([template.render(letter) for letter in letters.values()])
     assert all(converted), "LibreOffice converted every letter (it opened each without complaint)"

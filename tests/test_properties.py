@@ -83,13 +83,13 @@ FIELDS: list[tuple[str, str, Callable[[str], str]]] = [
         "tameside-council-tax-valuation-tribunal",
         lambda t: f"provided by {t} and the Council.",
     ),
-    ("sections.3.paragraphs.0", "tameside-council-tax-valuation-tribunal", lambda t: t),
+    ("text.assessment.0", "tameside-council-tax-valuation-tribunal", lambda t: t),
     (
-        "reasons.0.params.tribunal",
+        "facts.tribunal",
         "tameside-council-tax-valuation-tribunal",
         lambda t: f"could appeal to {t}.",
     ),
-    ("sections.1.paragraphs.1", "tameside-council-tax-valuation-tribunal", lambda t: t),
+    ("text.assessment.1", "tameside-council-tax-valuation-tribunal", lambda t: t),
 ]
 
 

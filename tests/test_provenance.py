@@ -115,7 +115,7 @@ def test_explain_reads_a_case_or_a_letter_alike(
     assert json.loads(from_case.stdout) == json.loads(from_letter.stdout)
     text = runner.invoke(cli, ["explain", case]).stdout
     assert "5. Mrs X says Council officers submitted a report" in text
-    assert "    case sections[3].paragraphs[0]: 'Mrs X says" in text
+    assert "    case text.assessment[0]: 'Mrs X says" in text
     assert "        with clause reasons/nothing-significant/summary (default)" in text
 
 
