@@ -271,13 +271,16 @@ def impact(cases: tuple[str, ...], clauses: Path, base: Path | None, as_json: bo
 
 
 @cli.command()
+@CLAUSES_OPTION
 @reports_errors
-def schema() -> None:
-    """Print the JSON Schema (draft 2020-12) of a case file, for editors and other tools."""
+def schema(clauses: Path | None) -> None:
+    """Print the JSON Schema (draft 2020-12) of a case file, for editors and other tools: with
+    the facts the clause library declares and the names of its outlines."""
+    from letters.library import Library
     from letters.output import json_text
     from letters.schema import case_schema
 
-    click.echo(json_text(case_schema()))
+    click.echo(json_text(case_schema(Library.load(clauses))))
 
 
 def report(

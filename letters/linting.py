@@ -2,8 +2,10 @@
 
 Finds, each with its file and line: clause files that do not parse, placeholders that are
 neither a fact of a case nor a parameter of the clause, parameters declared but never used,
-duplicate ids, and case files that use clauses, variants, parameters or reasons the library does
-not have. Clauses that no case file uses are notices: information, not a fault.
+duplicate ids, outlines that name a clause, variant or fact the library lacks, a section with no
+heading or a condition that can never be true, and case files that use clauses, variants,
+parameters, reasons or facts the library does not have. Clauses that no case file uses are
+notices: information, not a fault.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import attrs
 from jinja2 import meta, nodes
 
 from letters.batch import contained
-from letters.composition import HEADINGS, REASONS, SIGN_OFF, TITLE, Letter, compose
+from letters.composition import HEADINGS, REASONS, SIGN_OFF, TITLE, Letter, compose, reason_names
 from letters.facts import FACTS, REASON_FACTS
 from letters.library import CLAUSE_ID, DEFAULT_LIBRARY, ENVIRONMENT, Clause, Library, Variant
 from letters.limits import Limits, budget
 from letters.loading import field_lines, load_case, read_case_file
 from letters.model import Case, ClauseUse
+from letters.outlines import outline_problems
 from letters.problems import LettersError, Location, Problem, Severity
 
 
@@ -49,6 +52,9 @@ def lint(directory: str | Path | None, cases: Sequence[str | Path] = ()) -> list
     reason_parts = {c.id.rsplit("/", 1)[1] for c in library if c.id.startswith(REASONS)}
     for clause in library:
         problems.extend(_lint_clause(library, clause, reason_parts))
+    reasons = reason_names(library)
+    for outline in library.outlines.values():
+        problems.extend(outline_problems(outline, library.clauses, library.facts, reasons))
     used: set[str] = set()
     reported = {(p.message, p.location) for p in problems}  # said at the clause already
     for path in cases:

@@ -45,11 +45,11 @@ from jinja2 import meta, nodes
 
 from letters.facts import FactDeclaration
 from letters.model import Case
-from letters.problems import ClauseError, LettersError, Location, Problem, combine
+from letters.problems import CaseError, ClauseError, LettersError, Location, Problem, combine
 from letters.wording import Sandbox
 from letters.yaml_lines import Lines, line_of, read_yaml
 
-OUTLINE_KEYS = ("title", "about", "when", "numbered", "summary", "sections")
+OUTLINE_KEYS = ("title", "about", "when", "needs", "numbered", "summary", "sections")
 ITEM_KEYS = ("clause", "when", "variant", "params", "join", "text")
 TEXT = "text"
 """The item that places the caseworker's own paragraphs for a section."""
@@ -143,6 +143,7 @@ class Outline:
     title: str
     about: str = ""
     when: Condition | None = None
+    needs: tuple[tuple[str, int], ...] = ()  # facts every case of this kind must give, lines
     numbered: bool = True
     summary: tuple[Item, ...] = ()
     sections: tuple[tuple[str, int, tuple[Item, ...]], ...] = ()
@@ -197,6 +198,14 @@ def parse_outline(text: str, *, name: str, path: str) -> Outline:
         problem("the outline needs a 'title': what kind of decision it plans", "title")
         title = ""
     when = _condition(data.get("when"), path, lines, ("when",), problem)
+    needs_data = data.get("needs") or []
+    needs: list[tuple[str, int]] = []
+    if not isinstance(needs_data, list):
+        problem("'needs' must list the facts a case of this kind must give", "needs")
+    else:
+        needs = [
+            (str(name), line_of(lines, "needs", index)) for index, name in enumerate(needs_data)
+        ]
     numbered = data.get("numbered", True)
     if not isinstance(numbered, bool):
         problem("'numbered' must be true or false", "numbered")
@@ -223,6 +232,7 @@ def parse_outline(text: str, *, name: str, path: str) -> Outline:
         title=str(title).strip(),
         about=str(data.get("about") or "").strip(),
         when=when,
+        needs=tuple(needs),
         numbered=numbered,
         summary=summary,
         sections=tuple(sections),
@@ -496,13 +506,15 @@ def can_be_true(
     condition: Condition, declarations: Mapping[str, FactDeclaration], reasons: Iterable[str]
 ) -> bool:
     """Whether some facts make the condition true: each fact it reads is tried with the values
-    its kind allows (given or not, yes or no, each choice)."""
+    its kind allows (not given, yes or no, each choice) and the texts the condition names."""
     names = condition.names()
-    options: list[list[Any]] = []
-    for name in names:
-        options.append(_options(name, declarations, reasons))
-    combinations = itertools.islice(itertools.product(*options), 4096)
-    for values in combinations:
+    tree = ENVIRONMENT.parse("{{ (" + condition.source + ") }}")
+    constants = sorted(
+        {node.value for node in tree.find_all(nodes.Const) if isinstance(node.value, str)}
+    )
+    known = set(reasons)
+    options = [_options(name, declarations, constants, known) for name in names]
+    for values in itertools.islice(itertools.product(*options), 20_000):
         context: dict[str, Any] = {name: None for name in CONDITION_NAMES}
         context.update(
             facts={}, complaint={}, body={}, text={}, reasons=[], people=[], considered=[]
@@ -524,7 +536,10 @@ def can_be_true(
 
 
 def _options(
-    name: str, declarations: Mapping[str, FactDeclaration], reasons: Iterable[str]
+    name: str,
+    declarations: Mapping[str, FactDeclaration],
+    constants: list[str],
+    reasons: set[str],
 ) -> list[Any]:
     head, _, attribute = name.partition(".")
     if head == "facts" and attribute in declarations:
@@ -534,14 +549,19 @@ def _options(
         if declaration.kind == "choice":
             return [None, *declaration.choices]
         if declaration.kind == "list":
-            return [None, (), ("x",), ("x", "y")]
-        return [None, "x"]
+            return [None, (), ("x",), tuple(constants)]
+        return [None, "x", *constants]
     if head == "reasons":
-        names = list(reasons)
-        return [[], *([name] for name in names), names[:2]]
+        named = [constant for constant in constants if constant in reasons] or sorted(reasons)[:2]
+        subsets = itertools.chain.from_iterable(
+            itertools.combinations(named, size) for size in range(min(len(named), 4) + 1)
+        )
+        return [list(subset) for subset in itertools.islice(subsets, 64)]
+    if head == "reason":
+        return [None, *constants]
     if head in ("people", "considered"):
         return [[], ["x"], ["x", "y"]]
-    return [None, "x"]
+    return [None, "x", *constants]
 
 
 def outline_problems(
@@ -557,6 +577,9 @@ def outline_problems(
     def at(line: int, message: str) -> None:
         problems.append(Problem(message, Location(file=outline.path, line=line)))
 
+    for name, line in outline.needs:
+        if name not in declarations:
+            at(line, f"the outline needs fact {name!r}, which the library does not declare")
     for section, line, _ in outline.sections:
         if f"headings/{section}" not in clauses:
             at(
@@ -709,6 +732,14 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
                     part_fields.append("")
         return planned(tuple(joined), tuple(part_fields))
 
+    for name, _ in outline.needs:
+        if facts.get(name) is None:
+            problems.append(
+                CaseError(
+                    f"missing: the outline {outline.name!r} needs this fact",
+                    Location(field=f"facts.{name}"),
+                )
+            )
     placed_ids = {item.clause for _, item in outline.items() if item.clause}
     for number, dropped in enumerate(case.drop):
         if dropped not in placed_ids:

@@ -16,16 +16,31 @@ from typing import Any
 
 import attrs
 
+from letters.facts import FactDeclaration, fact_type
+from letters.library import Library
 from letters.model import Case, ClauseUse, FactValue, Paragraph, ParamValue, Part, Person, Reason
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 TEXT = {"type": "string"}
 
 
-def case_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) a case file follows."""
+def case_schema(library: Library | None = None) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) a case file follows; with a library, its declared facts
+    and its outlines' names too."""
     definitions: dict[str, Any] = {}
     root = _object(Case, definitions)
+    if library is not None:
+        facts = root["properties"]["facts"]
+        facts["properties"] = {
+            name: {**_fact(declaration, definitions), "description": declaration.about}
+            for name, declaration in library.facts.items()
+        }
+        facts["required"] = sorted(n for n, d in library.facts.items() if d.required)
+        facts["additionalProperties"] = False
+        if library.outlines:
+            outline = root["properties"]["outline"]
+            outline["anyOf"] = [{"enum": sorted(library.outlines)}, {"type": "null"}]
+            outline.pop("type", None)
     return {
         "$schema": DIALECT,
         "$id": "https://letters.invalid/schema/case.json",
@@ -33,6 +48,12 @@ def case_schema() -> dict[str, Any]:
         **root,
         "$defs": definitions,
     }
+
+
+def _fact(declaration: FactDeclaration, definitions: dict[str, Any]) -> dict[str, Any]:
+    if declaration.kind == "choice":
+        return {"enum": list(declaration.choices)}
+    return _type(fact_type(declaration), definitions)
 
 
 def _object(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:

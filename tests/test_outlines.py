@@ -1,0 +1,354 @@
+"""Outlines and declared facts: a facts-only case planned by the library's rules, with no code
+for a new kind of decision or a new organisation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from letters.cli import cli
+from letters.composition import compose
+from letters.library import Library
+from letters.linting import lint
+from letters.loading import parse_case
+from letters.outlines import parse_outline
+from letters.problems import LettersError
+from letters.provenance import explain, provenance_of
+from tests.conftest import ROOT, letter_lines
+
+CLAUSES = {
+    "headings/complaint.txt": "---\ntitle: h\n---\nThe complaint\n",
+    "headings/decision.txt": "---\ntitle: h\n---\nMy decision\n",
+    "letter/title.txt": "---\ntitle: t\nvariants:\n  final: {}\n  draft: {}\n---\n== final ==\nOur decision\n\n== draft ==\nDraft decision\n",
+    "letter/sign-off.txt": "---\ntitle: s\n---\nThe complaints team\n",
+    "complaint/about.txt": "---\ntitle: c\n---\n{{ complainant }} complains {{ complaint.about }}.\n",
+    "complaint/wants.txt": "---\ntitle: w\n---\n{{ complainant }} wants {{ complaint.wants }}.\n",
+    "decision/refund.txt": "---\ntitle: r\nparams:\n  amount:\n    about: how much\n    default: the fee\n---\nWe will refund {{ amount }}.\n",
+    "decision/no-refund.txt": "---\ntitle: n\nvariants:\n  plain: {}\n  sorry: {}\n---\n== plain ==\nWe will not refund the fee.\n\n== sorry ==\nWe are sorry, but we will not refund the fee.\n",
+    "decision/late.txt": "---\ntitle: l\n---\nYour complaint came late.\n",
+}
+FACTS = """\
+refund:
+  kind: yes/no
+  about: whether we refund the fee
+amount:
+  kind: text
+  about: the sum refunded
+late:
+  kind: yes/no
+  about: the complaint came more than a year late
+tone:
+  kind: choice
+  choices: [plain, sorry]
+  about: how a refusal is worded
+"""
+OUTLINE = """\
+title: A fee complaint
+when: "complaint.about"
+summary:
+  - clause: decision/late
+    when: facts.late
+  - text
+sections:
+  complaint:
+    - complaint/about
+    - text
+    - clause: complaint/wants
+      when: complaint.wants
+  decision:
+    - clause: decision/refund
+      when: facts.refund
+    - clause: decision/no-refund
+      when: "not facts.refund"
+      variant: {fact: tone}
+"""
+
+
+def _library(root: Path, outline: str = OUTLINE, facts: str = FACTS) -> Path:
+    for name, text in CLAUSES.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (root / "facts.yaml").write_text(facts, encoding="utf-8")
+    (root / "outlines").mkdir(exist_ok=True)
+    (root / "outlines" / "fees.yaml").write_text(outline, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    return Library.load(_library(tmp_path / "clauses"))
+
+
+def _case(**changes: Any) -> dict[str, Any]:
+    case: dict[str, Any] = {
+        "complainant": {"name": "Ms A", "pronouns": "she"},
+        "complaint": {"about": "about a parking fee"},
+    }
+    case.update(changes)
+    return case
+
+
+def _text(library: Library, **changes: Any) -> list[str]:
+    letter = compose(parse_case(_case(**changes), source="case.json"), library, source="case.json")
+    lines = [paragraph.text for paragraph in letter.paragraphs]
+    return [letter.summary.text if letter.summary else "", *lines]
+
+
+def test_the_outline_places_clauses_by_the_facts(library: Library) -> None:
+    assert _text(library, facts={"refund": True, "amount": "£30"}) == [
+        "",
+        "Ms A complains about a parking fee.",
+        "We will refund £30.",
+    ]
+    assert _text(library, facts={"tone": "sorry", "late": True}) == [
+        "Your complaint came late.",
+        "Ms A complains about a parking fee.",
+        "We are sorry, but we will not refund the fee.",
+    ]
+
+
+def test_the_caseworkers_text_goes_where_the_outline_says(library: Library) -> None:
+    lines = _text(
+        library,
+        text={"complaint": ["She paid twice.", "She wrote in May."], "summary": ["In short."]},
+        complaint={"about": "about a fee", "wants": "a refund"},
+    )
+    assert lines == [
+        "In short.",
+        "Ms A complains about a fee.",
+        "She paid twice.",
+        "She wrote in May.",
+        "Ms A wants a refund.",
+        "We will not refund the fee.",
+    ]
+
+
+def test_a_case_can_drop_add_pick_wording_and_unnumber(library: Library) -> None:
+    case = _case(
+        drop=["complaint/about"],
+        add=[{"section": "decision", "clause": "decision/late", "after": "decision/no-refund"}],
+        wording={"decision/no-refund": "sorry", "letter/title": "draft"},
+        numbered=False,
+    )
+    letter = compose(parse_case(case), library)
+    assert [p.text for p in letter.paragraphs] == [
+        "We are sorry, but we will not refund the fee.",
+        "Your complaint came late.",
+    ]
+    assert [section.id for section in letter.sections] == ["decision"]  # an empty one goes
+    assert letter.title == "Draft decision"
+    assert not letter.numbered
+
+
+def test_explicit_sections_replace_the_outlines_of_the_same_name(library: Library) -> None:
+    case = _case(sections=[{"section": "decision", "paragraphs": ["We decided otherwise."]}])
+    assert _text(library, **case)[-1] == "We decided otherwise."
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"facts": {"refnud": True}},
+            "case.json: facts.refnud: the library declares no fact 'refnud' (it declares: amount, late, refund, tone); did you mean 'refund'?",
+        ),
+        (
+            {"facts": {"refund": "yes"}},
+            "case.json: facts.refund: expected true or false, got 'yes'",
+        ),
+        ({"facts": {"tone": "rude"}}, "case.json: facts.tone: expected one of plain, sorry"),
+        (
+            {"text": {"decision": ["x"]}},
+            "case.json: text.decision: the outline 'fees' has no place for the caseworker's text in section 'decision' (sections with a place: complaint, summary)",
+        ),
+        (
+            {"drop": ["decision/nothing"]},
+            "case.json: drop[0]: the outline 'fees' places no clause 'decision/nothing' to leave out",
+        ),
+        (
+            {"wording": {"decision/refund": "x"}},
+            "case.json: wording.decision/refund: the letter uses no clause 'decision/refund' to choose the wording of",
+        ),
+        (
+            {"outline": "fes"},
+            "case.json: outline: no outline 'fes' (outlines: fees); did you mean 'fees'?",
+        ),
+        (
+            {"complaint": {"about": ""}},
+            "case.json: outline: no outline's condition fits this case's facts (outlines: fees); name one with \"outline\"",
+        ),
+    ],
+)
+def test_every_problem_of_a_facts_only_case_names_its_field(
+    library: Library, changes: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(LettersError) as raised:
+        compose(parse_case(_case(**changes), source="case.json"), library, source="case.json")
+    assert message in str(raised.value).splitlines()
+
+
+def test_an_outline_may_need_a_fact(tmp_path: Path) -> None:
+    library = Library.load(_library(tmp_path / "c", outline="needs: [refund]\n" + OUTLINE))
+    with pytest.raises(
+        LettersError, match=r"case.json: facts.refund: missing: the outline 'fees' needs this fact"
+    ):
+        compose(parse_case(_case(), source="case.json"), library, source="case.json")
+
+
+def test_explain_names_the_outline_line_and_the_facts_that_placed_a_clause(
+    library: Library,
+) -> None:
+    letter = compose(parse_case(_case(facts={"refund": True})), library)
+    text = explain(provenance_of(letter))
+    assert "placed by outline fees, " in text
+    assert "fees.yaml line 14 when facts.refund (facts.refund = true)" in text
+
+
+@pytest.mark.parametrize(
+    ("outline", "message"),
+    [
+        ("title: t\ncolour: red\nsections: {a: [x]}\n", "o.yaml: line 2: unknown key 'colour'"),
+        (
+            "title: t\nsections:\n  a:\n    - clause: x\n      when: 'a and'\n",
+            "o.yaml: line 5: the condition 'a and' is not an expression",
+        ),
+        ("title: t\nsections: &s {a: [x]}\nsummary: *s\n", "YAML anchors and aliases"),
+        ("sections: {a: [x]}\n", "o.yaml: line 1: the outline needs a 'title'"),
+    ],
+)
+def test_a_broken_outline_names_its_file_and_line(outline: str, message: str) -> None:
+    with pytest.raises(LettersError) as raised:
+        parse_outline(outline, name="o", path="o.yaml")
+    assert message in str(raised.value)
+
+
+def test_lint_finds_what_is_wrong_with_an_outline(tmp_path: Path) -> None:
+    outline = OUTLINE + (
+        "  extra:\n"
+        "    - decision/refnud\n"
+        "    - clause: decision/no-refund\n"
+        "      variant: angry\n"
+        "    - clause: decision/late\n"
+        "      when: facts.urgent\n"
+        "    - clause: decision/late\n"
+        '      when: "facts.refund and not facts.refund"\n'
+    )
+    folder = _library(tmp_path / "c", outline=outline)
+    found = [str(p) for p in lint(folder) if p.is_error]
+    path = folder / "outlines" / "fees.yaml"
+    assert found == [
+        f"{path}: line 19: section 'extra' has no heading: the library has no clause headings/extra",
+        f"{path}: line 20: no clause 'decision/refnud' in the library",
+        f"{path}: line 21: clause decision/no-refund has no variant 'angry' (it has: plain, sorry)",
+        f"{path}: line 24: facts.urgent in 'facts.urgent': the library declares no fact 'urgent'",
+        f"{path}: line 26: the condition 'facts.refund and not facts.refund' can never be true",
+    ]
+
+
+def test_a_new_kind_of_decision_needs_no_code(tmp_path: Path) -> None:
+    """A copy of the real library gains an outline, two clauses and a fact; a case uses it."""
+    library = tmp_path / "clauses"
+    shutil.copytree(ROOT / "clauses", library)
+    (library / "facts.yaml").write_text(
+        (library / "facts.yaml").read_text(encoding="utf-8")
+        + "\nbody_still_considering:\n  kind: yes/no\n  about: the body has not finished its own complaint procedure\n",
+        encoding="utf-8",
+    )
+    (library / "assessment" / "premature-wait.txt").write_text(
+        "---\ntitle: premature\n---\n{{ complainant }} should wait for {{ body }} to finish.\n",
+        encoding="utf-8",
+    )
+    (library / "final" / "premature.txt").write_text(
+        "---\ntitle: premature final\n---\nThe complaint is premature.\n", encoding="utf-8"
+    )
+    (library / "outlines" / "premature.yaml").write_text(
+        textwrap.dedent(
+            """\
+            title: Premature complaint
+            when: "'premature' in reasons and facts.body_still_considering"
+            sections:
+              complaint:
+                - text
+              assessment:
+                - clause: assessment/premature-wait
+                  when: facts.body_still_considering
+              final:
+                - final/premature
+            """
+        ),
+        encoding="utf-8",
+    )
+    case = tmp_path / "case.json"
+    case.write_text(
+        json.dumps(
+            {
+                "complainant": {"name": "Mr Q", "pronouns": "he"},
+                "complaint": {"about": "about a planning decision"},
+                "reasons": ["premature"],
+                "facts": {"body_still_considering": True},
+                "text": {"complaint": ["Mr Q complains about a planning decision."]},
+            }
+        )
+    )
+    target = tmp_path / "letter.docx"
+    result = CliRunner().invoke(
+        cli, ["render", str(case), "--clauses", str(library), "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = letter_lines(target.read_bytes())
+    assert "Mr Q should wait for the Council to finish." in lines
+    assert "The complaint is premature." in lines
+    lint_result = CliRunner().invoke(cli, ["clauses", "lint", str(library), "--case", str(case)])
+    assert lint_result.exit_code == 0, lint_result.stderr
+
+
+def test_another_organisation_writes_its_own_library_and_template(tmp_path: Path) -> None:
+    """A council's complaints team: its own facts, clauses, outline and Word template."""
+    library = _library(tmp_path / "clauses")
+    template = tmp_path / "council.docx"
+    document = docx.Document()
+    document.add_paragraph("Borough Council complaints team")
+    document.add_paragraph("{{ letter.title }}")
+    document.add_paragraph("{%p for section in letter.sections %}")
+    document.add_paragraph("{{ section.heading }}")
+    document.add_paragraph("{%p for paragraph in section.paragraphs %}")
+    document.add_paragraph("{{ paragraph }}")
+    document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{{ letter.sign_off }}")
+    document.save(str(template))
+    case = tmp_path / "fee.json"
+    case.write_text(json.dumps(_case(facts={"refund": True, "amount": "£45"})))
+    target = tmp_path / "fee.docx"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "render",
+            str(case),
+            "--clauses",
+            str(library),
+            "--template",
+            str(template),
+            "-o",
+            str(target),
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = [line for line in letter_lines(target.read_bytes()) if line.strip()]
+    assert lines == [
+        "Borough Council complaints team",
+        "Our decision",
+        "The complaint",
+        "Ms A complains about a parking fee.",
+        "My decision",
+        "We will refund £45.",
+        "The complaints team",
+    ]
