@@ -280,8 +280,27 @@ def _read_docx(path: Path, limits: Limits) -> bytes:
     return data
 
 
+class ParagraphText(str):
+    """A paragraph's text as a template sees it. ``keeps_with_next`` is true for the letter's
+    last paragraph: a template keeps it on the page of the sign-off that follows."""
+
+    keeps_with_next = False
+
+
+def _paragraph_texts(letter: Letter) -> list[list[ParagraphText]]:
+    sections = [
+        [ParagraphText(paragraph.text) for paragraph in section.paragraphs]
+        for section in letter.sections
+    ]
+    last = next((paragraphs for paragraphs in reversed(sections) if paragraphs), None)
+    if last:
+        last[-1].keeps_with_next = True
+    return sections
+
+
 def template_context(letter: Letter) -> dict[str, Any]:
     """What a template sees as ``letter``: the composed letter as text."""
+    texts = _paragraph_texts(letter)
     return {
         "letter": {
             "body_name": letter.body_name,
@@ -296,14 +315,11 @@ def template_context(letter: Letter) -> dict[str, Any]:
             "about": letter.about,
             "summary": _text(letter.summary),
             "sections": [
-                {
-                    "id": section.id,
-                    "heading": section.heading,
-                    "paragraphs": [paragraph.text for paragraph in section.paragraphs],
-                }
-                for section in letter.sections
+                {"id": section.id, "heading": section.heading, "paragraphs": paragraphs}
+                for section, paragraphs in zip(letter.sections, texts, strict=True)
             ],
             "sign_off": _text(letter.sign_off),
+            "numbered": letter.numbered,
         }
     }
 

@@ -8,6 +8,9 @@ run it once a template has been restyled. Run with ``.venv/bin/python templates/
 What the decision template is made of:
 - real heading styles (Heading 1 for the title, Heading 2 for sections), so the navigation pane
   and PDF bookmarks show the letter's outline;
+- a paragraph style "Paragraph" for letters whose paragraphs are not numbered, widow and orphan
+  control on, headings kept with the paragraph after them and the last paragraph with the
+  sign-off;
 - a paragraph style "Numbered Paragraph" tied to a Word numbering definition, so paragraphs are
   numbered 1, 2, 3 ... by Word itself, continuing across sections;
 - the case reference in the page header, "Page N of M" fields in the footer;
@@ -71,6 +74,7 @@ def styles(document: Document) -> None:
     normal.font.size = Pt(11)
     normal.paragraph_format.space_after = Pt(8)
     normal.paragraph_format.line_spacing = 1.15
+    normal.paragraph_format.widow_control = True  # no line of a paragraph alone on a page
     use_font(normal)
 
     for name, size, before in (("Heading 1", 16, 12), ("Heading 2", 13, 14)):
@@ -88,12 +92,13 @@ def styles(document: Document) -> None:
         0,
         parse_xml(f'<w:numPr {nsdecls("w")}><w:numId w:val="{NUMBERING_ID}"/></w:numPr>'),
     )
+    paragraph_style(document, "Paragraph")  # a body paragraph of a letter not numbered
     paragraph_style(document, "Case Facts", after=2)
     paragraph_style(document, "Summary", before=6)
     paragraph_style(document, "Address", after=0)
     paragraph_style(document, "Letter Date", before=18)
     paragraph_style(document, "Salutation", before=12)
-    paragraph_style(document, "Closing", before=18)
+    paragraph_style(document, "Closing", before=18).paragraph_format.keep_with_next = True
     paragraph_style(document, "Sign-off", before=18).font.italic = True
 
 
@@ -212,7 +217,19 @@ def statement(document: Document) -> None:
     document.add_paragraph("{%p for section in letter.sections %}")
     document.add_paragraph("{{ section.heading }}", style="Heading 2")
     document.add_paragraph("{%p for paragraph in section.paragraphs %}")
-    document.add_paragraph("{{ paragraph }}", style="Numbered Paragraph")
+    # Numbered or not, as the letter says; the letter's last paragraph keeps with the sign-off,
+    # so the sign-off never stands alone at the top of a page.
+    for test, style, keep in (
+        ("{%p if letter.numbered and paragraph.keeps_with_next %}", "Numbered Paragraph", True),
+        ("{%p elif letter.numbered %}", "Numbered Paragraph", False),
+        ("{%p elif paragraph.keeps_with_next %}", "Paragraph", True),
+        ("{%p else %}", "Paragraph", False),
+    ):
+        document.add_paragraph(test)
+        paragraph = document.add_paragraph("{{ paragraph }}", style=style)
+        if keep:
+            paragraph.paragraph_format.keep_with_next = True
+    document.add_paragraph("{%p endif %}")
     document.add_paragraph("{%p endfor %}")
     document.add_paragraph("{%p endfor %}")
 
@@ -264,6 +281,7 @@ USED_STYLES = {
     "Heading 1",
     "Heading 2",
     "Numbered Paragraph",
+    "Paragraph",
     "Case Facts",
     "Summary",
     "Sign-off",

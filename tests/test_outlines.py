@@ -352,3 +352,20 @@ def test_another_organisation_writes_its_own_library_and_template(tmp_path: Path
         "We will refund £45.",
         "The complaints team",
     ]
+
+
+def test_the_letters_last_paragraph_keeps_with_the_sign_off(library: Library) -> None:
+    from letters.rendering import template_context
+
+    letter = compose(parse_case(_case(complaint={"about": "x", "wants": "y"})), library)
+    sections = template_context(letter)["letter"]["sections"]
+    keeps = [p.keeps_with_next for section in sections for p in section["paragraphs"]]
+    assert keeps == [False, False, True]
+
+
+def test_a_letter_not_numbered_says_so_in_every_format(library: Library) -> None:
+    from letters.formats.text import plain_text
+
+    letter = compose(parse_case(_case(numbered=False)), library)
+    assert "\n1. " not in plain_text(letter)
+    assert "\nMs A complains about a parking fee.\n" in plain_text(letter)

@@ -47,7 +47,7 @@ def plain_text(letter: Letter) -> str:
         blocks.append(section.heading)
         for paragraph in section.paragraphs:
             number += 1
-            label = f"{number}. "
+            label = f"{number}. " if letter.numbered else ""
             blocks.append(label + paragraph.text.replace("\n", "\n" + " " * len(label)))
     blocks.append(letter.sign_off.text)
     return "\n\n".join(block for block in blocks if block) + "\n"
@@ -68,7 +68,7 @@ def markdown(letter: Letter) -> str:
         blocks.append(f"## {escape(section.heading)}")
         for paragraph in section.paragraphs:
             number += 1
-            label = f"{number}. "
+            label = f"{number}. " if letter.numbered else ""
             blocks.append(label + _lines(escape(paragraph.text), " " * len(label)))
     blocks.append(f"*{escape(letter.sign_off.text)}*")
     return "\n\n".join(blocks) + "\n"
