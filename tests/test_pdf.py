@@ -140,3 +140,18 @@ def test_letter_with_embedded_provenance_opens_as_before(library: Library) -> No
     with_record, without = to_pdf([carried, plain])
     assert with_record is not None and without is not None
     assert _body_text(with_record) == _body_text(without)
+
+
+@pytest.mark.parametrize("example", sorted(path.stem for path in EXAMPLES.glob("*.json")))
+def test_the_sign_off_shares_its_page_with_the_last_paragraph(
+    pdfs: dict[str, tuple[Letter, bytes]], example: str
+) -> None:
+    letter, pdf = pdfs[example]
+    pages = [
+        " ".join((page.extract_text() or "").split())
+        for page in pypdf.PdfReader(io.BytesIO(pdf)).pages
+    ]
+    last = " ".join(list(letter.paragraphs)[-1].text.split()[-4:])
+    sign_off = " ".join(letter.sign_off.text.split()[:3])
+    (page,) = [text for text in pages if sign_off.replace("'", "’") in text.replace("'", "’")]
+    assert last.replace("'", "’") in page.replace("'", "’")
