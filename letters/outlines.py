@@ -251,7 +251,7 @@ def _condition(
         return None
     line = line_of(lines, *at)
     try:
-        _compiled(value)
+        ENVIRONMENT.parse("{{ (" + value + ") }}")  # compiled when first tested
     except jinja2.TemplateSyntaxError as error:
         problem(f"the condition {value!r} is not an expression: {error.message}", *at)
         return None

@@ -89,7 +89,7 @@ class WordTemplate:
         self.data = _read_docx(self.path, limits)
         source = str(self.path)
         parts = ooxml.read_package(self.data, source=source, limits=limits)
-        errors = [problem for problem in problems_in(parts) if problem.is_error]
+        errors = [problem for problem in problems_in(parts, compiling=False) if problem.is_error]
         if errors:
             raise TemplateError(problems=[problem.at(source) for problem in errors])
         self._fill: Callable[[dict[str, Any]], bytes]

@@ -42,8 +42,12 @@ def check_template(path: str | Path, *, limits: Limits = DEFAULT) -> list[Proble
     return [problem.at(str(path)) for problem in problems_in(parts)]
 
 
-def problems_in(parts: Mapping[str, bytes]) -> list[Problem]:
-    """Every problem of a template's parts, errors first, then in the order of the parts."""
+def problems_in(parts: Mapping[str, bytes], *, compiling: bool = True) -> list[Problem]:
+    """Every problem of a template's parts, errors first, then in the order of the parts.
+
+    ``compiling`` also compiles each part, which finds unknown filters; a template about to be
+    prepared leaves that to its own compiling, which says the same.
+    """
     from docxtpl import DocxTemplate
 
     problems: list[Problem] = []
@@ -53,7 +57,7 @@ def problems_in(parts: Mapping[str, bytes]) -> list[Problem]:
         root = ooxml.parse_xml(parts[name], Location(part=name))
         problems += _paragraphs(name, root)
         source = ooxml.paragraph_per_line(patch(None, parts[name].decode("utf-8")))
-        problems += _tags(BODY_ENVIRONMENT, source, Location(part=name), root=root)
+        problems += _tags(BODY_ENVIRONMENT, source, Location(part=name), root, compiling)
     core = parts.get(ooxml.CORE_PROPERTIES)
     if core is not None:
         for prop, text in ooxml.core_property_texts(core).items():
@@ -142,12 +146,17 @@ def _tag(part: str, number: int, tag: re.Match[str], runs: list[str]) -> list[Pr
 
 
 def _tags(
-    environment: jinja2.Environment, source: str, where: Location, root: Any = None
+    environment: jinja2.Environment,
+    source: str,
+    where: Location,
+    root: Any = None,
+    compiling: bool = True,
 ) -> list[Problem]:
     """Syntax errors, and names the sandbox refuses or a letter does not provide."""
     try:
         tree = environment.parse(source)
-        environment.compile(tree)  # unknown filters and tests are found when compiling
+        if compiling:
+            environment.compile(tree)  # unknown filters and tests are found when compiling
     except jinja2.TemplateSyntaxError as error:
         return [_syntax(error, where, root)]
     problems = []
