@@ -7,13 +7,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+DEVELOPMENT := $(VENV)/.installed-dev
 
 .PHONY: letter test lint typecheck unit clean libreoffice
 
+# What rendering needs, and no more (make letter).
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	touch $(INSTALLED)
+
+# The development tools too: pytest, ruff, mypy ... (make test).
+$(DEVELOPMENT): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(DEVELOPMENT)
 
 letter: $(INSTALLED)
 	mkdir -p out
@@ -30,15 +37,15 @@ libreoffice:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
 	    libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils; }
 
-lint: $(INSTALLED)
+lint: $(DEVELOPMENT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/letters clauses lint --no-warnings
 
-typecheck: $(INSTALLED)
+typecheck: $(DEVELOPMENT)
 	$(BIN)/mypy
 
-unit: $(INSTALLED)
+unit: $(DEVELOPMENT)
 	$(BIN)/pytest
 
 clean:

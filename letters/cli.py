@@ -141,6 +141,11 @@ JSON_OPTION = click.option(
     is_flag=True,
     help="Carry where each sentence came from inside the .docx (read it with letters explain).",
 )
+@click.option(
+    "--json-lines",
+    is_flag=True,
+    help="Print one JSON result per case, as each finishes, on standard output.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @reports_errors
 def render(
@@ -154,6 +159,7 @@ def render(
     jobs: int,
     as_json: bool,
     embed_provenance: bool,
+    json_lines: bool,
     quiet: bool,
 ) -> None:
     """Render the letter for each CASE.json (a JSON case file; '-' reads standard input).
@@ -165,8 +171,10 @@ def render(
     stop_on_signals()
     if output == "-" and sys.stdout.isatty():
         raise click.UsageError("-o -: standard output is a terminal; redirect it to a file or pipe")
-    if output == "-" and as_json:
+    if output == "-" and (as_json or json_lines):
         raise click.UsageError("--json prints to standard output, where -o - writes the letter")
+    if as_json and json_lines:
+        raise click.UsageError("--json and --json-lines: choose one")
     outcomes = render_files(
         list(cases),
         clauses=clauses,
@@ -178,19 +186,22 @@ def render(
         jobs=jobs,
         embed_provenance=embed_provenance,
     )
-    report(outcomes, len(cases), as_json=as_json, quiet=quiet, verb="rendered")
+    report(outcomes, len(cases), as_json=as_json, quiet=quiet, verb="rendered", lines=json_lines)
 
 
 @cli.command()
 @click.argument("cases", nargs=-1, required=True, metavar="CASE.json...")
 @CLAUSES_OPTION
 @JSON_OPTION
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Only the problems: no 'valid' lines, no summary."
+)
 @reports_errors
 def validate(cases: tuple[str, ...], clauses: Path | None, as_json: bool, quiet: bool) -> None:
     """Check each CASE.json against the case model and the clause library, without rendering.
 
-    Every problem of every case is reported; the exit code is 1 if any case is invalid.
+    Says of each valid case that it is valid; every problem of every case is reported; the exit
+    code is 1 if any case is invalid.
     """
     from letters.batch import validate_files
 
@@ -284,14 +295,22 @@ def schema(clauses: Path | None) -> None:
 
 
 def report(
-    outcomes: Iterable[Outcome], total: int, *, as_json: bool, quiet: bool, verb: str
+    outcomes: Iterable[Outcome],
+    total: int,
+    *,
+    as_json: bool,
+    quiet: bool,
+    verb: str,
+    lines: bool = False,
 ) -> None:
     """Print each failure as it comes, then a summary (or JSON); exit 1 if any case failed."""
     from letters.batch import summary
     from letters.output import json_text
 
     done: list[Outcome] = []
-    show_progress = total > 1 and not quiet and sys.stderr.isatty()
+    show_progress = (
+        total > 1 and not quiet and not lines and sys.stderr.isatty() and verb != "valid"
+    )
     with (
         click.progressbar(
             outcomes, length=total, file=sys.stderr, label=verb.replace("valid", "checking")
@@ -301,6 +320,11 @@ def report(
     ):
         for outcome in progress:
             done.append(outcome)
+            if lines:
+                click.echo(json_text(outcome.as_json(), indent=None))
+                sys.stdout.flush()
+            if outcome.is_ok and verb == "valid" and not quiet and not as_json:
+                click.echo(f"valid: {outcome.case}", err=True)
             if not outcome.is_ok:
                 if debugging() and outcome.problems[0].trace:
                     echo_error(outcome.problems[0].trace.rstrip())
@@ -326,6 +350,42 @@ def report(
         sys.exit(1)
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@reports_errors
+def config(as_json: bool) -> None:
+    """Print each effective setting and where it came from: a flag, an environment variable,
+    letters.toml (in this folder or a parent), or the default."""
+    from letters.configuration import settings
+    from letters.output import json_text
+
+    found = settings()
+    if as_json:
+        click.echo(
+            json_text(
+                {name: {"value": str(s.value), "source": s.source} for name, s in found.items()}
+            )
+        )
+        return
+    width = max(len(name) for name in found)
+    for name, setting in found.items():
+        click.echo(f"{name:<{width}}  {setting.value}  ({setting.source})")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@reports_errors
+def init(directory: Path) -> None:
+    """Make an organisation's own library in DIRECTORY: the clause library, templates, an
+    example case, letters.toml, a README for the people who edit the wording and a CI script.
+    Rendering in that folder then uses them with no flag."""
+    from letters.starter import start_library
+
+    written = start_library(directory)
+    click.echo(f"made {directory} ({len(written)} files); try:", err=True)
+    click.echo(f"  cd {directory} && letters render examples/*.json --out-dir out", err=True)
+
+
 @cli.group()
 def clauses() -> None:
     """List, show and check the clause library."""
@@ -348,6 +408,35 @@ def list_clauses(clauses: Path | None, as_json: bool) -> None:
     for clause in library:
         params = f"  [{', '.join(clause.params)}]" if clause.params else ""
         click.echo(f"{clause.id:<{width}}  {clause.title}{params}")
+
+
+@clauses.command("find")
+@click.argument("text")
+@click.option(
+    "--case",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Search the wording as filled for this case file.",
+)
+@CLAUSES_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@reports_errors
+def find_clauses(text: str, case: Path | None, clauses: Path | None, as_json: bool) -> None:
+    """List the clauses and variants whose wording holds TEXT, with the sentence that holds it
+    (line wrapping, curly or straight quotes and case do not matter). Exit code 1 if none."""
+    from letters.library import Library
+    from letters.loading import load_case
+    from letters.output import json_text
+    from letters.search import find_wording
+
+    found = find_wording(Library.load(clauses), text, load_case(case) if case else None)
+    if as_json:
+        click.echo(json_text([match.as_json() for match in found]))
+    else:
+        for match in found:
+            click.echo(str(match))
+    if not found:
+        click.echo(f"no clause holds {text!r}", err=True)
+        sys.exit(1)
 
 
 @clauses.command("show")

@@ -26,7 +26,6 @@ and never evaluated, and no clause can run for ever or grow without bound.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import traceback
 from collections.abc import Iterator, Mapping
@@ -38,6 +37,7 @@ import jinja2
 import yaml
 from attrs import field, frozen
 
+from letters.configuration import bundled, settings
 from letters.facts import FACT_NAMES, FactDeclaration
 from letters.grammar import join_and
 from letters.limits import DEFAULT, Limits
@@ -46,8 +46,8 @@ from letters.outlines import Outline, read_declarations, read_outlines
 from letters.problems import ClauseError, LettersError, LimitError, Location, combine
 from letters.wording import MissingFact, Sandbox, render_bounded
 
-DEFAULT_LIBRARY = Path(__file__).resolve().parent.parent / "clauses"
-"""The project's own clause library, used when no other is named."""
+DEFAULT_LIBRARY = bundled("clauses")
+"""The clause library that comes with letters: the repository's, or the installed copy."""
 
 SUFFIX = ".txt"
 OUTLINES = "outlines"
@@ -733,9 +733,10 @@ def _template_line(error: Exception) -> int:
 
 
 def default_library() -> Path:
-    """The clause library used when none is named: ``$LETTERS_CLAUSES``, else the project's."""
-    named = os.environ.get("LETTERS_CLAUSES")
-    return Path(named) if named else _shown(DEFAULT_LIBRARY)
+    """The clause library used when none is named: as configured (``$LETTERS_CLAUSES``,
+    ``letters.toml``), else the one that comes with letters."""
+    setting = settings()["clauses"]
+    return _shown(setting.value) if setting.source == "default" else Path(setting.value)
 
 
 def _shown(path: Path) -> Path:

@@ -14,7 +14,6 @@ needed, so it holds in worker processes and in a server's threads alike.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -22,13 +21,7 @@ from contextlib import contextmanager
 
 from attrs import frozen
 
-from letters.problems import LimitError, TimeLimitError, UsageError
-
-ENVIRONMENT = {
-    "time": "LETTERS_TIME_LIMIT",
-    "letter_size": "LETTERS_LETTER_SIZE_LIMIT",
-    "file_size": "LETTERS_FILE_SIZE_LIMIT",
-}
+from letters.problems import LimitError, TimeLimitError
 
 
 @frozen
@@ -45,22 +38,17 @@ class Limits:
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Limits:
-        """The defaults, with any of ``LETTERS_TIME_LIMIT`` (seconds),
-        ``LETTERS_LETTER_SIZE_LIMIT`` (characters) and ``LETTERS_FILE_SIZE_LIMIT`` (bytes)."""
-        environ = dict(os.environ if environ is None else environ)
-        values: dict[str, float | int] = {}
-        for name, variable in ENVIRONMENT.items():
-            text = environ.get(variable)
-            if text is None or not text.strip():
-                continue
-            try:
-                number = float(text) if name == "time" else int(text)
-            except ValueError:
-                raise UsageError(f"{variable}={text!r}: expected a number") from None
-            if number <= 0:
-                raise UsageError(f"{variable}={text!r}: expected a number above 0")
-            values[name] = number
-        return cls(**values)  # type: ignore[arg-type]
+        """The limits as configured: ``LETTERS_TIME_LIMIT`` (seconds),
+        ``LETTERS_LETTER_SIZE_LIMIT`` (characters) and ``LETTERS_FILE_SIZE_LIMIT`` (bytes),
+        else ``letters.toml``'s ``[limits]``, else the defaults."""
+        from letters.configuration import settings
+
+        found = settings(environ=environ)
+        return cls(
+            time=float(found["time"].value),
+            letter_size=int(found["letter_size"].value),
+            file_size=int(found["file_size"].value),
+        )
 
 
 DEFAULT = Limits()

@@ -18,7 +18,6 @@ same bytes.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +27,7 @@ from markupsafe import Markup, escape
 
 from letters import ooxml
 from letters.composition import Letter, LetterParagraph
+from letters.configuration import bundled, settings
 from letters.limits import DEFAULT, Limits
 from letters.problems import LettersError, LimitError, Location, TemplateError
 from letters.wording import MissingFact, Sandbox, render_bounded
@@ -35,8 +35,8 @@ from letters.wording import MissingFact, Sandbox, render_bounded
 if TYPE_CHECKING:
     from docxtpl import DocxTemplate
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-"""The project's own Word templates; ``--template NAME`` looks here."""
+TEMPLATES = bundled("templates")
+"""The Word templates that come with letters; ``--template NAME`` looks here by default."""
 
 DEFAULT_TEMPLATE = "decision"
 PROPERTY_LIMIT = 255  # python-docx refuses longer core properties; Word shows no more
@@ -61,14 +61,15 @@ PROPERTIES_ENVIRONMENT = Sandbox()
 
 
 def templates_folder() -> Path:
-    """Where ``--template NAME`` looks: ``$LETTERS_TEMPLATES``, else the project's templates."""
-    named = os.environ.get("LETTERS_TEMPLATES")
-    return Path(named) if named else TEMPLATES
+    """Where ``--template NAME`` looks: as configured (``$LETTERS_TEMPLATES``,
+    ``letters.toml``), else the templates that come with letters."""
+    return Path(settings()["templates"].value)
 
 
 def find_template(template: str | Path | None = None) -> Path:
-    """The template file: a path to a .docx, or the name of one in the templates folder."""
-    name = str(template) if template is not None else DEFAULT_TEMPLATE
+    """The template file: a path to a .docx, or the name of one in the templates folder;
+    by default the configured template (``$LETTERS_TEMPLATE``, ``letters.toml``: decision)."""
+    name = str(template) if template is not None else str(settings()["template"].value)
     if name.lower().endswith(".docx") or "/" in name or "\\" in name:
         return Path(name)
     folder = templates_folder()

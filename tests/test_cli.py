@@ -305,7 +305,10 @@ def test_render_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:
 def test_validate_checks_without_rendering(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["validate", *ALL])
     assert result.exit_code == 0
-    assert result.stderr == f"{len(ALL)} of {len(ALL)} cases valid, 0 invalid\n"
+    assert result.stderr.splitlines() == [
+        *(f"valid: {case}" for case in ALL),
+        f"{len(ALL)} of {len(ALL)} cases valid, 0 invalid",
+    ]
     bad = tmp_path / "bad.json"
     bad.write_text(
         '{"complainant": {"name": "Mrs X", "pronouns": "her"}, "complaint": {"about": "x"}}'
@@ -390,3 +393,45 @@ def test_templates_check_reports_and_exits(runner: CliRunner, tmp_path: Path) ->
     bad = runner.invoke(cli, ["templates", "check", str(path)])
     assert bad.exit_code == 1
     assert f"{path}: word/document.xml: letter.nope: a letter has no 'nope'" in bad.stderr
+
+
+def test_clauses_find_ignores_wrapping_quotes_and_case(runner: CliRunner) -> None:
+    result = runner.invoke(
+        cli, ["clauses", "find", "ONLY THE\n courts can", "--clauses", str(FIXTURES)]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("defamation/courts (default), ")
+    assert result.stdout.rstrip().endswith(": Only the courts can do so.")
+    curly = runner.invoke(
+        cli, ["clauses", "find", "we call 'fault'", "--clauses", str(FIXTURES), "--json"]
+    )
+    assert {match["clause"] for match in json.loads(curly.stdout)} == {"role/tests"}
+
+
+def test_clauses_find_with_a_case_searches_the_filled_wording(runner: CliRunner) -> None:
+    result = runner.invoke(
+        cli, ["clauses", "find", "Mrs X believes the report", "--case", EXAMPLE, "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "data-protection/rectification" in {m["clause"] for m in json.loads(result.stdout)}
+    none = runner.invoke(
+        cli, ["clauses", "find", "no letter says this", "--clauses", str(FIXTURES)]
+    )
+    assert none.exit_code == 1
+    assert none.stderr == "no clause holds 'no letter says this'\n"
+
+
+def test_validate_says_each_valid_case_is_valid_unless_quiet(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["validate", EXAMPLE])
+    assert result.stderr == f"valid: {EXAMPLE}\n"
+    assert runner.invoke(cli, ["validate", EXAMPLE, "-q"]).stderr == ""
+
+
+def test_render_json_lines_prints_a_result_per_case(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    result = runner.invoke(
+        cli, ["render", EXAMPLE, str(bad), "--out-dir", str(tmp_path), "--json-lines", "-q"]
+    )
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["case"], line["ok"]) for line in lines] == [(EXAMPLE, True), (str(bad), False)]

@@ -72,7 +72,7 @@ def test_hostile_wording_is_one_error_at_its_line_within_limits(name: str) -> No
 
 def test_time_limit_can_be_raised_by_the_environment() -> None:
     assert Limits.from_environment({"LETTERS_TIME_LIMIT": "60"}).time == 60
-    with pytest.raises(LettersError, match="LETTERS_TIME_LIMIT='soon': expected a number"):
+    with pytest.raises(LettersError, match="LETTERS_TIME_LIMIT: time = 'soon': expected a number"):
         Limits.from_environment({"LETTERS_TIME_LIMIT": "soon"})
 
 

@@ -134,3 +134,20 @@ def test_impact_json_lists_each_changed_case(edited: Path) -> None:
             }
         ],
     }
+
+
+def test_a_case_the_base_cannot_render_is_new_not_changed(edited: Path, tmp_path: Path) -> None:
+    import json
+
+    (edited / "final" / "brand-new.txt").write_text("---\ntitle: n\n---\nA new ending.\n")
+    case = json.loads(Path(ALL[0]).read_text())
+    case["add"] = [{"section": "final", "clause": "final/brand-new"}]
+    path = tmp_path / "new.json"
+    path.write_text(json.dumps(case))
+    result = CliRunner().invoke(
+        cli,
+        ["impact", str(path), ALL[1], "--clauses", str(edited), "--base", str(ROOT / "clauses")],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{path}\n  new: the base library cannot render it\n"
+    assert result.stderr == "0 of 2 letters change, 1 new\n"

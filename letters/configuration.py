@@ -1,0 +1,153 @@
+"""Where the clause library, the templates and the limits come from: one place decides.
+
+Each setting is taken from, in this order (the first that gives it wins):
+
+1. a command-line flag (``--clauses``, ``--template``, ``--time-limit``);
+2. an environment variable (``LETTERS_CLAUSES``, ``LETTERS_TEMPLATES``, ``LETTERS_TEMPLATE``,
+   ``LETTERS_TIME_LIMIT``, ``LETTERS_LETTER_SIZE_LIMIT``, ``LETTERS_FILE_SIZE_LIMIT``);
+3. ``letters.toml``, the first found in the current folder or its parents (paths in it are
+   relative to the file)::
+
+       clauses = "clauses"
+       templates = "templates"
+       template = "decision"
+
+       [limits]
+       time = 10              # seconds per letter
+       letter_size = 5000000  # characters per letter
+       file_size = 20000000   # bytes per case file, clause file or template part
+
+4. the defaults: the clause library and templates that come with letters.
+
+``letters config`` prints each effective value and where it came from.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+
+from letters.problems import Location, UsageError
+
+FILE_NAME = "letters.toml"
+PACKAGE = Path(__file__).resolve().parent
+
+PATHS = {"clauses": "LETTERS_CLAUSES", "templates": "LETTERS_TEMPLATES"}
+NAMES = {"template": "LETTERS_TEMPLATE"}
+LIMITS = {
+    "time": "LETTERS_TIME_LIMIT",
+    "letter_size": "LETTERS_LETTER_SIZE_LIMIT",
+    "file_size": "LETTERS_FILE_SIZE_LIMIT",
+}
+
+
+def bundled(name: str) -> Path:
+    """A folder that comes with letters: the repository's own when letters runs from its
+    clone (so that edits to it take effect), else the copy inside the installed package."""
+    repository = PACKAGE.parent / name
+    if repository.is_dir() and (PACKAGE.parent / "pyproject.toml").is_file():
+        return repository
+    return PACKAGE / "data" / name
+
+
+@frozen
+class Setting:
+    """One effective setting: its value, and where it came from."""
+
+    name: str
+    value: Any
+    source: str  # "default", "environment LETTERS_X", "/path/letters.toml", "flag --x"
+
+
+def find_file(start: Path | None = None) -> Path | None:
+    """The ``letters.toml`` of the current folder or the nearest parent that has one."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        path = candidate / FILE_NAME
+        if path.is_file():
+            return path
+    return None
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"not valid TOML: {error}", Location(file=str(path))) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(
+            f"cannot read the configuration ({error})", Location(file=str(path))
+        ) from None
+    known = {*PATHS, *NAMES, "limits"}
+    for key in data:
+        if key not in known:
+            raise UsageError(
+                f"unknown setting {key!r} (settings: {', '.join(sorted(known))})",
+                Location(file=str(path)),
+            )
+    limits = data.get("limits", {})
+    if not isinstance(limits, dict) or any(key not in LIMITS for key in limits):
+        raise UsageError(f"[limits] takes {', '.join(LIMITS)}", Location(file=str(path)))
+    return data
+
+
+def settings(
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    start: Path | None = None,
+) -> dict[str, Setting]:
+    """Every setting with its effective value and source, by name."""
+    flags = {name: value for name, value in (flags or {}).items() if value is not None}
+    environ = os.environ if environ is None else environ
+    path = find_file(start)
+    data = _read_file(path) if path is not None else {}
+    defaults: dict[str, Any] = {
+        "clauses": bundled("clauses"),
+        "templates": bundled("templates"),
+        "template": "decision",
+        "time": 10.0,
+        "letter_size": 5_000_000,
+        "file_size": 20_000_000,
+    }
+    found: dict[str, Setting] = {}
+    for name, default in defaults.items():
+        variable = {**PATHS, **NAMES, **LIMITS}[name]
+        in_file = data.get("limits", {}) if name in LIMITS else data
+        if name in flags:
+            found[name] = Setting(name, flags[name], f"flag --{name.replace('_', '-')}")
+        elif environ.get(variable, "").strip():
+            found[name] = Setting(
+                name, _typed(name, environ[variable], variable), f"environment {variable}"
+            )
+        elif path is not None and name in in_file:
+            value = in_file[name]
+            if name in PATHS:
+                value = (path.parent / str(value)).resolve()
+            found[name] = Setting(name, _typed(name, value, str(path)), str(path))
+        else:
+            found[name] = Setting(name, default, "default")
+    return found
+
+
+def _typed(name: str, value: Any, source: str) -> Any:
+    if name in PATHS:
+        return Path(value)
+    if name in NAMES:
+        return str(value)
+    try:
+        number = float(value) if name == "time" else int(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{source}: {name} = {value!r}: expected a number") from None
+    if number <= 0:
+        raise UsageError(f"{source}: {name} = {value!r}: expected a number above 0")
+    return number
+
+
+def value(name: str) -> Any:
+    """The effective value of one setting, without flags."""
+    return settings()[name].value
