@@ -188,7 +188,9 @@ def _render_in_worker(task: tuple[list[_Job], str, bool]) -> list[Outcome]:
 def render_chunk(
     renderer: Renderer, jobs: Sequence[_Job], output_format: str, embed: bool = False
 ) -> list[Outcome]:
-    """Render a chunk of cases; PDFs of a chunk are made with one LibreOffice start."""
+    """Render a chunk of cases. The PDFs of a chunk are made by one LibreOffice start: over a
+    batch that is faster than a LibreOffice kept running (which serves single letters, as
+    ``letters serve`` does), since LibreOffice's own batch conversion costs less a letter."""
     if output_format != "pdf":
         return [_render_job(renderer, job, output_format, embed) for job in jobs]
     from letters.formats.pdf import to_pdf
@@ -317,6 +319,8 @@ def _render_all(
 ) -> Iterator[Outcome]:
     """The outcome of each job, in order, rendered here or by worker processes."""
     size = _chunk_size(len(ready), jobs, output_format)
+    if output_format == "pdf" and jobs > 1:  # one LibreOffice start a worker: share evenly
+        size = max(1, -(-len(ready) // jobs))
     chunks = [ready[start : start + size] for start in range(0, len(ready), size)]
     parallel = jobs > 1 and len(ready) > 1 and all(job.text is None for job in ready)
     if not parallel:

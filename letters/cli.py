@@ -351,6 +351,65 @@ def report(
 
 
 @cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to serve on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes, each with its library, template and LibreOffice.",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A file holding the bearer token requests must give (or LETTERS_TOKEN).",
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(min=1),
+    default=2_000_000,
+    show_default=True,
+    help="The largest request body taken, in bytes.",
+)
+@click.option("--template", default=None, help="The Word template letters are rendered with.")
+@CLAUSES_OPTION
+@reports_errors
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    token_file: Path | None,
+    max_body: int,
+    template: str | None,
+    clauses: Path | None,
+) -> None:
+    """Serve letters over HTTP: POST a case to /render, /validate or /explain; GET /schema,
+    /clauses, /openapi.json, /health. Binds to 127.0.0.1 unless --host says otherwise, which
+    needs a bearer token. SIGHUP makes the workers read the library and template again."""
+    import os
+
+    from letters.service import serve as run
+
+    token = os.environ.get("LETTERS_TOKEN") or None
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip() or None
+        except OSError as error:
+            raise click.UsageError(f"--token-file {token_file}: {error.strerror}") from None
+    click.echo(f"serving letters on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    run(
+        host=host,
+        port=port,
+        workers=workers,
+        clauses=str(clauses) if clauses else None,
+        template=template,
+        token=token,
+        max_body=max_body,
+    )
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @reports_errors
 def config(as_json: bool) -> None:

@@ -136,3 +136,144 @@ def to_pdf(documents: Sequence[bytes]) -> list[bytes | None]:
             with contextlib.suppress(OSError):
                 path.unlink()
         return results
+
+
+UNO_PYTHONS = ("/usr/bin/python3", "/usr/lib/libreoffice/program/python")
+BRIDGE = Path(__file__).resolve().parent / "uno_bridge.py"
+_uno_python: list[str | None] = []
+
+
+def find_uno_python() -> str | None:
+    """A Python with LibreOffice's UNO binding (Debian's python3-uno), or None."""
+    if not _uno_python:
+        found = None
+        for candidate in UNO_PYTHONS:
+            if Path(candidate).exists():
+                check = subprocess.run(
+                    [candidate, "-c", "import uno"], capture_output=True, timeout=30, check=False
+                )
+                if check.returncode == 0:
+                    found = candidate
+                    break
+        _uno_python.append(found)
+    return _uno_python[0]
+
+
+class WarmConverter:
+    """A LibreOffice kept running, converting one letter at a time to PDF in about 70 ms.
+
+    It is started on first use, restarted when it dies or hangs (a conversion that outlives
+    ``timeout`` seconds kills it, with its whole process group), and killed by ``close``. One
+    converter serves one process; calls are serialised by a lock, so threads may share it.
+    """
+
+    def __init__(self, timeout: float = 30.0, start_timeout: float = 90.0):
+        import threading
+
+        self.timeout = timeout
+        self.start_timeout = start_timeout
+        self.profile = Path(tempfile.mkdtemp(prefix="letters-libreoffice-"))
+        self.work = Path(tempfile.mkdtemp(prefix="letters-pdf-"))
+        self.process: subprocess.Popen[bytes] | None = None
+        self.lock = threading.Lock()
+        self.count = 0
+
+    @staticmethod
+    def available() -> bool:
+        """Whether a warm converter can run here: LibreOffice and a Python with UNO."""
+        try:
+            find_libreoffice()
+        except OutputError:
+            return False
+        return find_uno_python() is not None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        python = find_uno_python()
+        if python is None:
+            raise OutputError(INSTALL + " and python3-uno")
+        process = subprocess.Popen(
+            [python, str(BRIDGE), str(self.profile), find_libreoffice()],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        if self._read_line(process, self.start_timeout) != b"ready":
+            kill_group(process)
+            raise OutputError("LibreOffice did not start")
+        return process
+
+    def _read_line(self, process: subprocess.Popen[bytes], timeout: float) -> bytes | None:
+        import select
+
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], timeout)
+        if not ready:
+            return None
+        return process.stdout.readline().strip() or None
+
+    def convert(self, document: bytes) -> bytes:
+        """One Word document as PDF bytes."""
+        import json
+
+        with self.lock:
+            for attempt in (1, 2):  # a converter found dead is replaced, and asked once more
+                if self.process is None or self.process.poll() is not None:
+                    self.process = self._start()
+                self.count += 1
+                source = self.work / f"letter-{self.count}.docx"
+                target = source.with_suffix(".pdf")
+                source.write_bytes(document)
+                try:
+                    assert self.process.stdin is not None
+                    self.process.stdin.write(
+                        json.dumps({"in": str(source), "out": str(target)}).encode() + b"\n"
+                    )
+                    self.process.stdin.flush()
+                    answer = self._read_line(self.process, self.timeout)
+                except (BrokenPipeError, OSError):
+                    answer = None
+                try:
+                    if answer is None:  # it died or hung: kill it and its soffice
+                        kill_group(self.process)
+                        self.process = None
+                        if attempt == 2:
+                            raise OutputError(
+                                f"LibreOffice did not convert the letter within {self.timeout:g} s"
+                            )
+                        continue
+                    result = json.loads(answer)
+                    if not result.get("ok") or not is_pdf(target):
+                        raise OutputError(
+                            "LibreOffice could not convert the letter to PDF"
+                            + (f" ({result['error']})" if result.get("error") else "")
+                        )
+                    return target.read_bytes()
+                finally:
+                    for path in (source, target):
+                        with contextlib.suppress(OSError):
+                            path.unlink()
+        raise OutputError("LibreOffice could not convert the letter to PDF")
+
+    @property
+    def pid(self) -> int | None:
+        """The process group of the running converter (its bridge and soffice), if any."""
+        return (
+            self.process.pid if self.process is not None and self.process.poll() is None else None
+        )
+
+    def close(self) -> None:
+        if self.process is not None:
+            with contextlib.suppress(OSError):
+                if self.process.stdin is not None:
+                    self.process.stdin.close()
+            kill_group(self.process)
+            self.process = None
+        shutil.rmtree(self.profile, ignore_errors=True)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def __enter__(self) -> WarmConverter:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
