@@ -1,0 +1,281 @@
+"""letters serve, as a case-management system meets it: a real server process on a free port,
+and a real HTTP client."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from letters.formats.pdf import WarmConverter
+from tests.conftest import EXAMPLES, GOLDEN, ROOT, letter_lines, normalise
+from tests.test_golden import SEEDS
+
+needs_libreoffice = pytest.mark.skipif(
+    not WarmConverter.available(), reason="needs LibreOffice and python3-uno (make libreoffice)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Server:
+    """A `letters serve` process, stopped (with its LibreOffice) when the test ends."""
+
+    def __init__(self, *arguments: str, env: dict[str, str] | None = None):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = io.BytesIO()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "letters", "serve", "--port", str(self.port), *arguments],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **(env or {})},
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        raise AssertionError("the server did not start")
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        assert self.process.stderr is not None
+        return self.process.stderr.read().decode()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    running = Server("--max-body", "200000")
+    yield running
+    running.stop()
+
+
+def _example(name: str) -> bytes:
+    return (EXAMPLES / f"{name}.json").read_bytes()
+
+
+@pytest.mark.parametrize(("example", "reference"), SEEDS)
+def test_each_seed_renders_over_http_word_for_word(
+    server: Server, example: str, reference: str
+) -> None:
+    response = httpx.post(f"{server.url}/render", content=_example(example), timeout=60)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    letter = normalise(letter_lines(response.content))
+    expected = normalise((GOLDEN / f"{reference}.txt").read_text(encoding="utf-8").splitlines())
+    assert letter[letter.index(expected[0]) :] == expected
+
+
+@pytest.mark.parametrize(
+    ("ask", "media"),
+    [
+        ({"params": {"format": "txt"}}, "text/plain"),
+        ({"params": {"format": "md"}}, "text/markdown"),
+        ({"headers": {"accept": "text/markdown"}}, "text/markdown"),
+    ],
+)
+def test_the_format_comes_from_a_parameter_or_the_accept_header(
+    server: Server, ask: dict[str, dict[str, str]], media: str
+) -> None:
+    response = httpx.post(f"{server.url}/render", content=_example("cpc-report-defamation"), **ask)  # type: ignore[arg-type]
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media)
+    assert "We will not investigate this complaint" in response.text
+
+
+def test_a_bad_case_gets_422_with_the_problem_records(server: Server) -> None:
+    response = httpx.post(
+        f"{server.url}/validate", json={"complainant": {"name": "A", "pronouns": "it"}}
+    )
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert {
+        "source": "request",
+        "where": "complainant.pronouns",
+        "message": "expected one of she, he, they",
+    }.items() <= errors[0].items()
+
+
+def test_bad_json_gets_400(server: Server) -> None:
+    response = httpx.post(f"{server.url}/render", content=b"{not json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith("the body is not JSON")
+
+
+def test_a_body_over_the_limit_gets_413(server: Server) -> None:
+    response = httpx.post(f"{server.url}/render", content=b" " * 300_000)
+    assert response.status_code == 413
+
+
+def test_validate_explain_schema_clauses_and_openapi(server: Server) -> None:
+    case = _example("cpc-report-defamation")
+    assert httpx.post(f"{server.url}/validate", content=case).json() == {"ok": True, "errors": []}
+    record = httpx.post(f"{server.url}/explain", content=case).json()
+    assert record["outline"] == "will-not-investigate"
+    schema = httpx.get(f"{server.url}/schema").json()
+    assert "document" in schema["properties"]["facts"]["properties"]
+    clauses = httpx.get(f"{server.url}/clauses").json()
+    assert "defamation/courts" in {clause["id"] for clause in clauses}
+    courts = httpx.get(f"{server.url}/clauses/defamation/courts").json()
+    assert "Only the courts\ncan do so." in courts["wording"]["default"]
+    missing = httpx.get(f"{server.url}/clauses/defamation/curts")
+    assert missing.status_code == 422
+    assert "did you mean 'defamation/courts'?" in missing.json()["errors"][0]["message"]
+    openapi = httpx.get(f"{server.url}/openapi.json").json()
+    assert openapi["paths"]["/render"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ] == {"$ref": "#/components/schemas/Case"}
+    assert "facts" in openapi["components"]["schemas"]["Case"]["properties"]
+
+
+def test_no_request_can_name_a_file_on_the_server(server: Server) -> None:
+    case = json.loads(_example("cpc-report-defamation"))
+    response = httpx.post(f"{server.url}/render", json={**case, "template": "/etc/passwd"})
+    assert response.status_code == 422
+    assert "unknown field" in response.json()["errors"][0]["message"]
+    escape = httpx.get(f"{server.url}/clauses/../../etc/passwd")
+    assert escape.status_code in (404, 422)
+
+
+def test_serving_beyond_the_loopback_needs_a_token() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "letters",
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(_free_port()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={key: value for key, value in os.environ.items() if key != "LETTERS_TOKEN"},
+    )
+    assert done.returncode == 2
+    assert "serving on 0.0.0.0 needs a bearer token" in done.stderr
+
+
+def test_with_a_token_every_request_but_health_must_give_it(tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    token.write_text("s3cret\n")
+    running = Server("--token-file", str(token))
+    try:
+        assert httpx.get(f"{running.url}/health").status_code == 200
+        assert httpx.get(f"{running.url}/clauses").status_code == 401
+        wrong = httpx.get(f"{running.url}/clauses", headers={"authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        right = httpx.get(f"{running.url}/clauses", headers={"authorization": "Bearer s3cret"})
+        assert right.status_code == 200
+    finally:
+        log = running.stop()
+    assert "401: a bearer token is required" in log
+
+
+def test_an_edited_clause_is_read_again(tmp_path: Path) -> None:
+    library = tmp_path / "clauses"
+    shutil.copytree(ROOT / "clauses", library)
+    running = Server("--clauses", str(library))
+    try:
+        case = _example("cpc-report-defamation")
+        before = httpx.post(f"{running.url}/render", content=case, params={"format": "txt"}).text
+        assert "Investigator's decision on behalf of the Ombudsman" in before
+        (library / "letter" / "sign-off.txt").write_text(
+            "---\ntitle: s\n---\nThe Complaints Team\n"
+        )
+        time.sleep(1.2)
+        after = httpx.post(f"{running.url}/render", content=case, params={"format": "txt"}).text
+        assert "The Complaints Team" in after
+    finally:
+        running.stop()
+
+
+def test_an_internal_error_is_500_with_no_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug of ours, forced in-process: the response says only "internal error"."""
+    from starlette.testclient import TestClient
+
+    from letters.renderer import Renderer
+    from letters.service import ServiceSettings, create_app
+
+    def broken(self: Renderer, *args: object, **kwargs: object) -> bytes:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(Renderer, "render_as", broken)
+    with TestClient(create_app(ServiceSettings())) as client:
+        response = client.post(
+            "/render", content=_example("cpc-report-defamation"), params={"format": "txt"}
+        )
+    assert response.status_code == 500
+    assert response.json() == {
+        "ok": False,
+        "errors": [{"source": None, "where": None, "message": "internal error"}],
+    }
+    assert "Traceback" not in response.text
+
+
+@needs_libreoffice
+def test_pdfs_come_from_a_warm_libreoffice_replaced_when_killed(server: Server) -> None:
+    case = _example("cpc-report-defamation")
+    first = httpx.post(f"{server.url}/render", content=case, params={"format": "pdf"}, timeout=120)
+    assert first.status_code == 200 and first.content.startswith(b"%PDF-")
+    started = time.monotonic()
+    second = httpx.post(f"{server.url}/render", content=case, params={"format": "pdf"}, timeout=120)
+    assert second.status_code == 200 and time.monotonic() - started < 5  # warm: no start
+    bridges = subprocess.run(
+        ["pgrep", "-f", "uno_bridge.py"], capture_output=True, text=True
+    ).stdout.split()
+    offices = subprocess.run(
+        ["pgrep", "-f", "soffice.bin"], capture_output=True, text=True
+    ).stdout.split()
+    for pid in bridges + offices:
+        os.kill(int(pid), signal.SIGKILL)
+    third = httpx.post(f"{server.url}/render", content=case, params={"format": "pdf"}, timeout=120)
+    assert third.status_code == 200 and third.content.startswith(b"%PDF-")
+
+
+@needs_libreoffice
+def test_stopping_the_server_stops_its_libreoffice() -> None:
+    running = Server()
+    httpx.post(
+        f"{running.url}/render",
+        content=_example("cpc-report-defamation"),
+        params={"format": "pdf"},
+        timeout=120,
+    )
+    pgrep = ["pgrep", "-P", str(running.process.pid), "-f", "uno_bridge.py"]
+    bridges = subprocess.run(pgrep, capture_output=True, text=True).stdout.split()
+    assert bridges
+    running.stop()
+    time.sleep(1)
+    for pid in bridges:
+        status = Path(f"/proc/{pid}/status")
+        assert not status.exists() or "zombie" in status.read_text()
