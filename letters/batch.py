@@ -174,9 +174,21 @@ def _load(job: _Job, limits: Limits) -> Case:
 _worker: Renderer | None = None
 
 
-def _start_worker(clauses: str | None, template: str | None) -> None:
+def _start_worker(clauses: str | None = None, template: str | None = None) -> None:
+    """Set up a worker process: its renderer (unless inherited on fork), and its signals. The
+    parent handles Ctrl-C and ends its workers; a worker asked to end (SIGTERM) exits quietly,
+    its clean-ups run (temporary files removed, LibreOffice killed)."""
+    import signal
+
     global _worker
-    _worker = Renderer(clauses, template)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_quietly)
+    if _worker is None:
+        _worker = Renderer(clauses, template)
+
+
+def _exit_quietly(number: int, _: object) -> None:
+    raise SystemExit(128 + number)
 
 
 def _render_in_worker(task: tuple[list[_Job], str, bool]) -> list[Outcome]:
@@ -333,21 +345,25 @@ def _render_all(
     if sys.platform == "linux":  # forked workers inherit this renderer, library and template
         _worker = renderer
         context = multiprocessing.get_context("fork")
-        pool = context.Pool(jobs)
+        pool = context.Pool(jobs, initializer=_start_worker)
     else:
         library, template = renderer.library.root, str(renderer.template.path)
         context = multiprocessing.get_context("spawn")
         pool = context.Pool(jobs, initializer=_start_worker, initargs=(library, template))
+    finished = False
     try:
         tasks = [(chunk, output_format, embed) for chunk in chunks]
         for outcomes in pool.imap(_render_in_worker, tasks):
             yield from outcomes
         pool.close()
+        pool.join()  # every worker done and gone
+        finished = True
     finally:
-        # also on a stop signal: the workers are ended and waited for (they clean up as they
-        # go), so no letter is written after this returns
-        pool.terminate()
-        pool.join()
+        if not finished:
+            # a stop signal, or the caller stopped reading: the workers are ended and waited
+            # for (they clean up as they go), so no letter is written after this returns
+            pool.terminate()
+            pool.join()
 
 
 def _chunk_size(count: int, jobs: int, output_format: str) -> int:

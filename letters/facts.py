@@ -7,6 +7,7 @@ clause lint checks wording against them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -132,7 +133,14 @@ def fact_type(declaration: FactDeclaration) -> Any:
 
 
 def facts_class(declarations: Mapping[str, FactDeclaration]) -> type:
-    """An attrs class of the declared facts, for cattrs to read a case's facts with."""
+    """An attrs class of the declared facts, for cattrs to read a case's facts with; made once
+    for each library's declarations."""
+    return _facts_class(tuple(declarations.items()))
+
+
+@functools.lru_cache(maxsize=32)
+def _facts_class(items: tuple[tuple[str, FactDeclaration], ...]) -> type:
+    declarations = dict(items)
     fields = {
         name: attrs.field(
             type=fact_type(declaration),

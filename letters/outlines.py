@@ -33,6 +33,7 @@ general code runs.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -88,16 +89,7 @@ class Condition:
 
     def names(self) -> list[str]:
         """What the condition reads, as written: ``facts.late``, ``reasons``."""
-        read: list[str] = []
-        tree = ENVIRONMENT.parse("{{ (" + self.source + ") }}")
-        for node in tree.find_all((nodes.Getattr, nodes.Name)):
-            if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name):
-                read.append(f"{node.node.name}.{node.attr}")
-            elif isinstance(node, nodes.Name) and not any(
-                name.startswith(node.name + ".") for name in read
-            ):
-                read.append(node.name)
-        return list(dict.fromkeys(name for name in read if "." in name or name != "facts"))
+        return list(_names(self.source))
 
     def holds(self, context: Mapping[str, Any]) -> bool:
         try:
@@ -109,6 +101,21 @@ class Condition:
                 f"the condition {self.source!r} failed: {type(error).__name__}: {error}",
                 Location(file=self.file, line=self.line),
             ) from None
+
+
+@functools.lru_cache(maxsize=1024)
+def _names(source: str) -> tuple[str, ...]:
+    """What a condition reads, parsed once for each condition."""
+    read: list[str] = []
+    tree = ENVIRONMENT.parse("{{ (" + source + ") }}")
+    for node in tree.find_all((nodes.Getattr, nodes.Name)):
+        if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name):
+            read.append(f"{node.node.name}.{node.attr}")
+        elif isinstance(node, nodes.Name) and not any(
+            name.startswith(node.name + ".") for name in read
+        ):
+            read.append(node.name)
+    return tuple(dict.fromkeys(name for name in read if "." in name or name != "facts"))
 
 
 _COMPILED: dict[str, Any] = {}

@@ -37,11 +37,37 @@ def find_libreoffice() -> str:
 
 
 class PdfConverter:
-    """One LibreOffice at a time, with a profile of its own, converting letters in batches."""
+    """One LibreOffice at a time, with a profile of its own, converting letters in batches.
+
+    The profile is kept between runs (LibreOffice starts faster with one it made before), one
+    per converter running at once: a converter takes the first profile no other holds (a lock
+    on it), under ``$XDG_CACHE_HOME/letters`` (else ``~/.cache/letters``), or a temporary one.
+    """
 
     def __init__(self) -> None:
         self.command = find_libreoffice()
-        self.profile = Path(tempfile.mkdtemp(prefix="letters-libreoffice-"))
+        self._lock: int | None = None
+        self.profile, self._kept = self._take_profile()
+
+    def _take_profile(self) -> tuple[Path, bool]:
+        import fcntl
+
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "letters"
+        for number in range(16):
+            folder = cache / f"libreoffice-profile-{number}"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                lock = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:
+                break  # no cache here: a temporary profile
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(lock)
+                continue
+            self._lock = lock
+            return folder, True
+        return Path(tempfile.mkdtemp(prefix="letters-libreoffice-")), False
 
     def convert(self, documents: Sequence[Path], folder: Path) -> dict[Path, Path]:
         """Convert .docx files into PDFs in ``folder``: each document and its PDF, for those
@@ -70,7 +96,12 @@ class PdfConverter:
         return made
 
     def close(self) -> None:
-        shutil.rmtree(self.profile, ignore_errors=True)
+        if self._kept:
+            if self._lock is not None:
+                os.close(self._lock)  # the lock goes with it
+                self._lock = None
+        else:
+            shutil.rmtree(self.profile, ignore_errors=True)
 
     def __enter__(self) -> PdfConverter:
         return self
