@@ -47,7 +47,7 @@ from jinja2 import meta, nodes
 from letters.facts import FactDeclaration
 from letters.model import Case
 from letters.problems import CaseError, ClauseError, LettersError, Location, Problem, combine
-from letters.wording import Sandbox
+from letters.wording import Fields, Sandbox
 from letters.yaml_lines import Lines, line_of, read_yaml
 
 OUTLINE_KEYS = ("title", "about", "when", "needs", "numbered", "summary", "sections")
@@ -93,7 +93,7 @@ class Condition:
 
     def holds(self, context: Mapping[str, Any]) -> bool:
         try:
-            return bool(_compiled(self.source)(**context))
+            return bool(_evaluate(self.source, context))
         except LettersError:
             raise
         except Exception as error:
@@ -116,6 +116,16 @@ def _names(source: str) -> tuple[str, ...]:
         ):
             read.append(node.name)
     return tuple(dict.fromkeys(name for name in read if "." in name or name != "facts"))
+
+
+def _evaluate(source: str, context: Mapping[str, Any]) -> Any:
+    """A condition's value on the context as it is: Jinja's expression call copies the context
+    into a new one each time, most of the cost of a short condition."""
+    template = _compiled(source)._template
+    run = template.new_context(context, shared=True)
+    for _ in template.root_render_func(run):
+        pass
+    return run.vars["result"]
 
 
 _COMPILED: dict[str, Any] = {}
@@ -455,10 +465,10 @@ class Choice:
 
 def condition_context(case: Case, facts: Mapping[str, Any]) -> dict[str, Any]:
     """What a condition sees of a case: its declared facts and the facts every case has."""
-    complaint = attrs.asdict(case.complaint)
+    complaint = Fields(attrs.asdict(case.complaint))
     names = [reason.reason for reason in case.reasons]
     return {
-        "facts": dict(facts),
+        "facts": Fields(facts),
         "reasons": names,
         "reason": names[0] if names else None,
         "complaint": complaint,
@@ -469,8 +479,8 @@ def condition_context(case: Case, facts: Mapping[str, Any]) -> dict[str, Any]:
         "decision_date": case.decision_date,
         "reference": case.reference,
         "category": case.category,
-        "body": attrs.asdict(case.body),
-        "text": {section: list(paragraphs) for section, paragraphs in case.text.items()},
+        "body": Fields(attrs.asdict(case.body)),
+        "text": Fields({section: list(paragraphs) for section, paragraphs in case.text.items()}),
     }
 
 
@@ -673,8 +683,15 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
     choices: dict[int, Choice] = {}
     problems: list[LettersError] = []
 
+    held: dict[str, bool] = {}  # each condition tested once a letter
+
     def chosen(item: Item) -> bool:
-        return item.when is None or item.when.holds(context)
+        if item.when is None:
+            return True
+        found = held.get(item.when.source)
+        if found is None:
+            found = held[item.when.source] = item.when.holds(context)
+        return found
 
     facts = context.get("facts") or {}
 

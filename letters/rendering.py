@@ -30,7 +30,7 @@ from letters.composition import Letter, LetterParagraph
 from letters.configuration import bundled, settings
 from letters.limits import DEFAULT, Limits
 from letters.problems import LettersError, LimitError, Location, TemplateError
-from letters.wording import MissingFact, Sandbox, render_bounded
+from letters.wording import Fields, MissingFact, Sandbox, render_bounded
 
 if TYPE_CHECKING:
     from docxtpl import DocxTemplate
@@ -303,25 +303,27 @@ def template_context(letter: Letter) -> dict[str, Any]:
     """What a template sees as ``letter``: the composed letter as text."""
     texts = _paragraph_texts(letter)
     return {
-        "letter": {
-            "body_name": letter.body_name,
-            "reference": letter.reference,
-            "category": letter.category,
-            "decision": letter.decision,
-            "decision_date": letter.decision_date,
-            "date": letter.date,
-            "title": letter.title,
-            "complainant": letter.complainant,
-            "address": list(letter.address),
-            "about": letter.about,
-            "summary": _text(letter.summary),
-            "sections": [
-                {"id": section.id, "heading": section.heading, "paragraphs": paragraphs}
-                for section, paragraphs in zip(letter.sections, texts, strict=True)
-            ],
-            "sign_off": _text(letter.sign_off),
-            "numbered": letter.numbered,
-        }
+        "letter": Fields(
+            {
+                "body_name": letter.body_name,
+                "reference": letter.reference,
+                "category": letter.category,
+                "decision": letter.decision,
+                "decision_date": letter.decision_date,
+                "date": letter.date,
+                "title": letter.title,
+                "complainant": letter.complainant,
+                "address": list(letter.address),
+                "about": letter.about,
+                "summary": _text(letter.summary),
+                "sections": [
+                    Fields({"id": section.id, "heading": section.heading, "paragraphs": paragraphs})
+                    for section, paragraphs in zip(letter.sections, texts, strict=True)
+                ],
+                "sign_off": _text(letter.sign_off),
+                "numbered": letter.numbered,
+            }
+        )
     }
 
 

@@ -146,6 +146,21 @@ class Sandbox(SandboxedEnvironment):
         return super().getitem(obj, argument)
 
 
+class Fields(dict[str, Any]):
+    """Fields as wording and templates read them: ``letter.title``, ``facts.late``.
+
+    A dict whose keys are also attributes, so that the sandbox finds ``letter.title`` at once
+    rather than after looking for a Python attribute of that name and failing (an
+    exception each time).
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def render_bounded(template: jinja2.Template, context: Mapping[str, Any]) -> str:
     """Render a compiled template on the context as it is, within the letter's limits.
 
