@@ -29,13 +29,16 @@ letter: $(INSTALLED)
 test: libreoffice lint typecheck unit
 
 # LibreOffice and metric-compatible fonts, for --format pdf and the tests that read letters as a
-# PDF; installed from Debian's packages when missing (as root, or with sudo).
+# PDF, and LibreOffice's Python binding (python3-uno), for the LibreOffice `letters serve` keeps
+# running; installed from Debian's packages when missing (as root, or with sudo).
 libreoffice:
-	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || { \
+	@command -v soffice >/dev/null && command -v pdftotext >/dev/null \
+	  && /usr/bin/python3 -c 'import uno' 2>/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	    libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils; }
+	    libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils \
+	    python3-uno; }
 
 lint: $(DEVELOPMENT)
 	$(BIN)/ruff check .
