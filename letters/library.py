@@ -40,7 +40,7 @@ from attrs import field, frozen
 from letters.configuration import bundled, settings
 from letters.facts import FACT_NAMES, FactDeclaration
 from letters.grammar import join_and
-from letters.limits import DEFAULT, Limits
+from letters.limits import DEFAULT, Limits, read_bounded
 from letters.model import ParamValue
 from letters.outlines import Outline, read_declarations, read_outlines
 from letters.problems import ClauseError, LettersError, LimitError, Location, combine
@@ -748,18 +748,7 @@ def _shown(path: Path) -> Path:
 
 
 def _read(path: Path, limit: int) -> str:
-    try:
-        with path.open("rb") as file:
-            data = file.read(limit + 1)
-    except OSError as error:
-        raise ClauseError(
-            f"cannot read the clause file ({error.strerror})", Location(file=str(path))
-        ) from None
-    if len(data) > limit:
-        raise ClauseError(
-            f"the clause file is larger than {limit:,} bytes (LETTERS_FILE_SIZE_LIMIT)",
-            Location(file=str(path)),
-        )
+    data = read_bounded(path, limit, ClauseError, "clause file")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -18,10 +18,11 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from attrs import frozen
 
-from letters.problems import LimitError, TimeLimitError
+from letters.problems import LettersError, LimitError, Location, TimeLimitError
 
 
 @frozen
@@ -101,3 +102,25 @@ def check_size(size: int, what: str = "text") -> None:
             f"{what} of more than {_budget.letter_size:,} characters "
             "(the letter size limit; LETTERS_LETTER_SIZE_LIMIT raises it)"
         )
+
+
+def read_bounded(
+    path: Path, limit: int, error: type[LettersError], what: str, *, times: str = ""
+) -> bytes:
+    """A file's bytes, read no further than ``limit`` (``/dev/zero`` is not read whole): a
+    missing, unreadable or too large file is one ``error`` naming the file as ``what``."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(limit + 1)
+    except FileNotFoundError:
+        raise error(f"no such {what}", Location(file=str(path))) from None
+    except OSError as problem:
+        raise error(
+            f"cannot read the {what} ({problem.strerror})", Location(file=str(path))
+        ) from None
+    if len(data) > limit:
+        raise error(
+            f"the {what} is larger than {limit:,} bytes ({times}LETTERS_FILE_SIZE_LIMIT)",
+            Location(file=str(path)),
+        )
+    return data

@@ -23,7 +23,7 @@ import cattrs
 from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.gen import make_dict_structure_fn
 
-from letters.limits import DEFAULT, Limits
+from letters.limits import DEFAULT, Limits, read_bounded
 from letters.model import Case, ClauseUse, FactValue, Paragraph, ParamValue, Part, Person, Reason
 from letters.problems import CaseError, LettersError, Location, combine
 
@@ -310,20 +310,7 @@ def load_case(path: str | Path, *, limits: Limits = DEFAULT) -> Case:
 def read_case_file(path: str | Path, *, limits: Limits = DEFAULT) -> str:
     """The text of a case file, refused past the size limit (``/dev/zero`` is not read whole)."""
     path = Path(path)
-    try:
-        with path.open("rb") as file:
-            data = file.read(limits.file_size + 1)
-    except FileNotFoundError:
-        raise CaseError("no such case file", Location(file=str(path))) from None
-    except OSError as error:
-        raise CaseError(
-            f"cannot read the case file ({error.strerror})", Location(file=str(path))
-        ) from None
-    if len(data) > limits.file_size:
-        raise CaseError(
-            f"the case file is larger than {limits.file_size:,} bytes (LETTERS_FILE_SIZE_LIMIT)",
-            Location(file=str(path)),
-        )
+    data = read_bounded(path, limits.file_size, CaseError, "case file")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -28,8 +28,8 @@ from markupsafe import Markup, escape
 from letters import ooxml
 from letters.composition import Letter, LetterParagraph
 from letters.configuration import bundled, settings
-from letters.limits import DEFAULT, Limits
-from letters.problems import LettersError, LimitError, Location, TemplateError
+from letters.limits import DEFAULT, Limits, read_bounded
+from letters.problems import LettersError, Location, TemplateError
 from letters.wording import Fields, MissingFact, Sandbox, render_bounded
 
 if TYPE_CHECKING:
@@ -263,22 +263,9 @@ def _limit(text: str) -> str:
 
 def _read_docx(path: Path, limits: Limits) -> bytes:
     """A template file's bytes: five times the file size limit at most, as its parts may be."""
-    limit = 5 * limits.file_size
-    try:
-        with path.open("rb") as file:
-            data = file.read(limit + 1)
-    except FileNotFoundError:
-        raise TemplateError("no such template file", Location(file=str(path))) from None
-    except OSError as error:
-        raise TemplateError(
-            f"cannot read the template ({error.strerror})", Location(file=str(path))
-        ) from None
-    if len(data) > limit:
-        raise LimitError(
-            f"the template is larger than {limit:,} bytes (five times LETTERS_FILE_SIZE_LIMIT)",
-            Location(file=str(path)),
-        )
-    return data
+    return read_bounded(
+        path, 5 * limits.file_size, TemplateError, "template file", times="five times "
+    )
 
 
 class ParagraphText(str):
