@@ -221,7 +221,7 @@ def test_an_edited_clause_is_read_again(tmp_path: Path) -> None:
 
 def test_an_internal_error_is_500_with_no_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug of ours, forced in-process: the response says only "internal error"."""
-    from starlette.testclient import TestClient
+    import asyncio
 
     from letters.renderer import Renderer
     from letters.service import ServiceSettings, create_app
@@ -230,10 +230,16 @@ def test_an_internal_error_is_500_with_no_traceback(monkeypatch: pytest.MonkeyPa
         raise KeyError("a bug")
 
     monkeypatch.setattr(Renderer, "render_as", broken)
-    with TestClient(create_app(ServiceSettings())) as client:
-        response = client.post(
-            "/render", content=_example("cpc-report-defamation"), params={"format": "txt"}
-        )
+    app = create_app(ServiceSettings())
+
+    async def ask() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://letters") as client:
+            return await client.post(
+                "/render", content=_example("cpc-report-defamation"), params={"format": "txt"}
+            )
+
+    response = asyncio.run(ask())
     assert response.status_code == 500
     assert response.json() == {
         "ok": False,
