@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEVELOPMENT := $(VENV)/.installed-dev
 
-.PHONY: letter test lint typecheck unit clean libreoffice
+.PHONY: letter test lint typecheck unit clean libreoffice chromium
 
 # What rendering needs, and no more (make letter).
 $(INSTALLED): pyproject.toml
@@ -26,7 +26,7 @@ letter: $(INSTALLED)
 	mkdir -p out
 	$(BIN)/letters render examples/cpc-report-defamation.json -o out/cpc-report-defamation.docx
 
-test: libreoffice lint typecheck unit
+test: libreoffice chromium lint typecheck unit
 
 # LibreOffice and metric-compatible fonts, for --format pdf and the tests that read letters as a
 # PDF, and LibreOffice's Python binding (python3-uno), for the LibreOffice `letters serve` keeps
@@ -39,6 +39,14 @@ libreoffice:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
 	    libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito poppler-utils \
 	    python3-uno; }
+
+# Debian's Chromium, which the preview's browser tests drive through Playwright (Playwright
+# cannot download its own browsers here); installed from Debian's packages when missing.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
 
 lint: $(DEVELOPMENT)
 	$(BIN)/ruff check .

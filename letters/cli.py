@@ -410,6 +410,44 @@ def serve(
 
 
 @cli.command()
+@click.argument("cases", nargs=-1, metavar="[CASE.json...]")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8001,
+    show_default=True,
+    help="0: any free port.",
+)
+@click.option(
+    "--base",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The library the impact page compares with (default: the edited one as committed in git).",
+)
+@click.option("--template", default=None, help="The Word template downloads are rendered with.")
+@CLAUSES_OPTION
+@reports_errors
+def preview(
+    cases: tuple[str, ...], port: int, base: Path | None, template: str | None, clauses: Path | None
+) -> None:
+    """Show each CASE.json's letter as a web page on 127.0.0.1 (default: the examples), with
+    where each sentence came from, updated as clause, outline and case files are saved; the
+    library, searchable; and the letters an edit changes. It never writes a file."""
+    from letters.linting import case_files, default_cases
+    from letters.preview import run_preview
+
+    files = [str(path) for path in (case_files(list(cases)) if cases else default_cases(None))]
+    if not files:
+        raise click.UsageError("name the case files to preview")
+    run_preview(
+        files,
+        clauses=str(clauses) if clauses else None,
+        template=template,
+        base=str(base) if base else None,
+        port=port,
+    )
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @reports_errors
 def config(as_json: bool) -> None:

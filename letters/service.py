@@ -22,7 +22,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from letters.batch import problems_of
 from letters.problems import LettersError, UsageError
@@ -175,8 +175,11 @@ def _format(request: Request) -> str | None:
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def create_app(settings: ServiceSettings | None = None) -> Starlette:
-    """The service as an ASGI application."""
+def create_app(
+    settings: ServiceSettings | None = None, extra: Sequence[BaseRoute] = ()
+) -> Starlette:
+    """The service as an ASGI application; ``extra`` routes are served beside its endpoints
+    (the preview's pages)."""
     settings = settings or ServiceSettings.from_environment()
     warm = Warm(settings)
 
@@ -283,6 +286,7 @@ def create_app(settings: ServiceSettings | None = None) -> Starlette:
         Route("/clauses", guarded(clauses), methods=["GET"]),
         Route("/clauses/{clause_id:path}", guarded(clause), methods=["GET"]),
         Route("/openapi.json", guarded(openapi, open_to_all=True), methods=["GET"]),
+        *extra,
     ]
 
     def reload_on_hangup(*_: object) -> None:
