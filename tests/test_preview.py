@@ -34,30 +34,34 @@ class Running:
     """A `letters preview` process on a free port, stopped when the test ends."""
 
     def __init__(self, library: Path, base: Path):
+        # run in the library copy's folder, so pages name files as a caseworker sees them
+        folder = library.parent
+        case = folder / "examples" / "cpc-report-defamation.json"
+        case.parent.mkdir(exist_ok=True)
+        shutil.copyfile(EXAMPLES / case.name, case)
         self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "letters",
                 "preview",
-                str(EXAMPLES / "cpc-report-defamation.json"),
+                "examples/cpc-report-defamation.json",
                 "--clauses",
-                str(library),
+                "clauses",
                 "--base",
                 str(base),
                 "--port",
                 "0",
             ],
-            cwd=ROOT,
+            cwd=folder,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
-        assert line.startswith("Preview at "), line + (
-            self.process.stderr.read() if self.process.stderr else ""
-        )
+        stderr = self.process.stderr.read() if self.process.stderr and not line else ""
+        assert line.startswith("Preview at "), line + stderr
         self.url = line.split()[-1]
 
     def stop(self) -> None:
@@ -108,7 +112,9 @@ def test_focusing_a_sentence_shows_its_clause(browser: object, running: Running)
     sentence.focus()
     origin = sentence.locator(".origin")
     assert origin.is_visible()
-    assert "clause defamation/courts (default)" in origin.inner_text()
+    assert "clause defamation/courts (default), clauses/defamation/courts.txt line" in (
+        origin.inner_text()
+    )
     assert "placed by outline will-not-investigate" in origin.inner_text()
     SCREENSHOT.parent.mkdir(exist_ok=True)
     sentence.scroll_into_view_if_needed()
@@ -139,7 +145,7 @@ def test_a_broken_clause_shows_its_problem_and_keeps_the_last_letter(
     broken.write_text("---\ntitle: t\n---\n{% if %}\n")
     page.wait_for_selector("[role=alert]", timeout=3000)
     alert = page.inner_text("[role=alert]")
-    assert "defamation/courts.txt" in alert and "line 4" in alert
+    assert "clauses/defamation/courts.txt: line 4" in alert
     assert "We will not investigate this complaint" in page.inner_text("#letter")
 
 
