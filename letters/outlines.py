@@ -118,6 +118,31 @@ def _names(source: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in read if "." in name or name != "facts"))
 
 
+def outline_conditions(outline: Outline, context: Mapping[str, Any]) -> dict[str, bool]:
+    """Every condition of an outline tested on a case, in one evaluation: the conditions of an
+    outline are many and short, and each evaluation has a cost of its own. A condition that
+    fails is left out, to be tested alone, which says what failed and where."""
+    sources = _outline_sources(outline)
+    if not sources:
+        return {}
+    try:
+        values = _evaluate("[" + ", ".join(f"({source})" for source in sources) + "]", context)
+    except Exception:
+        return {}
+    return {source: bool(value) for source, value in zip(sources, values, strict=True)}
+
+
+_SOURCES: dict[int, tuple[Outline, tuple[str, ...]]] = {}  # kept with its outline: ids stay
+
+
+def _outline_sources(outline: Outline) -> tuple[str, ...]:
+    found = _SOURCES.get(id(outline))
+    if found is None or found[0] is not outline:
+        sources = tuple(dict.fromkeys(condition.source for condition in outline.conditions()))
+        found = _SOURCES[id(outline)] = (outline, sources)
+    return found[1]
+
+
 def _evaluate(source: str, context: Mapping[str, Any]) -> Any:
     """A condition's value on the context as it is: Jinja's expression call copies the context
     into a new one each time, most of the cost of a short condition."""
@@ -683,13 +708,13 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
     choices: dict[int, Choice] = {}
     problems: list[LettersError] = []
 
-    held: dict[str, bool] = {}  # each condition tested once a letter
+    held = outline_conditions(outline, context)  # each condition tested once a letter
 
     def chosen(item: Item) -> bool:
         if item.when is None:
             return True
         found = held.get(item.when.source)
-        if found is None:
+        if found is None:  # not tested with the others: it failed there; alone, it says why
             found = held[item.when.source] = item.when.holds(context)
         return found
 

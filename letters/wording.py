@@ -18,6 +18,7 @@ Text from a case file reaches wording only as values: it is never compiled as a 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -139,6 +140,8 @@ class Sandbox(SandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         check_time()
+        if type(obj) is Fields and attribute in obj:  # our own record of plain values: safe
+            return obj[attribute]
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
@@ -168,17 +171,19 @@ def render_bounded(template: jinja2.Template, context: Mapping[str, Any]) -> str
     is most of the cost of a short clause; wording needs no globals of its context, so the
     context is shared as it is. The output is counted, and the clock read, as it is made.
     """
-    pieces: list[str] = []
+    made = template.root_render_func(template.new_context(context, shared=True))  # type: ignore[arg-type]
+    text: list[str] = []
     size = 0
     limit = size_limit()
-    for piece in template.root_render_func(template.new_context(context, shared=True)):  # type: ignore[arg-type]
-        size += len(piece)
+    while True:  # in chunks of pieces: counted and timed without a step per piece
+        chunk = list(itertools.islice(made, 256))
+        if not chunk:
+            return "".join(text)
+        size += sum(map(len, chunk))
         if size > limit:
             check_size(size, "the rendered text")
-        pieces.append(piece)
-        if len(pieces) % 256 == 0:
-            check_time()
-    return "".join(pieces)
+        text.extend(chunk)
+        check_time()
 
 
 class MissingFact(jinja2.UndefinedError):
