@@ -230,27 +230,20 @@ def letter_html(preview: Preview, number: int) -> str:
             changed = _changed_words(old, part["text"]) if before else set()
             runs = _runs_html(part["runs"], changed, counter)
             kind = part["part"]
+            if kind in ("heading", "sign-off") and items:  # the numbered paragraphs end here
+                blocks.append(("paragraphs", f"<{tag} start={items[0]}>{''.join(items[1:])}</ol>"))
+                items = []
             if kind == "title":
                 blocks.append((kind, f"<h1>{runs}</h1>"))
             elif kind == "summary":
                 blocks.append((kind, f"<p><strong>Summary:</strong> {runs}</p>"))
             elif kind == "heading":
-                if items:
-                    blocks.append(
-                        ("paragraphs", f"<{tag} start={items[0]}>" + "".join(items[1:]) + "</ol>")
-                    )
-                    items = []
                 blocks.append((kind, f"<h2>{runs}</h2>"))
             elif kind == "paragraph":
                 if not items:
                     items.append(str(part["number"]))
                 items.append(f"<li>{runs}</li>")
             elif kind == "sign-off":
-                if items:
-                    blocks.append(
-                        ("paragraphs", f"<{tag} start={items[0]}>" + "".join(items[1:]) + "</ol>")
-                    )
-                    items = []
                 blocks.append((kind, f"<p class=sign-off>{runs}</p>"))
         preview.last_good[number] = blocks
         return "".join(html for _, html in blocks)
