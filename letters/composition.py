@@ -196,6 +196,9 @@ class _Composer:
             self.facts = read_facts(case.facts, library.facts)
         except LettersError as error:
             self.problems.append(error)
+        self._fillers = {  # the facts that can fill a parameter: text, or a list of text
+            name: value for name, value in self.facts.items() if isinstance(value, (str, tuple))
+        }
         self.context = self._context()
         self.used: set[str] = set()  # the clauses the letter uses, for the case's "wording"
         self.plan = self._plan()
@@ -246,10 +249,12 @@ class _Composer:
 
     def _given(self, clause: Clause, params: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
         """A clause's parameters: those given, and the case's facts of the same names."""
+        if not clause.params:
+            return dict(params)
         from_facts = {
-            name: value
-            for name, value in self.facts.items()
-            if name in clause.params and name not in params and isinstance(value, (str, tuple))
+            name: self._fillers[name]
+            for name in clause.params
+            if name in self._fillers and name not in params
         }
         return {**from_facts, **params}
 

@@ -132,10 +132,19 @@ def fact_type(declaration: FactDeclaration) -> Any:
     return str
 
 
+_CLASSES: dict[int, tuple[Mapping[str, FactDeclaration], type]] = {}
+
+
 def facts_class(declarations: Mapping[str, FactDeclaration]) -> type:
     """An attrs class of the declared facts, for cattrs to read a case's facts with; made once
     for each library's declarations."""
-    return _facts_class(tuple(declarations.items()))
+    found = _CLASSES.get(id(declarations))
+    if found is None or found[0] is not declarations:
+        found = _CLASSES[id(declarations)] = (
+            declarations,
+            _facts_class(tuple(declarations.items())),
+        )
+    return found[1]
 
 
 @functools.lru_cache(maxsize=32)

@@ -143,6 +143,18 @@ def _outline_sources(outline: Outline) -> tuple[str, ...]:
     return found[1]
 
 
+_PLACED: dict[int, tuple[Outline, frozenset[str]]] = {}
+
+
+def _placed_clauses(outline: Outline) -> frozenset[str]:
+    """The clauses an outline can place, worked out once for each outline."""
+    found = _PLACED.get(id(outline))
+    if found is None or found[0] is not outline:
+        clauses = frozenset(item.clause for _, item in outline.items() if item.clause)
+        found = _PLACED[id(outline)] = (outline, clauses)
+    return found[1]
+
+
 def _evaluate(source: str, context: Mapping[str, Any]) -> Any:
     """A condition's value on the context as it is: Jinja's expression call copies the context
     into a new one each time, most of the cost of a short condition."""
@@ -476,7 +488,15 @@ class Choice:
     file: str
     line: int
     condition: str | None = None
-    facts: tuple[str, ...] = ()
+    when: Condition | None = attrs.field(default=None, eq=False, repr=False)
+    context: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """The facts the condition read, with their values (worked out when asked)."""
+        if self.when is None or self.context is None:
+            return ()
+        return describe_facts(self.when, self.context)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -738,7 +758,8 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
             outline.path,
             item.line,
             item.when.source if item.when else None,
-            describe_facts(item.when, context) if item.when else (),
+            item.when,
+            context,
         )
         return placed
 
@@ -789,7 +810,7 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
                     Location(field=f"facts.{name}"),
                 )
             )
-    placed_ids = {item.clause for _, item in outline.items() if item.clause}
+    placed_ids = _placed_clauses(outline)
     for number, dropped in enumerate(case.drop):
         if dropped not in placed_ids:
             problems.append(
