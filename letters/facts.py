@@ -15,6 +15,7 @@ import attrs
 
 from letters.grammar import PersonWords
 from letters.model import Body, Case, Complaint
+from letters.wording import plain_values
 
 PERSON_WORDS = frozenset(name for name in dir(PersonWords) if not name.startswith("_")) - {"forms"}
 
@@ -63,6 +64,9 @@ class Facts(Mapping[str, Any]):
 
     def __str__(self) -> str:
         return self._text
+
+
+plain_values(Facts)
 
 
 def case_facts(case: Case) -> dict[str, Any]:

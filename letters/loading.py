@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import functools
 import json
 import re
 import typing
@@ -399,6 +400,9 @@ def read_facts(given: Mapping[str, Any], declarations: Mapping[str, Any]) -> dic
 
     from letters.facts import facts_class
 
+    read = _read_plainly(given, declarations)
+    if read is not None:
+        return read
     problems: list[LettersError] = []
     for name in given:
         if name not in declarations:
@@ -428,6 +432,46 @@ def read_facts(given: Mapping[str, Any], declarations: Mapping[str, Any]) -> dic
     if problems:
         raise combine(problems)
     return attrs.asdict(structured, recurse=False)
+
+
+def _read_plainly(
+    given: Mapping[str, Any], declarations: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """The facts as ``read_facts`` reads them, when each is already of its declared kind and
+    none that is required is missing (as a valid case's are); else None, for cattrs to read
+    them again and say what is wrong."""
+    from letters.facts import facts_class
+
+    read = dict.fromkeys(_field_names(facts_class(declarations)))
+    for name, value in given.items():
+        declaration = declarations.get(name)
+        if declaration is None:
+            return None
+        kind = declaration.kind
+        if kind == "text" or kind == "choice":
+            if type(value) is not str or (kind == "choice" and value not in declaration.choices):
+                return None
+        elif kind == "yes/no":
+            if type(value) is not bool:
+                return None
+        elif kind == "list":
+            if type(value) is not tuple:
+                return None
+        elif kind == "person":
+            if type(value) is not Person:
+                return None
+        else:  # a date, read from its text
+            return None
+        read[name] = value
+    for name, declaration in declarations.items():
+        if declaration.required and read[name] is None:
+            return None
+    return read
+
+
+@functools.lru_cache(maxsize=32)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in attrs.fields(cls))
 
 
 def _as_json(value: Any) -> Any:

@@ -367,17 +367,24 @@ class Entry:
     name_bytes: bytes
 
 
-def compress(name: str, content: bytes) -> Entry:
+def compress(name: str, content: bytes, *, quick: bool = False) -> Entry:
     """A part as a zip entry: deflated (small parts stored).
 
     The deflate window is the smallest that holds the part (up to deflate's 32 KB): the same
     output for a small part, at half the cost of setting up a full window. Any reader takes it.
+    ``quick``, for the parts made anew for each letter: deflate's fastest level with a small
+    hash table, which takes 40% less time than zlib's default for a letter's document part, and
+    10% more bytes (about 200 in a 15 KB letter).
     """
     if len(content) < _SMALL:
         method, data = _STORED, content
     else:
         window = max(10, min(15, (len(content) - 1).bit_length()))
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -window, 8)
+        compressor = (
+            zlib.compressobj(1, zlib.DEFLATED, -window, 4)
+            if quick
+            else zlib.compressobj(6, zlib.DEFLATED, -window, 8)
+        )
         method, data = _DEFLATED, compressor.compress(content) + compressor.flush()
     encoded = name.encode("utf-8")
     fields = (

@@ -47,7 +47,7 @@ from jinja2 import meta, nodes
 from letters.facts import FactDeclaration
 from letters.model import Case
 from letters.problems import CaseError, ClauseError, LettersError, Location, Problem, combine
-from letters.wording import Fields, Sandbox
+from letters.wording import Fields, Sandbox, shared_context
 from letters.yaml_lines import Lines, line_of, read_yaml
 
 OUTLINE_KEYS = ("title", "about", "when", "needs", "numbered", "summary", "sections")
@@ -126,10 +126,16 @@ def outline_conditions(outline: Outline, context: Mapping[str, Any]) -> dict[str
     if not sources:
         return {}
     try:
-        values = _evaluate("[" + ", ".join(f"({source})" for source in sources) + "]", context)
+        values = _evaluate(_all_of(sources), context)
     except Exception:
         return {}
     return {source: bool(value) for source, value in zip(sources, values, strict=True)}
+
+
+@functools.lru_cache(maxsize=64)
+def _all_of(sources: tuple[str, ...]) -> str:
+    """The conditions as one expression: the list of their values."""
+    return "[" + ", ".join(f"({source})" for source in sources) + "]"
 
 
 _SOURCES: dict[int, tuple[Outline, tuple[str, ...]]] = {}  # kept with its outline: ids stay
@@ -159,7 +165,7 @@ def _evaluate(source: str, context: Mapping[str, Any]) -> Any:
     """A condition's value on the context as it is: Jinja's expression call copies the context
     into a new one each time, most of the cost of a short condition."""
     template = _compiled(source)._template
-    run = template.new_context(context, shared=True)
+    run = shared_context(template, context)
     for _ in template.root_render_func(run):
         pass
     return run.vars["result"]
@@ -725,25 +731,42 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
     in its place, and the case's overrides (drop, add, explicit sections) applied."""
     from letters.model import ClauseUse, SectionPlan
 
-    choices: dict[int, Choice] = {}
+    layout = _layout_for(case, outline, context)
     problems: list[LettersError] = []
-
-    held = outline_conditions(outline, context)  # each condition tested once a letter
-
-    def chosen(item: Item) -> bool:
-        if item.when is None:
-            return True
-        found = held.get(item.when.source)
-        if found is None:  # not tested with the others: it failed there; alone, it says why
-            found = held[item.when.source] = item.when.holds(context)
-        return found
-
     facts = context.get("facts") or {}
+    for name, _ in outline.needs:
+        if facts.get(name) is None:
+            problems.append(
+                CaseError(
+                    f"missing: the outline {outline.name!r} needs this fact",
+                    Location(field=f"facts.{name}"),
+                )
+            )
+    placed_ids = _placed_clauses(outline)
+    for number, dropped in enumerate(case.drop):
+        if dropped not in placed_ids:
+            problems.append(
+                ClauseError(
+                    f"the outline {outline.name!r} places no clause {dropped!r} to leave out",
+                    Location(field=f"drop[{number}]"),
+                )
+            )
+    for section in case.text:
+        if section not in layout.slots:
+            where = ", ".join(sorted(layout.slots)) or "none"
+            problems.append(
+                ClauseError(
+                    f"the outline {outline.name!r} has no place for the caseworker's text in "
+                    f"section {section!r} (sections with a place: {where})",
+                    Location(field=f"text.{section}"),
+                )
+            )
 
-    def use(item: Item) -> ClauseUse | None:
+    choices: dict[int, Choice] = {}
+    fields: dict[int, tuple[str, ...]] = {}  # id of a planned paragraph -> each part's field
+
+    def use(item: Item) -> ClauseUse:
         assert item.clause is not None
-        if item.clause in case.drop:
-            return None
         values = {
             name: facts.get(value.fact) if isinstance(value, FactValueOf) else value
             for name, value in item.params.items()
@@ -763,113 +786,22 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
         )
         return placed
 
-    fields: dict[int, tuple[str, ...]] = {}  # id of a planned paragraph -> each part's field
-
-    Own = list[tuple[tuple[Any, ...], tuple[str, ...]]]  # the caseworker's paragraphs, fields
-
-    def own_text(section: str) -> Own:
-        """The caseworker's paragraphs for a section, each with the case fields of its parts."""
-        own: Own = []
-        for number, paragraph in enumerate(case.text.get(section, ())):
-            field = f"text.{section}[{number}]"
-            if len(paragraph) == 1:
-                own.append((paragraph, (field,)))
+    def planned(laid: _Laid) -> tuple[Any, ...]:
+        entries, part_fields = laid
+        parts: list[Any] = []
+        for entry in entries:
+            if type(entry) is _Own:
+                parts.extend(case.text[entry.section][entry.number])
             else:
-                own.append((paragraph, tuple(f"{field}[{n}]" for n in range(len(paragraph)))))
-        return own
+                parts.append(use(entry))
+        paragraph = tuple(parts)
+        fields[id(paragraph)] = part_fields
+        return paragraph
 
-    def planned(parts: tuple[Any, ...], part_fields: tuple[str, ...]) -> tuple[Any, ...]:
-        fields[id(parts)] = part_fields
-        return parts
-
-    def parts(items: Iterable[Item], own: Own) -> tuple[Any, ...]:
-        """The parts of one paragraph: clauses whose conditions hold, and at ``text`` the
-        first of the caseworker's paragraphs (``own``, which it takes)."""
-        joined: list[Any] = []
-        part_fields: list[str] = []
-        for item in items:
-            if not chosen(item):
-                continue
-            if item.text:
-                if own:
-                    paragraph, text_fields = own.pop(0)
-                    joined.extend(paragraph)
-                    part_fields.extend(text_fields)
-            elif item.clause is not None:
-                placed = use(item)
-                if placed is not None:
-                    joined.append(placed)
-                    part_fields.append("")
-        return planned(tuple(joined), tuple(part_fields))
-
-    for name, _ in outline.needs:
-        if facts.get(name) is None:
-            problems.append(
-                CaseError(
-                    f"missing: the outline {outline.name!r} needs this fact",
-                    Location(field=f"facts.{name}"),
-                )
-            )
-    placed_ids = _placed_clauses(outline)
-    for number, dropped in enumerate(case.drop):
-        if dropped not in placed_ids:
-            problems.append(
-                ClauseError(
-                    f"the outline {outline.name!r} places no clause {dropped!r} to leave out",
-                    Location(field=f"drop[{number}]"),
-                )
-            )
-    sections: list[SectionPlan] = []
-    slots: set[str] = set()
-    for section, _, items in outline.sections:
-        own = own_text(section)  # the caseworker's paragraphs not yet placed
-        paragraphs: list[tuple[Any, ...]] = []
-
-        def place_own(own: Own = own, paragraphs: list[tuple[Any, ...]] = paragraphs) -> None:
-            paragraphs.extend(planned(tuple(p), f) for p, f in own)
-            own.clear()
-
-        for item in items:
-            if not chosen(item):
-                continue
-            if item.text:
-                slots.add(section)
-                place_own()
-            elif item.join:
-                text_joined = any(part.text for part in item.join)
-                if text_joined:
-                    slots.add(section)
-                joined = parts(item.join, own if text_joined else [])
-                if joined:
-                    paragraphs.append(joined)
-                if text_joined:
-                    place_own()  # the rest of the caseworker's paragraphs follow
-            else:
-                placed = use(item)
-                if placed is not None:
-                    paragraphs.append(planned((placed,), ("",)))
-        sections.append(SectionPlan(section, tuple(paragraphs)))
-    summary_own = own_text("summary")
-    summary_text: Own = []
-    if summary_own:
-        summary_text = [
-            (
-                tuple(part for paragraph, _ in summary_own for part in paragraph),
-                tuple(field for _, text_fields in summary_own for field in text_fields),
-            )
-        ]
-    if any(item.text for item in outline.summary):
-        slots.add("summary")
-    for section in case.text:
-        if section not in slots:
-            where = ", ".join(sorted(slots)) or "none"
-            problems.append(
-                ClauseError(
-                    f"the outline {outline.name!r} has no place for the caseworker's text in "
-                    f"section {section!r} (sections with a place: {where})",
-                    Location(field=f"text.{section}"),
-                )
-            )
+    sections = [
+        SectionPlan(section, tuple(planned(laid) for laid in paragraphs))
+        for section, paragraphs in layout.sections
+    ]
     for number, addition in enumerate(case.add):
         try:
             sections = _added(sections, addition, ClauseUse)
@@ -883,9 +815,155 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
             sections.append(given)
     if problems:
         raise combine(problems)
-    summary = case.summary or parts(outline.summary, summary_text)
+    summary = case.summary or planned(layout.summary)
     numbered = case.numbered if case.numbered is not None else outline.numbered
     return Plan(summary, tuple(sections), choices, numbered, outline, fields)
+
+
+@frozen
+class _Own:
+    """In a layout: the caseworker's paragraph ``number`` of a section, its parts run in."""
+
+    section: str
+    number: int
+
+
+_Laid = tuple[tuple[Any, ...], tuple[str, ...]]
+"""A paragraph as laid out: its entries (an Item, a clause to place; or _Own, the caseworker's
+text), and the case field of each part it will have."""
+
+
+@frozen
+class _Layout:
+    """Where an outline puts each clause and each of the caseworker's paragraphs for one
+    pattern of a case: which conditions hold, which clauses it drops, how many paragraphs (of
+    how many parts) its text has in each section. Many cases share a pattern, and a layout is
+    the same for each: it is worked out once for each pattern, and filled with each case's
+    own text, facts and parameters."""
+
+    sections: tuple[tuple[str, tuple[_Laid, ...]], ...]
+    summary: _Laid
+    slots: frozenset[str]  # the sections with a place for the caseworker's text
+
+
+_LAYOUTS: dict[int, tuple[Outline, dict[Any, _Layout]]] = {}
+_LAYOUTS_KEPT = 512  # for each outline, the patterns kept
+
+
+def _layout_for(case: Case, outline: Outline, context: Mapping[str, Any]) -> _Layout:
+    """The layout of the case's pattern: from those kept, else worked out (and kept)."""
+    drop = frozenset(case.drop)
+    shape = tuple(
+        (section, tuple(len(paragraph) for paragraph in paragraphs))
+        for section, paragraphs in case.text.items()
+    )
+    held = outline_conditions(outline, context)
+    sources = _outline_sources(outline)
+    if len(held) < len(sources):  # a condition failed: each is tested alone, to say why
+        return _layout(outline, _lazily(held, context), drop, shape)
+    key = (tuple(held[source] for source in sources), drop, shape)
+    found = _LAYOUTS.get(id(outline))
+    if found is None or found[0] is not outline:
+        found = _LAYOUTS[id(outline)] = (outline, {})
+    layouts = found[1]
+    layout = layouts.get(key)
+    if layout is None:
+        if len(layouts) >= _LAYOUTS_KEPT:
+            layouts.clear()
+        layout = layouts[key] = _layout(outline, lambda item: held[item.when.source], drop, shape)
+    return layout
+
+
+def _lazily(held: dict[str, bool], context: Mapping[str, Any]) -> Any:
+    def chosen(item: Item) -> bool:
+        assert item.when is not None
+        found = held.get(item.when.source)
+        if found is None:  # not tested with the others: it failed there; alone, it says why
+            found = held[item.when.source] = item.when.holds(context)
+        return found
+
+    return chosen
+
+
+def _layout(
+    outline: Outline,
+    holds: Any,
+    drop: frozenset[str],
+    shape: tuple[tuple[str, tuple[int, ...]], ...],
+) -> _Layout:
+    """An outline's layout for a pattern of cases: ``holds(item)`` says whether an item's
+    condition holds; ``shape`` gives, for each section of the caseworker's text, the number of
+    parts of each of its paragraphs."""
+    sizes = dict(shape)
+
+    def chosen(item: Item) -> bool:
+        return item.when is None or holds(item)
+
+    def own_text(section: str) -> list[_Laid]:
+        """The caseworker's paragraphs for a section, each with the case fields of its parts."""
+        own: list[_Laid] = []
+        for number, size in enumerate(sizes.get(section, ())):
+            field = f"text.{section}[{number}]"
+            part_fields = (field,) if size == 1 else tuple(f"{field}[{n}]" for n in range(size))
+            own.append(((_Own(section, number),), part_fields))
+        return own
+
+    def parts(items: Iterable[Item], own: list[_Laid]) -> _Laid:
+        """The parts of one paragraph: clauses whose conditions hold, and at ``text`` the
+        first of the caseworker's paragraphs (``own``, which it takes)."""
+        joined: list[Any] = []
+        part_fields: list[str] = []
+        for item in items:
+            if not chosen(item):
+                continue
+            if item.text:
+                if own:
+                    entries, text_fields = own.pop(0)
+                    joined.extend(entries)
+                    part_fields.extend(text_fields)
+            elif item.clause is not None and item.clause not in drop:
+                joined.append(item)
+                part_fields.append("")
+        return tuple(joined), tuple(part_fields)
+
+    sections: list[tuple[str, tuple[_Laid, ...]]] = []
+    slots: set[str] = set()
+    for section, _, items in outline.sections:
+        own = own_text(section)  # the caseworker's paragraphs not yet placed
+        paragraphs: list[_Laid] = []
+        for item in items:
+            if not chosen(item):
+                continue
+            if item.text:
+                slots.add(section)
+                paragraphs.extend(own)
+                own.clear()
+            elif item.join:
+                text_joined = any(part.text for part in item.join)
+                if text_joined:
+                    slots.add(section)
+                joined = parts(item.join, own if text_joined else [])
+                if joined[0]:
+                    paragraphs.append(joined)
+                if text_joined:  # the rest of the caseworker's paragraphs follow
+                    paragraphs.extend(own)
+                    own.clear()
+            elif item.clause is not None and item.clause not in drop:
+                paragraphs.append(((item,), ("",)))
+        sections.append((section, tuple(paragraphs)))
+    summary_own = own_text("summary")
+    summary_text: list[_Laid] = []
+    if summary_own:
+        summary_text = [
+            (
+                tuple(entry for entries, _ in summary_own for entry in entries),
+                tuple(field for _, text_fields in summary_own for field in text_fields),
+            )
+        ]
+    if any(item.text for item in outline.summary):
+        slots.add("summary")
+    summary = parts(outline.summary, summary_text)
+    return _Layout(tuple(sections), summary, frozenset(slots))
 
 
 def _added(sections: list[Any], addition: Any, clause_use: Any) -> list[Any]:

@@ -30,7 +30,7 @@ from letters.composition import Letter, LetterParagraph
 from letters.configuration import bundled, settings
 from letters.limits import DEFAULT, Limits, read_bounded
 from letters.problems import LettersError, Location, TemplateError
-from letters.wording import Fields, MissingFact, Sandbox, render_bounded
+from letters.wording import Fields, MissingFact, Sandbox, plain_values, render_bounded
 
 if TYPE_CHECKING:
     from docxtpl import DocxTemplate
@@ -247,12 +247,15 @@ class _Prepared:
 
     def fill(self, context: dict[str, Any]) -> bytes:
         body = self.head + self._render(self.body, context) + self.tail
-        changed = {ooxml.DOCUMENT: ooxml.compress(ooxml.DOCUMENT, body.encode("utf-8"))}
+        changed = {
+            ooxml.DOCUMENT: ooxml.compress(ooxml.DOCUMENT, body.encode("utf-8"), quick=True)
+        }
         for name, template in self.tagged.items():
-            changed[name] = ooxml.compress(name, self._render(template, context).encode("utf-8"))
+            xml = self._render(template, context).encode("utf-8")
+            changed[name] = ooxml.compress(name, xml, quick=True)
         if self.properties is not None:
             changed[ooxml.CORE_PROPERTIES] = ooxml.compress(
-                ooxml.CORE_PROPERTIES, self._core_properties(context)
+                ooxml.CORE_PROPERTIES, self._core_properties(context), quick=True
             )
         return ooxml.write_package(changed.get(name) or self.fixed[name] for name in self.order)
 
@@ -273,6 +276,9 @@ class ParagraphText(str):
     last paragraph: a template keeps it on the page of the sign-off that follows."""
 
     keeps_with_next = False
+
+
+plain_values(ParagraphText, ("keeps_with_next",))
 
 
 def _paragraph_texts(letter: Letter) -> list[list[ParagraphText]]:

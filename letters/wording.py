@@ -20,14 +20,14 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from letters.grammar import FILTERS
+from letters.grammar import FILTERS, PersonWords
 from letters.limits import check_size, check_time, size_limit
 from letters.problems import LimitError
 
@@ -140,13 +140,29 @@ class Sandbox(SandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         check_time()
-        if type(obj) is Fields and attribute in obj:  # our own record of plain values: safe
-            return obj[attribute]
+        plain = _PLAIN.get(type(obj), False)
+        if plain is None:  # our own mapping of plain values: its keys are its attributes
+            if attribute in obj:
+                return obj[attribute]
+        elif plain and attribute in plain:  # a plain value of our own records
+            return getattr(obj, attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         check_time()
         return super().getitem(obj, argument)
+
+
+_PLAIN: dict[type, frozenset[str] | None] = {}
+"""Our own types whose attributes wording reads at once, without the sandbox's checks for
+methods and internals: for each, the attributes that hold plain values (text, yes or no), or
+None for a mapping whose keys are its attributes."""
+
+
+def plain_values(kind: type, attributes: Iterable[str] | None = None) -> None:
+    """Let wording read these attributes of ``kind`` (its keys, for a mapping) directly: they
+    are plain values, never a method or anything internal. Only for the engine's own types."""
+    _PLAIN[kind] = None if attributes is None else frozenset(attributes)
 
 
 class Fields(dict[str, Any]):
@@ -164,6 +180,20 @@ class Fields(dict[str, Any]):
             raise AttributeError(name) from None
 
 
+plain_values(Fields)
+plain_values(
+    PersonWords, ("name", "they", "them", "their", "theirs", "themselves", "possessive")
+)
+
+
+def shared_context(template: jinja2.Template, context: Mapping[str, Any]) -> Any:
+    """A Jinja context over ``context`` as it is, with no globals: what Jinja's
+    ``new_context(context, shared=True)`` makes, without making a set of the template's globals
+    for every call."""
+    environment = template.environment
+    return environment.context_class(environment, context, template.name, template.blocks)  # type: ignore[arg-type]
+
+
 def render_bounded(template: jinja2.Template, context: Mapping[str, Any]) -> str:
     """Render a compiled template on the context as it is, within the letter's limits.
 
@@ -171,7 +201,7 @@ def render_bounded(template: jinja2.Template, context: Mapping[str, Any]) -> str
     is most of the cost of a short clause; wording needs no globals of its context, so the
     context is shared as it is. The output is counted, and the clock read, as it is made.
     """
-    made = template.root_render_func(template.new_context(context, shared=True))  # type: ignore[arg-type]
+    made = template.root_render_func(shared_context(template, context))
     text: list[str] = []
     size = 0
     limit = size_limit()
