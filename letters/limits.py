@@ -18,9 +18,9 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from typing import BinaryIO
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from attrs import frozen
 

@@ -34,6 +34,12 @@ from lxml import etree
 from letters.limits import DEFAULT, Limits
 from letters.problems import NOWHERE, Location, TemplateError
 
+_isal_zlib: Any
+try:  # ISA-L's deflate: several times zlib's speed, for the parts made for each letter
+    from isal import isal_zlib as _isal_zlib
+except ImportError:  # pragma: no cover - where isal has no wheel
+    _isal_zlib = None
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 DC = "http://purl.org/dc/elements/1.1/"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -372,12 +378,15 @@ def compress(name: str, content: bytes, *, quick: bool = False) -> Entry:
 
     The deflate window is the smallest that holds the part (up to deflate's 32 KB): the same
     output for a small part, at half the cost of setting up a full window. Any reader takes it.
-    ``quick``, for the parts made anew for each letter: deflate's fastest level with a small
-    hash table, which takes 40% less time than zlib's default for a letter's document part, and
-    10% more bytes (about 200 in a 15 KB letter).
+    ``quick``, for the parts made anew for each letter: ISA-L's deflate (the ``isal``
+    package), which makes about as few bytes as zlib's default level in a quarter of its time;
+    where isal is not installed, zlib's fastest level with a small hash table, for 10% more bytes
+    (about 200 in a 15 KB letter) in 40% less time than its default.
     """
     if len(content) < _SMALL:
         method, data = _STORED, content
+    elif quick and _isal_zlib is not None:
+        method, data = _DEFLATED, _isal_zlib.compress(content, 1, -15)
     else:
         window = max(10, min(15, (len(content) - 1).bit_length()))
         compressor = (

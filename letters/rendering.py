@@ -247,9 +247,7 @@ class _Prepared:
 
     def fill(self, context: dict[str, Any]) -> bytes:
         body = self.head + self._render(self.body, context) + self.tail
-        changed = {
-            ooxml.DOCUMENT: ooxml.compress(ooxml.DOCUMENT, body.encode("utf-8"), quick=True)
-        }
+        changed = {ooxml.DOCUMENT: ooxml.compress(ooxml.DOCUMENT, body.encode("utf-8"), quick=True)}
         for name, template in self.tagged.items():
             xml = self._render(template, context).encode("utf-8")
             changed[name] = ooxml.compress(name, xml, quick=True)

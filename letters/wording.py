@@ -140,12 +140,14 @@ class Sandbox(SandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         check_time()
-        plain = _PLAIN.get(type(obj), False)
-        if plain is None:  # our own mapping of plain values: its keys are its attributes
-            if attribute in obj:
-                return obj[attribute]
-        elif plain and attribute in plain:  # a plain value of our own records
-            return getattr(obj, attribute)
+        kind = type(obj)
+        if kind in _PLAIN:
+            plain = _PLAIN[kind]
+            if plain is None:  # our own mapping of plain values: its keys are its attributes
+                if attribute in obj:
+                    return obj[attribute]
+            elif attribute in plain:  # a plain value of our own records
+                return getattr(obj, attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
@@ -181,9 +183,7 @@ class Fields(dict[str, Any]):
 
 
 plain_values(Fields)
-plain_values(
-    PersonWords, ("name", "they", "them", "their", "theirs", "themselves", "possessive")
-)
+plain_values(PersonWords, ("name", "they", "them", "their", "theirs", "themselves", "possessive"))
 
 
 def shared_context(template: jinja2.Template, context: Mapping[str, Any]) -> Any:

@@ -106,3 +106,32 @@ def test_a_clause_file_past_the_size_limit_is_refused(tmp_path: Path) -> None:
     (tmp_path / "big.txt").write_text("---\ntitle: t\n---\n" + "x" * 2000)
     with pytest.raises(ClauseError, match=r"big.txt: the clause file is larger than 1,000 bytes"):
         Library.load(tmp_path, limits=Limits(file_size=1000))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ complainant.__class__ }}",
+        "{{ complainant.verb.__globals__ }}",
+        "{{ facts._facts }}",
+        "{{ facts.__class__.__init__.__globals__ }}",
+        "{{ complainant.forms.__class__ }}",
+    ],
+)
+def test_the_engines_own_records_show_only_their_plain_values(text: str) -> None:
+    from letters.facts import Facts
+    from letters.grammar import PersonWords
+    from letters.model import Pronouns
+
+    clause = parse_clause(f"---\ntitle: t\n---\n{text}\n", clause_id="x", path="x.txt")
+    library = Library({"x": clause})
+    context = {"complainant": PersonWords("Ms A", Pronouns.SHE), "facts": Facts({"late": True})}
+    plain = parse_clause(
+        "---\ntitle: t\n---\n{{ complainant.their }} {{ complainant.verb('has', 'have') }}"
+        " {{ facts.late }}\n",
+        clause_id="y",
+        path="y.txt",
+    )
+    assert Library({"y": plain}).render(plain, plain.variants[0], context) == ("her has True",)
+    with pytest.raises(LettersError, match=r"unsafe|neither|does not give"):
+        library.render(clause, clause.variants[0], context)

@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from letters import loading
+from letters.facts import FactDeclaration
+from letters.limits import read_bounded
 from letters.loading import field_lines, load_case, parse_case, read_case_text
 from letters.model import ClauseUse, Pronouns
 from letters.problems import CaseError, LettersError
@@ -150,3 +153,61 @@ def test_field_lines_point_at_each_field_of_a_case_file() -> None:
     assert lines["reference"] == 2
     assert lines["sections[0]"] == 4
     assert lines["sections[0].paragraphs[1][1].clause"] == 6
+
+
+_MINIMAL = {
+    "complainant": {"name": "Ms A", "pronouns": "she"},
+    "complaint": {"about": "about a fee"},
+}
+_DECLARED = {
+    "late": FactDeclaration("late", "yes/no", "late"),
+    "document": FactDeclaration("document", "text", "the document", required=True),
+    "tone": FactDeclaration("tone", "choice", "tone", choices=("plain", "sorry")),
+    "names": FactDeclaration("names", "list", "names"),
+    "officer": FactDeclaration("officer", "person", "who"),
+    "received": FactDeclaration("received", "date", "when"),
+}
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"document": "the report", "late": True, "tone": "sorry", "names": ["a", "b"]},
+        {"document": "d", "officer": {"name": "Mr B", "pronouns": "he"}},
+        {"document": "d", "received": "2024-03-01"},  # a date: read by cattrs
+    ],
+)
+def test_facts_of_their_declared_kinds_read_as_cattrs_reads_them(
+    facts: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    given = parse_case({**_MINIMAL, "facts": facts}).facts
+    plainly = loading._read_plainly(given, _DECLARED)
+    monkeypatch.setattr(loading, "_read_plainly", lambda *_: None)
+    with_cattrs = loading.read_facts(given, _DECLARED)
+    if "received" in facts:  # a date is read from its text, by cattrs
+        assert plainly is None
+        assert with_cattrs["received"] == date(2024, 3, 1)
+    else:
+        assert plainly == with_cattrs
+        assert list(plainly) == list(with_cattrs)  # the same facts, in the same order
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [{"late": True}, {"document": "d", "tone": "rude"}, {"document": "d", "late": "yes"}],
+)
+def test_facts_not_of_their_kinds_are_left_to_cattrs_to_explain(facts: dict[str, Any]) -> None:
+    given = parse_case({**_MINIMAL, "facts": facts}).facts
+    assert loading._read_plainly(given, _DECLARED) is None
+    with pytest.raises(LettersError):
+        loading.read_facts(given, _DECLARED)
+
+
+def test_a_file_is_read_whole_and_no_further_than_its_limit(tmp_path: Path) -> None:
+    small = tmp_path / "small.json"
+    small.write_bytes(b"x" * 100)
+    assert read_bounded(small, 1000, CaseError, "case file") == b"x" * 100
+    with pytest.raises(CaseError, match="larger than 99 bytes"):
+        read_bounded(small, 99, CaseError, "case file")
+    with pytest.raises(CaseError, match="larger than 200,000 bytes"):  # no end, no size
+        read_bounded(Path("/dev/zero"), 200_000, CaseError, "case file")

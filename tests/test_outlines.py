@@ -369,3 +369,28 @@ def test_a_letter_not_numbered_says_so_in_every_format(library: Library) -> None
     letter = compose(parse_case(_case(numbered=False)), library)
     assert "\n1. " not in plain_text(letter)
     assert "\nMs A complains about a parking fee.\n" in plain_text(letter)
+
+
+def test_cases_of_one_pattern_share_a_layout_and_keep_their_own_text(library: Library) -> None:
+    from letters.outlines import _LAYOUTS
+
+    first = _text(library, text={"complaint": ["She paid twice."]}, facts={"tone": "sorry"})
+    second = _text(library, text={"complaint": ["He paid once."]}, facts={"tone": "plain"})
+    third = _text(library, text={"complaint": ["A.", ["B", "C"]]}, facts={"refund": True})
+    assert first[2] == "She paid twice."
+    assert first[-1] == "We are sorry, but we will not refund the fee."
+    assert second[2] == "He paid once."  # the same layout, this case's text and variant
+    assert second[-1] == "We will not refund the fee."
+    assert third[2:4] == ["A.", "B C"]
+    assert third[-1] == "We will refund the fee."
+    layouts = next(kept for outline, kept in _LAYOUTS.values() if outline.name == "fees")
+    assert len(layouts) == 2  # the first two cases' pattern, and the third's
+
+
+def test_a_condition_that_fails_is_tested_alone_and_named(tmp_path: Path) -> None:
+    outline = OUTLINE.replace('when: "not facts.refund"', 'when: "not facts.refund and 1 / 0"')
+    library = Library.load(_library(tmp_path / "c", outline=outline))
+    with pytest.raises(LettersError) as raised:
+        compose(parse_case(_case()), library)
+    assert "fees.yaml" in str(raised.value)
+    assert "division by zero" in str(raised.value)
