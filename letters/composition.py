@@ -9,6 +9,7 @@ came from.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
@@ -196,9 +197,6 @@ class _Composer:
             self.facts = read_facts(case.facts, library.facts)
         except LettersError as error:
             self.problems.append(error)
-        self._fillers = {  # the facts that can fill a parameter: text, or a list of text
-            name: value for name, value in self.facts.items() if isinstance(value, (str, tuple))
-        }
         self.context = self._context()
         self.used: set[str] = set()  # the clauses the letter uses, for the case's "wording"
         self.plan = self._plan()
@@ -247,16 +245,17 @@ class _Composer:
         self.used.add(clause.id)
         return clause.variant(self.case.wording.get(clause.id, named), on=self.case.decision_date)
 
-    def _given(self, clause: Clause, params: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
+    def _given(self, clause: Clause, params: Mapping[str, ParamValue]) -> Mapping[str, ParamValue]:
         """A clause's parameters: those given, and the case's facts of the same names."""
         if not clause.params:
-            return dict(params)
-        from_facts = {
-            name: self._fillers[name]
+            return params
+        facts = self.facts
+        from_facts = {  # the facts that can fill a parameter: text, or a list of text
+            name: facts[name]
             for name in clause.params
-            if name in self._fillers and name not in params
+            if name not in params and isinstance(facts.get(name), (str, tuple))
         }
-        return {**from_facts, **params}
+        return {**from_facts, **params} if from_facts else params
 
     def _wording(self, clause_id: str, params: Mapping[str, ParamValue], field: str) -> str:
         """A clause's wording as one line of text, for use inside another clause.
@@ -286,7 +285,11 @@ class _Composer:
         try:
             clause = self.library[use.clause]
             variant = self._variant(clause, use.variant)
-            arguments = clause.arguments(self._given(clause, use.params))
+            arguments = (
+                clause.arguments(self._given(clause, use.params))
+                if clause.params or use.params
+                else None
+            )
             context = {**self.context, **arguments} if arguments else self.context
             texts = self.library.render(clause, variant, context)
         except LimitError as error:  # the letter's budget is spent: stop, do not go on
@@ -337,9 +340,7 @@ class _Composer:
     def section(self, plan: SectionPlan) -> Section:
         fields = self._fields(plan)
         field = fields[0]
-        heading = self.clause(
-            ClauseUse(HEADINGS + plan.section), f"{field}.section" if field else ""
-        )
+        heading = self.clause(_heading(plan.section), f"{field}.section" if field else "")
         paragraphs = [
             paragraph
             for number, planned in enumerate(plan.paragraphs)
@@ -373,8 +374,8 @@ class _Composer:
         summary_runs = [
             run for p in self.paragraph(self.plan.summary, summary_field) for run in p.runs
         ]
-        sign_off = self.paragraph((ClauseUse(SIGN_OFF),), "sign-off")
-        title = self.paragraph((ClauseUse(TITLE),), "title")
+        sign_off = self.paragraph(_SIGN_OFF, "sign-off")
+        title = self.paragraph(_TITLE, "title")
         for clause_id in case.wording:
             if clause_id not in self.used:
                 self.problems.append(
@@ -403,6 +404,15 @@ class _Composer:
             numbered=self.plan.numbered,
             outline=self.plan.outline.name if self.plan.outline else None,
         )
+
+
+_SIGN_OFF = (ClauseUse(SIGN_OFF),)
+_TITLE = (ClauseUse(TITLE),)
+
+
+@functools.lru_cache(maxsize=256)
+def _heading(section: str) -> ClauseUse:
+    return ClauseUse(HEADINGS + section)
 
 
 def compose(case: Case, library: Library, *, source: str | None = None) -> Letter:

@@ -77,6 +77,7 @@ CONDITION_NAMES = frozenset(
 COMPLAINT_FIELDS = frozenset(("about", "statement", "wants"))
 
 ENVIRONMENT = Sandbox(lenient=True)
+ENVIRONMENT.reads_clock = False  # conditions are expressions: no loops
 
 
 @frozen
@@ -122,14 +123,22 @@ def outline_conditions(outline: Outline, context: Mapping[str, Any]) -> dict[str
     """Every condition of an outline tested on a case, in one evaluation: the conditions of an
     outline are many and short, and each evaluation has a cost of its own. A condition that
     fails is left out, to be tested alone, which says what failed and where."""
+    values = _condition_values(outline, context)
+    if values is None:
+        return {}
+    return dict(zip(_outline_sources(outline), values, strict=True))
+
+
+def _condition_values(outline: Outline, context: Mapping[str, Any]) -> tuple[bool, ...] | None:
+    """Whether each of the outline's conditions holds (in the order of ``_outline_sources``),
+    from one evaluation; None if one of them fails."""
     sources = _outline_sources(outline)
     if not sources:
-        return {}
+        return ()
     try:
-        values = _evaluate(_all_of(sources), context)
+        return tuple(map(bool, _evaluate(_all_of(sources), context)))
     except Exception:
-        return {}
-    return {source: bool(value) for source, value in zip(sources, values, strict=True)}
+        return None
 
 
 @functools.lru_cache(maxsize=64)
@@ -767,14 +776,18 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
 
     def use(item: Item) -> ClauseUse:
         assert item.clause is not None
-        values = {
-            name: facts.get(value.fact) if isinstance(value, FactValueOf) else value
-            for name, value in item.params.items()
-        }
-        params = {name: value for name, value in values.items() if isinstance(value, (str, tuple))}
-        variant = (
-            facts.get(item.variant.fact) if isinstance(item.variant, FactValueOf) else item.variant
-        )
+        params: dict[str, Any] = {}
+        if item.params:
+            values = {
+                name: facts.get(value.fact) if isinstance(value, FactValueOf) else value
+                for name, value in item.params.items()
+            }
+            params = {
+                name: value for name, value in values.items() if isinstance(value, (str, tuple))
+            }
+        variant = item.variant
+        if isinstance(variant, FactValueOf):
+            variant = facts.get(variant.fact)
         placed = ClauseUse(item.clause, variant if isinstance(variant, str) else None, params)
         choices[id(placed)] = Choice(
             outline.name,
@@ -857,11 +870,10 @@ def _layout_for(case: Case, outline: Outline, context: Mapping[str, Any]) -> _La
         (section, tuple(len(paragraph) for paragraph in paragraphs))
         for section, paragraphs in case.text.items()
     )
-    held = outline_conditions(outline, context)
-    sources = _outline_sources(outline)
-    if len(held) < len(sources):  # a condition failed: each is tested alone, to say why
-        return _layout(outline, _lazily(held, context), drop, shape)
-    key = (tuple(held[source] for source in sources), drop, shape)
+    values = _condition_values(outline, context)
+    if values is None:  # a condition failed: each is tested alone, to say why
+        return _layout(outline, _lazily({}, context), drop, shape)
+    key = (values, drop, shape)
     found = _LAYOUTS.get(id(outline))
     if found is None or found[0] is not outline:
         found = _LAYOUTS[id(outline)] = (outline, {})
@@ -870,6 +882,7 @@ def _layout_for(case: Case, outline: Outline, context: Mapping[str, Any]) -> _La
     if layout is None:
         if len(layouts) >= _LAYOUTS_KEPT:
             layouts.clear()
+        held = dict(zip(_outline_sources(outline), values, strict=True))
         layout = layouts[key] = _layout(outline, lambda item: held[item.when.source], drop, shape)
     return layout
 

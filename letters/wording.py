@@ -93,6 +93,10 @@ class Sandbox(SandboxedEnvironment):
     """Jinja's sandbox with time and size bounds, and no globals but a bounded ``range``."""
 
     intercepted_binops = frozenset(("*", "**", "%", "+"))
+    reads_clock = True
+    """Whether reading an attribute looks at the clock, as in templates, whose loops may read
+    attributes and do nothing else. An expression alone (a condition) has no loops: its calls
+    and filters look at the clock."""
 
     def __init__(self, *, lenient: bool = False, **options: Any):
         """``lenient``: a name or attribute the context lacks is nothing (false, empty), as an
@@ -139,7 +143,8 @@ class Sandbox(SandboxedEnvironment):
         return wrapped
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        check_time()
+        if self.reads_clock:
+            check_time()
         kind = type(obj)
         if kind in _PLAIN:
             plain = _PLAIN[kind]

@@ -219,13 +219,19 @@ def statement(document: Document) -> None:
     document.add_paragraph("{%p for paragraph in section.paragraphs %}")
     # Numbered or not, as the letter says; the letter's last paragraph keeps with the sign-off,
     # so the sign-off never stands alone at the top of a page.
-    for test, style, keep in (
-        ("{%p if letter.numbered and paragraph.keeps_with_next %}", "Numbered Paragraph", True),
-        ("{%p elif letter.numbered %}", "Numbered Paragraph", False),
-        ("{%p elif paragraph.keeps_with_next %}", "Paragraph", True),
-        ("{%p else %}", "Paragraph", False),
+    # The last paragraph's test first: every other paragraph asks two questions, not three.
+    for tests, style, keep in (
+        (
+            ("{%p if paragraph.keeps_with_next %}", "{%p if letter.numbered %}"),
+            "Numbered Paragraph",
+            True,
+        ),
+        (("{%p else %}",), "Paragraph", True),
+        (("{%p endif %}", "{%p elif letter.numbered %}"), "Numbered Paragraph", False),
+        (("{%p else %}",), "Paragraph", False),
     ):
-        document.add_paragraph(test)
+        for test in tests:
+            document.add_paragraph(test)
         paragraph = document.add_paragraph("{{ paragraph }}", style=style)
         if keep:
             paragraph.paragraph_format.keep_with_next = True
