@@ -72,6 +72,8 @@ class LetterParagraph:
     @property
     def text(self) -> str:
         """The runs joined by spaces; a run that starts or ends a line needs no space there."""
+        if len(self.runs) == 1:
+            return self.runs[0].text
         text = ""
         for run in self.runs:
             if text and not text.endswith("\n") and not run.text.startswith("\n"):
@@ -297,15 +299,8 @@ class _Composer:
         except LettersError as error:
             self.problems.append(error.inside(self._where(field, choice, error)))
             return []
-        origin = Origin(
-            field=field,
-            clause=clause.id,
-            variant=variant.name,
-            file=clause.path,
-            line=variant.line,
-            chosen=choice,
-        )
-        included = tuple(dict.fromkeys(self._included))
+        origin = Origin(field, clause.id, variant.name, clause.path, variant.line, choice)
+        included = tuple(dict.fromkeys(self._included)) if self._included else ()
         return [Text(text, origin, included) for text in texts]
 
     @staticmethod

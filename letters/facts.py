@@ -69,13 +69,24 @@ class Facts(Mapping[str, Any]):
 plain_values(Facts)
 
 
+def fields_of(record: Any) -> dict[str, Any]:
+    """A record's fields by name, as they are (a record of plain values: a body, a complaint)."""
+    return {name: getattr(record, name) for name in field_names(type(record))}
+
+
+@functools.lru_cache(maxsize=64)
+def field_names(kind: type) -> tuple[str, ...]:
+    """The names of an attrs class's fields, in order."""
+    return tuple(field.name for field in attrs.fields(kind))
+
+
 def case_facts(case: Case) -> dict[str, Any]:
     """The facts of a case that wording sees, but for its reasons (composition adds those)."""
     context: dict[str, Any] = {
         "complainant": PersonWords(case.complainant.name, case.complainant.pronouns),
         "people": [PersonWords(person.name, person.pronouns) for person in case.people],
-        "body": Facts(attrs.asdict(case.body), case.body.called),
-        "complaint": Facts(attrs.asdict(case.complaint)),
+        "body": Facts(fields_of(case.body), case.body.called),
+        "complaint": Facts(fields_of(case.complaint)),
         "considered": list(case.considered),
     }
     optional = {

@@ -440,9 +440,9 @@ def _read_plainly(
     """The facts as ``read_facts`` reads them, when each is already of its declared kind and
     none that is required is missing (as a valid case's are); else None, for cattrs to read
     them again and say what is wrong."""
-    from letters.facts import facts_class
+    from letters.facts import facts_class, field_names
 
-    read = dict.fromkeys(_field_names(facts_class(declarations)))
+    read = dict.fromkeys(field_names(facts_class(declarations)))
     for name, value in given.items():
         declaration = declarations.get(name)
         if declaration is None:
@@ -467,11 +467,6 @@ def _read_plainly(
         if declaration.required and read[name] is None:
             return None
     return read
-
-
-@functools.lru_cache(maxsize=32)
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(field.name for field in attrs.fields(cls))
 
 
 def _as_json(value: Any) -> Any:

@@ -44,7 +44,7 @@ import jinja2
 from attrs import frozen
 from jinja2 import meta, nodes
 
-from letters.facts import FactDeclaration
+from letters.facts import FactDeclaration, fields_of
 from letters.model import Case
 from letters.problems import CaseError, ClauseError, LettersError, Location, Problem, combine
 from letters.wording import Fields, Sandbox, shared_context
@@ -525,7 +525,7 @@ class Choice:
 
 def condition_context(case: Case, facts: Mapping[str, Any]) -> dict[str, Any]:
     """What a condition sees of a case: its declared facts and the facts every case has."""
-    complaint = Fields(attrs.asdict(case.complaint))
+    complaint = Fields(fields_of(case.complaint))
     names = [reason.reason for reason in case.reasons]
     return {
         "facts": Fields(facts),
@@ -539,7 +539,7 @@ def condition_context(case: Case, facts: Mapping[str, Any]) -> dict[str, Any]:
         "decision_date": case.decision_date,
         "reference": case.reference,
         "category": case.category,
-        "body": Fields(attrs.asdict(case.body)),
+        "body": Fields(fields_of(case.body)),
         "text": Fields({section: list(paragraphs) for section, paragraphs in case.text.items()}),
     }
 

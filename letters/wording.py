@@ -211,14 +211,17 @@ def render_bounded(template: jinja2.Template, context: Mapping[str, Any]) -> str
     size = 0
     limit = size_limit()
     while True:  # in chunks of pieces: counted and timed without a step per piece
-        chunk = list(itertools.islice(made, 256))
-        if not chunk:
-            return "".join(text)
+        chunk = list(itertools.islice(made, _CHUNK))
         size += sum(map(len, chunk))
         if size > limit:
             check_size(size, "the rendered text")
-        text.extend(chunk)
         check_time()
+        if len(chunk) < _CHUNK:  # the last: a short template's only one
+            return "".join(text + chunk if text else chunk)
+        text.extend(chunk)
+
+
+_CHUNK = 256
 
 
 class MissingFact(jinja2.UndefinedError):
