@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import enum
-import functools
 import json
 import re
 import typing

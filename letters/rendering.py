@@ -216,19 +216,39 @@ class _Prepared:
         }
 
     def _compile(self, xml: str, part: str) -> jinja2.Template:
-        """Compile an XML part as docxtpl's render_xml_part does, once."""
-        source = ooxml.paragraph_per_line(self.docxtpl.patch_xml(xml))
+        """Compile an XML part as docxtpl's render_xml_part does, once.
+
+        docxtpl puts each paragraph on a line of its own for Jinja, so that an error's line is a
+        paragraph, and takes the line breaks out again after rendering. Compiled without them,
+        the same template renders the same XML with no line breaks to take out; they are put in
+        only to say where a syntax error is.
+        """
+        source = self.docxtpl.patch_xml(xml)
         try:
             return BODY_ENVIRONMENT.from_string(source)
-        except jinja2.TemplateSyntaxError as error:
-            raise _syntax_error(error, part) from None
+        except jinja2.TemplateSyntaxError:
+            try:
+                BODY_ENVIRONMENT.from_string(ooxml.paragraph_per_line(source))
+            except jinja2.TemplateSyntaxError as error:
+                raise _syntax_error(error, part) from None
+            raise
 
     def _render(self, template: jinja2.Template, context: dict[str, Any]) -> str:
-        """Render a part and undo docxtpl's markers, as docxtpl's render_xml_part does."""
-        xml = ooxml.join_paragraph_lines(render_bounded(template, context))
-        xml = (
-            xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        )
+        """Render a part and undo docxtpl's markers, as docxtpl's render_xml_part does.
+
+        Each step first looks for a character it needs, which is quick: most letters have
+        none of them.
+        """
+        xml = render_bounded(template, context)
+        if "\n" in xml:  # a line break before a paragraph, as docxtpl would take out
+            xml = ooxml.join_paragraph_lines(xml)
+        if "_" in xml:  # docxtpl's markers for a literal {{ and }}, {% and %}
+            xml = (
+                xml.replace("{_{", "{{")
+                .replace("}_}", "}}")
+                .replace("{_%", "{%")
+                .replace("%_}", "%}")
+            )
         # resolve_listing turns line breaks, tabs, \a and \f in text (w:t) into Word's; it
         # walks every paragraph, so it runs only on the paragraphs that hold one of them.
         if ooxml.has_listing_characters(xml):

@@ -273,3 +273,22 @@ def test_template_with_a_broken_tag_names_itself_and_the_tag(
     assert str(raised.value).startswith(f"{path}: word/document.xml paragraph ")
     assert "template syntax: " in str(raised.value)
     assert "in the paragraph 'Signed: {{ letter.sign_off'" in str(raised.value)
+
+
+def test_docxtpl_markers_and_line_breaks_come_out_as_docxtpl_makes_them(
+    tmp_path: Path, letter: Letter
+) -> None:
+    document = docx.Document(str(TEMPLATES / "decision.docx"))
+    document.add_paragraph("Literal: {_{ not a tag }_} and {_% nor this %_}")
+    document.add_paragraph("{{ letter.about }}")
+    path = tmp_path / "markers.docx"
+    document.save(str(path))
+    odd = attrs.evolve(letter, about="about {_{ this }_}\nand\tthat")
+    template = WordTemplate(path)
+    prepared = template.render(odd)
+    assert _canonical(prepared) == _canonical(
+        render_with_docxtpl(template.data, template_context(odd))
+    )
+    text = "\n".join(letter_lines(prepared))
+    assert "Literal: {{ not a tag }} and {% nor this %}" in text
+    assert "about {_{ this }_}" in text  # case text keeps its braces as it gave them
