@@ -69,9 +69,10 @@ class Facts(Mapping[str, Any]):
 plain_values(Facts)
 
 
-def fields_of(record: Any) -> dict[str, Any]:
+def fields_of(record: object) -> dict[str, Any]:
     """A record's fields by name, as they are (a record of plain values: a body, a complaint)."""
-    return {name: getattr(record, name) for name in field_names(type(record))}
+    kind: type = type(record)
+    return {name: getattr(record, name) for name in field_names(kind)}
 
 
 @functools.lru_cache(maxsize=64)
