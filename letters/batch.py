@@ -324,6 +324,10 @@ def render_files(
     rendered = _render_all(renderer, ready, output_format, jobs, embed_provenance)
     for item in planned:  # in the order the cases were given
         yield item if isinstance(item, Outcome) else next(rendered)
+    # run it to its end: its workers are then closed and joined, not ended (a worker ended as
+    # it waits for work can leave the pool waiting for it)
+    for _ in rendered:
+        raise AssertionError("an outcome for no case")
 
 
 def _render_all(
@@ -362,8 +366,24 @@ def _render_all(
         if not finished:
             # a stop signal, or the caller stopped reading: the workers are ended and waited
             # for (they clean up as they go), so no letter is written after this returns
-            pool.terminate()
-            pool.join()
+            _end_workers(pool)
+
+
+def _end_workers(pool: Any, grace: float = 10.0) -> None:
+    """End a pool's workers: asked to (SIGTERM, on which they clean up and exit), then, should
+    one still be there after ``grace`` seconds, killed. A worker that took the signal just as
+    it came to wait for work can miss it, and Pool.terminate would wait for it for ever."""
+    import threading
+
+    ending = threading.Thread(target=pool.terminate, daemon=True)
+    ending.start()
+    ending.join(grace)
+    if ending.is_alive():
+        for process in getattr(pool, "_pool", ()):  # the workers, as Pool keeps them
+            if process.exitcode is None:
+                process.kill()
+        ending.join()
+    pool.join()
 
 
 def _chunk_size(count: int, jobs: int, output_format: str) -> int:

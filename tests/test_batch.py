@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from letters import batch
 from letters.batch import render_files, validate_files
 from letters.output import output_name
 from letters.problems import CaseError, UsageError
@@ -111,3 +112,43 @@ def test_renderer_reads_library_and_template_once_for_many_letters() -> None:
 def test_renderer_writes_a_letter_to_a_path(tmp_path: Path) -> None:
     Renderer().render_file(ALL[0], tmp_path / "letter.docx")
     assert "Final decision" in letter_lines((tmp_path / "letter.docx").read_bytes())
+
+
+def test_a_parallel_batch_read_to_its_end_closes_its_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    ended: list[object] = []
+    monkeypatch.setattr(batch, "_end_workers", lambda pool: ended.append(pool))
+    outcomes = list(render_files(ALL * 3, out_dir=tmp_path, jobs=2))
+    assert len(outcomes) == len(ALL) * 3
+    assert ended == []  # closed and joined, not ended
+    assert multiprocessing.active_children() == []
+
+
+def test_a_parallel_batch_left_unread_ends_its_workers(tmp_path: Path) -> None:
+    import multiprocessing
+
+    outcomes = render_files(ALL * 3, out_dir=tmp_path, jobs=2)
+    next(outcomes)
+    outcomes.close()
+    assert multiprocessing.active_children() == []
+
+
+def _deaf() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def test_a_worker_that_misses_its_signal_is_killed() -> None:
+    import multiprocessing
+    import time
+
+    pool = multiprocessing.get_context("fork").Pool(2, initializer=_deaf)
+    pool.map(abs, range(4))  # the workers are up, and deaf to SIGTERM
+    started = time.monotonic()
+    batch._end_workers(pool, grace=1)
+    assert time.monotonic() - started < 8
+    assert multiprocessing.active_children() == []
