@@ -114,7 +114,8 @@ def _plan(
     """Each case's job, or the Outcome of a case that cannot start (its name clashes, say)."""
     stdin = sys.stdin.read() if STDIN in cases else None
     taken: dict[Path, str] = {}
-    inputs = {_identity(Path(case)): case for case in cases if case != STDIN}
+    identity = _Identities()
+    inputs = {identity(Path(case)): case for case in cases if case != STDIN}
     for case in cases:
         text = stdin if case == STDIN else None
 
@@ -129,24 +130,46 @@ def _plan(
             yield target
             continue
         if target is not None:
-            clash = _clash(target, taken, inputs)
+            known = identity(target)
+            clash = _clash(target, known, taken, inputs)
             if clash is not None:
                 yield Outcome(case, None, (Problem(clash, Location(file=case)),))
                 continue
-            taken[_identity(target)] = case
+            taken[known] = case
         yield _Job(case, target, text)
 
 
-def _identity(path: Path) -> Path:
-    """A path as the file system knows it, to tell when two names are one file."""
+class _Identities:
+    """Paths as the file system knows them, to tell when two names are one file.
+
+    A batch's files are mostly in a few folders: each folder is resolved once, and each file
+    looked at only to see whether it is a link (``Path.resolve`` would look at every folder of
+    the path again for each file).
+    """
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> Path:
+        if path.name in ("", ".."):
+            return _resolved(path)
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            folder = self._folders[path.parent] = _resolved(path.parent)
+        known = folder / path.name
+        return _resolved(known) if known.is_symlink() else known
+
+
+def _resolved(path: Path) -> Path:
     try:
         return path.resolve()
     except OSError:
         return path.absolute()
 
 
-def _clash(target: Path, taken: dict[Path, str], inputs: dict[Path, str]) -> str | None:
-    identity = _identity(target)
+def _clash(
+    target: Path, identity: Path, taken: dict[Path, str], inputs: dict[Path, str]
+) -> str | None:
     if identity in inputs:
         return f"its letter would be {target}, which is the case file {inputs[identity]}; not written over"
     if identity in taken:

@@ -152,3 +152,23 @@ def test_a_worker_that_misses_its_signal_is_killed() -> None:
     batch._end_workers(pool, grace=1)
     assert time.monotonic() - started < 8
     assert multiprocessing.active_children() == []
+
+
+def test_a_case_file_reached_through_a_link_is_not_written_over(tmp_path: Path) -> None:
+    original = Path(ALL[0]).read_text(encoding="utf-8")
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    case = cases / "a.docx"  # a case file with the name its own letter would have
+    case.write_text(original, encoding="utf-8")
+    (tmp_path / "linked").symlink_to(cases)  # its folder by another name
+    [outcome] = render_files([str(case)], out_dir=tmp_path / "linked")
+    assert "which is the case file" in str(outcome.problems[0])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "b.docx").symlink_to(case)  # the case file itself by another name
+    other = tmp_path / "b.json"
+    other.write_text(original, encoding="utf-8")
+    outcomes = list(render_files([str(case), str(other)], out_dir=out))
+    assert not outcomes[1].is_ok
+    assert f"which is the case file {case}" in str(outcomes[1].problems[0])
+    assert case.read_text(encoding="utf-8") == original
