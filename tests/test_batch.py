@@ -6,6 +6,7 @@ import io
 import json
 import shutil
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,7 @@ def test_a_parallel_batch_left_unread_ends_its_workers(tmp_path: Path) -> None:
     import multiprocessing
 
     outcomes = render_files(ALL * 3, out_dir=tmp_path, jobs=2)
+    assert isinstance(outcomes, types.GeneratorType)
     next(outcomes)
     outcomes.close()
     assert multiprocessing.active_children() == []
