@@ -147,27 +147,24 @@ def _all_of(sources: tuple[str, ...]) -> str:
     return "[" + ", ".join(f"({source})" for source in sources) + "]"
 
 
-_SOURCES: dict[int, tuple[Outline, tuple[str, ...]]] = {}  # kept with its outline: ids stay
-
-
 def _outline_sources(outline: Outline) -> tuple[str, ...]:
-    found = _SOURCES.get(id(outline))
-    if found is None or found[0] is not outline:
-        sources = tuple(dict.fromkeys(condition.source for condition in outline.conditions()))
-        found = _SOURCES[id(outline)] = (outline, sources)
-    return found[1]
-
-
-_PLACED: dict[int, tuple[Outline, frozenset[str]]] = {}
+    """The sources of an outline's conditions, each once, worked out once for the outline."""
+    sources = outline.memo.get("sources")
+    if sources is None:
+        sources = outline.memo["sources"] = tuple(
+            dict.fromkeys(condition.source for condition in outline.conditions())
+        )
+    return sources
 
 
 def _placed_clauses(outline: Outline) -> frozenset[str]:
     """The clauses an outline can place, worked out once for each outline."""
-    found = _PLACED.get(id(outline))
-    if found is None or found[0] is not outline:
-        clauses = frozenset(item.clause for _, item in outline.items() if item.clause)
-        found = _PLACED[id(outline)] = (outline, clauses)
-    return found[1]
+    placed = outline.memo.get("placed")
+    if placed is None:
+        placed = outline.memo["placed"] = frozenset(
+            item.clause for _, item in outline.items() if item.clause
+        )
+    return placed
 
 
 def _evaluate(source: str, context: Mapping[str, Any]) -> Any:
@@ -216,6 +213,9 @@ class Outline:
     numbered: bool = True
     summary: tuple[Item, ...] = ()
     sections: tuple[tuple[str, int, tuple[Item, ...]], ...] = ()
+    memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    """What planning works out once for the outline (its conditions, the clauses it can place,
+    the layouts of the patterns of cases seen): kept with it, and gone with it."""
 
     def items(self) -> Iterator[tuple[str, Item]]:
         """Every item of the outline, with its section ("summary" for the Summary's)."""
@@ -859,7 +859,6 @@ class _Layout:
     slots: frozenset[str]  # the sections with a place for the caseworker's text
 
 
-_LAYOUTS: dict[int, tuple[Outline, dict[Any, _Layout]]] = {}
 _LAYOUTS_KEPT = 512  # for each outline, the patterns kept
 
 
@@ -874,10 +873,7 @@ def _layout_for(case: Case, outline: Outline, context: Mapping[str, Any]) -> _La
     if values is None:  # a condition failed: each is tested alone, to say why
         return _layout(outline, _lazily({}, context), drop, shape)
     key = (values, drop, shape)
-    found = _LAYOUTS.get(id(outline))
-    if found is None or found[0] is not outline:
-        found = _LAYOUTS[id(outline)] = (outline, {})
-    layouts = found[1]
+    layouts: dict[Any, _Layout] = outline.memo.setdefault("layouts", {})
     layout = layouts.get(key)
     if layout is None:
         if len(layouts) >= _LAYOUTS_KEPT:
