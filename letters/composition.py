@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
-from attrs import frozen
+from attrs import field, frozen
 
 from letters.facts import FACT_NAMES, Facts, case_facts
 from letters.grammar import long_date, short_date
@@ -112,6 +112,8 @@ class Letter:
     about: str = ""
     numbered: bool = True
     outline: str | None = None
+    conditions: Mapping[str, Any] | None = field(default=None, eq=False, repr=False)
+    """What the outline's conditions saw of the case: the values behind each ``Origin.chosen``."""
 
     @property
     def paragraphs(self) -> Iterator[LetterParagraph]:
@@ -398,6 +400,7 @@ class _Composer:
             about=case.complaint.about,
             numbered=self.plan.numbered,
             outline=self.plan.outline.name if self.plan.outline else None,
+            conditions=self.plan.conditions,
         )
 
 

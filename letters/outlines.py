@@ -45,7 +45,7 @@ from attrs import frozen
 from jinja2 import meta, nodes
 
 from letters.facts import FactDeclaration, fields_of
-from letters.model import Case
+from letters.model import Case, ClauseUse
 from letters.problems import CaseError, ClauseError, LettersError, Location, Problem, combine
 from letters.wording import Fields, Sandbox, shared_context
 from letters.yaml_lines import Lines, line_of, read_yaml
@@ -504,23 +504,34 @@ class Choice:
     line: int
     condition: str | None = None
     when: Condition | None = attrs.field(default=None, eq=False, repr=False)
-    context: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
 
-    @property
-    def facts(self) -> tuple[str, ...]:
-        """The facts the condition read, with their values (worked out when asked)."""
-        if self.when is None or self.context is None:
+    def facts(self, conditions: Mapping[str, Any] | None) -> tuple[str, ...]:
+        """The facts the condition read, with their values in a case's ``conditions`` (what
+        its conditions saw: ``Letter.conditions``)."""
+        if self.when is None or conditions is None:
             return ()
-        return describe_facts(self.when, self.context)
+        return describe_facts(self.when, conditions)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, conditions: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return {
             "outline": self.outline,
             "file": self.file,
             "line": self.line,
             "when": self.condition,
-            "facts": list(self.facts),
+            "facts": list(self.facts(conditions)),
         }
+
+
+def _choice(outline: Outline, item: Item) -> Choice:
+    """Why an outline's item places its clause: made once for each item."""
+    key = f"choice {id(item)}"
+    found = outline.memo.get(key)
+    if found is None:
+        when = item.when
+        found = outline.memo[key] = Choice(
+            outline.name, outline.path, item.line, when.source if when else None, when
+        )
+    return found
 
 
 def condition_context(case: Case, facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -733,12 +744,14 @@ class Plan:
     fields: Mapping[int, tuple[str, ...]] = attrs.field(factory=dict)
     """For each paragraph an outline planned (by id), the case field of each part: the
     caseworker's text is ``text.<section>[n]``; a clause the outline placed has none."""
+    conditions: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
+    """What the outline's conditions saw of the case, to say why each clause is there."""
 
 
 def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Plan:
     """The plan an outline gives a case: its items whose conditions hold, the case's own text
     in its place, and the case's overrides (drop, add, explicit sections) applied."""
-    from letters.model import ClauseUse, SectionPlan
+    from letters.model import SectionPlan
 
     layout = _layout_for(case, outline, context)
     problems: list[LettersError] = []
@@ -771,40 +784,25 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
                 )
             )
 
-    choices: dict[int, Choice] = {}
-    fields: dict[int, tuple[str, ...]] = {}  # id of a planned paragraph -> each part's field
+    choices: dict[int, Choice] = dict(layout.choices)
+    fields: dict[int, tuple[str, ...]] = dict(layout.fields)  # a planned paragraph's id -> its
+    # parts' fields
 
     def use(item: Item) -> ClauseUse:
-        assert item.clause is not None
-        params: dict[str, Any] = {}
-        if item.params:
-            values = {
-                name: facts.get(value.fact) if isinstance(value, FactValueOf) else value
-                for name, value in item.params.items()
-            }
-            params = {
-                name: value for name, value in values.items() if isinstance(value, (str, tuple))
-            }
-        variant = item.variant
-        if isinstance(variant, FactValueOf):
-            variant = facts.get(variant.fact)
-        placed = ClauseUse(item.clause, variant if isinstance(variant, str) else None, params)
-        choices[id(placed)] = Choice(
-            outline.name,
-            outline.path,
-            item.line,
-            item.when.source if item.when else None,
-            item.when,
-            context,
-        )
+        placed = _placed(item, facts)
+        choices[id(placed)] = _choice(outline, item)
         return placed
 
     def planned(laid: _Laid) -> tuple[Any, ...]:
-        entries, part_fields = laid
+        entries, part_fields, ready = laid
+        if ready is not None:  # clauses only, the same for every case of the pattern
+            return ready
         parts: list[Any] = []
         for entry in entries:
             if type(entry) is _Own:
                 parts.extend(case.text[entry.section][entry.number])
+            elif type(entry) is ClauseUse:
+                parts.append(entry)
             else:
                 parts.append(use(entry))
         paragraph = tuple(parts)
@@ -830,7 +828,31 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
         raise combine(problems)
     summary = case.summary or planned(layout.summary)
     numbered = case.numbered if case.numbered is not None else outline.numbered
-    return Plan(summary, tuple(sections), choices, numbered, outline, fields)
+    return Plan(summary, tuple(sections), choices, numbered, outline, fields, context)
+
+
+def _is_static(item: Item) -> bool:
+    """Whether an item places the same clause use for every case: no fact fills its
+    parameters or names its variant."""
+    return not isinstance(item.variant, FactValueOf) and not any(
+        isinstance(value, FactValueOf) for value in item.params.values()
+    )
+
+
+def _placed(item: Item, facts: Mapping[str, Any]) -> ClauseUse:
+    """The clause use an item places for a case: parameters and variant from its facts."""
+    assert item.clause is not None
+    params: dict[str, Any] = {}
+    if item.params:
+        values = {
+            name: facts.get(value.fact) if isinstance(value, FactValueOf) else value
+            for name, value in item.params.items()
+        }
+        params = {name: value for name, value in values.items() if isinstance(value, (str, tuple))}
+    variant = item.variant
+    if isinstance(variant, FactValueOf):
+        variant = facts.get(variant.fact)
+    return ClauseUse(item.clause, variant if isinstance(variant, str) else None, params)
 
 
 @frozen
@@ -841,9 +863,14 @@ class _Own:
     number: int
 
 
-_Laid = tuple[tuple[Any, ...], tuple[str, ...]]
-"""A paragraph as laid out: its entries (an Item, a clause to place; or _Own, the caseworker's
-text), and the case field of each part it will have."""
+_Laid = tuple[tuple[Any, ...], tuple[str, ...], tuple[Any, ...] | None]
+"""A paragraph as laid out: its entries (a ClauseUse, the same for every case; an Item, a
+clause to place with this case's facts; or _Own, the caseworker's text), the case field of each
+part it will have, and the paragraph itself when it is the same for every case (else None)."""
+
+
+_Part = tuple[tuple[Any, ...], tuple[str, ...]]
+"""A paragraph while it is laid out: its entries (Item or _Own) and its parts' fields."""
 
 
 @frozen
@@ -857,6 +884,8 @@ class _Layout:
     sections: tuple[tuple[str, tuple[_Laid, ...]], ...]
     summary: _Laid
     slots: frozenset[str]  # the sections with a place for the caseworker's text
+    choices: Mapping[int, Choice]  # why each clause use made once for the pattern is there
+    fields: Mapping[int, tuple[str, ...]]  # the fields of each paragraph made once
 
 
 _LAYOUTS_KEPT = 512  # for each outline, the patterns kept
@@ -908,16 +937,16 @@ def _layout(
     def chosen(item: Item) -> bool:
         return item.when is None or holds(item)
 
-    def own_text(section: str) -> list[_Laid]:
+    def own_text(section: str) -> list[_Part]:
         """The caseworker's paragraphs for a section, each with the case fields of its parts."""
-        own: list[_Laid] = []
+        own: list[_Part] = []
         for number, size in enumerate(sizes.get(section, ())):
             field = f"text.{section}[{number}]"
             part_fields = (field,) if size == 1 else tuple(f"{field}[{n}]" for n in range(size))
             own.append(((_Own(section, number),), part_fields))
         return own
 
-    def parts(items: Iterable[Item], own: list[_Laid]) -> _Laid:
+    def parts(items: Iterable[Item], own: list[_Part]) -> _Part:
         """The parts of one paragraph: clauses whose conditions hold, and at ``text`` the
         first of the caseworker's paragraphs (``own``, which it takes)."""
         joined: list[Any] = []
@@ -935,11 +964,11 @@ def _layout(
                 part_fields.append("")
         return tuple(joined), tuple(part_fields)
 
-    sections: list[tuple[str, tuple[_Laid, ...]]] = []
+    sections: list[tuple[str, tuple[_Part, ...]]] = []
     slots: set[str] = set()
     for section, _, items in outline.sections:
         own = own_text(section)  # the caseworker's paragraphs not yet placed
-        paragraphs: list[_Laid] = []
+        paragraphs: list[_Part] = []
         for item in items:
             if not chosen(item):
                 continue
@@ -961,7 +990,7 @@ def _layout(
                 paragraphs.append(((item,), ("",)))
         sections.append((section, tuple(paragraphs)))
     summary_own = own_text("summary")
-    summary_text: list[_Laid] = []
+    summary_text: list[_Part] = []
     if summary_own:
         summary_text = [
             (
@@ -972,7 +1001,33 @@ def _layout(
     if any(item.text for item in outline.summary):
         slots.add("summary")
     summary = parts(outline.summary, summary_text)
-    return _Layout(tuple(sections), summary, frozenset(slots))
+    choices: dict[int, Choice] = {}
+    fields: dict[int, tuple[str, ...]] = {}
+
+    def laid(part: _Part) -> _Laid:
+        """A paragraph's entries with each clause use made once where it can be, and the
+        paragraph itself when it is clauses only."""
+        entries: list[Any] = []
+        for entry in part[0]:
+            if type(entry) is Item and _is_static(entry):
+                placed = _placed(entry, {})
+                choices[id(placed)] = _choice(outline, entry)
+                entries.append(placed)
+            else:
+                entries.append(entry)
+        ready = None
+        if all(type(entry) is not Item and type(entry) is not _Own for entry in entries):
+            ready = tuple(entries)
+            fields[id(ready)] = part[1]
+        return tuple(entries), part[1], ready
+
+    return _Layout(
+        tuple((section, tuple(map(laid, paragraphs))) for section, paragraphs in sections),
+        laid(summary),
+        frozenset(slots),
+        choices,
+        fields,
+    )
 
 
 def _added(sections: list[Any], addition: Any, clause_use: Any) -> list[Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -23,24 +24,26 @@ NAMESPACE = "urn:letters:provenance"
 VERSION = 1
 
 
-def origin_record(origin: Origin) -> dict[str, Any]:
-    """An origin as JSON: the clause's id, variant, file and line, or only the case's field."""
+def origin_record(origin: Origin, conditions: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """An origin as JSON: the clause's id, variant, file and line, or only the case's field;
+    for a clause an outline placed, why, with the values its condition saw in ``conditions``
+    (the letter's)."""
     record: dict[str, Any] = {"field": origin.field}
     if origin.clause is not None:
         record.update(
             clause=origin.clause, variant=origin.variant, file=origin.file, line=origin.line
         )
     if origin.chosen is not None:
-        record["chosen"] = origin.chosen.as_json()
+        record["chosen"] = origin.chosen.as_json(conditions)
     return record
 
 
-def _runs(runs: tuple[Text, ...]) -> list[dict[str, Any]]:
+def _runs(runs: tuple[Text, ...], conditions: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     return [
         {
             "text": run.text,
-            **origin_record(run.origin),
-            "includes": [origin_record(i) for i in run.includes],
+            **origin_record(run.origin, conditions),
+            "includes": [origin_record(i, conditions) for i in run.includes],
         }
         for run in runs
     ]
@@ -51,7 +54,11 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
     parts: list[dict[str, Any]] = []
 
     def single(kind: str, text: str, origin: Origin | None, section: str | None = None) -> None:
-        runs = [{"text": text, **origin_record(origin), "includes": []}] if origin else []
+        runs = (
+            [{"text": text, **origin_record(origin, letter.conditions), "includes": []}]
+            if origin
+            else []
+        )
         parts.append({"part": kind, "number": None, "section": section, "text": text, "runs": runs})
 
     single("title", letter.title, letter.title_origin)
@@ -62,7 +69,7 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
                 "number": None,
                 "section": None,
                 "text": letter.summary.text,
-                "runs": _runs(letter.summary.runs),
+                "runs": _runs(letter.summary.runs, letter.conditions),
             }
         )
     number = 0
@@ -76,7 +83,7 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
                     "number": number,
                     "section": section.id,
                     "text": paragraph.text,
-                    "runs": _runs(paragraph.runs),
+                    "runs": _runs(paragraph.runs, letter.conditions),
                 }
             )
     parts.append(
@@ -85,7 +92,7 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
             "number": None,
             "section": None,
             "text": letter.sign_off.text,
-            "runs": _runs(letter.sign_off.runs),
+            "runs": _runs(letter.sign_off.runs, letter.conditions),
         }
     )
     return {"provenance": VERSION, "case": case, "outline": letter.outline, "parts": parts}
