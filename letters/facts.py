@@ -156,6 +156,8 @@ def facts_class(declarations: Mapping[str, FactDeclaration]) -> type:
     for each library's declarations."""
     found = _CLASSES.get(id(declarations))
     if found is None or found[0] is not declarations:
+        if len(_CLASSES) >= 32:  # libraries read again (letters serve): the old ones go
+            _CLASSES.clear()
         found = _CLASSES[id(declarations)] = (
             declarations,
             _facts_class(tuple(declarations.items())),

@@ -433,6 +433,10 @@ def read_facts(given: Mapping[str, Any], declarations: Mapping[str, Any]) -> dic
     return attrs.asdict(structured, recurse=False)
 
 
+_READ_AS = {"text": str, "choice": str, "yes/no": bool, "list": tuple, "person": Person}
+"""The type a case file's fact already has when it is of its declared kind."""
+
+
 def _read_plainly(
     given: Mapping[str, Any], declarations: Mapping[str, Any]
 ) -> dict[str, Any] | None:
@@ -444,22 +448,9 @@ def _read_plainly(
     read = dict.fromkeys(field_names(facts_class(declarations)))
     for name, value in given.items():
         declaration = declarations.get(name)
-        if declaration is None:
-            return None
-        kind = declaration.kind
-        if kind == "text" or kind == "choice":
-            if type(value) is not str or (kind == "choice" and value not in declaration.choices):
-                return None
-        elif kind == "yes/no":
-            if type(value) is not bool:
-                return None
-        elif kind == "list":
-            if type(value) is not tuple:
-                return None
-        elif kind == "person":
-            if type(value) is not Person:
-                return None
-        else:  # a date, read from its text
+        if declaration is None or type(value) is not _READ_AS.get(declaration.kind):
+            return None  # an undeclared fact, or a date (read from its text) or another kind
+        if declaration.kind == "choice" and value not in declaration.choices:
             return None
         read[name] = value
     for name, declaration in declarations.items():

@@ -524,11 +524,11 @@ class Choice:
 
 def _choice(outline: Outline, item: Item) -> Choice:
     """Why an outline's item places its clause: made once for each item."""
-    key = f"choice {id(item)}"
-    found = outline.memo.get(key)
+    made: dict[int, Choice] = outline.memo.setdefault("choices", {})
+    found = made.get(id(item))  # the outline keeps its items, so their ids stay theirs
     if found is None:
         when = item.when
-        found = outline.memo[key] = Choice(
+        found = made[id(item)] = Choice(
             outline.name, outline.path, item.line, when.source if when else None, when
         )
     return found

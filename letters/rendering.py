@@ -226,12 +226,13 @@ class _Prepared:
         source = self.docxtpl.patch_xml(xml)
         try:
             return BODY_ENVIRONMENT.from_string(source)
-        except jinja2.TemplateSyntaxError:
-            try:
-                BODY_ENVIRONMENT.from_string(ooxml.paragraph_per_line(source))
-            except jinja2.TemplateSyntaxError as error:
-                raise _syntax_error(error, part) from None
-            raise
+        except jinja2.TemplateSyntaxError as error:
+            found = error
+        try:  # again, a paragraph a line, for the paragraph the error is in
+            BODY_ENVIRONMENT.from_string(ooxml.paragraph_per_line(source))
+        except jinja2.TemplateSyntaxError as error:
+            found = error
+        raise _syntax_error(found, part) from None
 
     def _render(self, template: jinja2.Template, context: dict[str, Any]) -> str:
         """Render a part and undo docxtpl's markers, as docxtpl's render_xml_part does.
