@@ -15,11 +15,20 @@ from typing import Any, overload
 
 from attrs import field, frozen
 
+from letters import lists
 from letters.facts import FACT_NAMES, Facts, case_facts
 from letters.grammar import long_date, short_date
 from letters.library import Clause, Library, Variant
 from letters.loading import read_facts
-from letters.model import Case, ClauseUse, Paragraph, ParamValue, Reason, SectionPlan
+from letters.model import (
+    Case,
+    ClauseUse,
+    ListPart,
+    Paragraph,
+    ParamValue,
+    Reason,
+    SectionPlan,
+)
 from letters.outlines import Choice, Plan, choose, condition_context, plan_letter
 from letters.problems import CaseError, ClauseError, LettersError, LimitError, Location, combine
 
@@ -63,23 +72,101 @@ class Text:
     includes: tuple[Origin, ...] = ()
 
 
+def _joined(runs: tuple[Text, ...]) -> str:
+    """Runs joined by spaces; a run that starts or ends a line needs no space there."""
+    if len(runs) == 1:
+        return runs[0].text
+    text = ""
+    for run in runs:
+        if text and not text.endswith("\n") and not run.text.startswith("\n"):
+            text += " "
+        text += run.text
+    return text
+
+
 @frozen
-class LetterParagraph:
-    """One paragraph of the letter, as runs of text from the case and the library."""
+class ListItem:
+    """An item of a list in a paragraph, as runs of text: a bullet or a numbered item ("a)"),
+    at its level (0: the first); or, of kind "text", the paragraph going on after its list."""
 
     runs: tuple[Text, ...]
+    kind: str  # "bullet", "number" or "text"
+    level: int = 0
+    label: str = ""  # as text shows it: "•", "a)", "ii)"; Word numbers it itself
+    number: int = 0  # a numbered item's place in its list: 1 for a)
 
     @property
     def text(self) -> str:
-        """The runs joined by spaces; a run that starts or ends a line needs no space there."""
-        if len(self.runs) == 1:
-            return self.runs[0].text
-        text = ""
-        for run in self.runs:
-            if text and not text.endswith("\n") and not run.text.startswith("\n"):
-                text += " "
-            text += run.text
+        return _joined(self.runs)
+
+
+@frozen
+class LetterParagraph:
+    """One paragraph of the letter, as runs of text from the case and the library, and the
+    items of the list it holds (if any) after them."""
+
+    runs: tuple[Text, ...]
+    items: tuple[ListItem, ...] = ()
+
+    @property
+    def lead(self) -> str:
+        """The paragraph's text before its list: all of it when it holds none."""
+        return _joined(self.runs)
+
+    @property
+    def text(self) -> str:
+        """The paragraph as text: its list's items each on a line of its own, labelled."""
+        text = _joined(self.runs)
+        for item in self.items:
+            if item.kind == "text":
+                text += "\n" + item.text
+            else:
+                text += "\n" + "  " * item.level + item.label + " " + item.text
         return text
+
+
+def paragraph_of(runs: list[Text]) -> LetterParagraph:
+    """A paragraph of these runs, the items of its list (its runs' list marks) taken out."""
+    if not any(lists.has_marks(run.text) for run in runs):
+        return LetterParagraph(tuple(runs))
+    lead: list[Text] = []
+    items: list[tuple[str, int, list[Text]]] = []  # each item's kind, level and runs
+    current = lead
+    for run in runs:
+        for piece in lists.split(run.text):
+            if piece.kind is not None:
+                current = []
+                items.append((piece.kind, piece.level, current))
+            if piece.text.strip():
+                current.append(Text(piece.text.strip(), run.origin, run.includes))
+    labels = _labels([(kind, level) for kind, level, _ in items])
+    return LetterParagraph(
+        tuple(lead),
+        tuple(
+            ListItem(tuple(item_runs), kind, level, label, number)
+            for (kind, level, item_runs), (label, number) in zip(items, labels, strict=True)
+        ),
+    )
+
+
+def _labels(items: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Each item's label as text shows it, and its number: a bullet's sign by its level, a
+    numbered item's number among the items of its list (counted again after a shallower
+    item)."""
+    labels: list[tuple[str, int]] = []
+    counts = [0] * lists.LEVELS
+    for kind, level in items:
+        for deeper in range(level + 1, lists.LEVELS):
+            counts[deeper] = 0
+        if kind == "number":
+            counts[level] += 1
+            labels.append((lists.number_label(level, counts[level]), counts[level]))
+        elif kind == "bullet":
+            labels.append((lists.BULLET_SIGNS[level], 0))
+        else:
+            counts = [0] * lists.LEVELS
+            labels.append(("", 0))
+    return labels
 
 
 @frozen
@@ -328,11 +415,14 @@ class _Composer:
             if isinstance(part, str):
                 paragraphs[-1].append(Text(part, Origin(field=where)))
                 continue
+            if isinstance(part, ListPart):
+                paragraphs[-1].append(Text(_list_text(part), Origin(field=where)))
+                continue
             for number, text in enumerate(self.clause(part, where)):
                 if number:
                     paragraphs.append([])
                 paragraphs[-1].append(text)
-        return [LetterParagraph(tuple(runs)) for runs in paragraphs if runs]
+        return [paragraph_of(runs) for runs in paragraphs if runs]
 
     def section(self, plan: SectionPlan) -> Section:
         fields = self._fields(plan)
@@ -402,6 +492,17 @@ class _Composer:
             outline=self.plan.outline.name if self.plan.outline else None,
             conditions=self.plan.conditions,
         )
+
+
+def _list_text(part: ListPart, level: int = 0) -> str:
+    """The caseworker's list as the marks of its items: a list in a list one level down."""
+    kind = lists.NUMBER if part.numbered else lists.BULLET
+    return "".join(
+        _list_text(item, level + 1)
+        if isinstance(item, ListPart)
+        else lists.mark(kind, level) + item
+        for item in part.list
+    )
 
 
 _SIGN_OFF = (ClauseUse(SIGN_OFF),)

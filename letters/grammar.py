@@ -16,7 +16,6 @@ from letters.model import Pronouns
 
 APOSTROPHE = "\u2019"  # the published decisions write "Mrs X’s" with a typographic apostrophe
 
-BULLET = "\u2022"
 
 MONTHS = [
     "January",
@@ -93,8 +92,18 @@ def each_or(items: Iterable[object]) -> list[str]:
 
 
 def bullets(items: Iterable[object]) -> str:
-    """Set items out as a bulleted list, each on a line of its own inside the paragraph."""
-    return "".join(f"\n{BULLET} {item}" for item in items)
+    """Set items out as a bulleted list in the paragraph: a Word list in a letter."""
+    from letters.lists import BULLET as KIND
+    from letters.lists import items_of
+
+    return items_of(KIND, items)
+
+
+def numbered(items: Iterable[object]) -> str:
+    """Set items out as a numbered list in the paragraph: a), b) ... under its number."""
+    from letters.lists import NUMBER, items_of
+
+    return items_of(NUMBER, items)
 
 
 def sentence(text: object) -> str:
@@ -175,6 +184,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "possessive": possessive,
     "each_or": each_or,
     "bullets": bullets,
+    "numbered": numbered,
     "join_and": join_and,
     "join_or": join_or,
     "sentence": sentence,

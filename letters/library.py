@@ -37,6 +37,7 @@ import jinja2
 import yaml
 from attrs import field, frozen
 
+from letters import lists
 from letters.configuration import bundled, settings
 from letters.facts import FACT_NAMES, FactDeclaration
 from letters.grammar import join_and
@@ -511,7 +512,10 @@ def reflow(rendered: str) -> tuple[str, ...]:
             if text and not text.endswith("\n") and not line.startswith(_KEPT_BREAK):
                 text += " "
             text += line[:-1].rstrip(" \t") + "\n" if line.endswith("\\") else line
-        text = text.rstrip("\n").replace(_KEPT_BREAK, "\n").replace(_KEPT_BACKSLASH, "\\")
+        text = text.rstrip("\n")
+        if lists.MARK in text:  # a kept line break after a list ends it
+            text = lists.ends_lists_at_breaks(text)
+        text = text.replace(_KEPT_BREAK, "\n").replace(_KEPT_BACKSLASH, "\\")
         if text:
             paragraphs.append(text)
     return tuple(paragraphs)
@@ -627,7 +631,7 @@ class Library:
         template = self._templates.get(key)
         if template is None:
             try:
-                template = ENVIRONMENT.from_string(variant.text)
+                template = ENVIRONMENT.from_string(_wording(variant.text))
             except jinja2.TemplateSyntaxError as error:
                 raise ClauseError(
                     f"template syntax: {error.message}",
@@ -651,6 +655,8 @@ class Library:
                 "{%" in variant.text
                 or "{#" in variant.text
                 or "bullets" in variant.text  # its items start new lines, which need no space
+                or "numbered" in variant.text
+                or lists.has_list_lines(variant.text)
                 or "" in lines
                 or any(line.endswith("\\") for line in lines)
             ):
@@ -673,7 +679,7 @@ class Library:
         if "{" not in variant.text:  # no placeholders: the same for every case
             fixed = self._fixed.get((clause.id, variant.name))
             if fixed is None:
-                fixed = self._fixed[(clause.id, variant.name)] = reflow(variant.text)
+                fixed = self._fixed[(clause.id, variant.name)] = reflow(_wording(variant.text))
             return fixed
         try:
             return reflow(render_bounded(self._joined(clause, variant), context))
@@ -703,6 +709,11 @@ class Library:
                 _explain(error, source_line),
                 Location(file=clause.path, line=variant.line + line - 1),
             ) from None
+
+
+def _wording(text: str) -> str:
+    """A variant's wording as it is compiled: its list block's lines marked as items."""
+    return lists.mark_list_lines(text) if lists.has_list_lines(text) else text
 
 
 def _placed(error: LimitError, clause: Clause, line: int) -> LimitError:

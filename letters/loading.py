@@ -24,7 +24,17 @@ from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.gen import make_dict_structure_fn
 
 from letters.limits import DEFAULT, Limits, read_bounded
-from letters.model import Case, ClauseUse, FactValue, Paragraph, ParamValue, Part, Person, Reason
+from letters.model import (
+    Case,
+    ClauseUse,
+    FactValue,
+    ListPart,
+    Paragraph,
+    ParamValue,
+    Part,
+    Person,
+    Reason,
+)
 from letters.problems import CaseError, LettersError, Location, combine
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -136,11 +146,27 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
     def structure_part(value: Any, _: Any) -> Part:
         if isinstance(value, str):
             return _structure_text(value, str)
+        if isinstance(value, Mapping) and "list" in value:
+            return structure_list_part(value, ListPart)  # type: ignore[no-any-return]
         if isinstance(value, Mapping):
             return converter.structure(value, ClauseUse)
         raise ExpectedError(
-            f'expected text or a clause such as {{"clause": "..."}}, got {_describe(value)}'
+            'expected text, a clause such as {"clause": "..."} or a list such as '
+            f'{{"list": ["...", "..."]}}, got {_describe(value)}'
         )
+
+    structure_list_part = structure_object(ListPart)
+
+    def structure_item(value: Any, _: Any) -> str | ListPart:
+        if isinstance(value, str):
+            return _structure_text(value, str)
+        if isinstance(value, Mapping):
+            return structure_list_part(value, ListPart)  # type: ignore[no-any-return]
+        raise ExpectedError(
+            f'expected an item\'s text or a list of its own {{"list": [...]}}, got {_describe(value)}'
+        )
+
+    converter.register_structure_hook_func(lambda target: target == str | ListPart, structure_item)
 
     converter.register_structure_hook_func(lambda target: target == Part, structure_part)
 

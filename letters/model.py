@@ -107,8 +107,25 @@ class Reason:
     )
 
 
-Part = str | ClauseUse
-"""One piece of a paragraph: the case's own text, or a clause."""
+@frozen
+class ListPart:
+    """The caseworker's own list in a paragraph: its items, each text or a list in the item
+    before it, bulleted or numbered (a), b) ... under the paragraph's number)."""
+
+    list: tuple[str | ListPart, ...] = field(
+        metadata=described(
+            'The items: each text, or a list of its own ({"list": [...]}) that goes under the '
+            "item before it."
+        )
+    )
+    numbered: bool = field(
+        default=False,
+        metadata=described("Whether the items are numbered a), b) ... rather than bulleted."),
+    )
+
+
+Part = str | ClauseUse | ListPart
+"""One piece of a paragraph: the case's own text, a clause, or the caseworker's own list."""
 
 Paragraph = tuple[Part, ...]
 """A paragraph as planned: its parts, joined by spaces when composed."""

@@ -291,18 +291,43 @@ def _read_docx(path: Path, limits: Limits) -> bytes:
 
 
 class ParagraphText(str):
-    """A paragraph's text as a template sees it. ``keeps_with_next`` is true for the letter's
-    last paragraph: a template keeps it on the page of the sign-off that follows."""
+    """A paragraph's text (before its list, if it holds one) as a template sees it.
+    ``keeps_with_next`` is true for the letter's last paragraph: a template keeps it on the page
+    of the sign-off that follows. ``items`` are its list's items, each an ``ItemText``."""
 
     keeps_with_next = False
+    items: tuple[ItemText, ...] = ()
 
 
-plain_values(ParagraphText, ("keeps_with_next",))
+class ItemText(str):
+    """An item of a paragraph's list as a template sees it: its text, and ``style``, which
+    says which of the template's list paragraphs shows it: ``number-0`` (a numbered item,
+    "a)"), ``number-1``, ``number-2``, ``bullet-0`` to ``bullet-2``, or ``text`` (the paragraph
+    going on after its list)."""
+
+    style = "text"
+
+
+plain_values(ParagraphText, ("keeps_with_next", "items"))
+plain_values(ItemText, ("style",))
+
+
+def _paragraph_text(paragraph: LetterParagraph) -> ParagraphText:
+    if not paragraph.items:
+        return ParagraphText(paragraph.text)
+    text = ParagraphText(paragraph.lead)
+    shown = []
+    for item in paragraph.items:
+        item_text = ItemText(item.text)
+        item_text.style = "text" if item.kind == "text" else f"{item.kind}-{item.level}"
+        shown.append(item_text)
+    text.items = tuple(shown)
+    return text
 
 
 def _paragraph_texts(letter: Letter) -> list[list[ParagraphText]]:
     sections = [
-        [ParagraphText(paragraph.text) for paragraph in section.paragraphs]
+        [_paragraph_text(paragraph) for paragraph in section.paragraphs]
         for section in letter.sections
     ]
     last = next((paragraphs for paragraphs in reversed(sections) if paragraphs), None)

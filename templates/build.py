@@ -36,28 +36,59 @@ INK = RGBColor(0x1F, 0x38, 0x64)
 NUMBERING_ID = "90"
 
 
+BULLETS_ID = "91"
+LEVEL_INDENT = 567  # twentieths of a point: 1 cm, the number's width and each level's step
+BULLET_SIGNS = ("\u2022", "\u2013", "\u25aa")
+
+
 def numbering_definition(document: Document) -> None:
-    """Add the single-level "1." list that Numbered Paragraph uses."""
+    """Add the lists the letter uses: its paragraphs' "1." with the numbered items of a list in
+    a paragraph one level down ("a)", then "i)", then "1."), which start again under each
+    numbered paragraph; and the bullets of a list, three levels deep."""
     numbering = document.part.numbering_part.element
-    abstract = parse_xml(
-        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{NUMBERING_ID}">'
-        '<w:multiLevelType w:val="singleLevel"/>'
-        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
-        '<w:lvlText w:val="%1."/><w:lvlJc w:val="left"/>'
-        '<w:pPr><w:ind w:left="567" w:hanging="567"/></w:pPr></w:lvl>'
-        "</w:abstractNum>"
-    )
-    first_num = numbering.find(qn("w:num"))
-    if first_num is not None:
-        first_num.addprevious(abstract)
-    else:
-        numbering.append(abstract)
-    numbering.append(
-        parse_xml(
-            f'<w:num {nsdecls("w")} w:numId="{NUMBERING_ID}">'
-            f'<w:abstractNumId w:val="{NUMBERING_ID}"/></w:num>'
+    item_levels = "".join(
+        f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{form}"/>'
+        f'<w:lvlText w:val="%{level + 1}{sign}"/><w:lvlJc w:val="left"/>'
+        f'<w:pPr><w:ind w:left="{LEVEL_INDENT * (level + 1)}" w:hanging="{LEVEL_INDENT}"/></w:pPr>'
+        "</w:lvl>"
+        for level, form, sign in (
+            (1, "lowerLetter", ")"),
+            (2, "lowerRoman", ")"),
+            (3, "decimal", "."),
         )
     )
+    abstract = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{NUMBERING_ID}">'
+        '<w:multiLevelType w:val="multilevel"/>'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        '<w:lvlText w:val="%1."/><w:lvlJc w:val="left"/>'
+        f'<w:pPr><w:ind w:left="{LEVEL_INDENT}" w:hanging="{LEVEL_INDENT}"/></w:pPr></w:lvl>'
+        f"{item_levels}</w:abstractNum>"
+    )
+    bullet_levels = "".join(
+        f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="bullet"/>'
+        f'<w:lvlText w:val="{sign}"/><w:lvlJc w:val="left"/>'
+        f'<w:pPr><w:ind w:left="{LEVEL_INDENT * (level + 2)}" w:hanging="{LEVEL_INDENT}"/></w:pPr>'
+        f'<w:rPr><w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}"/></w:rPr></w:lvl>'
+        for level, sign in enumerate(BULLET_SIGNS)
+    )
+    bullets = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{BULLETS_ID}">'
+        f'<w:multiLevelType w:val="hybridMultilevel"/>{bullet_levels}</w:abstractNum>'
+    )
+    first_num = numbering.find(qn("w:num"))
+    for definition in (abstract, bullets):
+        if first_num is not None:
+            first_num.addprevious(definition)
+        else:
+            numbering.append(definition)
+    for number in (NUMBERING_ID, BULLETS_ID):
+        numbering.append(
+            parse_xml(
+                f'<w:num {nsdecls("w")} w:numId="{number}">'
+                f'<w:abstractNumId w:val="{number}"/></w:num>'
+            )
+        )
 
 
 def use_font(style: object) -> None:
@@ -93,6 +124,10 @@ def styles(document: Document) -> None:
         parse_xml(f'<w:numPr {nsdecls("w")}><w:numId w:val="{NUMBERING_ID}"/></w:numPr>'),
     )
     paragraph_style(document, "Paragraph")  # a body paragraph of a letter not numbered
+    # The items of a list in a paragraph, and the paragraph going on after its list: each
+    # paragraph of the template that shows one names its list and level (w:numPr).
+    paragraph_style(document, "List Item", after=4)
+    paragraph_style(document, "Continued Paragraph").paragraph_format.left_indent = Cm(1)
     paragraph_style(document, "Case Facts", after=2)
     paragraph_style(document, "Summary", before=6)
     paragraph_style(document, "Address", after=0)
@@ -236,7 +271,33 @@ def statement(document: Document) -> None:
         if keep:
             paragraph.paragraph_format.keep_with_next = True
     document.add_paragraph("{%p endif %}")
+    list_items(document)
     document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{%p endfor %}")
+
+
+def list_items(document: Document) -> None:
+    """The items of a paragraph's list, each a paragraph of a Word list at its level: numbered
+    items one level down from the paragraph's own number, bullets in the bullets' list; and
+    the paragraph's text going on after its list, indented under its number."""
+    document.add_paragraph("{%p for item in paragraph.items %}")
+    choices = [(f"number-{level}", NUMBERING_ID, level + 1) for level in range(3)] + [
+        (f"bullet-{level}", BULLETS_ID, level) for level in range(3)
+    ]
+    for index, (style, list_id, level) in enumerate(choices):
+        document.add_paragraph(
+            ("{%p if " if index == 0 else "{%p elif ") + f"item.style == '{style}' %}}"
+        )
+        paragraph = document.add_paragraph("{{ item }}", style="List Item")
+        paragraph._p.get_or_add_pPr().append(
+            parse_xml(
+                f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/>'
+                f'<w:numId w:val="{list_id}"/></w:numPr>'
+            )
+        )
+    document.add_paragraph("{%p else %}")
+    document.add_paragraph("{{ item }}", style="Continued Paragraph")
+    document.add_paragraph("{%p endif %}")
     document.add_paragraph("{%p endfor %}")
 
 
@@ -288,6 +349,8 @@ USED_STYLES = {
     "Heading 2",
     "Numbered Paragraph",
     "Paragraph",
+    "List Item",
+    "Continued Paragraph",
     "Case Facts",
     "Summary",
     "Sign-off",

@@ -85,7 +85,7 @@ def test_loading_reads_dates_pronouns_and_paragraph_parts() -> None:
         ),
         (
             with_(sections=[{"section": "final", "paragraphs": [7]}]),
-            'case.json: sections[0].paragraphs[0]: expected text or a clause such as {"clause": "..."}, '
+            'case.json: sections[0].paragraphs[0]: expected text, a clause such as {"clause": "..."} or a list such as {"list": ["...", "..."]}, '
             "got the number 7",
         ),
         (
