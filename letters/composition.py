@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date
 from typing import Any, overload
 
 from attrs import field, frozen
 
 from letters import lists
-from letters.facts import FACT_NAMES, Facts, case_facts
+from letters.deadlines import Deadline
+from letters.facts import FACT_NAMES, FactDeclaration, Facts, case_facts
 from letters.grammar import long_date, short_date
 from letters.library import Clause, Library, Variant
 from letters.loading import read_facts
@@ -29,8 +31,10 @@ from letters.model import (
     Reason,
     SectionPlan,
 )
+from letters.money import Money, total
 from letters.outlines import Choice, Plan, choose, condition_context, plan_letter
 from letters.problems import CaseError, ClauseError, LettersError, LimitError, Location, combine
+from letters.wording import plain_values
 
 HEADINGS = "headings/"
 """Where a section's heading is found: the heading of section "complaint" is headings/complaint."""
@@ -201,6 +205,9 @@ class Letter:
     outline: str | None = None
     conditions: Mapping[str, Any] | None = field(default=None, eq=False, repr=False)
     """What the outline's conditions saw of the case: the values behind each ``Origin.chosen``."""
+    stage: str = "final"
+    reckonings: tuple[Reckoning, ...] = ()
+    """How each date and amount of the facts was reckoned (``letters explain``)."""
 
     @property
     def paragraphs(self) -> Iterator[LetterParagraph]:
@@ -268,6 +275,96 @@ class Reasons(Sequence[ReasonWords]):
         return [reason[part] for reason in self._reasons]
 
 
+class Due:
+    """A deadline as wording reads it: ``{{ remedy.by }}`` is "within one month" or "by 30 June
+    2025"; ``.date`` is the date it falls on ("23 April 2025"; none yet for a period in a
+    draft decision, which runs from the final one), ``.period`` the period ("one month"),
+    ``.is_date`` whether the case gave a date. Deadlines order by when they fall."""
+
+    def __init__(self, deadline: Deadline, start: date | None):
+        self.deadline = deadline
+        self.start = start
+        due = deadline.due(start)
+        self.date = long_date(due) if due is not None else None
+        self.period = deadline.period
+        self.is_date = deadline.is_date
+        self.on = due
+
+    def __str__(self) -> str:
+        return f"by {self.date}" if self.deadline.is_date else f"within {self.period}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Due) and (self.deadline, self.start) == (
+            other.deadline,
+            other.start,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.deadline, self.start))
+
+    def __lt__(self, other: Due) -> bool:
+        return self.deadline.sort_key(self.start) < other.deadline.sort_key(other.start)
+
+
+plain_values(Due, ("date", "period", "is_date"))
+
+
+class RecordWords(Mapping[str, Any]):
+    """One record of a ``records`` fact (a remedy) as wording reads it: its ``kind``, its fields
+    (an amount as "£300", a deadline as a ``Due``), and its wording: ``{{ remedy.wording }}`` is
+    the clause of its kind (``remedies/payment``), ``{{ remedy.summary }}`` the clause
+    ``remedies/summary/payment``. Each clause takes the fields it declares as parameters."""
+
+    def __init__(
+        self,
+        record: Any,
+        declaration: FactDeclaration,
+        wording: Wording,
+        field: str,
+        start: date | None,
+    ):
+        self.record = record
+        self.declaration = declaration
+        self.field = field
+        self._wording = wording
+        self._values: dict[str, Any] = {"kind": record.kind}
+        for declared in declaration.fields:
+            value = getattr(record, declared.name)
+            if isinstance(value, Deadline):
+                value = Due(value, start)
+            self._values[declared.name] = value
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._values:
+            return self._values[name]
+        folder = self.declaration.worded_by or self.declaration.name
+        kind = self.record.kind
+        clause_id = f"{folder}/{kind}" if name == "wording" else f"{folder}/{name}/{kind}"
+        params = {key: value for key, value in self._values.items() if value is not None}
+        return self._wording(clause_id, params, self.field)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __str__(self) -> str:
+        return str(self.record.kind)
+
+
+plain_values(RecordWords)
+
+
+@frozen
+class Reckoning:
+    """A date or an amount the letter reckons from the facts, and how: for ``letters explain``."""
+
+    field: str
+    value: str
+    how: str
+
+
 def reason_names(library: Library) -> list[str]:
     """The reasons the library has wording for: the folders of ``reasons/``."""
     return sorted(
@@ -294,7 +391,7 @@ class _Composer:
 
     def _context(self) -> dict[str, Any]:
         context = case_facts(self.case)
-        context["facts"] = Facts(self.facts)
+        context["facts"] = Facts(self._worded_facts())
         reasons = [
             ReasonWords(reason, self.library, self._wording, f"reasons[{index}]")
             for index, reason in enumerate(self.case.reasons)
@@ -304,6 +401,72 @@ class _Composer:
             context["reason"] = reasons[0]
         assert context.keys() <= FACT_NAMES, "a fact wording sees must be declared in facts.py"
         return context
+
+    @property
+    def _start(self) -> date | None:
+        """The date a deadline's period runs from: the final decision's; a draft has none yet."""
+        return self.case.decision_date if self.case.stage == "final" else None
+
+    def _worded_facts(self) -> dict[str, Any]:
+        """The declared facts as wording reads them: each record of a ``records`` fact a
+        ``RecordWords``, a deadline a ``Due``."""
+        worded = dict(self.facts)
+        for name, declaration in self.library.facts.items():
+            value = worded.get(name)
+            if value is None:
+                continue
+            if declaration.kind == "records":
+                worded[name] = [
+                    RecordWords(
+                        record, declaration, self._wording, f"facts.{name}[{number}]", self._start
+                    )
+                    for number, record in enumerate(value)
+                ]
+            elif declaration.kind == "deadline":  # the letter's own: from its date
+                worded[name] = Due(value, self.case.decision_date)
+        return worded
+
+    def reckonings(self) -> list[Reckoning]:
+        """How each date and amount the facts give was reckoned: deadlines from the decision
+        date and the bank holidays, amounts as given, and their totals."""
+        found: list[Reckoning] = []
+        start, since = self._start, "the date of the final decision"
+
+        def reckon(field: str, value: Any, own: bool = False) -> Money | None:
+            if isinstance(value, Deadline):
+                begins = self.case.decision_date if own else start
+                due = Due(value, begins)
+                how = value.explain(begins, "the date of this letter" if own else since)
+                shown = f"{due} ({due.date})" if due.date and not value.is_date else str(due)
+                found.append(Reckoning(field, shown, how))
+            elif isinstance(value, Money):
+                found.append(
+                    Reckoning(field, str(value), f"as the case gives it: {value.amount} pounds")
+                )
+                return value
+            return None
+
+        for name, declaration in self.library.facts.items():
+            value = self.facts.get(name)
+            if value is None:
+                continue
+            if declaration.kind != "records":
+                reckon(f"facts.{name}", value, own=True)
+                continue
+            amounts: list[tuple[str, Money]] = []
+            for number, record in enumerate(value):
+                for declared in declaration.fields:
+                    field = f"facts.{name}[{number}].{declared.name}"
+                    amount = reckon(field, getattr(record, declared.name))
+                    if amount is not None:
+                        amounts.append((field, amount))
+            for per in dict.fromkeys(amount.per for _, amount in amounts):
+                same = [(field, amount) for field, amount in amounts if amount.per == per]
+                if len(same) > 1:
+                    summed = total(amount for _, amount in same)
+                    how = " + ".join(f"{amount} ({field})" for field, amount in same)
+                    found.append(Reckoning(f"facts.{name}", f"{summed} in total", how))
+        return found
 
     def _plan(self) -> Plan:
         """The letter's plan: from its outline (named, or chosen by the facts) with the case's
@@ -491,6 +654,8 @@ class _Composer:
             numbered=self.plan.numbered,
             outline=self.plan.outline.name if self.plan.outline else None,
             conditions=self.plan.conditions,
+            stage=case.stage,
+            reckonings=tuple(self.reckonings()),
         )
 
 

@@ -23,6 +23,7 @@ import cattrs
 from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.gen import make_dict_structure_fn
 
+from letters.deadlines import Deadline, DeadlineError
 from letters.limits import DEFAULT, Limits, read_bounded
 from letters.model import (
     Case,
@@ -35,6 +36,7 @@ from letters.model import (
     Person,
     Reason,
 )
+from letters.money import AmountError, Money
 from letters.problems import CaseError, LettersError, Location, combine
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -200,17 +202,38 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
     converter.register_structure_hook(bool, structure_bool)
     structure_person = structure_object(Person)
 
+    def structure_money(value: Any, _: Any) -> Money:
+        try:
+            return Money.parse(value)
+        except AmountError as error:
+            raise ExpectedError(str(error)) from None
+
+    converter.register_structure_hook(Money, structure_money)
+
+    def structure_deadline(value: Any, _: Any) -> Deadline:
+        try:
+            return Deadline.parse(_structure_text(value, str))
+        except DeadlineError as error:
+            raise ExpectedError(str(error)) from None
+
+    converter.register_structure_hook(Deadline, structure_deadline)
+
     def structure_fact(value: Any, _: Any) -> FactValue:
         if isinstance(value, bool):
             return value
         if isinstance(value, str):
             return _structure_text(value, str)
+        if isinstance(value, int):  # an amount in pounds: read as the library declares it
+            return value
+        if isinstance(value, list) and any(isinstance(item, Mapping) for item in value):
+            return tuple(value)  # records: read as the library declares them
         if isinstance(value, list):
             return tuple(converter.structure(value, list[str]))
         if isinstance(value, Mapping):
             return structure_person(value, Person)  # type: ignore[no-any-return]
         raise ExpectedError(
-            f"expected text, true or false, a list of text or a person, got {_describe(value)}"
+            "expected text, true or false, a number, a list of text or of records, or a person, "
+            f"got {_describe(value)}"
         )
 
     converter.register_structure_hook_func(lambda target: target == FactValue, structure_fact)
@@ -454,9 +477,31 @@ def read_facts(given: Mapping[str, Any], declarations: Mapping[str, Any]) -> dic
                 )
             problems.append(problem)
         structured = None
+    if structured is not None:
+        problems += _missing_in_records(structured, declarations)
     if problems:
         raise combine(problems)
     return attrs.asdict(structured, recurse=False)
+
+
+def _missing_in_records(structured: Any, declarations: Mapping[str, Any]) -> list[LettersError]:
+    """The fields each record of a ``records`` fact needs for its kind, and does not give."""
+    problems: list[LettersError] = []
+    for name, declaration in declarations.items():
+        if declaration.kind != "records":
+            continue
+        for number, record in enumerate(getattr(structured, name) or ()):
+            kind = declaration.kind_named(record.kind)
+            for need in kind.needs if kind is not None else ():
+                if getattr(record, need) is None:
+                    about = next(f.about for f in declaration.fields if f.name == need)
+                    problems.append(
+                        CaseError(
+                            f"missing: a record of kind {record.kind!r} needs {need!r} ({about})",
+                            Location(field=f"facts.{name}[{number}].{need}"),
+                        )
+                    )
+    return problems
 
 
 _READ_AS = {"text": str, "choice": str, "yes/no": bool, "list": tuple, "person": Person}

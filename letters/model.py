@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from attrs import field, frozen
 
@@ -148,9 +148,13 @@ class SectionPlan:
     )
 
 
-FactValue = str | bool | tuple[str, ...] | Person
-"""A fact the library declares, as a case gives it: text (or a date as text), yes/no, a list
-of text, or a person."""
+FactValue = str | bool | int | tuple[str, ...] | tuple[Mapping[str, Any], ...] | Person
+"""A fact the library declares, as a case gives it: text (or a date, an amount or a deadline as
+text), yes/no, a number (an amount in pounds), a list of text, a list of records, or a person."""
+
+
+Stage = Literal["draft", "final"]
+"""An investigation's decision is sent first as a draft, for comments, then as the final one."""
 
 
 @frozen
@@ -241,6 +245,13 @@ class Case:
     decision_date: date | None = field(
         default=None,
         metadata=described("The decision date, YYYY-MM-DD; it picks the clause wordings in force."),
+    )
+    stage: Stage = field(
+        default="final",
+        metadata=described(
+            'Which decision this letter is: "final" (the default), or "draft", the draft decision '
+            "sent for comments, with its deadline for them; one case file gives both."
+        ),
     )
     people: tuple[Person, ...] = field(
         default=(), metadata=described("Other people the letter names.")

@@ -66,6 +66,7 @@ CONDITION_NAMES = frozenset(
         "considered",
         "decision",
         "decision_date",
+        "stage",
         "reference",
         "category",
         "body",
@@ -476,6 +477,15 @@ def read_declarations(path: Path) -> tuple[dict[str, FactDeclaration], list[Lett
         if not isinstance(about, str) or not about.strip():
             problem(f"fact {name!r} needs 'about': what it means", name)
             continue
+        if kind == "records":  # a list of records: its kinds and fields
+            from letters.facts import records_declaration
+
+            records = records_declaration(
+                name, about.strip(), spec, lambda *at: line_of(lines, *at), problem
+            )
+            if records is not None:
+                declarations[name] = records
+            continue
         choices = spec.get("choices") or []
         if kind == "choice" and (not isinstance(choices, list) or not choices):
             problem(f"fact {name!r} is a choice: list its 'choices'", name)
@@ -548,6 +558,7 @@ def condition_context(case: Case, facts: Mapping[str, Any]) -> dict[str, Any]:
         "considered": list(case.considered),
         "decision": case.decision,
         "decision_date": case.decision_date,
+        "stage": case.stage,
         "reference": case.reference,
         "category": case.category,
         "body": Fields(fields_of(case.body)),
