@@ -426,6 +426,14 @@ class _Composer:
                 worded[name] = Due(value, self.case.decision_date)
         return worded
 
+    def _title(self) -> Paragraph:
+        """The title: in the variant named after the letter's stage ("draft"), where the
+        title clause has one."""
+        clause = self.library.clauses.get(TITLE)
+        if clause is not None and any(v.name == self.case.stage for v in clause.variants):
+            return (ClauseUse(TITLE, self.case.stage),)
+        return _TITLE
+
     def reckonings(self) -> list[Reckoning]:
         """How each date and amount the facts give was reckoned: deadlines from the decision
         date and the bank holidays, amounts as given, and their totals."""
@@ -625,7 +633,7 @@ class _Composer:
             run for p in self.paragraph(self.plan.summary, summary_field) for run in p.runs
         ]
         sign_off = self.paragraph(_SIGN_OFF, "sign-off")
-        title = self.paragraph(_TITLE, "title")
+        title = self.paragraph(self._title(), "title")
         for clause_id in case.wording:
             if clause_id not in self.used:
                 self.problems.append(

@@ -88,6 +88,15 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
                         + tuple(run for item in paragraph.items for run in item.runs),
                         letter.conditions,
                     ),
+                    "items": [
+                        {
+                            "kind": item.kind,
+                            "level": item.level,
+                            "label": item.label,
+                            "text": item.text,
+                        }
+                        for item in paragraph.items
+                    ],
                 }
             )
     parts.append(

@@ -118,7 +118,7 @@ def test_every_problem_of_a_file_is_reported_together() -> None:
         "case.json: complainant.pronouns: expected one of she, he, they",
         "case.json: reference: expected text, got the number 1",
         "case.json: colour: unknown field (expected one of: complainant, complaint, sections, outline, facts, text, wording, drop, add, numbered, body, "
-        "reference, category, decision, decision_date, people, considered, reasons, summary)",
+        "reference, category, decision, decision_date, stage, people, considered, reasons, summary)",
     ]
 
 
