@@ -281,9 +281,10 @@ class Due:
     draft decision, which runs from the final one), ``.period`` the period ("one month"),
     ``.is_date`` whether the case gave a date. Deadlines order by when they fall."""
 
-    def __init__(self, deadline: Deadline, start: date | None):
+    def __init__(self, deadline: Deadline, start: date | None, order_from: date | None = None):
         self.deadline = deadline
         self.start = start
+        self.order_from = start or order_from  # a draft's deadlines order as the final's will
         due = deadline.due(start)
         self.date = long_date(due) if due is not None else None
         self.period = deadline.period
@@ -303,7 +304,7 @@ class Due:
         return hash((self.deadline, self.start))
 
     def __lt__(self, other: Due) -> bool:
-        return self.deadline.sort_key(self.start) < other.deadline.sort_key(other.start)
+        return self.deadline.sort_key(self.order_from) < other.deadline.sort_key(other.order_from)
 
 
 plain_values(Due, ("date", "period", "is_date"))
@@ -322,6 +323,7 @@ class RecordWords(Mapping[str, Any]):
         wording: Wording,
         field: str,
         start: date | None,
+        order_from: date | None = None,
     ):
         self.record = record
         self.declaration = declaration
@@ -331,7 +333,7 @@ class RecordWords(Mapping[str, Any]):
         for declared in declaration.fields:
             value = getattr(record, declared.name)
             if isinstance(value, Deadline):
-                value = Due(value, start)
+                value = Due(value, start, order_from)
             self._values[declared.name] = value
 
     def __getitem__(self, name: str) -> Any:
@@ -418,7 +420,12 @@ class _Composer:
             if declaration.kind == "records":
                 worded[name] = [
                     RecordWords(
-                        record, declaration, self._wording, f"facts.{name}[{number}]", self._start
+                        record,
+                        declaration,
+                        self._wording,
+                        f"facts.{name}[{number}]",
+                        self._start,
+                        self.case.decision_date,
                     )
                     for number, record in enumerate(value)
                 ]

@@ -75,3 +75,50 @@ def test_switching_the_complainant_inflects_the_whole_letter(
         letter[-1]
         == f"We will not investigate {name}’s complaint because we would achieve nothing significant by doing so."
     )
+
+
+CONSTRUCTED = GOLDEN / "constructed"
+"""Reference texts of the project's own constructed examples (each file says so in its header):
+investigation decisions made from facts only. They are not published decisions."""
+
+DRAFT = {"stage": "draft", "comments_by": "20 working days"}
+
+
+def _constructed_case(name: str) -> dict[str, object]:
+    """The case of a constructed reference: its example, and for a ``-draft`` reference the
+    same case sent as the draft decision (the one field that says so, and its comments' date)."""
+    example = name.removesuffix("-draft")
+    data: dict[str, object] = json.loads((EXAMPLES / f"{example}.json").read_text("utf-8"))
+    if name.endswith("-draft"):
+        data["stage"] = "draft"
+        facts = dict(data["facts"])  # type: ignore[call-overload]
+        facts.pop("draft_comments", None)
+        facts["comments_by"] = DRAFT["comments_by"]
+        data["facts"] = facts
+    return data
+
+
+@pytest.mark.parametrize(
+    "name", sorted(path.stem for path in CONSTRUCTED.glob("*.txt")), ids=lambda name: name
+)
+def test_constructed_investigation_example_renders_its_reference(
+    library: Library, name: str
+) -> None:
+    reference = (CONSTRUCTED / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    assert reference[0].startswith("# A constructed example"), "the header says what it is"
+    expected = normalise([line for line in reference if not line.startswith("#")])
+    data = _constructed_case(name)
+    assert "clause" not in json.dumps(data), "facts only: no clause ids"
+    letter = normalise(letter_lines(render(compose(parse_case(data, source=name), library))))
+    diff = "\n".join(difflib.unified_diff(expected, letter, "reference", "letter", lineterm=""))
+    assert letter == expected, f"the letter differs from constructed/{name}.txt:\n{diff}"
+
+
+def test_constructed_examples_cover_upheld_with_three_remedies_and_not_upheld() -> None:
+    upheld = json.loads((EXAMPLES / "upheld-care-assessment-delay.json").read_text("utf-8"))
+    kinds = {remedy["kind"] for remedy in upheld["facts"]["remedies"]}
+    assert upheld["decision"] == "Upheld"
+    assert {"apology", "payment", "procedural-change"} <= kinds
+    not_upheld = json.loads((EXAMPLES / "not-upheld-parking-permit.json").read_text("utf-8"))
+    assert not_upheld["decision"] == "Not upheld"
+    assert "remedies" not in not_upheld["facts"]
