@@ -171,6 +171,35 @@ def _runs_html(runs: list[dict[str, Any]], changed: set[str], counter: list[int]
     return " ".join(pieces)
 
 
+def _list_html(part: dict[str, Any], changed: set[str], counter: list[int]) -> str:
+    """A paragraph that holds a list: its text, then its items as HTML lists (numbered items
+    a), b) ..., bullets, a list inside an item), then its text after the list."""
+    lead = [run for run in part["runs"] if "item" not in run]
+    html = _runs_html(lead, changed, counter)
+    open_lists: list[str] = []  # the closing tag of each list open, deepest last
+    for number, item in enumerate(part["items"]):
+        runs = _runs_html(
+            [run for run in part["runs"] if run.get("item") == number], changed, counter
+        )
+        if item["kind"] == "text":  # the list ends; the paragraph goes on
+            while open_lists:
+                html += "</li>" + open_lists.pop()
+            html += f"<br>{runs}"
+            continue
+        while len(open_lists) > item["level"] + 1:
+            html += "</li>" + open_lists.pop()
+        tag = "ol type=a" if item["kind"] == "number" else "ul"
+        if len(open_lists) < item["level"] + 1:
+            html += f"<{tag}>"
+            open_lists.append(f"</{tag.split()[0]}>")
+        else:
+            html += "</li>"
+        html += f"<li>{runs}"
+    while open_lists:
+        html += "</li>" + open_lists.pop()
+    return html
+
+
 def _changed_words(before: str | None, now: str) -> set[str]:
     if before is None or before == now:
         return set()
@@ -228,8 +257,11 @@ def letter_html(preview: Preview, number: int) -> str:
         for index, part in enumerate(record["parts"]):
             old = before[index] if index < len(before) else None
             changed = _changed_words(old, part["text"]) if before else set()
-            runs = _runs_html(part["runs"], changed, counter)
             kind = part["part"]
+            if part.get("items"):  # the paragraph's list, as the letter sets it out
+                runs = _list_html(part, changed, counter)
+            else:
+                runs = _runs_html(part["runs"], changed, counter)
             if kind in ("heading", "sign-off") and items:  # the numbered paragraphs end here
                 blocks.append(("paragraphs", f"<{tag} start={items[0]}>{''.join(items[1:])}</ol>"))
                 items = []

@@ -83,11 +83,12 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
                     "number": number,
                     "section": section.id,
                     "text": paragraph.text,
-                    "runs": _runs(
-                        paragraph.runs
-                        + tuple(run for item in paragraph.items for run in item.runs),
-                        letter.conditions,
-                    ),
+                    "runs": _runs(paragraph.runs, letter.conditions)
+                    + [
+                        {**run, "item": number}
+                        for number, item in enumerate(paragraph.items)
+                        for run in _runs(item.runs, letter.conditions)
+                    ],
                     "items": [
                         {
                             "kind": item.kind,

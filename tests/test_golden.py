@@ -81,20 +81,15 @@ CONSTRUCTED = GOLDEN / "constructed"
 """Reference texts of the project's own constructed examples (each file says so in its header):
 investigation decisions made from facts only. They are not published decisions."""
 
-DRAFT = {"stage": "draft", "comments_by": "20 working days"}
-
 
 def _constructed_case(name: str) -> dict[str, object]:
     """The case of a constructed reference: its example, and for a ``-draft`` reference the
-    same case sent as the draft decision (the one field that says so, and its comments' date)."""
+    same case file sent as the draft decision: only its stage changes."""
     example = name.removesuffix("-draft")
     data: dict[str, object] = json.loads((EXAMPLES / f"{example}.json").read_text("utf-8"))
     if name.endswith("-draft"):
+        assert data["stage"] == "final"
         data["stage"] = "draft"
-        facts = dict(data["facts"])  # type: ignore[call-overload]
-        facts.pop("draft_comments", None)
-        facts["comments_by"] = DRAFT["comments_by"]
-        data["facts"] = facts
     return data
 
 

@@ -185,3 +185,25 @@ def test_markdown_sets_items_out_as_a_list_under_the_paragraph() -> None:
         "   2. a) not a list.\n\n"
         "   The Council should provide us with evidence it has complied.\n"
     ) in text
+
+
+def test_preview_sets_a_paragraphs_list_out_as_html_lists() -> None:
+    import re
+
+    from letters.preview import _list_html
+    from letters.provenance import provenance_of
+
+    record = provenance_of(composed({"clause": "agreed"}))
+    (part,) = [part for part in record["parts"] if part.get("items")]
+    html = re.sub(
+        r"<span[^>]*>|</span>",
+        "",
+        re.sub(r"<span class=origin.*?</span>", "", _list_html(part, set(), [0])),
+    )
+    assert html == (
+        "Within one month of my final decision, the Council has agreed to:"
+        "<ol type=a><li>apologise to Mr X for the delay;"
+        "<ul><li>by letter, and</li><li>in person</li></ul></li>"
+        "<li>a) not a list.</li></ol>"
+        "<br>The Council should provide us with evidence it has complied."
+    )
