@@ -271,18 +271,18 @@ class Issuer:
         done = 0
         for start in range(0, len(pending), CHUNK):
             chunk = pending[start : start + CHUNK]
-            for index, outcome in zip(
+            for index, made in zip(
                 (i for i, _ in chunk),
                 self._issue_chunk([j for _, j in chunk], replaces, note),
                 strict=True,
             ):
-                outcomes[index] = outcome
-            while done < len(outcomes) and outcomes[done] is not None:
-                yield outcomes[done]  # type: ignore[misc]
+                outcomes[index] = made
+            while done < len(outcomes) and (ready := outcomes[done]) is not None:
+                yield ready
                 done += 1
-        for outcome in outcomes[done:]:
-            assert outcome is not None
-            yield outcome
+        for rest in outcomes[done:]:
+            assert rest is not None
+            yield rest
 
     def _issue_chunk(
         self, jobs: Sequence[_Job], replaces: int | None, note: str | None
