@@ -376,6 +376,9 @@ def find_options(command: Callable[P, R]) -> Callable[P, R]:
             click.option("--outline", help="Letters planned by this outline."),
             click.option("--by", "issued_by", help="Issued by this person or service token."),
             click.option(
+                "--sha256", help="The letter whose file has this SHA-256 (sha256sum LETTER.docx)."
+            ),
+            click.option(
                 "--from", "first", type=click.IntRange(min=1), help="Records from this id."
             ),
             click.option("--to", "last", type=click.IntRange(min=1), help="Records up to this id."),

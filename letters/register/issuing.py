@@ -24,6 +24,7 @@ import errno
 import itertools
 import json
 import os
+import socket
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -53,6 +54,8 @@ FORMATS = ("docx", "txt", "md")
 time LibreOffice made it)."""
 CHUNK = 500  # letters recorded in one transaction
 _counter = itertools.count()
+_TEMPORARY = ".letters-issue-"
+_HOST = socket.gethostname().replace("-", "_")
 
 
 @frozen
@@ -205,6 +208,7 @@ class Issuer:
         self.template_sha256 = sha256(self.template_data)
         self.engine = engine_version()
         self._stored = False
+        self._recovered: set[Path] = set()
 
     # -- one letter, for the service ---------------------------------------------------------
 
@@ -289,6 +293,10 @@ class Issuer:
     ) -> list[IssueOutcome]:
         results: dict[int, IssueOutcome] = {}
         ready: dict[int, _Ready] = {}
+        for folder in {job.target.parent for job in jobs if job.target is not None}:
+            if folder not in self._recovered:
+                self.recover(folder)
+                self._recovered.add(folder)
         for number, job in enumerate(jobs):
             made = contained(job.case, lambda job=job: self._prepare_file(job, replaces, note))  # type: ignore[misc]
             if isinstance(made, Outcome):
@@ -324,6 +332,46 @@ class Issuer:
                     each.job.case, None, _target(each.job), problems=problems_of(error)
                 )
         return [results[number] for number in range(len(jobs))]
+
+    def recover(self, folder: Path) -> list[Path]:
+        """Finish what an issuing process killed in this folder left: the letters it had named
+        but not recorded are removed, and its temporary files. The files removed are returned.
+
+        A process stopped by SIGKILL or a power cut between naming its letters and committing
+        their records leaves each such letter with a second name, its temporary one; a letter
+        whose record was committed is kept (only its temporary name goes).
+        """
+        removed: list[Path] = []
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return removed
+        stale = [entry for entry in entries if _is_stale(entry.name)]
+        if not stale:
+            return removed
+        by_inode: dict[int, list[os.DirEntry[str]]] = {}
+        for entry in entries:
+            if not entry.name.startswith(_TEMPORARY):
+                with contextlib.suppress(OSError):
+                    by_inode.setdefault(entry.inode(), []).append(entry)
+        for temporary in stale:
+            with contextlib.suppress(OSError):
+                for named in by_inode.get(temporary.inode(), []):
+                    if not self._is_recorded(Path(named.path)):
+                        Path(named.path).unlink()
+                        removed.append(Path(named.path))
+                Path(temporary.path).unlink()
+                removed.append(Path(temporary.path))
+        return removed
+
+    def _is_recorded(self, path: Path) -> bool:
+        digest = sha256(path.read_bytes())
+        letters = tables.letters
+        with self.register.engine.connect() as connection:
+            paths = connection.execute(
+                sa.select(letters.c.output_path).where(letters.c.output_sha256 == digest)
+            ).scalars()
+            return any(Path(str(found)).name == path.name for found in paths if found)
 
     def _prepare_file(self, job: _Job, replaces: int | None, note: str | None) -> _Ready:
         if job.text is not None:
@@ -514,6 +562,23 @@ class _Taken(Exception):
         self.problem = problem
 
 
+def _is_stale(name: str) -> bool:
+    """Whether a file is the temporary file of an issuing process of this machine that is gone."""
+    if not name.startswith(_TEMPORARY) or not name.endswith(".part"):
+        return False
+    host, _, rest = name[len(_TEMPORARY) :].partition("-")
+    pid = rest.partition("-")[0]
+    if host != _HOST or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def _failed(each: _Ready, problem: Problem) -> IssueOutcome:
     return IssueOutcome(each.job.case, None, _target(each.job), problems=(problem,))
 
@@ -535,7 +600,7 @@ def _write_temporary(target: Path, data: bytes) -> Path:
         )
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     while True:
-        temporary = folder / f".letters-issue-{os.getpid()}-{next(_counter)}.part"
+        temporary = folder / f"{_TEMPORARY}{_HOST}-{os.getpid()}-{next(_counter)}.part"
         try:
             descriptor = os.open(temporary, flags, 0o666)
             break

@@ -55,6 +55,7 @@ class Query:
     clause: str | None = None
     outline: str | None = None
     issued_by: str | None = None
+    sha256: str | None = None  # the letter's: which record is this file?
     first: int | None = None  # record ids from ...
     last: int | None = None  # ... to, both included
     limit: int | None = None
@@ -334,6 +335,8 @@ def _conditions(query: Query) -> list[sa.ColumnElement[bool]]:
         found.append(letters.c.outline == query.outline)
     if query.issued_by is not None:
         found.append(letters.c.issued_by == query.issued_by)
+    if query.sha256 is not None:
+        found.append(letters.c.output_sha256 == query.sha256.strip().lower())
     if query.since is not None:
         found.append(letters.c.issued_at >= _start_of(query.since))
     if query.until is not None:

@@ -89,6 +89,7 @@ letters = Table(
     Index("letters_complainant", "complainant_key"),
     Index("letters_body", "body_key"),
     Index("letters_outline", "outline"),
+    Index("letters_output_sha256", "output_sha256"),
 )
 
 letter_clauses = Table(

@@ -69,6 +69,7 @@ def upgrade() -> None:
     op.create_index("letters_complainant", "letters", ["complainant_key"])
     op.create_index("letters_body", "letters", ["body_key"])
     op.create_index("letters_outline", "letters", ["outline"])
+    op.create_index("letters_output_sha256", "letters", ["output_sha256"])
     op.create_table(
         "letter_clauses",
         sa.Column("letter_id", sa.Integer, sa.ForeignKey("letters.id"), primary_key=True),
