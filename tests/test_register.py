@@ -377,7 +377,7 @@ def test_text_and_markdown_letters_are_issued_and_reproduced(
     path = write_case(tmp_path / "cases", 1)
     with Register(register_at) as register:
         for output_format in ("txt", "md"):
-            [outcome]: list[Any] = list(
+            outcomes: list[Any] = list(
                 register.issue(
                     [path],
                     by="T",
@@ -386,6 +386,7 @@ def test_text_and_markdown_letters_are_issued_and_reproduced(
                     output_format=output_format,
                 )
             )
+            [outcome] = outcomes
             assert outcome.output.endswith(f".{output_format}")
             made = register.reproduce(outcome.record)
             assert made.matches and made.data == Path(outcome.output).read_bytes()
