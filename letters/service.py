@@ -180,6 +180,8 @@ def create_app(
 ) -> Starlette:
     """The service as an ASGI application; ``extra`` routes are served beside its endpoints
     (the preview's pages)."""
+    from letters.register.http import issue_endpoint
+
     settings = settings or ServiceSettings.from_environment()
     warm = Warm(settings)
 
@@ -286,6 +288,7 @@ def create_app(
         Route("/clauses", guarded(clauses), methods=["GET"]),
         Route("/clauses/{clause_id:path}", guarded(clause), methods=["GET"]),
         Route("/openapi.json", guarded(openapi, open_to_all=True), methods=["GET"]),
+        Route("/issue", guarded(issue_endpoint(warm)), methods=["POST"]),  # the register's
         *extra,
     ]
 
@@ -472,6 +475,8 @@ def serve(
     template: str | None = None,
     token: str | None = None,
     max_body: int = 2_000_000,
+    register: str | None = None,
+    token_name: str | None = None,
 ) -> None:
     """Run the service until stopped. Binding to an address other than the loopback needs a
     bearer token."""
@@ -488,6 +493,9 @@ def serve(
             "LETTERS_SERVE_TEMPLATE": template or "",
             "LETTERS_TOKEN": token or "",
             "LETTERS_MAX_BODY": str(max_body),
+            # POST /issue: the register, and the name letters are recorded as issued by
+            "LETTERS_SERVE_REGISTER": register or "",
+            "LETTERS_TOKEN_NAME": token_name or "service",
         }
     )
     # Read the library and template once here: a broken one is one clear error before serving.

@@ -1,0 +1,106 @@
+"""The register's tables, as SQLAlchemy Core sees them: one description for SQLite and PostgreSQL.
+
+An issued letter is a row of ``letters``, with a row of ``letter_clauses`` for each clause and
+variant its text took wording from. The inputs a letter can be made again from are kept by
+content, once however many letters share them: the case file in the letter's own row, the
+template and every file of the clause library as ``blobs`` (by SHA-256), each version of the
+library as the list of its files (``library_files``) under the hash of them all (``libraries``).
+
+Rows are only ever added: a correction is a new letter that names the one it ``replaces``. The
+migrations (``letters/register/migrations``) make these tables; a table added later (the remedies
+a letter promises, say) comes with a migration of its own and names ``letters.id``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+HEAD = "0001"
+"""The migration the code expects the register to be at (a test checks it is Alembic's head)."""
+
+metadata = MetaData()
+
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("content", LargeBinary, nullable=False),
+)
+
+libraries = Table(
+    "libraries",
+    metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("git_commit", String(64)),
+    Column("git_path", Text),  # the library's folder inside its repository
+    Column("is_dirty", Boolean, nullable=False),  # files differ from the commit's
+    Column("first_seen", DateTime, nullable=False),
+)
+
+library_files = Table(
+    "library_files",
+    metadata,
+    Column("library_hash", String(64), ForeignKey("libraries.hash"), primary_key=True),
+    Column("path", Text, primary_key=True),
+    Column("sha256", String(64), ForeignKey("blobs.sha256"), nullable=False),
+)
+
+letters = Table(
+    "letters",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("issued_at", DateTime, nullable=False),  # UTC
+    Column("issued_by", String(200), nullable=False),
+    Column("replaces", Integer, ForeignKey("letters.id"), unique=True),
+    Column("note", Text),  # why a correction was made
+    Column("case_source", Text, nullable=False),  # the case file's name as given
+    Column("case_data", LargeBinary, nullable=False),  # its bytes as given
+    Column("case_sha256", String(64), nullable=False),
+    Column("reference", String(200)),
+    Column("complainant", String(500), nullable=False),
+    Column("complainant_key", String(500), nullable=False),  # casefolded, for finding
+    Column("body", String(500)),
+    Column("body_key", String(500)),
+    Column("outline", String(200)),
+    Column("decision_date", String(10)),
+    Column("library_hash", String(64), ForeignKey("libraries.hash"), nullable=False),
+    Column("template", Text, nullable=False),  # the template's file as named
+    Column("template_sha256", String(64), ForeignKey("blobs.sha256"), nullable=False),
+    Column("engine", String(100), nullable=False),  # the letters version that made it
+    Column("output_format", String(10), nullable=False),
+    Column("output_sha256", String(64), nullable=False),
+    Column("output_size", Integer, nullable=False),
+    Column("output_path", Text),  # where the letter was written; none for the service
+    Column("provenance", LargeBinary, nullable=False),  # the provenance record, JSON, deflated
+    Index("letters_issued_at", "issued_at"),
+    Index("letters_reference", "reference"),
+    Index("letters_complainant", "complainant_key"),
+    Index("letters_body", "body_key"),
+    Index("letters_outline", "outline"),
+    Index("letters_output_sha256", "output_sha256"),
+)
+
+letter_clauses = Table(
+    "letter_clauses",
+    metadata,
+    Column("letter_id", Integer, ForeignKey("letters.id"), primary_key=True),
+    Column("clause", String(300), primary_key=True),
+    Column("variant", String(200), primary_key=True),
+    Column("text_sha256", String(64), nullable=False),
+    Index("letter_clauses_clause", "clause"),
+)
+
+APPEND_ONLY = ("letters", "letter_clauses", "libraries", "library_files", "blobs")
+"""The tables whose rows are never changed or removed (triggers refuse it)."""
