@@ -431,6 +431,39 @@ def find_records(register_at: str | None, as_json: bool, **given: object) -> Non
         sys.exit(1)
 
 
+@register.command("due")
+@click.option(
+    "--before",
+    type=DAY,
+    required=True,
+    help="List the remedies due before this day (not on it), YYYY-MM-DD.",
+)
+@REGISTER_OPTION
+@JSON_OPTION
+@reports_errors
+def due_remedies(before: datetime.datetime, register_at: str | None, as_json: bool) -> None:
+    """List the remedies issued letters set out whose deadlines fall before a day, earliest
+    first, to follow compliance up: the due day, the letter's record, reference and
+    complainant, the kind of remedy and its wording. A letter a correction replaced is left
+    out (its correction counts). Exit code 1 if none is due."""
+    from letters.output import json_text
+    from letters.register import Register
+
+    with Register(register_at, create=False) as opened:
+        found = opened.due(before.date())
+    if as_json:
+        click.echo(json_text([remedy.as_json() for remedy in found]))
+    else:
+        for remedy in found:
+            click.echo(
+                f"{remedy.due.isoformat()}	{remedy.letter}	{remedy.reference or '-'}	"
+                f"{remedy.complainant}	{remedy.kind}	{remedy.wording}"
+            )
+    if not found:
+        click.echo(f"no remedy is due before {before.date().isoformat()}", err=True)
+        sys.exit(1)
+
+
 @register.command("show")
 @click.argument("identity", metavar="ID", type=click.IntRange(min=1))
 @REGISTER_OPTION

@@ -208,6 +208,8 @@ class Letter:
     stage: str = "final"
     reckonings: tuple[Reckoning, ...] = ()
     """How each date and amount of the facts was reckoned (``letters explain``)."""
+    actions: tuple[Action, ...] = ()
+    """What the letter says the body will do, by when (the register keeps them)."""
 
     @property
     def paragraphs(self) -> Iterator[LetterParagraph]:
@@ -359,6 +361,20 @@ plain_values(RecordWords)
 
 
 @frozen
+class Action:
+    """Something a letter says the body will do, and by when: a record of a ``records`` fact
+    with a deadline (a remedy), as the register keeps it to follow compliance up."""
+
+    field: str  # facts.remedies[0]
+    kind: str
+    wording: str  # as the letter words it: "apologise to Mrs X for the delay"
+    to: str
+    deadline: str  # "within one month", "by 30 June 2025"
+    due: date | None  # none yet in a draft, for a period from the final decision
+    amount: Money | None = None
+
+
+@frozen
 class Reckoning:
     """A date or an amount the letter reckons from the facts, and how: for ``letters explain``."""
 
@@ -481,6 +497,35 @@ class _Composer:
                     summed = total(amount for _, amount in same)
                     how = " + ".join(f"{amount} ({field})" for field, amount in same)
                     found.append(Reckoning(f"facts.{name}", f"{summed} in total", how))
+        return found
+
+    def actions(self) -> list[Action]:
+        """What the letter says the body will do, by when: each record of a ``records`` fact
+        that has a deadline, worded by its kind's clause."""
+        found: list[Action] = []
+        worded = self.context["facts"]
+        for name, declaration in self.library.facts.items():
+            if declaration.kind != "records" or not self.facts.get(name):
+                continue
+            deadlines = [f.name for f in declaration.fields if f.kind == "deadline"]
+            amounts = [f.name for f in declaration.fields if f.kind == "money"]
+            if not deadlines:
+                continue
+            for record in worded[name]:
+                due: Due = record[deadlines[0]]
+                amount = record[amounts[0]] if amounts else None
+                to = record.get("to")
+                found.append(
+                    Action(
+                        field=record.field,
+                        kind=record["kind"],
+                        wording=str(record["wording"]),
+                        to=to if isinstance(to, str) and to else self.case.complainant.name,
+                        deadline=str(due),
+                        due=due.on,
+                        amount=amount,
+                    )
+                )
         return found
 
     def _plan(self) -> Plan:
@@ -671,6 +716,7 @@ class _Composer:
             conditions=self.plan.conditions,
             stage=case.stage,
             reckonings=tuple(self.reckonings()),
+            actions=tuple(self.actions()),
         )
 
 

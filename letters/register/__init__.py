@@ -31,6 +31,8 @@ _API = {
     "Reproduction": "letters.register.reproducing",
     "impact_since": "letters.register.reproducing",
     "metadata": "letters.register.tables",
+    "DueRemedy": "letters.register.remedies",
+    "RemedyRecorder": "letters.register.remedies",
 }
 
 __all__ = sorted(_API)
@@ -55,6 +57,8 @@ if TYPE_CHECKING:
     from letters.register.records import Record as Record
     from letters.register.records import Register as Register
     from letters.register.records import Summary as Summary
+    from letters.register.remedies import DueRemedy as DueRemedy
+    from letters.register.remedies import RemedyRecorder as RemedyRecorder
     from letters.register.reproducing import IssuedImpact as IssuedImpact
     from letters.register.reproducing import Reproduction as Reproduction
     from letters.register.reproducing import impact_since as impact_since

@@ -199,7 +199,9 @@ class Issuer:
         self.renderer = renderer
         self.by = by.strip()
         self.output_format = output_format
-        self.recorders = tuple(recorders)
+        from letters.register.remedies import RemedyRecorder
+
+        self.recorders = (RemedyRecorder(), *recorders)  # every letter's remedies, due dates
         root = renderer.library.root
         if root is None:
             raise UsageError("a library read from a folder is needed to issue letters")

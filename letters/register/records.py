@@ -17,7 +17,7 @@ import json
 import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from attrs import frozen
@@ -25,6 +25,9 @@ from attrs import frozen
 from letters.register import tables
 from letters.register.database import RegisterError, connect, locate, prepare
 from letters.register.issuing import IssueOutcome, Issuer, Recorder, name_key
+
+if TYPE_CHECKING:
+    from letters.register.remedies import DueRemedy
 
 _SUMMARY = (
     "id",
@@ -216,6 +219,12 @@ class Register:
         )
 
     # -- finding ------------------------------------------------------------------------------
+
+    def due(self, before: datetime.date) -> list[DueRemedy]:
+        """The remedies of the letters in force that are due before the day, earliest first."""
+        from letters.register.remedies import due_before
+
+        return due_before(self, before)
 
     def find(self, query: Query | None = None) -> list[Summary]:
         """The records that match, oldest first."""

@@ -16,18 +16,20 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
     String,
     Table,
     Text,
 )
 
-HEAD = "0001"
+HEAD = "0002"
 """The migration the code expects the register to be at (a test checks it is Alembic's head)."""
 
 metadata = MetaData()
@@ -102,5 +104,24 @@ letter_clauses = Table(
     Index("letter_clauses_clause", "clause"),
 )
 
-APPEND_ONLY = ("letters", "letter_clauses", "libraries", "library_files", "blobs")
+remedies = Table(
+    "remedies",
+    metadata,
+    Column("letter_id", Integer, ForeignKey("letters.id"), primary_key=True),
+    Column("number", Integer, primary_key=True),  # its place in the case's list: remedies[0]
+    Column("field", String(200), nullable=False),  # the case's field: facts.remedies[0]
+    Column("kind", String(100), nullable=False),  # apology, payment, ...
+    Column("wording", Text, nullable=False),  # as the letter words it
+    Column("recipient", String(500), nullable=False),  # to whom
+    Column("amount", Numeric(14, 2)),  # pounds and pence, exactly
+    Column("per", String(10)),  # week, month, year: a payment by the period
+    Column("deadline", String(200), nullable=False),  # "within one month", "by 30 June 2025"
+    Column("due", Date),  # the day it is due; none in a draft, for a period from the final
+    Column("stage", String(10), nullable=False),  # draft or final
+    Index("remedies_due", "due"),
+)
+"""What each issued letter says the body will do, by when (migration 0002): so that
+compliance can be followed up (``letters register due --before DATE``)."""
+
+APPEND_ONLY = ("letters", "letter_clauses", "libraries", "library_files", "blobs", "remedies")
 """The tables whose rows are never changed or removed (triggers refuse it)."""
