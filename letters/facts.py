@@ -118,12 +118,16 @@ class FactDeclaration:
     required: bool = False
     choices: tuple[str, ...] = ()
     line: int = 0
+    variants_of: tuple[str, ...] = ()
+    """For a choice fact that lists no ``choices``: the clauses whose variants are its choices."""
 
     def as_json(self) -> dict[str, Any]:
         record: dict[str, Any] = {"name": self.name, "kind": self.kind, "about": self.about}
         record["required"] = self.required
         if self.choices:
             record["choices"] = list(self.choices)
+        if self.variants_of:
+            record["choices_from"] = [f"the variants of {clause}" for clause in self.variants_of]
         return record
 
 

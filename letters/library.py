@@ -42,7 +42,7 @@ from letters.facts import FACT_NAMES, FactDeclaration
 from letters.grammar import join_and
 from letters.limits import DEFAULT, Limits, read_bounded
 from letters.model import ParamValue
-from letters.outlines import Outline, read_declarations, read_outlines
+from letters.outlines import Outline, read_declarations, read_outlines, with_variant_choices
 from letters.problems import ClauseError, LettersError, LimitError, Location, combine
 from letters.wording import MissingFact, Sandbox, render_bounded
 
@@ -587,9 +587,10 @@ class Library:
                 continue
             clauses[clause.id] = clause
         outlines, broken = read_outlines(root / OUTLINES)
-        facts, wrong = read_declarations(root / FACTS_FILE)
+        declared, wrong = read_declarations(root / FACTS_FILE)
+        facts, unchosen = with_variant_choices(declared, outlines, clauses, str(root / FACTS_FILE))
         library = cls(clauses, root=str(root), outlines=outlines, facts=facts)
-        return library, [*problems, *broken, *wrong]
+        return library, [*problems, *broken, *wrong, *unchosen]
 
     def __getitem__(self, clause_id: str) -> Clause:
         try:

@@ -393,3 +393,143 @@ def test_a_condition_that_fails_is_tested_alone_and_named(tmp_path: Path) -> Non
         compose(parse_case(_case()), library)
     assert "fees.yaml" in str(raised.value)
     assert "division by zero" in str(raised.value)
+
+
+# The outline language on the fixture library (tests/fixtures/library) ----------------------
+
+FIXTURE_LIBRARY = ROOT / "tests" / "fixtures" / "library"
+
+
+@pytest.fixture(scope="module")
+def fees() -> Library:
+    return Library.load(FIXTURE_LIBRARY)
+
+
+def _fees_case(**changes: Any) -> dict[str, Any]:
+    case: dict[str, Any] = {
+        "complainant": {"name": "Ms A", "pronouns": "she"},
+        "complaint": {"about": "about a parking fee"},
+        "considered": ["Ms A"],
+    }
+    case.update(changes)
+    return case
+
+
+def _section(library: Library, section: str, **changes: Any) -> list[str]:
+    letter = compose(parse_case(_fees_case(**changes), source="case.json"), library)
+    found = [s for s in letter.sections if s.id == section]
+    return [paragraph.text for paragraph in found[0].paragraphs] if found else []
+
+
+def test_a_join_runs_a_clause_on_after_the_caseworkers_second_paragraph(fees: Library) -> None:
+    assert _section(
+        fees, "assessment", facts={"checked": True}, text={"assessment": ["One.", "Two.", "Three."]}
+    ) == ["One.", "Two. We checked the Council’s records.", "Three."]
+
+
+def test_a_join_runs_a_clause_in_before_the_caseworkers_last_paragraph(fees: Library) -> None:
+    assert _section(
+        fees,
+        "assessment",
+        facts={"checked": True, "in_short": True},
+        text={"assessment": ["One.", "Two.", "Three.", "Four."]},
+    ) == ["One.", "Two. We checked the Council’s records.", "Three.", "In short: Four."]
+
+
+def test_a_join_whose_paragraph_the_case_lacks_loses_none_of_its_text(fees: Library) -> None:
+    assert _section(fees, "assessment", facts={"checked": True}, text={"assessment": ["One."]}) == [
+        "One.",
+        "We checked the Council’s records.",
+    ]
+
+
+def test_a_group_places_its_items_when_its_condition_holds(fees: Library) -> None:
+    assert _section(fees, "decision", facts={"refund": True}) == [
+        "We will refund the fee.",
+        "The refund follows within 28 days.",
+    ]
+
+
+def test_a_groups_otherwise_places_its_items_when_the_condition_fails(fees: Library) -> None:
+    assert _section(fees, "decision", facts={"tone": "sorry"}) == [
+        "We are sorry, but we will not refund the fee."
+    ]
+    assert _section(fees, "decision") == ["We will not refund the fee."]
+
+
+def test_explain_names_a_grouped_items_line_and_its_shared_condition(fees: Library) -> None:
+    letter = compose(parse_case(_fees_case(facts={"refund": True})), fees)
+    (decision,) = [s for s in letter.sections if s.id == "decision"]
+    chosen = decision.paragraphs[1].runs[0].origin.chosen
+    assert chosen is not None
+    outline = (FIXTURE_LIBRARY / "outlines" / "fees.yaml").read_text(encoding="utf-8")
+    assert outline.splitlines()[chosen.line - 1].strip() == "- clause: decision/refund-timing"
+    assert chosen.condition == "facts.refund"
+    (otherwise,) = [
+        s for s in compose(parse_case(_fees_case()), fees).sections if s.id == "decision"
+    ]
+    assert otherwise.paragraphs[0].runs[0].origin.chosen.condition == "not (facts.refund)"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        (
+            "    - group: [decision/refund]\n",
+            "line 5: a group needs 'when': the condition its items share",
+        ),
+        (
+            "    - when: facts.refund\n      otherwise: [decision/refund]\n",
+            "line 5: 'otherwise' goes with 'group': the items for when the condition holds",
+        ),
+        (
+            "    - join: [{text: 0}]\n",
+            "line 5: 'text' takes the number of one of the caseworker's paragraphs (1 for the first) or 'last'",
+        ),
+    ],
+)
+def test_a_malformed_group_or_paragraph_number_is_an_error_at_its_line(
+    item: str, message: str
+) -> None:
+    text = "title: t\nwhen: reasons\nsections:\n  decision:\n" + item
+    with pytest.raises(LettersError) as raised:
+        parse_outline(text, name="t", path="t.yaml")
+    assert str(raised.value) == f"t.yaml: {message}"
+
+
+def test_a_marker_places_a_clause_inside_the_caseworkers_paragraph(fees: Library) -> None:
+    text = {"assessment": ["One.", "Two [[final/late]] and so on."]}
+    assert _section(fees, "assessment", text=text) == [
+        "One.",
+        "Two The complaint is late. and so on.",
+    ]
+
+
+def test_a_marker_is_the_only_thing_read_from_the_caseworkers_text(fees: Library) -> None:
+    text = {"assessment": ["{{ complainant }} [[ final/late ]] {% if x %} [[Not A Clause]]"]}
+    assert _section(fees, "assessment", text=text) == [
+        "{{ complainant }} The complaint is late. {% if x %} [[Not A Clause]]"
+    ]
+
+
+def test_a_clause_a_marker_places_is_not_placed_again_by_the_outline(fees: Library) -> None:
+    text = {"assessment": ["One [[assessment/checked]]", "Two."]}
+    assert _section(fees, "assessment", facts={"checked": True}, text=text) == [
+        "One We checked the Council’s records.",
+        "Two.",
+    ]
+
+
+def test_a_marker_takes_the_wording_the_outline_gives_its_clause(fees: Library) -> None:
+    text = {"assessment": ["In the end: [[decision/no-refund]]"]}
+    assert _section(fees, "assessment", facts={"tone": "sorry", "refund": True}, text=text) == [
+        "In the end: We are sorry, but we will not refund the fee."
+    ]
+
+
+def test_a_marker_naming_no_clause_is_an_error_at_its_field(fees: Library) -> None:
+    case = parse_case(_fees_case(text={"assessment": ["One.", "Two [[final/lat]]."]}))
+    with pytest.raises(LettersError) as raised:
+        compose(case, fees, source="case.json")
+    assert str(raised.value).startswith("case.json: text.assessment[1]: no clause 'final/lat' in ")
+    assert str(raised.value).endswith("; did you mean 'final/late'?")
