@@ -55,6 +55,18 @@ def lint(directory: str | Path | None, cases: Sequence[str | Path] = ()) -> list
     reasons = reason_names(library)
     for outline in library.outlines.values():
         problems.extend(outline_problems(outline, library.clauses, library.facts, reasons))
+    for declaration in library.facts.values():
+        if declaration.variants_of:
+            problems.append(
+                Problem(
+                    f"fact {declaration.name!r} is one of the variants of "
+                    f"{' and '.join(declaration.variants_of)}: {', '.join(declaration.choices)}",
+                    Location(
+                        file=str(Path(library.root or "") / "facts.yaml"), line=declaration.line
+                    ),
+                    Severity.NOTICE,
+                )
+            )
     used: set[str] = set()
     reported = {(p.message, p.location) for p in problems}  # said at the clause already
     for path in cases:

@@ -533,3 +533,53 @@ def test_a_marker_naming_no_clause_is_an_error_at_its_field(fees: Library) -> No
         compose(case, fees, source="case.json")
     assert str(raised.value).startswith("case.json: text.assessment[1]: no clause 'final/lat' in ")
     assert str(raised.value).endswith("; did you mean 'final/late'?")
+
+
+def test_a_choice_fact_takes_its_choices_from_the_variants_of_its_clause(fees: Library) -> None:
+    from letters.schema import case_schema
+
+    assert fees.facts["tone"].choices == ("plain", "sorry")
+    tone = case_schema(fees)["properties"]["facts"]["properties"]["tone"]
+    assert tone["enum"] == ["plain", "sorry"]
+    assert tone["description"].endswith("(one of the variants of decision/no-refund)")
+    with pytest.raises(LettersError) as raised:
+        compose(parse_case(_fees_case(facts={"tone": "curt"}), source="case.json"), fees)
+    assert "facts.tone: expected one of plain, sorry" in str(raised.value)
+
+
+def test_a_new_variant_in_the_clause_file_is_a_new_choice(tmp_path: Path) -> None:
+    folder = tmp_path / "library"
+    shutil.copytree(FIXTURE_LIBRARY, folder)
+    clause = folder / "decision" / "no-refund.txt"
+    clause.write_text(
+        clause.read_text(encoding="utf-8").replace("  sorry: {}\n", "  sorry: {}\n  curt: {}\n")
+        + "\n== curt ==\nNo refund.\n",
+        encoding="utf-8",
+    )
+    library = Library.load(folder)
+    assert _section(library, "decision", facts={"tone": "curt"}) == ["No refund."]
+
+
+def test_a_choice_fact_with_no_choices_and_no_clause_is_an_error_at_its_line(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "library"
+    shutil.copytree(FIXTURE_LIBRARY, folder)
+    facts = folder / "facts.yaml"
+    facts.write_text(
+        facts.read_text(encoding="utf-8") + "mood:\n  kind: choice\n  about: a mood\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LettersError) as raised:
+        Library.load(folder)
+    line = facts.read_text(encoding="utf-8").splitlines().index("mood:") + 1
+    assert str(raised.value) == (
+        f"{facts}: line {line}: fact 'mood' is a choice: list its 'choices', or let an outline "
+        "pick a clause's wording with it (variant: {fact: mood}), whose variants are then its "
+        "choices"
+    )
+
+
+def test_lint_says_where_a_choice_fact_takes_its_choices_from() -> None:
+    notices = [p.message for p in lint(FIXTURE_LIBRARY) if p.severity.name == "NOTICE"]
+    assert "fact 'tone' is one of the variants of decision/no-refund: plain, sorry" in notices
