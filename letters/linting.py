@@ -19,7 +19,15 @@ from jinja2 import meta, nodes
 from letters.batch import contained
 from letters.composition import HEADINGS, REASONS, SIGN_OFF, TITLE, Letter, compose, reason_names
 from letters.facts import FACTS, REASON_FACTS
-from letters.library import CLAUSE_ID, DEFAULT_LIBRARY, ENVIRONMENT, Clause, Library, Variant
+from letters.library import (
+    CLAUSE_ID,
+    DEFAULT_LIBRARY,
+    ENVIRONMENT,
+    Clause,
+    Library,
+    Variant,
+    unknown_name,
+)
 from letters.limits import Limits, budget
 from letters.loading import field_lines, load_case, read_case_file
 from letters.model import Case, ClauseUse
@@ -120,15 +128,7 @@ def _lint_clause(library: Library, clause: Clause, reason_parts: set[str]) -> li
         used |= set(names)
         for name, line in names.items():
             if name not in FACTS and name not in clause.params:
-                problems.append(
-                    _at(
-                        clause,
-                        variant,
-                        line,
-                        f"{{{{ {name} }}}} is neither a fact of the case "
-                        f"nor a parameter of the clause",
-                    )
-                )
+                problems.append(_at(clause, variant, line, unknown_name(name, library.facts)))
         problems.extend(_lint_attributes(clause, variant, tree, reason_parts))
     for param in clause.params.values():
         if param.name not in used:

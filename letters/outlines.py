@@ -46,6 +46,7 @@ from attrs import frozen
 from jinja2 import meta, nodes
 
 from letters.facts import FactDeclaration, fields_of
+from letters.grammar import PersonWords
 from letters.model import Case, ClauseUse
 from letters.problems import CaseError, ClauseError, LettersError, Location, Problem, combine
 from letters.wording import Fields, Sandbox, shared_context
@@ -484,6 +485,10 @@ def _paragraph_number(value: object) -> int | bool | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return value
     return False
+
+
+FILLS = (str, tuple, PersonWords)
+"""The values of facts that fill a clause's parameter: text, a list of text, a person."""
 
 
 @frozen
@@ -992,7 +997,7 @@ def _placed(item: Item, facts: Mapping[str, Any]) -> ClauseUse:
             name: facts.get(value.fact) if isinstance(value, FactValueOf) else value
             for name, value in item.params.items()
         }
-        params = {name: value for name, value in values.items() if isinstance(value, (str, tuple))}
+        params = {name: value for name, value in values.items() if isinstance(value, FILLS)}
     variant = item.variant
     if isinstance(variant, FactValueOf):
         variant = facts.get(variant.fact)

@@ -583,3 +583,151 @@ def test_a_choice_fact_with_no_choices_and_no_clause_is_an_error_at_its_line(
 def test_lint_says_where_a_choice_fact_takes_its_choices_from() -> None:
     notices = [p.message for p in lint(FIXTURE_LIBRARY) if p.severity.name == "NOTICE"]
     assert "fact 'tone' is one of the variants of decision/no-refund: plain, sorry" in notices
+
+
+# Facts, reasons and messages on the fixture library ---------------------------------------
+
+
+def _problem(library: Library, **changes: Any) -> str:
+    with pytest.raises(LettersError) as raised:
+        compose(parse_case(_fees_case(**changes), source="case.json"), library, source="case.json")
+    return str(raised.value)
+
+
+def test_a_person_fact_fills_a_parameter_with_name_pronouns_and_possessive(
+    fees: Library,
+) -> None:
+    facts = {"representative": {"name": "Mr Jones", "pronouns": "he"}}
+    assert _section(fees, "complaint", facts=facts) == [
+        "Ms A complains about a parking fee.",
+        "Mr Jones complains for Ms A; he sent Mr Jones’s letter.",
+    ]
+
+
+def test_an_empty_placeholder_is_an_error_naming_the_case_field_and_the_clause(
+    fees: Library,
+) -> None:
+    case = _fees_case()
+    del case["considered"]
+    with pytest.raises(LettersError) as raised:
+        compose(parse_case(case, source="case.json"), fees, source="case.json")
+    outline = FIXTURE_LIBRARY / "outlines" / "fees.yaml"
+    clause = FIXTURE_LIBRARY / "considered" / "information.txt"
+    assert str(raised.value) == (
+        f"case.json: considered: {outline}: line 16: {clause}: line 4: clause "
+        "considered/information: {{ considered }} is empty for this case (considered gives "
+        "nothing), and a letter never holds a blank: give it, or leave the clause out with a "
+        "condition in the outline"
+    )
+
+
+def test_an_empty_parameter_from_a_fact_names_the_fact(fees: Library) -> None:
+    text = {"assessment": ["So: [[assessment/document]]"]}  # placed with no condition
+    message = _problem(fees, facts={"document": " "}, text=text)
+    assert "clause assessment/document: {{ document }} is empty for this case (facts.document" in (
+        message
+    )
+    assert message.startswith("case.json: text.assessment[0]: ")  # where the clause is
+
+
+def test_a_clause_the_outlines_condition_leaves_out_needs_no_value(fees: Library) -> None:
+    assert _section(fees, "assessment") == []  # assessment/document: when facts.document
+
+
+def test_validate_reports_an_empty_placeholder(tmp_path: Path) -> None:
+    case = _fees_case()
+    del case["considered"]
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case), encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["validate", str(path), "--clauses", str(FIXTURE_LIBRARY)], catch_exceptions=False
+    )
+    assert result.exit_code == 1
+    assert "{{ considered }} is empty for this case" in result.stderr
+
+
+def test_a_secondary_reason_places_its_wording_where_the_outline_says(fees: Library) -> None:
+    letter = compose(parse_case(_fees_case(reasons=["no-fault", "too-late"])), fees)
+    assert letter.summary is not None
+    assert letter.summary.text == (
+        "We will not investigate this complaint about a parking fee. This is because there is "
+        "no sign of fault."
+    )
+    sections = {s.id: [p.text for p in s.paragraphs] for s in letter.sections}
+    assert sections["role"] == [
+        "We do not investigate if we decide there is not enough evidence of fault."
+    ]
+    assert sections["final"] == [
+        "We will not investigate because we found no sign of fault. The complaint is late."
+    ]
+
+
+def test_a_wording_no_reason_of_the_case_has_is_an_error(fees: Library) -> None:
+    message = _problem(fees, reasons=["too-late"])
+    assert "reason 'too-late' has no 'test' wording (no clause reasons/too-late/test; it has: " in (
+        message
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"no_such": "x"},
+            "case.json: reasons[0].params.no_such: reason 'tribunal-appeal' takes no parameter "
+            "'no_such' (it takes: tribunal)",
+        ),
+        (
+            {"tribunl": "x"},
+            "case.json: reasons[0].params.tribunl: reason 'tribunal-appeal' takes no parameter "
+            "'tribunl' (it takes: tribunal); did you mean 'tribunal'?",
+        ),
+    ],
+)
+def test_a_parameter_the_reason_does_not_take_is_an_error(
+    fees: Library, params: dict[str, str], message: str
+) -> None:
+    reasons = [{"reason": "tribunal-appeal", "params": {"tribunal": "a Tribunal", **params}}]
+    assert _problem(fees, reasons=reasons) == message
+
+
+def test_a_reason_parameter_it_takes_fills_its_wording(fees: Library) -> None:
+    reasons = [{"reason": "tribunal-appeal", "params": {"tribunal": "a Valuation Tribunal"}}]
+    letter = compose(parse_case(_fees_case(reasons=reasons)), fees)
+    assert letter.summary is not None
+    assert letter.summary.text.endswith("This is because Ms A can appeal to a Valuation Tribunal.")
+
+
+def _with_clause(tmp_path: Path, clause: str, text: str) -> Library:
+    folder = tmp_path / "library"
+    shutil.copytree(FIXTURE_LIBRARY, folder)
+    (folder / f"{clause}.txt").write_text(text, encoding="utf-8")
+    return Library.load(folder)
+
+
+def test_a_declared_fact_the_clause_does_not_take_says_to_declare_the_parameter(
+    tmp_path: Path,
+) -> None:
+    library = _with_clause(
+        tmp_path, "complaint/on-behalf", "---\ntitle: t\n---\n{{ representative }} complains.\n"
+    )
+    message = _problem(library, facts={"representative": {"name": "Mr B", "pronouns": "he"}})
+    assert message.endswith(
+        "{{ representative }}: 'representative' is a fact the library declares, and a fact "
+        "fills only a parameter of its name: declare 'representative' under the clause's "
+        "'params', or write {{ facts.representative }}"
+    )
+    found = [str(p) for p in lint(tmp_path / "library") if p.is_error]
+    assert any(line.endswith("or write {{ facts.representative }}") for line in found), found
+
+
+def test_a_persons_word_asked_of_plain_text_says_to_use_the_filter(tmp_path: Path) -> None:
+    library = _with_clause(
+        tmp_path,
+        "assessment/document",
+        "---\ntitle: t\nparams:\n  document:\n    about: d\n---\nWe read {{ document.possessive }} end.\n",
+    )
+    assert _problem(library, facts={"document": "the report"}).endswith(
+        "line 7: {{ document.possessive }}: document is text here, not a person, and text has no "
+        "'possessive'; the filter works on any text: {{ document | possessive }}"
+    )
