@@ -329,6 +329,15 @@ class _Composer:
             self.problems.append(error)
             return Plan(case.summary, case.sections, {}, case.numbered is not False)
 
+    def planned(self, clause_id: str) -> ClauseUse | None:
+        """The first use of a clause in the letter's plan (the Summary, then the sections)."""
+        paragraphs = [self.plan.summary, *(p for s in self.plan.sections for p in s.paragraphs)]
+        for paragraph in paragraphs:
+            for part in paragraph:
+                if isinstance(part, ClauseUse) and part.clause == clause_id:
+                    return part
+        return None
+
     def _variant(self, clause: Clause, named: str | None) -> Variant:
         """The wording of a clause: the case's choice, else the plan's, else by date."""
         self.used.add(clause.id)
@@ -550,8 +559,15 @@ def compose(case: Case, library: Library, *, source: str | None = None) -> Lette
 def compose_clause(
     case: Case, library: Library, use: ClauseUse, *, source: str | None = None
 ) -> tuple[LetterParagraph, ...]:
-    """One clause as it reads in the letter for a case: its paragraphs."""
+    """One clause as it reads in the letter for a case: its paragraphs. Where the case's plan
+    places the clause, its variant and parameters are the plan's (the outline's, with the
+    case's facts), unless ``use`` names others."""
     composer = _Composer(case, library)
+    planned = composer.planned(use.clause)
+    if planned is not None:
+        use = ClauseUse(
+            use.clause, use.variant or planned.variant, {**planned.params, **use.params}
+        )
     paragraphs = composer.paragraph((use,), "clause")
     if composer.problems:
         raise combine(composer.problems).at(source)

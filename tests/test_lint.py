@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from letters.cli import cli
 from letters.linting import lint
 from letters.problems import Problem, Severity
 from tests.conftest import EXAMPLES, ROOT
@@ -146,3 +148,116 @@ def test_a_clause_id_that_is_awkward_to_type_is_a_warning(tmp_path: Path) -> Non
         str(finding)
         == f"{folder}/My Clause.txt: warning: clause id 'My Clause' is not lower-case letters, digits, - _ . and /"
     )
+
+
+# Lint on the fixture library (tests/fixtures/library) -------------------------------------
+
+FIXTURE_LIBRARY = Path(__file__).resolve().parent / "fixtures" / "library"
+
+
+def _fixture_case(tmp_path: Path, name: str = "case.json", **changes: object) -> Path:
+    case: dict[str, object] = {
+        "complainant": {"name": "Ms A", "pronouns": "she"},
+        "complaint": {"about": "about a parking fee"},
+        "considered": ["Ms A"],
+    }
+    case.update(changes)
+    path = tmp_path / name
+    path.write_text(json.dumps(case), encoding="utf-8")
+    return path
+
+
+def _fixture_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "library"
+    shutil.copytree(FIXTURE_LIBRARY, folder)
+    return folder
+
+
+def test_two_items_placing_one_clause_for_one_case_are_a_warning(tmp_path: Path) -> None:
+    folder = _fixture_copy(tmp_path)
+    outline = folder / "outlines" / "fees.yaml"
+    outline.write_text(
+        outline.read_text(encoding="utf-8")
+        + "    - clause: final/late\n      when: facts.refund\n",
+        encoding="utf-8",
+    )
+    line = len(outline.read_text(encoding="utf-8").splitlines()) - 1
+    warnings = [str(p) for p in lint(folder) if p.severity is Severity.WARNING]
+    assert warnings == [
+        f"{outline}: line {line}: warning: clause final/late is placed here and at line 43: a "
+        "case can have both (when ('too-late' in reasons) and (facts.refund)), and its letter "
+        "says it twice"
+    ]
+
+
+def test_two_items_placing_one_clause_under_exclusive_conditions_are_no_warning() -> None:
+    # decision/no-refund and decision/refund sit in a group and its otherwise: never together
+    assert [p for p in lint(FIXTURE_LIBRARY) if p.severity is Severity.WARNING] == []
+
+
+def test_a_letter_that_says_a_clause_twice_is_a_warning(tmp_path: Path) -> None:
+    path = _fixture_case(
+        tmp_path,
+        reasons=["no-fault", "too-late"],
+        add=[{"section": "final", "clause": "final/late"}],
+    )
+    warnings = [str(p) for p in lint(FIXTURE_LIBRARY, [path]) if p.severity is Severity.WARNING]
+    assert f"{path}: warning: the letter says clause final/late 2 times" in warnings
+
+
+def test_two_summary_sentences_that_say_the_same_thing_are_a_warning(tmp_path: Path) -> None:
+    path = _fixture_case(
+        tmp_path,
+        reasons=["no-fault"],
+        text={"summary": ["This is because there is no sign of any fault."]},
+    )
+    warnings = [str(p) for p in lint(FIXTURE_LIBRARY, [path]) if p.severity is Severity.WARNING]
+    assert warnings == [
+        f"{path}: summary: warning: two sentences of the Summary say the same thing: 'This is "
+        "because there is no sign of fault.' and 'This is because there is no sign of any fault.'"
+    ]
+
+
+def test_an_outline_rule_no_case_file_exercises_is_a_notice(tmp_path: Path) -> None:
+    path = _fixture_case(tmp_path, facts={"refund": True})
+    outline = FIXTURE_LIBRARY / "outlines" / "fees.yaml"
+    notices = [str(p) for p in lint(FIXTURE_LIBRARY, [path]) if p.severity is Severity.NOTICE]
+    rules = [n for n in notices if "exercises" in n]
+    assert (
+        f"{outline}: line 37: notice: no case file exercises this rule: clause decision/no-refund when not (facts.refund)"
+        in rules
+    )
+    assert not any("decision/refund-timing" in n for n in rules)  # the case's refund placed it
+
+
+def test_clauses_show_with_a_case_uses_the_outlines_variant_and_parameters(tmp_path: Path) -> None:
+    path = _fixture_case(tmp_path, facts={"tone": "sorry"})
+    result = CliRunner().invoke(
+        cli,
+        [
+            "clauses",
+            "show",
+            "decision/no-refund",
+            "--case",
+            str(path),
+            "--clauses",
+            str(FIXTURE_LIBRARY),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "We are sorry, but we will not refund the fee.\n"
+    chosen = CliRunner().invoke(
+        cli,
+        [
+            "clauses",
+            "show",
+            "decision/no-refund",
+            "--case",
+            str(path),
+            "--variant",
+            "plain",
+            "--clauses",
+            str(FIXTURE_LIBRARY),
+        ],
+    )
+    assert chosen.stdout == "We will not refund the fee.\n"
