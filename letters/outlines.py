@@ -26,7 +26,7 @@ A section's items are its paragraphs: a clause id, a clause with its ``when``, `
 ``params``, ``text`` (the place of the caseworker's own paragraphs for that section), or
 ``join`` (clauses run into one paragraph). The Summary is one paragraph of such parts.
 
-Conditions are expressions in the wording sandbox over the case's facts: ``facts.late``,
+Conditions are expressions in the wording sandbox over the case's facts: ``facts.defamation``,
 ``'late' in reasons``, ``complaint.wants``, ``people | length > 1``, ``text.assessment``. No
 general code runs.
 """
@@ -100,7 +100,7 @@ class Condition:
         return self.written or (self,)
 
     def names(self) -> list[str]:
-        """What the condition reads, as written: ``facts.late``, ``reasons``."""
+        """What the condition reads, as written: ``facts.defamation``, ``reasons``."""
         return list(_names(self.source))
 
     def holds(self, context: Mapping[str, Any]) -> bool:
@@ -330,7 +330,7 @@ def _condition(
     if isinstance(value, bool):
         value = "true" if value else "false"
     if not isinstance(value, str) or not value.strip():
-        problem("'when' must be a condition, such as facts.late or 'late' in reasons", *at)
+        problem("'when' must be a condition, such as facts.defamation or 'late' in reasons", *at)
         return None
     line = line_of(lines, *at)
     try:
@@ -697,7 +697,7 @@ def condition_context(case: Case, facts: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def describe_facts(condition: Condition, context: Mapping[str, Any]) -> tuple[str, ...]:
-    """The facts a condition read, each with its value: ``facts.late = true``."""
+    """The facts a condition read, each with its value: ``facts.defamation = true``."""
     described = []
     for name in condition.names():
         value: Any = context
