@@ -82,25 +82,40 @@ def test_broken_front_matter_is_found(tmp_path: Path) -> None:
     ]
 
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "library"
+
+
 def case_file(tmp_path: Path, **changes: Any) -> Path:
-    case = json.loads((EXAMPLES / "cpc-report-defamation.json").read_text())
+    """A case of the fixture library (tests/fixtures/library), with changes."""
+    case: dict[str, Any] = {
+        "complainant": {"name": "Ms A", "pronouns": "she"},
+        "complaint": {"about": "about a parking fee"},
+        "considered": ["Ms A"],
+        "reasons": ["no-fault"],
+    }
     case.update(changes)
     path = tmp_path / "case.json"
     path.write_text(json.dumps(case, indent=2, ensure_ascii=False))
     return path
 
 
+def line_in(path: Path, text: str) -> int:
+    """The line of a file that first holds the text."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if text in line)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "clauses", tmp_path / "clauses")
+    shutil.copytree(FIXTURES, tmp_path / "clauses")
     return tmp_path / "clauses"
 
 
 def test_case_using_a_clause_that_does_not_exist_is_found(tmp_path: Path, project: Path) -> None:
-    path = case_file(tmp_path, summary=[{"clause": "summary/wil-not-investigate"}])
+    path = case_file(tmp_path, summary=[{"clause": "summary/wil-not"}])
     assert errors(lint(project, [path])) == [
-        f"{path}: line 35: summary: no clause 'summary/wil-not-investigate' in {project}; "
-        "did you mean 'summary/will-not-investigate'?"
+        f"{path}: line {line_in(path, 'summary')}: summary: no clause 'summary/wil-not' in "
+        f"{project}; did you mean 'summary/will-not'?"
     ]
 
 
@@ -108,22 +123,28 @@ def test_case_using_an_unknown_variant_or_parameter_is_found(tmp_path: Path, pro
     path = case_file(
         tmp_path,
         summary=[
-            {"clause": "summary/will-not-investigate", "variant": "those"},
-            {"clause": "summary/because", "params": {"becuase": "x"}},
+            {"clause": "decision/no-refund", "variant": "those"},
+            {"clause": "assessment/document", "params": {"documnet": "x"}},
         ],
     )
-    assert errors(lint(project, [path])) == [
-        f"{path}: line 36: summary[0]: clause summary/will-not-investigate has no variant 'those' "
-        "(it has: this, named, because, ombudsman)",
-        f"{path}: line 40: summary[1]: clause summary/because takes no parameter 'becuase' (it takes: because); did you mean 'because'?",
+    first, second = line_in(path, "no-refund") - 1, line_in(path, "assessment/document") - 1
+    assert errors(lint(project, [path])) == [  # at the line each clause use opens
+        f"{path}: line {first}: summary[0]: clause decision/no-refund has "
+        "no variant 'those' (it has: plain, sorry)",
+        f"{path}: line {second}: summary[1]: clause "
+        "assessment/document needs the parameter 'document' (the document complained about)",
+        f"{path}: line {second}: summary[1]: clause "
+        "assessment/document takes no parameter 'documnet' (it takes: document); did you mean "
+        "'document'?",
     ]
 
 
 def test_case_with_a_reason_the_library_lacks_is_found(tmp_path: Path, project: Path) -> None:
-    path = case_file(tmp_path, reasons=["nothing-signficant"])
+    path = case_file(tmp_path, reasons=["no-falt"])
     found = errors(lint(project, [path]))
     assert found[0].startswith(
-        f"{path}: line 21: reasons[0]: the case's reason 'nothing-signficant' is not in the library"
+        f"{path}: line {line_in(path, 'no-falt')}: reasons[0]: the case's reason 'no-falt' is "
+        "not in the library"
     )
 
 
@@ -152,7 +173,7 @@ def test_a_clause_id_that_is_awkward_to_type_is_a_warning(tmp_path: Path) -> Non
 
 # Lint on the fixture library (tests/fixtures/library) -------------------------------------
 
-FIXTURE_LIBRARY = Path(__file__).resolve().parent / "fixtures" / "library"
+FIXTURE_LIBRARY = FIXTURES
 
 
 def _fixture_case(tmp_path: Path, name: str = "case.json", **changes: object) -> Path:
