@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEVELOPMENT := $(VENV)/.installed-dev
 
-.PHONY: letter test lint typecheck unit clean libreoffice chromium postgresql postgresql-stop
+.PHONY: letter test lint typecheck unit clean libreoffice chromium postgresql postgresql-stop docs/preview.png
 
 # What rendering needs, and no more (make letter).
 $(INSTALLED): pyproject.toml
@@ -97,6 +97,11 @@ typecheck: $(DEVELOPMENT)
 
 unit: $(DEVELOPMENT)
 	$(BIN)/pytest
+
+# The README's picture of the preview, taken by its browser test against a real `letters preview`
+# (make test writes nothing the repository tracks; this target does, on purpose).
+docs/preview.png: chromium $(DEVELOPMENT)
+	LETTERS_SCREENSHOT=$(CURDIR)/docs/preview.png $(BIN)/pytest -q tests/test_preview.py -k test_focusing_a_sentence_shows_its_clause
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -9,18 +9,20 @@ came from.
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, overload
 
+import attrs
 from attrs import field, frozen
 
 from letters import lists
 from letters.deadlines import Deadline
 from letters.facts import FACT_NAMES, FactDeclaration, Facts, case_facts
-from letters.grammar import long_date, short_date
-from letters.library import Clause, Library, Variant
+from letters.grammar import PersonWords, long_date, short_date
+from letters.library import Clause, EmptyPlaceholder, Library, Variant
 from letters.loading import read_facts
 from letters.model import (
     Case,
@@ -28,11 +30,12 @@ from letters.model import (
     ListPart,
     Paragraph,
     ParamValue,
+    Person,
     Reason,
     SectionPlan,
 )
 from letters.money import Money, total
-from letters.outlines import Choice, Plan, choose, condition_context, plan_letter
+from letters.outlines import FILLS, Choice, Plan, choose, condition_context, plan_letter
 from letters.problems import CaseError, ClauseError, LettersError, LimitError, Location, combine
 from letters.wording import plain_values
 
@@ -218,6 +221,15 @@ class Letter:
             yield from section.paragraphs
 
 
+def _as_worded(facts: dict[str, Any]) -> dict[str, Any]:
+    """A case's declared facts as wording sees them: a person fact is a person as the
+    complainant is (``{{ representative }}``, ``.they``, ``| possessive``)."""
+    return {
+        name: PersonWords(value.name, value.pronouns) if isinstance(value, Person) else value
+        for name, value in facts.items()
+    }
+
+
 class ReasonWords(Mapping[str, str]):
     """The wordings of one reason: ``{{ reason.final }}`` is clause reasons/<reason>/final.
 
@@ -241,8 +253,15 @@ class ReasonWords(Mapping[str, str]):
                     f"(reasons: {', '.join(known) or 'none'})",
                     Location(field=self.field),
                 )
-            raise ClauseError(f"reason {name!r} has no {part!r} wording (no clause {clause_id})")
+            raise ClauseError(
+                f"reason {name!r} has no {part!r} wording (no clause {clause_id}; "
+                f"it has: {', '.join(self) or 'none'})"
+            )
         return self._wording(clause_id, self.reason.params, self.field)
+
+    def has(self, part: str) -> bool:
+        """Whether the library has this reason's ``part`` wording."""
+        return f"{REASONS}{self.reason.reason}/{part}" in self._library
 
     def __iter__(self) -> Iterator[str]:
         prefix = f"{REASONS}{self.reason.reason}/"
@@ -272,9 +291,74 @@ class Reasons(Sequence[ReasonWords]):
         return len(self._reasons)
 
     def __getattr__(self, part: str) -> list[str]:
+        """The ``part`` wording of each reason that has one: a reason can be the main one of
+        one case and a secondary one of another, and a secondary reason (a late complaint, say)
+        need not have every wording the main one has."""
         if part.startswith("_"):
             raise AttributeError(part)
-        return [reason[part] for reason in self._reasons]
+        having = [reason for reason in self._reasons if reason.has(part)]
+        if not having and self._reasons:
+            return [self._reasons[0][part]]  # says which reason lacks it, or is not known
+        return [reason[part] for reason in having]
+
+
+_CASE_FIELDS = {
+    "complainant": "complainant.name",
+    "people": "people",
+    "considered": "considered",
+    "reason": "reasons[0]",
+    "reasons": "reasons",
+}
+"""The case field behind a fact wording uses, where its name is not the field's."""
+
+
+_FIELD_HEADS = ("complainant", "people", "considered", "reason", "complaint", "body", "facts")
+"""The case fields a blank can be traced to and shown at."""
+
+
+def _value_of(expression: str, context: Mapping[str, Any]) -> Any:
+    """The value of a placeholder written ``name`` or ``name.attribute``, looked up plainly
+    (no code run); None when it cannot be found."""
+    head, *rest = expression.split(".")
+    value: Any = context.get(head)
+    for step in rest:
+        if isinstance(value, Mapping):
+            value = value.get(step)
+        elif step in ("name", "called") and hasattr(value, step):
+            value = getattr(value, step)
+        else:
+            return value
+    return value
+
+
+def _is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (list, tuple, Sequence)) and not isinstance(value, str):
+        return all(_is_empty(item) for item in value)
+    return not str(value).strip()
+
+
+def _unknown_reason_params(reason: Reason, library: Library, index: int) -> list[LettersError]:
+    """The parameters a case gives a reason that none of the reason's clauses takes."""
+    prefix = f"{REASONS}{reason.reason}/"
+    clauses = [clause for clause in library if clause.id.startswith(prefix)]
+    if not reason.params or not clauses:  # a reason the library lacks is said where it is used
+        return []
+    takes = sorted({name for clause in clauses for name in clause.params})
+    problems: list[LettersError] = []
+    for name in reason.params:
+        if name not in takes:
+            close = difflib.get_close_matches(name, takes, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(
+                CaseError(
+                    f"reason {reason.reason!r} takes no parameter {name!r} "
+                    f"(it takes: {', '.join(takes) or 'none'}){hint}",
+                    Location(field=f"reasons[{index}].params.{name}"),
+                )
+            )
+    return problems
 
 
 class Due:
@@ -400,7 +484,7 @@ class _Composer:
         self._included: list[Origin] = []  # the clauses the clause being rendered took in
         self.facts: dict[str, Any] = {}
         try:
-            self.facts = read_facts(case.facts, library.facts)
+            self.facts = _as_worded(read_facts(case.facts, library.facts))
         except LettersError as error:
             self.problems.append(error)
         self.context = self._context()
@@ -414,6 +498,8 @@ class _Composer:
             ReasonWords(reason, self.library, self._wording, f"reasons[{index}]")
             for index, reason in enumerate(self.case.reasons)
         ]
+        for index, reason in enumerate(self.case.reasons):
+            self.problems.extend(_unknown_reason_params(reason, self.library, index))
         context["reasons"] = Reasons(reasons)
         if reasons:
             context["reason"] = reasons[0]
@@ -554,6 +640,15 @@ class _Composer:
             self.problems.append(error)
             return Plan(case.summary, case.sections, {}, case.numbered is not False)
 
+    def planned(self, clause_id: str) -> ClauseUse | None:
+        """The first use of a clause in the letter's plan (the Summary, then the sections)."""
+        paragraphs = [self.plan.summary, *(p for s in self.plan.sections for p in s.paragraphs)]
+        for paragraph in paragraphs:
+            for part in paragraph:
+                if isinstance(part, ClauseUse) and part.clause == clause_id:
+                    return part
+        return None
+
     def _variant(self, clause: Clause, named: str | None) -> Variant:
         """The wording of a clause: the case's choice, else the plan's, else by date."""
         self.used.add(clause.id)
@@ -564,10 +659,10 @@ class _Composer:
         if not clause.params:
             return params
         facts = self.facts
-        from_facts = {  # the facts that can fill a parameter: text, or a list of text
+        from_facts = {  # the facts that can fill a parameter: text, a list of text, a person
             name: facts[name]
             for name in clause.params
-            if name not in params and isinstance(facts.get(name), (str, tuple))
+            if name not in params and isinstance(facts.get(name), FILLS)
         }
         return {**from_facts, **params} if from_facts else params
 
@@ -608,12 +703,50 @@ class _Composer:
             texts = self.library.render(clause, variant, context)
         except LimitError as error:  # the letter's budget is spent: stop, do not go on
             raise error.inside(self._where(field, choice, error)) from None
+        except EmptyPlaceholder as error:
+            blank, given = self._blank(error, clause, use, field)
+            where = self._where(field, choice, blank)
+            if where.within is not None and given.startswith(_FIELD_HEADS):
+                where = attrs.evolve(where, within=Location(field=given))  # the case field
+            self.problems.append(blank.inside(where))
+            return []
         except LettersError as error:
             self.problems.append(error.inside(self._where(field, choice, error)))
             return []
         origin = Origin(field, clause.id, variant.name, clause.path, variant.line, choice)
         included = tuple(dict.fromkeys(self._included)) if self._included else ()
         return [Text(text, origin, included) for text in texts]
+
+    def _blank(
+        self, error: EmptyPlaceholder, clause: Clause, use: ClauseUse, field: str
+    ) -> tuple[LettersError, str]:
+        """A placeholder empty for this case, said with the case field that leaves it empty
+        and the clause (a letter never holds a blank); and that field."""
+        context = {**self.context, **self._given(clause, use.params)}
+        expressions = error.expressions or ("...",)
+        empty = next((e for e in expressions if _is_empty(_value_of(e, context))), expressions[0])
+        head, _, rest = empty.partition(".")
+        if head in clause.params:
+            if head in use.params:
+                given = f"{field}.params.{head}" if field else f"params.{head}"
+            elif head in self.library.facts:
+                given = f"facts.{head}"
+            else:
+                given = f"the default of parameter {head!r}"
+        elif head == "facts":
+            given = f"facts.{rest.split('.')[0]}"
+        else:
+            given = _CASE_FIELDS.get(head, head)
+            if head in ("complaint", "body") and rest:
+                given = f"{head}.{rest.split('.')[0]}"
+        problem = error.problems[0]
+        blank = ClauseError(
+            f"clause {clause.id}: {{{{ {empty} }}}} is empty for this case ({given} gives "
+            "nothing), and a letter never holds a blank: give it, or leave the clause out with "
+            "a condition in the outline",
+            problem.location,
+        )
+        return blank, given
 
     @staticmethod
     def _where(field: str, choice: Choice | None, error: LettersError) -> Location:
@@ -754,8 +887,15 @@ def compose(case: Case, library: Library, *, source: str | None = None) -> Lette
 def compose_clause(
     case: Case, library: Library, use: ClauseUse, *, source: str | None = None
 ) -> tuple[LetterParagraph, ...]:
-    """One clause as it reads in the letter for a case: its paragraphs."""
+    """One clause as it reads in the letter for a case: its paragraphs. Where the case's plan
+    places the clause, its variant and parameters are the plan's (the outline's, with the
+    case's facts), unless ``use`` names others."""
     composer = _Composer(case, library)
+    planned = composer.planned(use.clause)
+    if planned is not None:
+        use = ClauseUse(
+            use.clause, use.variant or planned.variant, {**planned.params, **use.params}
+        )
     paragraphs = composer.paragraph((use,), "clause")
     if composer.problems:
         raise combine(composer.problems).at(source)

@@ -145,6 +145,8 @@ class FactDeclaration:
     worded_by: str | None = None
     """For ``records``: the folder of clauses that word each kind: ``remedies`` has
     ``remedies/payment`` for a payment."""
+    variants_of: tuple[str, ...] = ()
+    """For a choice fact that lists no ``choices``: the clauses whose variants are its choices."""
 
     def as_json(self) -> dict[str, Any]:
         record: dict[str, Any] = {"name": self.name, "kind": self.kind, "about": self.about}
@@ -158,6 +160,8 @@ class FactDeclaration:
             ]
             record["fields"] = [field.as_json() for field in self.fields]
             record["worded_by"] = self.worded_by
+        if self.variants_of:
+            record["choices_from"] = [f"the variants of {clause}" for clause in self.variants_of]
         return record
 
     def kind_named(self, name: str) -> RecordKind | None:

@@ -202,7 +202,7 @@ class Case:
         factory=dict,
         metadata=described(
             "The facts the library declares (clauses/facts.yaml), by name: "
-            '{"late": true, "document": "the report"}.'
+            '{"data_protection": true, "document": "the report"}.'
         ),
     )
     text: Mapping[str, tuple[Paragraph, ...]] = field(

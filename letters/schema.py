@@ -42,7 +42,7 @@ def case_schema(library: Library | None = None) -> dict[str, Any]:
     if library is not None:
         facts = root["properties"]["facts"]
         facts["properties"] = {
-            name: {**_fact(declaration, definitions), "description": declaration.about}
+            name: {**_fact(declaration, definitions), "description": _about(declaration)}
             for name, declaration in library.facts.items()
         }
         facts["required"] = sorted(n for n, d in library.facts.items() if d.required)
@@ -74,6 +74,14 @@ DEADLINE = {
     "type": "string",
     "examples": ["one month", "three months", "20 working days", "2025-06-30"],
 }
+
+
+def _about(declaration: FactDeclaration) -> str:
+    """A declared fact's description; a choice says where its choices come from."""
+    if declaration.variants_of:
+        clauses = " and ".join(declaration.variants_of)
+        return f"{declaration.about} (one of the variants of {clauses})"
+    return declaration.about
 
 
 def _fact(declaration: FactDeclaration, definitions: dict[str, Any]) -> dict[str, Any]:

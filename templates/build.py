@@ -193,8 +193,8 @@ def page_furniture(document: Document) -> None:
 
 def properties(document: Document) -> None:
     core = document.core_properties
-    core.title = (
-        "{{ letter.title }}"
+    core.title = (  # the title's own colon ("The Ombudsman's final decision:") goes before ": body"
+        '{{ letter.title | trim(":") }}'
         "{% if letter.body_name %}: {{ letter.body_name }}{% endif %}"
         "{% if letter.reference %} ({{ letter.reference }}){% endif %}"
     )
