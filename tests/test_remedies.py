@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
@@ -169,11 +170,14 @@ def test_a_bad_records_declaration_is_reported_at_its_line(
             "facts.remedies[0].colour: unknown field",
         ),
         ({"kind": "apology", "what": "x"}, "facts.remedies[0].by: missing"),
+        (
+            {"kind": "apology", "what": "the delay\x07", "by": "one month"},
+            "facts.remedies[0].what: U+0007 at position 9 is a control character",
+        ),
+        ("an apology", "facts.remedies[0]: expected an object, got 'an apology'"),
     ],
 )
-def test_a_bad_remedy_names_its_field_and_what_was_expected(
-    remedy: dict[str, Any], message: str
-) -> None:
+def test_a_bad_remedy_names_its_field_and_what_was_expected(remedy: Any, message: str) -> None:
     with pytest.raises(LettersError) as raised:
         composed(case(facts_remedies=[remedy]))
     assert f"case.json: {message}" in str(raised.value)
@@ -384,3 +388,14 @@ def test_a_draft_has_no_date_yet_for_a_period_from_the_final_decision() -> None:
     deadline = Deadline.parse("one month")
     assert deadline.due(None) is None
     assert deadline.explain(None) == "one month: no date yet (it runs from the final decision)"
+
+
+def test_a_list_fact_s_items_are_its_choices(tmp_path: Path) -> None:
+    from letters.loading import read_facts
+
+    declarations, _ = read_declarations(FIXTURE / "facts.yaml")
+    tags = attrs.evolve(declarations["remedies"].fields[2], name="tags")
+    with pytest.raises(LettersError) as raised:
+        read_facts({"tags": ("distress", "boredom")}, {"tags": tags})
+    assert str(raised.value) == "facts.tags[1]: expected one of distress, time and trouble"
+    assert read_facts({"tags": ("distress",)}, {"tags": tags}) == {"tags": ("distress",)}
