@@ -523,8 +523,8 @@ def _read_plainly(
             return None  # an undeclared fact, or a date (read from its text) or another kind
         if declaration.kind == "choice" and value not in declaration.choices:
             return None
-        listed = declaration.kind == "list" and declaration.choices
-        if listed and any(item not in declaration.choices for item in value):
+        chosen = isinstance(value, tuple) and declaration.choices  # a list of choices
+        if chosen and not set(value) <= set(declaration.choices):
             return None
         read[name] = value
     for name, declaration in declarations.items():
