@@ -523,14 +523,18 @@ def _read_plainly(
             return None  # an undeclared fact, or a date (read from its text) or another kind
         if declaration.kind == "choice" and value not in declaration.choices:
             return None
-        chosen = isinstance(value, tuple) and declaration.choices  # a list of choices
-        if chosen and not set(value) <= set(declaration.choices):
+        if _not_chosen(value, declaration.choices):  # a list of choices with another item
             return None
         read[name] = value
     for name, declaration in declarations.items():
         if declaration.required and read[name] is None:
             return None
     return read
+
+
+def _not_chosen(value: object, choices: tuple[str, ...]) -> bool:
+    """Whether a list fact that has choices holds an item that is none of them."""
+    return bool(choices) and isinstance(value, tuple) and not set(value) <= set(choices)
 
 
 def _as_json(value: Any) -> Any:
