@@ -134,7 +134,11 @@ class LetterParagraph:
 
 def paragraph_of(runs: list[Text]) -> LetterParagraph:
     """A paragraph of these runs, the items of its list (its runs' list marks) taken out."""
-    if not any(lists.has_marks(run.text) for run in runs):
+    mark = lists.MARK
+    for run in runs:
+        if mark in run.text:
+            break
+    else:
         return LetterParagraph(tuple(runs))
     lead: list[Text] = []
     items: list[tuple[str, int, list[Text]]] = []  # each item's kind, level and runs
@@ -514,8 +518,11 @@ class _Composer:
     def _worded_facts(self) -> dict[str, Any]:
         """The declared facts as wording reads them: each record of a ``records`` fact a
         ``RecordWords``, a deadline a ``Due``."""
+        reckoned = reckoned_facts(self.library.facts)
+        if not reckoned:
+            return self.facts
         worded = dict(self.facts)
-        for name, declaration in self.library.facts.items():
+        for name, declaration in reckoned:
             value = worded.get(name)
             if value is None:
                 continue
@@ -540,7 +547,7 @@ class _Composer:
         title clause has one."""
         clause = self.library.clauses.get(TITLE)
         if clause is not None and any(v.name == self.case.stage for v in clause.variants):
-            return (ClauseUse(TITLE, self.case.stage),)
+            return _STAGE_TITLES[self.case.stage]
         return _TITLE
 
     def reckonings(self) -> list[Reckoning]:
@@ -563,7 +570,7 @@ class _Composer:
                 return value
             return None
 
-        for name, declaration in self.library.facts.items():
+        for name, declaration in reckoned_facts(self.library.facts):
             value = self.facts.get(name)
             if value is None:
                 continue
@@ -590,7 +597,7 @@ class _Composer:
         that has a deadline, worded by its kind's clause."""
         found: list[Action] = []
         worded = self.context["facts"]
-        for name, declaration in self.library.facts.items():
+        for name, declaration in reckoned_facts(self.library.facts):
             if declaration.kind != "records" or not self.facts.get(name):
                 continue
             deadlines = [f.name for f in declaration.fields if f.kind == "deadline"]
@@ -864,6 +871,27 @@ def _list_text(part: ListPart, level: int = 0) -> str:
     )
 
 
+_RECKONED: dict[int, tuple[Mapping[str, FactDeclaration], tuple[Any, ...]]] = {}
+
+
+def reckoned_facts(
+    declarations: Mapping[str, FactDeclaration],
+) -> tuple[tuple[str, FactDeclaration], ...]:
+    """The declared facts whose values are reckoned (records, deadlines, amounts): worked
+    out once for each library's declarations."""
+    found = _RECKONED.get(id(declarations))
+    if found is None or found[0] is not declarations:
+        if len(_RECKONED) >= 32:  # libraries read again (letters serve): the old ones go
+            _RECKONED.clear()
+        kinds = ("records", "deadline", "money")
+        found = _RECKONED[id(declarations)] = (
+            declarations,
+            tuple((name, d) for name, d in declarations.items() if d.kind in kinds),
+        )
+    return found[1]
+
+
+_STAGE_TITLES = {stage: (ClauseUse(TITLE, stage),) for stage in ("draft", "final")}
 _SIGN_OFF = (ClauseUse(SIGN_OFF),)
 _TITLE = (ClauseUse(TITLE),)
 

@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from attrs import frozen
-from dateutil.relativedelta import relativedelta
 
 from letters.grammar import long_date
 
@@ -109,6 +108,8 @@ class Deadline:
         if start is None:
             return None
         if self.unit == "month":
+            from dateutil.relativedelta import relativedelta  # read when first needed
+
             later: date = start + relativedelta(months=self.count)
             return later
         if self.unit == "week":
