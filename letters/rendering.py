@@ -302,8 +302,9 @@ class ParagraphText(str):
 class ItemText(str):
     """An item of a paragraph's list as a template sees it: its text, and ``style``, which
     says which of the template's list paragraphs shows it: ``number-0`` (a numbered item,
-    "a)"), ``number-1``, ``number-2``, ``bullet-0`` to ``bullet-2``, or ``text`` (the paragraph
-    going on after its list)."""
+    "a)"), ``number-1``, ``number-2``; ``unnumbered-0`` to ``unnumbered-2``, the same in a
+    letter whose paragraphs are not numbered; ``bullet-0`` to ``bullet-2``; or ``text`` (the
+    paragraph going on after its list)."""
 
     style = "text"
 
@@ -312,14 +313,15 @@ plain_values(ParagraphText, ("keeps_with_next", "items"))
 plain_values(ItemText, ("style",))
 
 
-def _paragraph_text(paragraph: LetterParagraph) -> ParagraphText:
+def _paragraph_text(paragraph: LetterParagraph, numbered: bool = True) -> ParagraphText:
     if not paragraph.items:
         return ParagraphText(paragraph.text)
     text = ParagraphText(paragraph.lead)
     shown = []
     for item in paragraph.items:
         item_text = ItemText(item.text)
-        item_text.style = "text" if item.kind == "text" else f"{item.kind}-{item.level}"
+        kind = item.kind if item.kind != "number" or numbered else "unnumbered"
+        item_text.style = "text" if kind == "text" else f"{kind}-{item.level}"
         shown.append(item_text)
     text.items = tuple(shown)
     return text
@@ -327,7 +329,7 @@ def _paragraph_text(paragraph: LetterParagraph) -> ParagraphText:
 
 def _paragraph_texts(letter: Letter) -> list[list[ParagraphText]]:
     sections = [
-        [_paragraph_text(paragraph) for paragraph in section.paragraphs]
+        [_paragraph_text(paragraph, letter.numbered) for paragraph in section.paragraphs]
         for section in letter.sections
     ]
     last = next((paragraphs for paragraphs in reversed(sections) if paragraphs), None)

@@ -37,6 +37,7 @@ NUMBERING_ID = "90"
 
 
 BULLETS_ID = "91"
+UNNUMBERED_ID = "92"  # a letter not numbered: the items of its paragraphs' numbered lists
 LEVEL_INDENT = 567  # twentieths of a point: 1 cm, the number's width and each level's step
 BULLET_SIGNS = ("\u2022", "\u2013", "\u25aa")
 
@@ -76,13 +77,32 @@ def numbering_definition(document: Document) -> None:
         f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{BULLETS_ID}">'
         f'<w:multiLevelType w:val="hybridMultilevel"/>{bullet_levels}</w:abstractNum>'
     )
+    unnumbered_levels = "".join(
+        f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{form}"/>'
+        f'<w:lvlText w:val="%{level + 1}{sign}"/><w:lvlJc w:val="left"/>'
+        f'<w:pPr><w:ind w:left="{LEVEL_INDENT * (level + 1)}" w:hanging="{LEVEL_INDENT}"/></w:pPr>'
+        "</w:lvl>"
+        for level, form, sign in (
+            (1, "lowerLetter", ")"),
+            (2, "lowerRoman", ")"),
+            (3, "decimal", "."),
+        )
+    )
+    unnumbered = parse_xml(  # its first level is the paragraph itself, with no number shown
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{UNNUMBERED_ID}">'
+        '<w:multiLevelType w:val="multilevel"/>'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="none"/><w:suff w:val="nothing"/>'
+        '<w:lvlText w:val=""/><w:lvlJc w:val="left"/>'
+        '<w:pPr><w:ind w:left="0" w:firstLine="0"/></w:pPr></w:lvl>'
+        f"{unnumbered_levels}</w:abstractNum>"
+    )
     first_num = numbering.find(qn("w:num"))
-    for definition in (abstract, bullets):
+    for definition in (abstract, bullets, unnumbered):
         if first_num is not None:
             first_num.addprevious(definition)
         else:
             numbering.append(definition)
-    for number in (NUMBERING_ID, BULLETS_ID):
+    for number in (NUMBERING_ID, BULLETS_ID, UNNUMBERED_ID):
         numbering.append(
             parse_xml(
                 f'<w:num {nsdecls("w")} w:numId="{number}">'
@@ -255,21 +275,34 @@ def statement(document: Document) -> None:
     # Numbered or not, as the letter says; the letter's last paragraph keeps with the sign-off,
     # so the sign-off never stands alone at the top of a page.
     # The last paragraph's test first: every other paragraph asks two questions, not three.
-    for tests, style, keep in (
+    # A paragraph of a letter not numbered that holds a numbered list is a member of the
+    # unnumbered paragraphs' list, at its unseen first level, so that its items' a), b) start
+    # again under it as they do under a numbered paragraph.
+    for tests, style, keep, listed in (
         (
             ("{%p if paragraph.keeps_with_next %}", "{%p if letter.numbered %}"),
             "Numbered Paragraph",
             True,
+            False,
         ),
-        (("{%p else %}",), "Paragraph", True),
-        (("{%p endif %}", "{%p elif letter.numbered %}"), "Numbered Paragraph", False),
-        (("{%p else %}",), "Paragraph", False),
+        (("{%p elif paragraph.items %}",), "Paragraph", True, True),
+        (("{%p else %}",), "Paragraph", True, False),
+        (("{%p endif %}", "{%p elif letter.numbered %}"), "Numbered Paragraph", False, False),
+        (("{%p elif paragraph.items %}",), "Paragraph", False, True),
+        (("{%p else %}",), "Paragraph", False, False),
     ):
         for test in tests:
             document.add_paragraph(test)
         paragraph = document.add_paragraph("{{ paragraph }}", style=style)
         if keep:
             paragraph.paragraph_format.keep_with_next = True
+        if listed:
+            paragraph._p.get_or_add_pPr().append(
+                parse_xml(
+                    f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/>'
+                    f'<w:numId w:val="{UNNUMBERED_ID}"/></w:numPr>'
+                )
+            )
     document.add_paragraph("{%p endif %}")
     list_items(document)
     document.add_paragraph("{%p endfor %}")
@@ -281,8 +314,10 @@ def list_items(document: Document) -> None:
     items one level down from the paragraph's own number, bullets in the bullets' list; and
     the paragraph's text going on after its list, indented under its number."""
     document.add_paragraph("{%p for item in paragraph.items %}")
-    choices = [(f"number-{level}", NUMBERING_ID, level + 1) for level in range(3)] + [
-        (f"bullet-{level}", BULLETS_ID, level) for level in range(3)
+    choices = [
+        *((f"number-{level}", NUMBERING_ID, level + 1) for level in range(3)),
+        *((f"unnumbered-{level}", UNNUMBERED_ID, level + 1) for level in range(3)),
+        *((f"bullet-{level}", BULLETS_ID, level) for level in range(3)),
     ]
     for index, (style, list_id, level) in enumerate(choices):
         document.add_paragraph(

@@ -207,3 +207,33 @@ def test_preview_sets_a_paragraphs_list_out_as_html_lists() -> None:
         "<li>a) not a list.</li></ol>"
         "<br>The Council should provide us with evidence it has complied."
     )
+
+
+def test_numbered_items_start_again_under_each_paragraph_of_a_letter_not_numbered() -> None:
+    docx = render(
+        composed(
+            ["The Council failed to:", {"list": ["reply", "visit"], "numbered": True}],
+            "A plain paragraph.",
+            ["It also failed to:", {"list": ["apologise"], "numbered": True}],
+            numbered=False,
+        )
+    )
+    paragraphs = _list_paragraphs(docx)
+    start = paragraphs.index(("The Council failed to:", "0", "92"))  # the list's unseen level
+    assert paragraphs[start : start + 6] == [
+        ("The Council failed to:", "0", "92"),
+        ("reply", "1", "92"),
+        ("visit", "1", "92"),
+        ("A plain paragraph.", None, None),  # a paragraph with no list is no list's
+        ("It also failed to:", "0", "92"),  # so its a) is a) again
+        ("apologise", "1", "92"),
+    ]
+    numbering = document_xml(docx, "word/numbering.xml")
+    (unseen,) = [
+        level
+        for abstract in numbering.iter(W + "abstractNum")
+        if abstract.get(W + "abstractNumId") == "92"
+        for level in abstract.iter(W + "lvl")
+        if level.get(W + "ilvl") == "0"
+    ]
+    assert unseen.find(W + "numFmt").get(W + "val") == "none"  # type: ignore[union-attr]
