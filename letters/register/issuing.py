@@ -297,13 +297,15 @@ class Issuer:
             if folder not in self._recovered:
                 self.recover(folder)
                 self._recovered.add(folder)
-        for number, job in enumerate(jobs):
-            made = contained(job.case, lambda job=job: self._prepare_file(job, replaces, note))  # type: ignore[misc]
-            if isinstance(made, Outcome):
-                results[number] = IssueOutcome(job.case, None, _target(job), problems=made.problems)
-            else:
-                ready[number] = made
         try:
+            for number, job in enumerate(jobs):
+                made = contained(job.case, lambda job=job: self._prepare_file(job, replaces, note))  # type: ignore[misc]
+                if isinstance(made, Outcome):
+                    results[number] = IssueOutcome(
+                        job.case, None, _target(job), problems=made.problems
+                    )
+                else:
+                    ready[number] = made
             while ready:
                 try:
                     identities = self._record(list(ready.values()))
@@ -324,6 +326,12 @@ class Issuer:
             for each in ready.values():
                 _remove(each.temporary)
             if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                # a stop signal may come between a temporary file's making and its being
+                # known: every temporary file of this process goes
+                mine = f"{_TEMPORARY}{_HOST}-{os.getpid()}-*.part"
+                for folder in {job.target.parent for job in jobs if job.target is not None}:
+                    for left in folder.glob(mine):
+                        _remove(left)
                 raise
             from letters.batch import problems_of
 
