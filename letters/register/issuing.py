@@ -472,9 +472,16 @@ class Issuer:
             _release(held)
             held = None
             return identities
-        except BaseException:
+        except BaseException as error:
             for path in linked:
                 _remove(path)
+            if isinstance(error, sa.exc.OperationalError):
+                from letters.register.database import RegisterError
+
+                reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+                raise RegisterError(
+                    f"the register {self.register.shown} did not take the letters: {reason}"
+                ) from None
             raise
         finally:
             _release(held)

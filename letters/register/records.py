@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from attrs import frozen
 
+from letters.problems import Location
 from letters.register import tables
 from letters.register.database import RegisterError, connect, locate, prepare
 from letters.register.issuing import IssueOutcome, Issuer, Recorder, name_key
@@ -140,8 +141,18 @@ class Register:
 
     def __init__(self, location: str | Path | None = None, *, create: bool = True):
         self.location = locate(location)
+        if not create and "://" not in str(self.location) and not Path(self.location).is_file():
+            raise RegisterError(
+                "no register here: issue a letter (letters issue) or make one "
+                "(letters register upgrade)",
+                Location(file=str(self.location)),
+            )
         self.engine = connect(self.location)
-        self.revision = prepare(self.engine, create=create)
+        try:
+            self.revision = prepare(self.engine, create=create)
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     def __enter__(self) -> Register:
         return self
