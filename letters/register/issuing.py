@@ -1,13 +1,18 @@
 """Issuing letters: each rendered, written and recorded in the register, or none of these.
 
 For each chunk of cases: every letter is rendered and written to a temporary file beside its
-target (a case that fails is that case's outcome, and is not recorded); then, in one
-transaction, the chunk's records are inserted, each temporary file is linked to its letter's
-name (never over an existing file: an issued letter is not written over), and the transaction
-is committed; only then are the temporary names removed. Should anything fail before the
-commit, the letters linked in that chunk are removed again and nothing is recorded. Stop
-signals are held back from the first link to the end of the commit, so that a stopped batch
-leaves each letter either recorded and written, or neither.
+target, and forced to the disk (fsync, in a thread while the next letter is rendered); a case
+that fails is that case's outcome, and is not recorded. Then, in one transaction, the chunk's
+records are inserted, each temporary file is linked to its letter's name (never over an
+existing file: an issued letter is not written over), the folder is synced, and the
+transaction is committed; only then are the temporary names removed. Should anything fail
+before the commit, the letters linked in that chunk are removed again and nothing is recorded.
+Stop signals are held back from the first link to the end of the commit, so that a stopped
+batch leaves each letter either recorded and written, or neither.
+
+Only a process killed outright (SIGKILL, a power cut) between the links and the commit can
+leave letters named but not recorded; each keeps its temporary name too, as a second link to
+the same file, and the next issue into that folder removes them (``Issuer.recover``).
 
 What a record holds: the case file as given, the outline and every clause and variant used with
 the SHA-256 of its wording, the library's version (hash of its files, git commit), the
