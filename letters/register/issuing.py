@@ -60,6 +60,7 @@ FORMATS = ("docx", "txt", "md")
 time LibreOffice made it)."""
 CHUNK = 500  # letters recorded in one transaction
 _counter = itertools.count()
+_COMPACT = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 _TEMPORARY = ".letters-issue-"
 _HOST = socket.gethostname().replace("-", "_")
 
@@ -227,6 +228,7 @@ class Issuer:
         self._recovered: set[Path] = set()
         self._wordings: dict[tuple[str, str], str] = {}
         self._flushing: ThreadPoolExecutor | None = None
+        self._pending: list[tuple[int, Future[None]]] = []
         self._clause_sets: set[str] = set()  # known to be in the register
 
     # -- one letter, for the service ---------------------------------------------------------
@@ -325,6 +327,7 @@ class Issuer:
                     )
                 else:
                     ready[number] = made
+            self._flush_pending()
             for number, each in list(ready.items()):  # on the disk before they are recorded
                 problem = _flushed(each)
                 if problem is not None:
@@ -348,6 +351,7 @@ class Issuer:
                     _remove(each.temporary)
                 ready = {}
         except BaseException as error:  # the chunk is not recorded: its letters are not left
+            self._flush_pending()  # their descriptors closed
             for each in ready.values():
                 _remove(each.temporary)
             if isinstance(error, (KeyboardInterrupt, SystemExit)):
@@ -366,12 +370,22 @@ class Issuer:
                 )
         return [results[number] for number in range(len(jobs))]
 
-    def _flusher(self) -> ThreadPoolExecutor:
-        """The threads that force letters to the disk while the next ones are rendered: an
-        fsync waits on the disk, not on Python, so rendering goes on meanwhile."""
+    def _flusher(self) -> list[tuple[int, Future[None]]]:
+        """Where written letters wait to be forced to the disk: their descriptors, and the
+        futures that say when each is."""
+        return self._pending
+
+    def _flush_pending(self) -> None:
+        """Force the chunk's letters to the disk, several at once, after they are all written:
+        fsyncs made while other letters are being created make each creation wait for the file
+        system's journal."""
+        if not self._pending:
+            return
         if self._flushing is None:
-            self._flushing = ThreadPoolExecutor(4, thread_name_prefix="letters-fsync")
-        return self._flushing
+            self._flushing = ThreadPoolExecutor(8, thread_name_prefix="letters-fsync")
+        pending, self._pending = self._pending, []
+        for descriptor, future in pending:
+            self._flushing.submit(_flush, descriptor, future)
 
     def recover(self, folder: Path) -> list[Path]:
         """Finish what an issuing process killed in this folder left: the letters it had named
@@ -437,7 +451,7 @@ class Issuer:
         from letters.provenance import provenance_of
 
         record = provenance_of(letter, case=source)
-        provenance = _deflate(json.dumps(record).encode("ascii"))
+        provenance = _deflate(_COMPACT.encode(record).encode("ascii"))
         uses = clause_uses(letter, self.renderer.library, self._wordings)
         temporary, flushed = (
             _write_temporary(job.target, document, self._flusher())
@@ -663,10 +677,10 @@ def _target(job: _Job) -> str | None:
 
 
 def _write_temporary(
-    target: Path, data: bytes, flusher: ThreadPoolExecutor
+    target: Path, data: bytes, pending: list[tuple[int, Future[None]]]
 ) -> tuple[Path, Future[None]]:
-    """The letter written under a temporary name beside its target, and its being forced to
-    the disk by one of the flusher's threads."""
+    """The letter written under a temporary name beside its target; its descriptor waits in
+    ``pending`` to be forced to the disk, and the future says when it is."""
     folder = target.parent
     if not folder.is_dir():
         raise OutputError("the folder to write into does not exist", Location(file=str(target)))
@@ -700,12 +714,18 @@ def _write_temporary(
                 f"cannot write the letter ({error.strerror})", Location(file=str(target))
             ) from None
         raise
-    return temporary, flusher.submit(_flush, descriptor)
+    flushed: Future[None] = Future()
+    pending.append((descriptor, flushed))
+    return temporary, flushed
 
 
-def _flush(descriptor: int) -> None:
+def _flush(descriptor: int, flushed: Future[None]) -> None:
     try:
         os.fsync(descriptor)
+    except OSError as error:
+        flushed.set_exception(error)
+    else:
+        flushed.set_result(None)
     finally:
         os.close(descriptor)
 
