@@ -249,7 +249,8 @@ def test_verify_reports_a_letter_that_would_not_come_out_the_same(
     [
         "UPDATE letters SET complainant = 'Someone else'",
         "DELETE FROM letters",
-        "UPDATE letter_clauses SET text_sha256 = 'x'",
+        "UPDATE clause_set_members SET text_sha256 = 'x'",
+        "DELETE FROM clause_sets",
         "DELETE FROM blobs",
         "DELETE FROM library_files",
     ],

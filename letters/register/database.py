@@ -113,6 +113,16 @@ def prepare(engine: Engine, *, create: bool = True, upgrade: bool = False) -> st
     """Make sure the register's schema is the one this code expects: made when the database
     is empty (``create``), migrated when ``upgrade``; else an error that says to upgrade.
     The revision the register is at is returned."""
+    try:
+        return _prepare(engine, create=create, upgrade=upgrade)
+    except sa.exc.OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise RegisterError(
+            f"cannot reach the register {engine.url.render_as_string(hide_password=True)}: {reason}"
+        ) from None
+
+
+def _prepare(engine: Engine, *, create: bool, upgrade: bool) -> str:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK)))

@@ -1,13 +1,18 @@
 """Issuing letters: each rendered, written and recorded in the register, or none of these.
 
 For each chunk of cases: every letter is rendered and written to a temporary file beside its
-target (a case that fails is that case's outcome, and is not recorded); then, in one
-transaction, the chunk's records are inserted, each temporary file is linked to its letter's
-name (never over an existing file: an issued letter is not written over), and the transaction
-is committed; only then are the temporary names removed. Should anything fail before the
-commit, the letters linked in that chunk are removed again and nothing is recorded. Stop
-signals are held back from the first link to the end of the commit, so that a stopped batch
-leaves each letter either recorded and written, or neither.
+target, and forced to the disk (fsync, in a thread while the next letter is rendered); a case
+that fails is that case's outcome, and is not recorded. Then, in one transaction, the chunk's
+records are inserted, each temporary file is linked to its letter's name (never over an
+existing file: an issued letter is not written over), the folder is synced, and the
+transaction is committed; only then are the temporary names removed. Should anything fail
+before the commit, the letters linked in that chunk are removed again and nothing is recorded.
+Stop signals are held back from the first link to the end of the commit, so that a stopped
+batch leaves each letter either recorded and written, or neither.
+
+Only a process killed outright (SIGKILL, a power cut) between the links and the commit can
+leave letters named but not recorded; each keeps its temporary name too, as a second link to
+the same file, and the next issue into that folder removes them (``Issuer.recover``).
 
 What a record holds: the case file as given, the outline and every clause and variant used with
 the SHA-256 of its wording, the library's version (hash of its files, git commit), the
@@ -27,6 +32,7 @@ import os
 import socket
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -54,6 +60,7 @@ FORMATS = ("docx", "txt", "md")
 time LibreOffice made it)."""
 CHUNK = 500  # letters recorded in one transaction
 _counter = itertools.count()
+_COMPACT = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 _TEMPORARY = ".letters-issue-"
 _HOST = socket.gethostname().replace("-", "_")
 
@@ -110,8 +117,9 @@ class _Ready:
     letter: Letter
     document: bytes
     row: dict[str, Any]
-    clauses: tuple[dict[str, Any], ...]
+    clauses: tuple[tuple[str, str, str], ...]
     temporary: Path | None  # None: the letter goes back to the caller (the service)
+    flushed: Future[None] | None = None  # its bytes forced to the disk (fsync), in a thread
 
 
 def now() -> datetime.datetime:
@@ -132,19 +140,26 @@ def engine_version() -> str:
     return f"letters {mine}" + (" isal" if ooxml._isal_zlib is not None else "")
 
 
-def clause_uses(letter: Letter, renderer_library: Any) -> tuple[dict[str, Any], ...]:
-    """Every clause and variant the letter took wording from, with its wording's SHA-256."""
+def clause_uses(
+    letter: Letter, library: Any, known: dict[tuple[str, str], str] | None = None
+) -> tuple[tuple[str, str, str], ...]:
+    """Every clause and variant the letter took wording from, with its wording's SHA-256, in
+    order; ``known`` keeps the hashes of wordings met before (the library does not change)."""
+    known = {} if known is None else known
     seen: dict[tuple[str, str], str] = {}
 
     def note(origin: Origin | None) -> None:
         if origin is None or origin.clause is None:
             return
-        variant = origin.variant or "default"
-        if (origin.clause, variant) in seen:
+        key = (origin.clause, origin.variant or "default")
+        if key in seen:
             return
-        clause = renderer_library[origin.clause]
-        text = next((v.text for v in clause.variants if v.name == variant), "")
-        seen[origin.clause, variant] = sha256(text.encode("utf-8"))
+        digest = known.get(key)
+        if digest is None:
+            clause = library[origin.clause]
+            text = next((v.text for v in clause.variants if v.name == key[1]), "")
+            digest = known[key] = sha256(text.encode("utf-8"))
+        seen[key] = digest
 
     note(letter.title_origin)
     paragraphs = [letter.sign_off, *([letter.summary] if letter.summary else [])]
@@ -156,10 +171,12 @@ def clause_uses(letter: Letter, renderer_library: Any) -> tuple[dict[str, Any], 
             note(run.origin)
             for included in run.includes:
                 note(included)
-    return tuple(
-        {"clause": clause, "variant": variant, "text_sha256": digest}
-        for (clause, variant), digest in sorted(seen.items())
-    )
+    return tuple((clause, variant, digest) for (clause, variant), digest in sorted(seen.items()))
+
+
+def clause_set_hash(uses: Sequence[tuple[str, str, str]]) -> str:
+    """The hash a set of clause uses is kept under: of each clause, variant and wording hash."""
+    return sha256("".join(f"{c}\0{v}\0{d}\n" for c, v, d in uses).encode("utf-8"))
 
 
 def make_letter(
@@ -211,6 +228,10 @@ class Issuer:
         self.engine = engine_version()
         self._stored = False
         self._recovered: set[Path] = set()
+        self._wordings: dict[tuple[str, str], str] = {}
+        self._flushing: ThreadPoolExecutor | None = None
+        self._pending: list[tuple[int, Future[None]]] = []
+        self._clause_sets: set[str] = set()  # known to be in the register
 
     # -- one letter, for the service ---------------------------------------------------------
 
@@ -299,13 +320,22 @@ class Issuer:
             if folder not in self._recovered:
                 self.recover(folder)
                 self._recovered.add(folder)
-        for number, job in enumerate(jobs):
-            made = contained(job.case, lambda job=job: self._prepare_file(job, replaces, note))  # type: ignore[misc]
-            if isinstance(made, Outcome):
-                results[number] = IssueOutcome(job.case, None, _target(job), problems=made.problems)
-            else:
-                ready[number] = made
         try:
+            for number, job in enumerate(jobs):
+                made = contained(job.case, lambda job=job: self._prepare_file(job, replaces, note))  # type: ignore[misc]
+                if isinstance(made, Outcome):
+                    results[number] = IssueOutcome(
+                        job.case, None, _target(job), problems=made.problems
+                    )
+                else:
+                    ready[number] = made
+            self._flush_pending()
+            for number, each in list(ready.items()):  # on the disk before they are recorded
+                problem = _flushed(each)
+                if problem is not None:
+                    results[number] = _failed(each, problem)
+                    _remove(each.temporary)
+                    del ready[number]
             while ready:
                 try:
                     identities = self._record(list(ready.values()))
@@ -323,9 +353,16 @@ class Issuer:
                     _remove(each.temporary)
                 ready = {}
         except BaseException as error:  # the chunk is not recorded: its letters are not left
+            self._flush_pending()  # their descriptors closed
             for each in ready.values():
                 _remove(each.temporary)
             if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                # a stop signal may come between a temporary file's making and its being
+                # known: every temporary file of this process goes
+                mine = f"{_TEMPORARY}{_HOST}-{os.getpid()}-*.part"
+                for folder in {job.target.parent for job in jobs if job.target is not None}:
+                    for left in folder.glob(mine):
+                        _remove(left)
                 raise
             from letters.batch import problems_of
 
@@ -334,6 +371,23 @@ class Issuer:
                     each.job.case, None, _target(each.job), problems=problems_of(error)
                 )
         return [results[number] for number in range(len(jobs))]
+
+    def _flusher(self) -> list[tuple[int, Future[None]]]:
+        """Where written letters wait to be forced to the disk: their descriptors, and the
+        futures that say when each is."""
+        return self._pending
+
+    def _flush_pending(self) -> None:
+        """Force the chunk's letters to the disk, several at once, after they are all written:
+        fsyncs made while other letters are being created make each creation wait for the file
+        system's journal."""
+        if not self._pending:
+            return
+        if self._flushing is None:
+            self._flushing = ThreadPoolExecutor(8, thread_name_prefix="letters-fsync")
+        pending, self._pending = self._pending, []
+        for descriptor, future in pending:
+            self._flushing.submit(_flush, descriptor, future)
 
     def recover(self, folder: Path) -> list[Path]:
         """Finish what an issuing process killed in this folder left: the letters it had named
@@ -399,10 +453,13 @@ class Issuer:
         from letters.provenance import provenance_of
 
         record = provenance_of(letter, case=source)
-        provenance = zlib.compress(
-            json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"), 1
+        provenance = _deflate(_COMPACT.encode(record).encode("ascii"))
+        uses = clause_uses(letter, self.renderer.library, self._wordings)
+        temporary, flushed = (
+            _write_temporary(job.target, document, self._flusher())
+            if write and job.target
+            else (None, None)
         )
-        temporary = _write_temporary(job.target, document) if write and job.target else None
         row = {
             "issued_by": self.by,
             "replaces": replaces,
@@ -417,6 +474,7 @@ class Issuer:
             "body_key": name_key(case.body.name) if case.body.name else None,
             "outline": letter.outline,
             "decision_date": case.decision_date.isoformat() if case.decision_date else None,
+            "clause_set": clause_set_hash(uses),
             "library_hash": self.version.hash,
             "template": str(self.renderer.template.path),
             "template_sha256": self.template_sha256,
@@ -427,9 +485,7 @@ class Issuer:
             "output_path": str(job.target) if job.target else None,
             "provenance": provenance,
         }
-        return _Ready(
-            job, case, letter, document, row, clause_uses(letter, self.renderer.library), temporary
-        )
+        return _Ready(job, case, letter, document, row, uses, temporary, flushed)
 
     def _record(self, ready: Sequence[_Ready]) -> list[int]:
         """Insert the records, link each letter to its name, commit: their ids in order."""
@@ -440,6 +496,7 @@ class Issuer:
                 self._store_inputs(connection)
                 if ready[0].row["replaces"] is not None:
                     _check_replaces(connection, ready[0].row["replaces"])
+                new_sets = self._store_clause_sets(connection, ready)
                 stamp = now()
                 rows = [{**each.row, "issued_at": stamp} for each in ready]
                 inserted = connection.execute(
@@ -449,26 +506,29 @@ class Issuer:
                     rows,
                 )
                 identities = [int(identity) for identity in inserted.scalars()]
-                clause_rows = [
-                    {**use, "letter_id": identity}
-                    for each, identity in zip(ready, identities, strict=True)
-                    for use in each.clauses
-                ]
-                if clause_rows:
-                    connection.execute(sa.insert(tables.letter_clauses), clause_rows)
                 self._record_extra(connection, ready, identities)
                 held = _hold_signals()
                 for each in ready:
                     if each.temporary is not None and each.job.target is not None:
                         _link(each, linked)
+                if linked:
+                    _sync_folders(ready)
                 # leaving the block commits
             self._stored = True
+            self._clause_sets.update(new_sets)
             _release(held)
             held = None
             return identities
-        except BaseException:
+        except BaseException as error:
             for path in linked:
                 _remove(path)
+            if isinstance(error, sa.exc.OperationalError):
+                from letters.register.database import RegisterError
+
+                reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+                raise RegisterError(
+                    f"the register {self.register.shown} did not take the letters: {reason}"
+                ) from None
             raise
         finally:
             _release(held)
@@ -486,6 +546,26 @@ class Issuer:
                     grouped.setdefault(table, []).append({**values, "letter_id": identity})
         for table, rows in grouped.items():
             connection.execute(sa.insert(table), rows)
+
+    def _store_clause_sets(self, connection: Connection, ready: Sequence[_Ready]) -> set[str]:
+        """The chunk's sets of clause uses the register may not have yet, stored."""
+        new = {
+            each.row["clause_set"]: each.clauses
+            for each in ready
+            if each.row["clause_set"] not in self._clause_sets
+        }
+        if new:
+            _insert_new(connection, tables.clause_sets, [{"hash": key} for key in new])
+            _insert_new(
+                connection,
+                tables.clause_set_members,
+                [
+                    {"set_hash": key, "clause": c, "variant": v, "text_sha256": d}
+                    for key, uses in new.items()
+                    for c, v, d in uses
+                ],
+            )
+        return set(new)
 
     def _store_inputs(self, connection: Connection) -> None:
         """The library's files and the template, kept by content (once per register)."""
@@ -522,6 +602,15 @@ class Issuer:
                     for path, digest in self.version.file_hashes.items()
                 ],
             )
+
+
+def _deflate(data: bytes) -> bytes:
+    """The provenance record compressed: zlib's format, made by ISA-L where it is installed."""
+    from letters import ooxml
+
+    if ooxml._isal_zlib is not None:
+        return bytes(ooxml._isal_zlib.compress(data, 1))
+    return zlib.compress(data, 1)
 
 
 def name_key(name: str) -> str:
@@ -589,8 +678,11 @@ def _target(job: _Job) -> str | None:
     return str(job.target) if job.target is not None else None
 
 
-def _write_temporary(target: Path, data: bytes) -> Path:
-    """The letter written and flushed to the disk under a temporary name beside its target."""
+def _write_temporary(
+    target: Path, data: bytes, pending: list[tuple[int, Future[None]]]
+) -> tuple[Path, Future[None]]:
+    """The letter written under a temporary name beside its target; its descriptor waits in
+    ``pending`` to be forced to the disk, and the future says when it is."""
     folder = target.parent
     if not folder.is_dir():
         raise OutputError("the folder to write into does not exist", Location(file=str(target)))
@@ -613,18 +705,54 @@ def _write_temporary(target: Path, data: bytes) -> Path:
                 f"cannot write here ({error.strerror})", Location(file=str(target))
             ) from None
     try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
     except BaseException as error:
+        os.close(descriptor)
         _remove(temporary)
         if isinstance(error, OSError):
             raise OutputError(
                 f"cannot write the letter ({error.strerror})", Location(file=str(target))
             ) from None
         raise
-    return temporary
+    flushed: Future[None] = Future()
+    pending.append((descriptor, flushed))
+    return temporary, flushed
+
+
+def _flush(descriptor: int, flushed: Future[None]) -> None:
+    try:
+        os.fsync(descriptor)
+    except OSError as error:
+        flushed.set_exception(error)
+    else:
+        flushed.set_result(None)
+    finally:
+        os.close(descriptor)
+
+
+def _flushed(each: _Ready) -> Problem | None:
+    """Wait for a letter to be on the disk: the problem if it could not be."""
+    if each.flushed is None:
+        return None
+    try:
+        each.flushed.result()
+    except OSError as error:
+        return Problem(
+            f"cannot write the letter ({error.strerror})", Location(file=_target(each.job))
+        )
+    return None
+
+
+def _sync_folders(ready: Sequence[_Ready]) -> None:
+    """The folders' new names on the disk too, before the records say the letters are there."""
+    for folder in {each.job.target.parent for each in ready if each.job.target is not None}:
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 def _link(each: _Ready, linked: list[Path]) -> None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from attrs import frozen
 
+from letters.problems import Location
 from letters.register import tables
 from letters.register.database import RegisterError, connect, locate, prepare
 from letters.register.issuing import IssueOutcome, Issuer, Recorder, name_key
@@ -143,8 +144,18 @@ class Register:
 
     def __init__(self, location: str | Path | None = None, *, create: bool = True):
         self.location = locate(location)
+        if not create and "://" not in str(self.location) and not Path(self.location).is_file():
+            raise RegisterError(
+                "no register here: issue a letter (letters issue) or make one "
+                "(letters register upgrade)",
+                Location(file=str(self.location)),
+            )
         self.engine = connect(self.location)
-        self.revision = prepare(self.engine, create=create)
+        try:
+            self.revision = prepare(self.engine, create=create)
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     def __enter__(self) -> Register:
         return self
@@ -173,14 +184,14 @@ class Register:
     ) -> Issuer:
         """An Issuer: the library and template read once, recorded as read."""
         from letters.library import default_library
-        from letters.register.versions import library_version
+        from letters.register.versions import files_hash, library_files, library_version
         from letters.renderer import Renderer
 
         folder = Path(clauses) if clauses is not None else default_library()
         version = library_version(folder) if folder.is_dir() else None
         renderer = Renderer(clauses, template)  # a missing or broken library fails here
         assert version is not None and renderer.library.root is not None
-        if library_version(folder).hash != version.hash:
+        if files_hash(library_files(folder)) != version.hash:
             raise RegisterError("the clause library changed while it was read; issue again")
         return Issuer(
             self,
@@ -262,14 +273,11 @@ class Register:
             later = connection.execute(
                 sa.select(letters.c.id).where(letters.c.replaces == identity)
             ).scalar()
+            members = tables.clause_set_members
             uses = connection.execute(
-                sa.select(
-                    tables.letter_clauses.c.clause,
-                    tables.letter_clauses.c.variant,
-                    tables.letter_clauses.c.text_sha256,
-                )
-                .where(tables.letter_clauses.c.letter_id == identity)
-                .order_by(tables.letter_clauses.c.clause, tables.letter_clauses.c.variant)
+                sa.select(members.c.clause, members.c.variant, members.c.text_sha256)
+                .where(members.c.set_hash == row._mapping[letters.c.clause_set])
+                .order_by(members.c.clause, members.c.variant)
             ).all()
         values = row._mapping
         return Record(
@@ -356,9 +364,9 @@ def _conditions(query: Query) -> list[sa.ColumnElement[bool]]:
         found.append(letters.c.id <= query.last)
     if query.clause is not None:
         found.append(
-            letters.c.id.in_(
-                sa.select(tables.letter_clauses.c.letter_id).where(
-                    tables.letter_clauses.c.clause == query.clause
+            letters.c.clause_set.in_(
+                sa.select(tables.clause_set_members.c.set_hash).where(
+                    tables.clause_set_members.c.clause == query.clause
                 )
             )
         )

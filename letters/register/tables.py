@@ -1,7 +1,9 @@
 """The register's tables, as SQLAlchemy Core sees them: one description for SQLite and PostgreSQL.
 
-An issued letter is a row of ``letters``, with a row of ``letter_clauses`` for each clause and
-variant its text took wording from. The inputs a letter can be made again from are kept by
+An issued letter is a row of ``letters``. The clauses and variants its text took wording from,
+each with the SHA-256 of its wording, are a ``clause_sets`` row that many letters share (the
+letters of one outline and pattern of facts use the same clauses), its members in
+``clause_set_members``: one row a letter, not one a clause. The inputs a letter can be made again from are kept by
 content, once however many letters share them: the case file in the letter's own row, the
 template and every file of the clause library as ``blobs`` (by SHA-256), each version of the
 library as the list of its files (``library_files``) under the hash of them all (``libraries``).
@@ -59,6 +61,22 @@ library_files = Table(
     Column("sha256", String(64), ForeignKey("blobs.sha256"), nullable=False),
 )
 
+clause_sets = Table(
+    "clause_sets",
+    metadata,
+    Column("hash", String(64), primary_key=True),  # of its members, in order
+)
+
+clause_set_members = Table(
+    "clause_set_members",
+    metadata,
+    Column("set_hash", String(64), ForeignKey("clause_sets.hash"), primary_key=True),
+    Column("clause", String(300), primary_key=True),
+    Column("variant", String(200), primary_key=True),
+    Column("text_sha256", String(64), nullable=False),
+    Index("clause_set_members_clause", "clause"),
+)
+
 letters = Table(
     "letters",
     metadata,
@@ -77,6 +95,7 @@ letters = Table(
     Column("body_key", String(500)),
     Column("outline", String(200)),
     Column("decision_date", String(10)),
+    Column("clause_set", String(64), ForeignKey("clause_sets.hash"), nullable=False),
     Column("library_hash", String(64), ForeignKey("libraries.hash"), nullable=False),
     Column("template", Text, nullable=False),  # the template's file as named
     Column("template_sha256", String(64), ForeignKey("blobs.sha256"), nullable=False),
@@ -92,16 +111,17 @@ letters = Table(
     Index("letters_body", "body_key"),
     Index("letters_outline", "outline"),
     Index("letters_output_sha256", "output_sha256"),
+    Index("letters_clause_set", "clause_set"),
 )
 
-letter_clauses = Table(
-    "letter_clauses",
-    metadata,
-    Column("letter_id", Integer, ForeignKey("letters.id"), primary_key=True),
-    Column("clause", String(300), primary_key=True),
-    Column("variant", String(200), primary_key=True),
-    Column("text_sha256", String(64), nullable=False),
-    Index("letter_clauses_clause", "clause"),
+APPEND_ONLY = (
+    "letters",
+    "clause_sets",
+    "clause_set_members",
+    "libraries",
+    "library_files",
+    "blobs",
+    "remedies",
 )
 
 remedies = Table(
@@ -123,5 +143,4 @@ remedies = Table(
 """What each issued letter says the body will do, by when (migration 0002): so that
 compliance can be followed up (``letters register due --before DATE``)."""
 
-APPEND_ONLY = ("letters", "letter_clauses", "libraries", "library_files", "blobs", "remedies")
 """The tables whose rows are never changed or removed (triggers refuse it)."""

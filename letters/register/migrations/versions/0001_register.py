@@ -14,7 +14,14 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-APPEND_ONLY = ("letters", "letter_clauses", "libraries", "library_files", "blobs")
+APPEND_ONLY = (
+    "letters",
+    "clause_sets",
+    "clause_set_members",
+    "libraries",
+    "library_files",
+    "blobs",
+)
 
 
 def upgrade() -> None:
@@ -37,6 +44,15 @@ def upgrade() -> None:
         sa.Column("path", sa.Text, primary_key=True),
         sa.Column("sha256", sa.String(64), sa.ForeignKey("blobs.sha256"), nullable=False),
     )
+    op.create_table("clause_sets", sa.Column("hash", sa.String(64), primary_key=True))
+    op.create_table(
+        "clause_set_members",
+        sa.Column("set_hash", sa.String(64), sa.ForeignKey("clause_sets.hash"), primary_key=True),
+        sa.Column("clause", sa.String(300), primary_key=True),
+        sa.Column("variant", sa.String(200), primary_key=True),
+        sa.Column("text_sha256", sa.String(64), nullable=False),
+    )
+    op.create_index("clause_set_members_clause", "clause_set_members", ["clause"])
     op.create_table(
         "letters",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -54,6 +70,7 @@ def upgrade() -> None:
         sa.Column("body_key", sa.String(500)),
         sa.Column("outline", sa.String(200)),
         sa.Column("decision_date", sa.String(10)),
+        sa.Column("clause_set", sa.String(64), sa.ForeignKey("clause_sets.hash"), nullable=False),
         sa.Column("library_hash", sa.String(64), sa.ForeignKey("libraries.hash"), nullable=False),
         sa.Column("template", sa.Text, nullable=False),
         sa.Column("template_sha256", sa.String(64), sa.ForeignKey("blobs.sha256"), nullable=False),
@@ -70,14 +87,7 @@ def upgrade() -> None:
     op.create_index("letters_body", "letters", ["body_key"])
     op.create_index("letters_outline", "letters", ["outline"])
     op.create_index("letters_output_sha256", "letters", ["output_sha256"])
-    op.create_table(
-        "letter_clauses",
-        sa.Column("letter_id", sa.Integer, sa.ForeignKey("letters.id"), primary_key=True),
-        sa.Column("clause", sa.String(300), primary_key=True),
-        sa.Column("variant", sa.String(200), primary_key=True),
-        sa.Column("text_sha256", sa.String(64), nullable=False),
-    )
-    op.create_index("letter_clauses_clause", "letter_clauses", ["clause"])
+    op.create_index("letters_clause_set", "letters", ["clause_set"])
     _refuse_changes()
 
 
