@@ -1154,8 +1154,9 @@ def _layout(
     shape: tuple[tuple[str, tuple[tuple[tuple[int, ...], int], ...]], ...],
 ) -> _Layout:
     """An outline's layout for a pattern of cases: ``holds(item)`` says whether an item's
-    condition holds; ``shape`` gives, for each section of the caseworker's text, the number of
-    parts of each of its paragraphs."""
+    condition holds; ``shape`` gives, for each section of the caseworker's text, each of its
+    paragraphs as the case file's part each of its parts came from (a marker splits one) and
+    how many parts the case file gave."""
     sizes = dict(shape)
 
     def chosen(item: Item) -> bool:
