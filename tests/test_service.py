@@ -3,14 +3,15 @@ and a real HTTP client."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,7 +45,9 @@ def descendants(pid: int, named: str = "") -> list[int]:
             continue
         try:
             stat = (entry / "stat").read_text()
-            commands[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            commands[int(entry.name)] = (
+                (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            )
         except OSError:
             continue
         parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
@@ -61,16 +64,25 @@ def descendants(pid: int, named: str = "") -> list[int]:
 class Server:
     """A `letters serve` process, stopped (with its LibreOffice) when the test ends."""
 
-    def __init__(self, *arguments: str, env: dict[str, str] | None = None):
+    def __init__(
+        self, *arguments: str, env: dict[str, str] | None = None, open_files: int | None = None
+    ):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = io.BytesIO()
+        # a file, not a pipe: a server that logs more than a pipe holds must not stall on it
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
+
+        def limit_open_files() -> None:
+            if open_files is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
         self.process = subprocess.Popen(
             [sys.executable, "-m", "letters", "serve", "--port", str(self.port), *arguments],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
             env={**os.environ, **(env or {})},
+            preexec_fn=limit_open_files if open_files is not None else None,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -89,8 +101,15 @@ class Server:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-        assert self.process.stderr is not None
-        return self.process.stderr.read().decode()
+        if not self.log.closed:
+            self.final_log = self.logged()
+            self.log.close()
+        return self.final_log
+
+    def logged(self) -> str:
+        """What the server has written to standard error so far."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
 
 @pytest.fixture(scope="module")
