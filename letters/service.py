@@ -338,6 +338,15 @@ def is_from_own_page(request: Request) -> bool:
     return request.headers.get("sec-fetch-site") in (None, "same-origin", "none")
 
 
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),  # a letter is never read as a page or a script
+    (b"x-frame-options", b"DENY"),  # nor shown in another site's frame
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),  # case data stays out of caches
+]
+
+
 class RequestGate:
     """Refuse a request that names another server in its Host (400), and a browser's request
     from another site's page that would change something or cost work (403); answer any bug
@@ -363,15 +372,14 @@ class RequestGate:
                     f"the Host header {host!r} does not name this server; "
                     "give its name with --allowed-host",
                 )
-        site = headers.get("sec-fetch-site")
+        site, origin = headers.get("sec-fetch-site"), headers.get("origin")
+        if origin is not None and not is_same_origin(origin, headers.get("host", "")):
+            return (
+                403,
+                f"a request from the page at {origin!r} cannot change or ask for work here; "
+                "only this server's own pages can",
+            )
         if method not in self.SAFE_METHODS:
-            origin = headers.get("origin")
-            if origin is not None and not is_same_origin(origin, headers.get("host", "")):
-                return (
-                    403,
-                    f"a request from the page at {origin!r} cannot change or ask for work here; "
-                    "only this server's own pages can",
-                )
             if origin is None and site not in (None, "same-origin", "none"):
                 return 403, "a request from another site's page cannot change or ask for work here"
         elif site in ("cross-site", "same-site") and headers.get("sec-fetch-mode") != "navigate":
@@ -382,20 +390,22 @@ class RequestGate:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        refused = self.refused(scope)
-        if refused is not None:
-            status, message = refused
-            log.warning("%s %s %s: %s", scope["method"], scope["path"], status, message)
-            await refusal(status, message, scope["path"])(scope, receive, send)
-            return
         started = False
 
         async def sending(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [*message.get("headers", ()), *SECURITY_HEADERS]
             await send(message)
 
         try:
+            refused = self.refused(scope)
+            if refused is not None:
+                status, message = refused
+                log.warning("%s %s %s: %s", scope["method"], scope["path"], status, message)
+                await refusal(status, message, scope["path"])(scope, receive, sending)
+                return
             await self.app(scope, receive, sending)
         except ClientDisconnect:
             log.info("%s %s: the client went away", scope["method"], scope["path"])
@@ -408,7 +418,7 @@ class RequestGate:
                 error,
             )
             if not started:
-                await refusal(500, "internal error", scope["path"])(scope, receive, send)
+                await refusal(500, "internal error", scope["path"])(scope, receive, sending)
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -421,7 +431,9 @@ def create_app(
     (the preview's pages), behind the same Host and Origin checks but not the token."""
     from letters.formats.pdf import BusyError
 
-    settings = settings or ServiceSettings.from_environment()
+    if settings is None:  # a worker process of ``serve``: it logs as serve does
+        configure_logging()
+        settings = ServiceSettings.from_environment()
     warm = Warm(settings)
 
     def guarded(handler: Handler, *, open_to_all: bool = False) -> Handler:
@@ -429,9 +441,11 @@ def create_app(
             if settings.token and not open_to_all:
                 given = request.headers.get("authorization", "")
                 if not hmac.compare_digest(given.encode(), f"Bearer {settings.token}".encode()):
-                    return _error(
+                    response = _error(
                         401, "a bearer token is required (Authorization: Bearer ...)", request
                     )
+                    response.headers["www-authenticate"] = "Bearer"
+                    return response
             try:
                 return await handler(request)
             except BusyError as error:
@@ -702,6 +716,11 @@ def _version() -> str:
         return "0"
 
 
+def configure_logging() -> None:
+    """Log the service's lines, one a line, with the time, to standard error."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
 def serve(
     *,
     host: str = "127.0.0.1",
@@ -742,7 +761,7 @@ def serve(
     from letters.renderer import Renderer
 
     Renderer(clauses, template)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging()
     make_room_for(bounds, converters)
     config = BoundedConfig(
         "letters.service:create_app",

@@ -210,3 +210,11 @@ def test_pdf_downloads_wait_their_turn_for_one_warm_libreoffice(preview: Preview
     assert [response.status_code for response in answers] == [200] * 8
     assert all(response.content.startswith(b"%PDF-") for response in answers)
     assert max(offices) == 1, offices
+
+
+def test_pages_cannot_be_framed_sniffed_or_cached(preview: Preview) -> None:
+    response = httpx.get(f"{preview.url}/preview/letter/0")
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"

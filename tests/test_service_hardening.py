@@ -259,10 +259,18 @@ def test_a_post_from_the_servers_own_origin_or_no_page_is_answered(strict: Serve
         assert response.status_code == 200, headers
 
 
-def test_another_sites_page_cannot_read_from_the_server(strict: Server) -> None:
-    response = httpx.get(
-        f"{strict.url}/clauses", headers={"sec-fetch-site": "cross-site", "sec-fetch-mode": "cors"}
-    )
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"sec-fetch-site": "cross-site", "sec-fetch-mode": "cors"},
+        {"sec-fetch-site": "same-site", "sec-fetch-mode": "no-cors"},
+        {"origin": "http://evil.example"},
+    ],
+)
+def test_another_sites_page_cannot_read_from_the_server(
+    strict: Server, headers: dict[str, str]
+) -> None:
+    response = httpx.get(f"{strict.url}/clauses", headers=headers)
     assert response.status_code == 403
 
 
@@ -369,7 +377,9 @@ def test_a_blank_token_is_an_error_at_start(
 def test_openapi_needs_the_token_and_health_alone_does_not(tmp_path: Path) -> None:
     running = Server(env={"LETTERS_TOKEN": "s3cret-token"})
     try:
-        assert httpx.get(f"{running.url}/openapi.json").status_code == 401
+        refused = httpx.get(f"{running.url}/openapi.json")
+        assert refused.status_code == 401
+        assert refused.headers["www-authenticate"] == "Bearer"
         given = {"authorization": "Bearer s3cret-token"}
         assert httpx.get(f"{running.url}/openapi.json", headers=given).status_code == 200
         assert httpx.get(f"{running.url}/health").status_code == 200
