@@ -14,6 +14,8 @@ at a time, and some thousand such clients take every file descriptor a process h
 - an accept that fails for want of descriptors (EMFILE) is one line in the log, at most once
   every ten seconds, where Python's event loop would write a traceback per attempt (thousands a
   second);
+- a client that stops taking its response for ``body_timeout`` seconds is dropped, with
+  what is left of the response;
 - stopping (SIGTERM) cuts the connections whose request has not fully arrived, and waits at
   most ``shutdown_timeout`` seconds for the requests in hand.
 """
@@ -98,6 +100,7 @@ class BoundedProtocol(H11Protocol):
         self._waiting_for: str | None = None  # "headers" or "body"
         self._has_bytes = False  # whether any of the awaited request has arrived
         self._refused = False
+        self._slow_reader: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         if len(self.connections) >= self.bounds.max_connections:
@@ -123,6 +126,9 @@ class BoundedProtocol(H11Protocol):
         if self._refused:
             return
         self._cancel_deadline()
+        if self._slow_reader is not None:
+            self._slow_reader.cancel()
+            self._slow_reader = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -208,6 +214,35 @@ class BoundedProtocol(H11Protocol):
             self.cycle.disconnected = True
             self.cycle.message_event.set()
         self.transport.close()
+
+    def pause_writing(self) -> None:
+        """The client takes the response more slowly than it is made: it has
+        ``body_timeout`` seconds to take enough of it, or the connection is dropped with
+        what is left unsent (a client that never reads would hold it, and its memory, for
+        ever)."""
+        super().pause_writing()
+        if self._slow_reader is None:
+            self._slow_reader = self.loop.call_later(
+                self.bounds.body_timeout, self._drop_slow_reader
+            )
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._slow_reader is not None:
+            self._slow_reader.cancel()
+            self._slow_reader = None
+
+    def _drop_slow_reader(self) -> None:
+        self._slow_reader = None
+        client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
+        quiet.warn(
+            "slow reader",
+            f"dropped {client}: it did not take its response within {self.bounds.body_timeout:g} s",
+        )
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.disconnected = True
+            self.cycle.message_event.set()
+        self.transport.abort()
 
     def shutdown(self) -> None:
         """Stop: a connection whose request has not fully arrived is cut now (there is no work

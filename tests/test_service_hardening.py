@@ -5,6 +5,7 @@ sockets for the slow and the many, httpx for the rest. Every wait is bounded."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -113,6 +114,37 @@ def test_a_body_sent_a_byte_at_a_time_is_cut_at_its_deadline(strict: Server) -> 
         took = time.monotonic() - started
     assert received.startswith(b"HTTP/1.1 408 ")
     assert took < 4
+
+
+def test_a_client_that_does_not_take_its_response_is_dropped() -> None:
+    """A client that never reads would hold its connection, and the response's memory, for
+    ever: past the body deadline it is dropped, with what is left of the response unsent."""
+    case = json.loads(CASE)
+    case["text"]["assessment"] = [
+        ("The Council did not reply to her letters. " * 400).strip()
+    ] * 220
+    body = json.dumps(case).encode()
+    running = Server("--max-body", "5000000", "--body-timeout", "2")
+    try:
+        with socket.socket() as connection:
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            connection.connect(("127.0.0.1", running.port))
+            connection.sendall(
+                b"POST /explain HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n"
+                % len(body)
+                + body
+            )
+            time.sleep(6)  # reading nothing
+            received = b""
+            with contextlib.suppress(ConnectionResetError):
+                received, _ = _read_until_closed(connection, within=20)
+        head, _, response = received.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 ")
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        assert len(response) < length  # dropped before the end
+    finally:
+        log = running.stop()
+    assert "it did not take its response within 2 s" in log
 
 
 def test_health_answers_at_once_while_slow_clients_hold_connections(strict: Server) -> None:
