@@ -35,8 +35,9 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 
 from letters.formats.pdf import BusyError
+from letters.origins import is_from_own_page
 from letters.problems import LettersError
-from letters.service import is_from_own_page, refusal
+from letters.service import refusal
 
 STYLE = """
 body{font-family:Arial,Helvetica,sans-serif;max-width:52rem;margin:1.5rem auto;padding:0 1rem;
@@ -299,13 +300,13 @@ def preview_routes(preview: Preview) -> list[BaseRoute]:
     async def download(request: Request, kind: str) -> Response:
         """The letter as .docx or PDF: work a page of another site may not ask for."""
         number = number_of(request)
-        if not is_from_own_page(request):
+        if not is_from_own_page(request.headers):
             return refusal(
                 403, "a download is given to this preview's own pages only", request.url.path
             )
         loaded, _, error = await run_in_threadpool(preview.letter, number)
         if error is not None:
-            return _page("A mistake", f"<div class=problem role=alert>{escape(str(error))}</div>")
+            return refusal(422, str(error), request.url.path)
         warm = request.app.state.warm
         try:
             data = await run_in_threadpool(lambda: warm.renderer().render(loaded))
@@ -341,7 +342,7 @@ def preview_routes(preview: Preview) -> list[BaseRoute]:
         return StreamingResponse(stream(), media_type="text/event-stream")
 
     async def library(request: Request) -> Response:
-        if not is_from_own_page(request):
+        if not is_from_own_page(request.headers):
             return refusal(403, "the library is shown to this preview's own pages only", "/preview")
         return _page(
             "Library",
@@ -349,12 +350,13 @@ def preview_routes(preview: Preview) -> list[BaseRoute]:
         )
 
     async def impact(request: Request) -> Response:
-        if not is_from_own_page(request):
+        if not is_from_own_page(request.headers):
             return refusal(403, "the impact is shown to this preview's own pages only", "/preview")
         return _page("Impact", await run_in_threadpool(impact_html, preview))
 
     async def not_found(request: Request, _: Exception) -> Response:
-        return refusal(404, f"no page {request.url.path}", "/preview")
+        last = len(preview.cases) - 1
+        return refusal(404, f"no such letter: the letters are numbered 0 to {last}", "/preview")
 
     return [
         Mount(

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import ipaddress
 import json
 import logging
 import os
@@ -49,6 +48,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from letters.batch import problems_of
 from letters.connections import ConnectionBounds
+from letters.origins import host_name, is_known_host, is_same_origin
 from letters.output import json_text
 from letters.problems import LettersError, UsageError
 
@@ -61,8 +61,6 @@ MEDIA_TYPES = {
     "md": "text/markdown; charset=utf-8",
 }
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-LOCAL_NAMES = ("localhost",)
-WILDCARDS = ("", "0.0.0.0", "::")
 SETTINGS_VARIABLE = "LETTERS_SERVE_SETTINGS"  # how ``serve`` hands its settings to each worker
 
 
@@ -268,76 +266,6 @@ def _format(request: Request) -> str | None:
     return "docx"
 
 
-def host_name(text: str) -> str:
-    """The name in a Host header or a ``--allowed-host``, as compared: lower case, with no
-    port, brackets or final dot."""
-    name, _ = split_authority(text)
-    return name
-
-
-def split_authority(text: str) -> tuple[str, int | None]:
-    """A Host header's (or an origin's) name and port: ``[::1]:8000`` is ``("::1", 8000)``."""
-    text = text.strip().lower()
-    port: str = ""
-    if text.startswith("["):
-        name, _, rest = text[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else ""
-    elif text.count(":") == 1:
-        name, _, port = text.partition(":")
-    else:
-        name = text
-    return name.rstrip("."), int(port) if port.isdigit() and len(port) <= 5 else None
-
-
-def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
-def is_known_host(name: str, settings: ServiceSettings, local: str | None) -> bool:
-    """Whether a request's Host names this server: a name given with ``--allowed-host``, the
-    address it is bound to, the address the connection came in on, or (over the loopback) a
-    localhost name. A DNS-rebinding page's requests name the attacker's domain, never these."""
-    if name in settings.allowed_hosts:
-        return True
-    if settings.host not in WILDCARDS and name == host_name(settings.host):
-        return True
-    address, arrived_on = _address(name), _address(local or "")
-    if address is not None and address == arrived_on:
-        return True
-    return (
-        arrived_on is not None
-        and arrived_on.is_loopback
-        and (name in LOCAL_NAMES or (address is not None and address.is_loopback))
-    )
-
-
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def is_same_origin(origin: str, host: str) -> bool:
-    """Whether an Origin header names the server the request was sent to (its Host): the
-    same name and port; the scheme may differ behind a proxy that ends TLS."""
-    scheme, separator, authority = origin.strip().lower().partition("://")
-    if not separator or scheme not in DEFAULT_PORTS:
-        return False  # "null": a sandboxed page, a file, a redirect; refused
-    origin_name, origin_port = split_authority(authority)
-    host_name_, host_port = split_authority(host)
-    default = DEFAULT_PORTS[scheme]
-    return origin_name == host_name_ and (origin_port or default) == (host_port or default)
-
-
-def is_from_own_page(request: Request) -> bool:
-    """Whether a browser's request came from one of this server's pages, or from no page at
-    all (an address typed, a bookmark); any other client sends no Sec-Fetch-Site."""
-    return request.headers.get("sec-fetch-site") in (None, "same-origin", "none")
-
-
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),  # a letter is never read as a page or a script
     (b"x-frame-options", b"DENY"),  # nor shown in another site's frame
@@ -366,7 +294,9 @@ class RequestGate:
             if host is None:
                 return 400, "a Host header is required"
             server = scope.get("server")
-            if not is_known_host(host_name(host), self.settings, server[0] if server else None):
+            local = server[0] if server else None
+            settings = self.settings
+            if not is_known_host(host_name(host), settings.host, settings.allowed_hosts, local):
                 return (
                     400,
                     f"the Host header {host!r} does not name this server; "
