@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlsplit
 
 LOCAL_NAMES = ("localhost",)
 WILDCARDS = ("", "0.0.0.0", "::")
@@ -83,5 +84,14 @@ def is_same_origin(origin: str, host: str) -> bool:
 
 def is_from_own_page(headers: Mapping[str, str]) -> bool:
     """Whether a browser's request came from one of this server's pages, or from no page at
-    all (an address typed, a bookmark); any other client sends no Sec-Fetch-Site."""
-    return headers.get("sec-fetch-site") in (None, "same-origin", "none")
+    all (an address typed, a bookmark). A browser too old to send Sec-Fetch-Site still sends
+    the page's address as the Referer, for a picture or a link of another site; a program
+    sends neither."""
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    referer = headers.get("referer")
+    if referer is None:
+        return True
+    page = urlsplit(referer)
+    return is_same_origin(f"{page.scheme}://{page.netloc}", headers.get("host", ""))

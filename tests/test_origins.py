@@ -75,6 +75,11 @@ def test_an_origin_is_this_servers_own_only_with_its_name_and_port(
         ({"sec-fetch-site": "none"}, True),
         ({"sec-fetch-site": "same-site"}, False),
         ({"sec-fetch-site": "cross-site"}, False),
+        # a browser that sends no Sec-Fetch-Site: the page it was on
+        ({"host": "127.0.0.1:8001", "referer": "http://127.0.0.1:8001/preview/letter/0"}, True),
+        ({"host": "127.0.0.1:8001", "referer": "https://evil.example/page"}, False),
+        ({"host": "127.0.0.1:8001", "referer": "http://127.0.0.1:3000/"}, False),
+        ({"host": "127.0.0.1:8001", "referer": "not a url"}, False),
     ],
 )
 def test_a_request_is_from_an_own_page_by_its_sec_fetch_site(

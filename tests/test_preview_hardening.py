@@ -218,3 +218,11 @@ def test_pages_cannot_be_framed_sniffed_or_cached(preview: Preview) -> None:
     assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_an_older_browser_is_refused_a_download_by_the_page_it_names(preview: Preview) -> None:
+    """A browser too old for Sec-Fetch-Site: the Referer of another site's page refuses it."""
+    url = f"{preview.url}/preview/letter/0.docx"
+    assert httpx.get(url, headers={"referer": "https://evil.example/"}).status_code == 403
+    own = httpx.get(url, headers={"referer": f"{preview.url}/preview/letter/0"}, timeout=60)
+    assert own.status_code == 200
