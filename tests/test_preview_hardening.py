@@ -19,7 +19,8 @@ import httpx
 import pytest
 
 from tests.conftest import EXAMPLES, ROOT
-from tests.test_service import descendants, needs_libreoffice
+from tests.test_service import needs_libreoffice
+from tests.test_service import offices as running_offices
 
 ODD_NAME = 'a"; filename=evil.exe; x=\u00e9'
 """A case file's name (without .json) that would add a parameter to an unquoted header."""
@@ -186,7 +187,7 @@ def test_pdf_downloads_wait_their_turn_for_one_warm_libreoffice(preview: Preview
 
     def count_offices() -> None:
         while not done.is_set():
-            offices.append(len(descendants(preview.process.pid, "soffice.bin")))
+            offices.append(len(running_offices(preview.process.pid)))
             time.sleep(0.1)
 
     def download() -> None:
@@ -207,7 +208,8 @@ def test_pdf_downloads_wait_their_turn_for_one_warm_libreoffice(preview: Preview
         thread.join(timeout=150)
     done.set()
     counter.join()
-    assert [response.status_code for response in answers] == [200] * 8
+    statuses = [response.status_code for response in answers]
+    assert statuses == [200] * 8, [response.text[:300] for response in answers]
     assert all(response.content.startswith(b"%PDF-") for response in answers)
     assert max(offices) == 1, offices
 

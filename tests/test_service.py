@@ -61,6 +61,20 @@ def descendants(pid: int, named: str = "") -> list[int]:
     return [child for child in found if named in commands.get(child, "")]
 
 
+def offices(pid: int) -> list[int]:
+    """The LibreOffices (soffice.bin) process ``pid`` has started: not counting the helpers a
+    LibreOffice forks, which bear its name until they exec."""
+    running = set(descendants(pid, "soffice.bin"))
+    return [office for office in running if _parent(office) not in running]
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 class Server:
     """A `letters serve` process, stopped (with its LibreOffice) when the test ends."""
 

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.conftest import EXAMPLES
-from tests.test_service import Server, _free_port, descendants, needs_libreoffice
+from tests.test_service import Server, _free_port, needs_libreoffice, offices
 
 CASE = (EXAMPLES / "cpc-report-defamation.json").read_bytes()
 
@@ -469,7 +469,7 @@ def test_a_slow_pdf_holds_up_no_other_and_its_converter_is_restarted(tmp_path: P
         for thread in after:
             thread.join(timeout=120)
         assert [answers[f"after-{n}"][0] for n in range(2)] == [200, 200]
-        assert len(descendants(running.process.pid, "soffice.bin")) <= 2
+        assert len(offices(running.process.pid)) <= 2
     finally:
         log = running.stop()
     assert "Traceback" not in log
