@@ -424,10 +424,10 @@ def test_openapi_needs_the_token_and_health_alone_does_not(tmp_path: Path) -> No
 
 @needs_libreoffice
 def test_a_slow_pdf_holds_up_no_other_and_its_converter_is_restarted(tmp_path: Path) -> None:
-    """A letter LibreOffice takes minutes over (one paragraph of 400,000 characters) is cut at
+    """A letter LibreOffice takes minutes over (one paragraph of 1,500,000 characters) is cut at
     its deadline, while a small letter is converted beside it; the next letters convert."""
     case = json.loads(CASE)
-    case["text"]["assessment"] = [("The Council did not reply to her letters. " * 9500).strip()]
+    case["text"]["assessment"] = [("The Council did not reply to her letters. " * 35000).strip()]
     slow = json.dumps(case).encode()
     running = Server("--converters", "2", "--pdf-timeout", "6")
     url = f"{running.url}/render?format=pdf"
