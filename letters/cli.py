@@ -807,6 +807,17 @@ def report(
         sys.exit(1)
 
 
+ALLOWED_HOST_OPTION = click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    envvar="LETTERS_ALLOWED_HOSTS",
+    metavar="NAME",
+    help="A name requests may give in their Host header besides the bound address (and "
+    "localhost, over the loopback); repeatable, or LETTERS_ALLOWED_HOSTS, names apart by spaces.",
+)
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to serve on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
@@ -815,7 +826,7 @@ def report(
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Worker processes, each with its library, template and LibreOffice.",
+    help="Worker processes, each with its library, template and LibreOffices.",
 )
 @click.option(
     "--token-file",
@@ -828,6 +839,49 @@ def report(
     default=2_000_000,
     show_default=True,
     help="The largest request body taken, in bytes.",
+)
+@ALLOWED_HOST_OPTION
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send a request's headers.",
+)
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds a client has to send a request's body, after its headers.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=256,
+    show_default=True,
+    help="Connections a worker holds at once; more are answered 503.",
+)
+@click.option(
+    "--shutdown-timeout",
+    type=click.FloatRange(min=1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a stopping server waits for the requests in hand.",
+)
+@click.option(
+    "--converters",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="LibreOffices a worker keeps for PDFs, at most (started as needed).",
+)
+@click.option(
+    "--pdf-timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds one letter's PDF may take; past them its LibreOffice is killed and restarted.",
 )
 @click.option("--template", default=None, help="The Word template letters are rendered with.")
 @CLAUSES_OPTION
@@ -843,6 +897,13 @@ def serve(
     workers: int,
     token_file: Path | None,
     max_body: int,
+    allowed_hosts: tuple[str, ...],
+    header_timeout: float,
+    body_timeout: float,
+    max_connections: int,
+    shutdown_timeout: float,
+    converters: int,
+    pdf_timeout: float,
     template: str | None,
     clauses: Path | None,
     register_at: str | None,
@@ -854,14 +915,22 @@ def serve(
     needs a bearer token. SIGHUP makes the workers read the library and template again."""
     import os
 
+    from letters.connections import ConnectionBounds
+    from letters.service import check_token
     from letters.service import serve as run
 
-    token = os.environ.get("LETTERS_TOKEN") or None
+    token = os.environ.get("LETTERS_TOKEN")
+    source = "LETTERS_TOKEN"
     if token_file is not None:
         try:
-            token = token_file.read_text(encoding="utf-8").strip() or None
-        except OSError as error:
-            raise click.UsageError(f"--token-file {token_file}: {error.strerror}") from None
+            token = token_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+            raise click.UsageError(f"--token-file {token_file}: {reason}") from None
+        source = f"the token file {token_file}"
+    if token is not None:
+        token = token.strip()
+        check_token(token, source)
     click.echo(f"serving letters on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     run(
         host=host,
@@ -873,6 +942,15 @@ def serve(
         max_body=max_body,
         register=register_at,
         token_name=token_name,
+        allowed_hosts=allowed_hosts,
+        converters=converters,
+        pdf_timeout=pdf_timeout,
+        bounds=ConnectionBounds(
+            header_timeout=header_timeout,
+            body_timeout=body_timeout,
+            max_connections=max_connections,
+            shutdown_timeout=shutdown_timeout,
+        ),
     )
 
 
@@ -891,10 +969,16 @@ def serve(
     help="The library the impact page compares with (default: the edited one as committed in git).",
 )
 @click.option("--template", default=None, help="The Word template downloads are rendered with.")
+@ALLOWED_HOST_OPTION
 @CLAUSES_OPTION
 @reports_errors
 def preview(
-    cases: tuple[str, ...], port: int, base: Path | None, template: str | None, clauses: Path | None
+    cases: tuple[str, ...],
+    port: int,
+    base: Path | None,
+    template: str | None,
+    allowed_hosts: tuple[str, ...],
+    clauses: Path | None,
 ) -> None:
     """Show each CASE.json's letter as a web page on 127.0.0.1 (default: the examples), with
     where each sentence came from, updated as clause, outline and case files are saved; the
@@ -911,6 +995,7 @@ def preview(
         template=template,
         base=str(base) if base else None,
         port=port,
+        allowed_hosts=allowed_hosts,
     )
 
 

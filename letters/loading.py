@@ -311,6 +311,11 @@ def parse_case(data: object, *, source: str | None = None) -> Case:
         raise combine(_problems(error)).at(source) from None
 
 
+class NotJsonError(CaseError):
+    """Text that is not JSON at all (as against JSON that is not a case): the HTTP service
+    answers it 400, where a case with problems is 422."""
+
+
 class _DuplicateKey(ValueError):
     """A JSON object that names a key twice; which one, and where, is found afterwards."""
 
@@ -328,11 +333,11 @@ def decode_json(text: str, *, source: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates)
     except RecursionError:
-        raise CaseError(
+        raise NotJsonError(
             "the JSON is nested too deeply to be a case file", Location(file=source)
         ) from None
     except json.JSONDecodeError as error:
-        raise CaseError(
+        raise NotJsonError(
             f"not valid JSON: {error.msg}",
             Location(file=source, line=error.lineno, column=error.colno),
         ) from None

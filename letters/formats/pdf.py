@@ -8,7 +8,9 @@ folder of its own: two LibreOffices sharing a profile block each other. Metric-c
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -175,6 +177,7 @@ def to_pdf(documents: Sequence[bytes]) -> list[bytes | None]:
 UNO_PYTHONS = ("/usr/bin/python3", "/usr/lib/libreoffice/program/python")
 BRIDGE = Path(__file__).resolve().parent / "uno_bridge.py"
 _uno_python: list[str | None] = []
+LATE = b"(late)"  # what a converter that outlived its time "said"
 
 
 def find_uno_python() -> str | None:
@@ -196,9 +199,11 @@ def find_uno_python() -> str | None:
 class WarmConverter:
     """A LibreOffice kept running, converting one letter at a time to PDF in about 70 ms.
 
-    It is started on first use, restarted when it dies or hangs (a conversion that outlives
-    ``timeout`` seconds kills it, with its whole process group), and killed by ``close``. One
-    converter serves one process; calls are serialised by a lock, so threads may share it.
+    It is started on first use and restarted when found dead. A letter has ``timeout``
+    seconds: past them its LibreOffice is killed with its whole process group, the letter is
+    an error, and the next letter starts a new one. ``close`` kills it for good. Calls are
+    serialised by a lock, so threads may share a converter; a ``ConverterPool`` gives each
+    letter one of several.
     """
 
     def __init__(self, timeout: float = 30.0, start_timeout: float = 90.0):
@@ -211,6 +216,7 @@ class WarmConverter:
         self.process: subprocess.Popen[bytes] | None = None
         self.lock = threading.Lock()
         self.count = 0
+        self.closed = False
 
     @staticmethod
     def available() -> bool:
@@ -231,6 +237,10 @@ class WarmConverter:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            # LibreOffice has no use for letters' settings, and the service's token among them
+            env={
+                name: value for name, value in os.environ.items() if not name.startswith("LETTERS_")
+            },
         )
         if self._read_line(process, self.start_timeout) != b"ready":
             kill_group(process)
@@ -238,43 +248,38 @@ class WarmConverter:
         return process
 
     def _read_line(self, process: subprocess.Popen[bytes], timeout: float) -> bytes | None:
+        """The converter's next line; None if it ended first; ``LATE`` past the timeout."""
         import select
 
         assert process.stdout is not None
         ready, _, _ = select.select([process.stdout], [], [], timeout)
         if not ready:
-            return None
+            return LATE
         return process.stdout.readline().strip() or None
 
     def convert(self, document: bytes) -> bytes:
         """One Word document as PDF bytes."""
-        import json
-
         with self.lock:
             for attempt in (1, 2):  # a converter found dead is replaced, and asked once more
+                if self.closed:
+                    raise OutputError("the PDF converter has stopped (the server is stopping)")
                 if self.process is None or self.process.poll() is not None:
                     self.process = self._start()
+                process = self.process
                 self.count += 1
                 source = self.work / f"letter-{self.count}.docx"
                 target = source.with_suffix(".pdf")
-                source.write_bytes(document)
                 try:
-                    assert self.process.stdin is not None
-                    self.process.stdin.write(
-                        json.dumps({"in": str(source), "out": str(target)}).encode() + b"\n"
-                    )
-                    self.process.stdin.flush()
-                    answer = self._read_line(self.process, self.timeout)
-                except (BrokenPipeError, OSError):
-                    answer = None
-                try:
-                    if answer is None:  # it died or hung: kill it and its soffice
-                        kill_group(self.process)
+                    answer = self._ask(process, document, source, target)
+                    if answer is None or answer is LATE:  # it died or hung: kill it and its soffice
+                        kill_group(process)
                         self.process = None
-                        if attempt == 2:
+                        if answer is LATE:
                             raise OutputError(
                                 f"LibreOffice did not convert the letter within {self.timeout:g} s"
                             )
+                        if attempt == 2 or self.closed:
+                            raise OutputError("LibreOffice ended while converting the letter")
                         continue
                     result = json.loads(answer)
                     if not result.get("ok") or not is_pdf(target):
@@ -289,6 +294,21 @@ class WarmConverter:
                             path.unlink()
         raise OutputError("LibreOffice could not convert the letter to PDF")
 
+    def _ask(
+        self, process: subprocess.Popen[bytes], document: bytes, source: Path, target: Path
+    ) -> bytes | None:
+        """Hand the converter one letter; its answer line, None if it died, LATE if it hung."""
+        try:
+            source.write_bytes(document)
+            assert process.stdin is not None
+            process.stdin.write(
+                json.dumps({"in": str(source), "out": str(target)}).encode() + b"\n"
+            )
+            process.stdin.flush()
+        except OSError:  # a broken pipe: it died; or its folder went with close()
+            return None
+        return self._read_line(process, self.timeout)
+
     @property
     def pid(self) -> int | None:
         """The process group of the running converter (its bridge and soffice), if any."""
@@ -297,12 +317,13 @@ class WarmConverter:
         )
 
     def close(self) -> None:
-        if self.process is not None:
+        self.closed = True
+        process, self.process = self.process, None
+        if process is not None:
             with contextlib.suppress(OSError):
-                if self.process.stdin is not None:
-                    self.process.stdin.close()
-            kill_group(self.process)
-            self.process = None
+                if process.stdin is not None:
+                    process.stdin.close()
+            kill_group(process)
         shutil.rmtree(self.profile, ignore_errors=True)
         shutil.rmtree(self.work, ignore_errors=True)
 
@@ -311,3 +332,61 @@ class WarmConverter:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+class ConverterPool:
+    """At most ``size`` warm converters for the letters of one process, each converting one
+    letter at a time, started as the letters need them.
+
+    A letter waits for a free converter, in turn, for at most ``wait`` seconds (then it is
+    refused: `BusyError`); once it has one, it has ``timeout`` seconds before that converter
+    is killed and started again. So a slow letter holds one converter for at most its time,
+    and never the others; and no number of requests starts more than ``size`` LibreOffices.
+    """
+
+    def __init__(self, size: int = 2, *, timeout: float = 30.0, wait: float | None = None):
+        self.size = size
+        self.timeout = timeout
+        self.wait = timeout if wait is None else wait
+        self._free: asyncio.Queue[WarmConverter] | None = None
+        self._all: list[WarmConverter] = []
+        self.closed = False
+
+    def _queue(self) -> asyncio.Queue[WarmConverter]:
+        if self._free is None:
+            self._free = asyncio.Queue()
+            for _ in range(self.size):
+                converter = WarmConverter(timeout=self.timeout)
+                self._all.append(converter)
+                self._free.put_nowait(converter)
+        return self._free
+
+    async def convert(self, document: bytes) -> bytes:
+        """One Word document as PDF bytes, from the first converter free."""
+        if self.closed:
+            raise OutputError("the PDF converters have stopped (the server is stopping)")
+        free = self._queue()
+        try:
+            converter = await asyncio.wait_for(free.get(), self.wait)
+        except TimeoutError:
+            raise BusyError(
+                f"all {self.size} PDF converters stayed busy for {self.wait:g} s; try again"
+            ) from None
+        try:
+            return await asyncio.to_thread(converter.convert, document)
+        finally:
+            free.put_nowait(converter)
+
+    @property
+    def pids(self) -> list[int]:
+        """The process groups of the converters running now."""
+        return [converter.pid for converter in self._all if converter.pid is not None]
+
+    def close(self) -> None:
+        self.closed = True
+        for converter in self._all:
+            converter.close()
+
+
+class BusyError(OutputError):
+    """Every converter was busy for longer than a letter may wait: try again later."""

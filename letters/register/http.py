@@ -11,7 +11,6 @@ service's token (``letters serve --token-name``, default "service").
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -40,11 +39,11 @@ def issue_endpoint(warm: Any) -> Callable[[Request], Awaitable[Response]]:
         renderer = warm.renderer()
         with lock:
             if state["register"] is None:
-                state["register"] = Register(os.environ.get("LETTERS_SERVE_REGISTER") or None)
+                state["register"] = Register(warm.settings.register)
             key = (id(renderer), output_format)
             made = state["issuers"].get(key)
             if made is None or made.renderer is not renderer:
-                by = os.environ.get("LETTERS_TOKEN_NAME") or "service"
+                by = warm.settings.token_name
                 made = Issuer(state["register"], renderer, by=by, output_format=output_format)
                 state["issuers"] = {
                     k: v for k, v in state["issuers"].items() if v.renderer is renderer
