@@ -214,14 +214,18 @@ def _exit_quietly(number: int, _: object) -> None:
     raise SystemExit(128 + number)
 
 
-def _render_in_worker(task: tuple[list[_Job], str, bool]) -> list[Outcome]:
+def _render_in_worker(task: tuple[list[_Job], str, bool, str]) -> list[Outcome]:
     assert _worker is not None  # set by _start_worker, or inherited from the parent on fork
-    jobs, output_format, embed = task
-    return render_chunk(_worker, jobs, output_format, embed)
+    jobs, output_format, embed, profile = task
+    return render_chunk(_worker, jobs, output_format, embed, profile)
 
 
 def render_chunk(
-    renderer: Renderer, jobs: Sequence[_Job], output_format: str, embed: bool = False
+    renderer: Renderer,
+    jobs: Sequence[_Job],
+    output_format: str,
+    embed: bool = False,
+    pdf_profile: str = "tagged",
 ) -> list[Outcome]:
     """Render a chunk of cases. The PDFs of a chunk are made by one LibreOffice start: over a
     batch that is faster than a LibreOffice kept running (which serves single letters, as
@@ -238,7 +242,9 @@ def render_chunk(
             outcomes[number] = _with_target(document, job)
         else:
             documents[number] = document
-    converted = contained(jobs[0].case if jobs else "", lambda: to_pdf(list(documents.values())))
+    converted = contained(
+        jobs[0].case if jobs else "", lambda: to_pdf(list(documents.values()), pdf_profile)
+    )
     if isinstance(converted, Outcome):
         for number in documents:
             outcomes[number] = Outcome(jobs[number].case, None, converted.problems)
@@ -303,13 +309,15 @@ def render_files(
     jobs: int = 1,
     embed_provenance: bool = False,
     limits: Limits | None = None,
+    pdf_profile: str = "tagged",
 ) -> Iterator[Outcome]:
     """Render case files to letter files, yielding an Outcome per case as it is done.
 
     ``output`` is the one file (or "-", standard output) for a single case; otherwise letters go
     to ``out_dir`` (default: the current folder), named by ``name`` (a pattern of case fields)
     or after the case file. A case "-" is read from standard input. ``output_format`` is one of
-    FORMATS. With ``jobs`` above 1, that many processes render in parallel, each with its own
+    FORMATS; a PDF is tagged, and ``pdf_profile`` asks for PDF/A-2b or PDF/UA as well
+    (``letters.formats.pdf.PROFILES``). With ``jobs`` above 1, that many processes render in parallel, each with its own
     copy of the library and template (and, for PDF, its own LibreOffice).
     """
     if output_format not in FORMATS:
@@ -324,9 +332,13 @@ def render_files(
         raise UsageError("-o names the letter's file; it does not go with --out-dir or --name")
     if cases.count(STDIN) > 1:
         raise UsageError("standard input (-) can be read only once")
+    if pdf_profile != "tagged" and output_format != "pdf":
+        raise UsageError(f"--pdf-profile {pdf_profile} is for --format pdf")
     if output_format == "pdf":
-        from letters.formats.pdf import find_libreoffice
+        from letters.formats.pdf import PROFILES, find_libreoffice
 
+        if pdf_profile not in PROFILES:
+            raise UsageError(f"no PDF profile {pdf_profile!r} (profiles: {', '.join(PROFILES)})")
         find_libreoffice()  # one clear error before any work, if LibreOffice is missing
     renderer = Renderer(clauses, template, limits=limits)  # a broken library fails once, here
     folder = Path(out_dir) if out_dir is not None else None
@@ -344,7 +356,7 @@ def render_files(
         )
     )
     ready = [job for job in planned if isinstance(job, _Job)]
-    rendered = _render_all(renderer, ready, output_format, jobs, embed_provenance)
+    rendered = _render_all(renderer, ready, output_format, jobs, embed_provenance, pdf_profile)
     for item in planned:  # in the order the cases were given
         yield item if isinstance(item, Outcome) else next(rendered)
     # run it to its end: its workers are then closed and joined, not ended (a worker ended as
@@ -354,7 +366,12 @@ def render_files(
 
 
 def _render_all(
-    renderer: Renderer, ready: list[_Job], output_format: str, jobs: int, embed: bool
+    renderer: Renderer,
+    ready: list[_Job],
+    output_format: str,
+    jobs: int,
+    embed: bool,
+    profile: str = "tagged",
 ) -> Iterator[Outcome]:
     """The outcome of each job, in order, rendered here or by worker processes."""
     size = _chunk_size(len(ready), jobs, output_format)
@@ -364,7 +381,7 @@ def _render_all(
     parallel = jobs > 1 and len(ready) > 1 and all(job.text is None for job in ready)
     if not parallel:
         for chunk in chunks:
-            yield from render_chunk(renderer, chunk, output_format, embed)
+            yield from render_chunk(renderer, chunk, output_format, embed, profile)
         return
     import multiprocessing  # only a parallel batch needs it; it costs a cold start time
 
@@ -379,7 +396,7 @@ def _render_all(
         pool = context.Pool(jobs, initializer=_start_worker, initargs=(library, template))
     finished = False
     try:
-        tasks = [(chunk, output_format, embed) for chunk in chunks]
+        tasks = [(chunk, output_format, embed, profile) for chunk in chunks]
         for outcomes in pool.imap(_render_in_worker, tasks):
             yield from outcomes
         pool.close()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
-from letters.formats import FORMATS
+from letters.formats import FORMATS, PDF_PROFILES
 
 if TYPE_CHECKING:
     from letters.batch import Outcome
@@ -135,6 +135,14 @@ JSON_OPTION = click.option(
     show_default=True,
     help="How many processes render in parallel.",
 )
+@click.option(
+    "--pdf-profile",
+    type=click.Choice(PDF_PROFILES),
+    default="tagged",
+    show_default=True,
+    help="With --format pdf: a tagged PDF, PDF/A-2b for the record, PDF/UA-1 for "
+    "accessibility, or both (every profile is tagged).",
+)
 @JSON_OPTION
 @click.option(
     "--embed-provenance",
@@ -157,6 +165,7 @@ def render(
     clauses: Path | None,
     output_format: str,
     jobs: int,
+    pdf_profile: str,
     as_json: bool,
     embed_provenance: bool,
     json_lines: bool,
@@ -185,6 +194,7 @@ def render(
         output_format=output_format,
         jobs=jobs,
         embed_provenance=embed_provenance,
+        pdf_profile=pdf_profile,
     )
     report(outcomes, len(cases), as_json=as_json, quiet=quiet, verb="rendered", lines=json_lines)
 

@@ -34,6 +34,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from letters.batch import problems_of
+from letters.formats import PDF_PROFILES
 from letters.problems import LettersError, UsageError
 
 log = logging.getLogger("letters.service")
@@ -225,6 +226,11 @@ def create_app(
                 f"no format {request.query_params.get('format')!r} (formats: {', '.join(MEDIA_TYPES)})",
                 request,
             )
+        profile = request.query_params.get("pdf_profile", "tagged")
+        if profile not in PDF_PROFILES:
+            return _error(
+                400, f"no PDF profile {profile!r} (profiles: {', '.join(PDF_PROFILES)})", request
+            )
         case = await _case(request, warm)
         if isinstance(case, Response):
             return case
@@ -232,7 +238,8 @@ def create_app(
         def work() -> bytes:
             renderer = warm.renderer()
             if output_format == "pdf":
-                return bytes(warm.converter().convert(renderer.render(case, source="request")))
+                document = renderer.render(case, source="request")
+                return bytes(warm.converter().convert(document, profile))
             return bytes(renderer.render_as(case, output_format, source="request"))
 
         data = await run_in_threadpool(work)
@@ -376,7 +383,13 @@ def openapi_document(case_schema: dict[str, Any]) -> dict[str, Any]:
                             "in": "query",
                             "schema": {"enum": list(MEDIA_TYPES)},
                             "description": "docx (default), pdf, txt or md; or the Accept header",
-                        }
+                        },
+                        {
+                            "name": "pdf_profile",
+                            "in": "query",
+                            "schema": {"enum": list(PDF_PROFILES), "default": "tagged"},
+                            "description": "for a PDF: tagged (default), PDF/A-2b, PDF/UA-1 or both",
+                        },
                     ],
                     "requestBody": case_body,
                     "responses": {

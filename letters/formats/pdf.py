@@ -4,6 +4,12 @@ LibreOffice takes about a second to start and some 60 ms a letter after that, so
 each converter many letters at once, and each converter (one per worker process) has a profile
 folder of its own: two LibreOffices sharing a profile block each other. Metric-compatible fonts
 (Liberation for Arial, Carlito for Calibri) keep the layout as Word's.
+
+Every PDF is tagged: a structure tree a screen reader follows (headings as H1, H2, numbered
+paragraphs as a list, the header and footer as artifacts), the document language and the title
+from the letter's document properties. A profile asks for more: PDF/A-2b for the record (fonts
+embedded, XMP metadata saying so) or PDF/UA for accessibility, each through LibreOffice's own
+PDF export options.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from letters.formats import PDF_PROFILES
 from letters.problems import OutputError
 
 INSTALL = (
@@ -25,6 +32,40 @@ INSTALL = (
 )
 TIMEOUT_START = 60  # seconds for LibreOffice to start, before the letters' own time
 TIMEOUT_PER_LETTER = 10
+
+PROFILES = PDF_PROFILES
+DEFAULT_PROFILE = "tagged"
+
+
+def export_options(profile: str = DEFAULT_PROFILE) -> dict[str, bool | int]:
+    """LibreOffice's writer_pdf_Export filter data for a profile."""
+    if profile not in PROFILES:
+        raise OutputError(f"no PDF profile {profile!r} (profiles: {', '.join(PROFILES)})")
+    options: dict[str, bool | int] = {
+        "UseTaggedPDF": True,
+        "ExportBookmarks": True,
+        "DisplayPDFDocumentTitle": True,  # a viewer shows the letter's title, not a file name
+    }
+    kinds = profile.split("+")
+    if "pdfa-2b" in kinds:
+        options["SelectPdfVersion"] = 2  # PDF/A-2b: fonts embedded, XMP pdfaid metadata
+    if "pdfua" in kinds:
+        options["PDFUACompliance"] = True
+    return options
+
+
+def _filter(profile: str) -> str:
+    """The export filter as ``--convert-to`` takes it, its options as LibreOffice's JSON."""
+    import json
+
+    typed = {
+        name: {
+            "type": "boolean" if isinstance(value, bool) else "long",
+            "value": str(value).lower(),
+        }
+        for name, value in export_options(profile).items()
+    }
+    return "pdf:writer_pdf_Export:" + json.dumps(typed, separators=(",", ":"))
 
 
 def find_libreoffice() -> str:
@@ -69,9 +110,11 @@ class PdfConverter:
             return folder, True
         return Path(tempfile.mkdtemp(prefix="letters-libreoffice-")), False
 
-    def convert(self, documents: Sequence[Path], folder: Path) -> dict[Path, Path]:
-        """Convert .docx files into PDFs in ``folder``: each document and its PDF, for those
-        LibreOffice converted."""
+    def convert(
+        self, documents: Sequence[Path], folder: Path, profile: str = DEFAULT_PROFILE
+    ) -> dict[Path, Path]:
+        """Convert .docx files into PDFs of a profile in ``folder``: each document and its PDF,
+        for those LibreOffice converted."""
         if not documents:
             return {}
         command = [
@@ -81,7 +124,7 @@ class PdfConverter:
             "--norestore",
             "--nolockcheck",
             "--convert-to",
-            "pdf:writer_pdf_Export",
+            _filter(profile),
             "--outdir",
             str(folder),
             *map(str, documents),
@@ -150,8 +193,10 @@ def is_pdf(path: Path) -> bool:
         return False
 
 
-def to_pdf(documents: Sequence[bytes]) -> list[bytes | None]:
-    """Convert Word documents (as bytes) to PDF with one LibreOffice start; None where it failed."""
+def to_pdf(documents: Sequence[bytes], profile: str = DEFAULT_PROFILE) -> list[bytes | None]:
+    """Convert Word documents (as bytes) to PDFs of a profile with one LibreOffice start; None
+    where it failed."""
+    export_options(profile)  # an unknown profile is refused before LibreOffice starts
     with PdfConverter() as converter, tempfile.TemporaryDirectory(prefix="letters-pdf-") as work:
         folder = Path(work)
         paths = []
@@ -159,7 +204,7 @@ def to_pdf(documents: Sequence[bytes]) -> list[bytes | None]:
             path = folder / f"letter-{number:05d}.docx"
             path.write_bytes(document)
             paths.append(path)
-        made = converter.convert(paths, folder)
+        made = converter.convert(paths, folder, profile)
         results: list[bytes | None] = []
         for path in paths:
             pdf = made.get(path)
@@ -243,10 +288,11 @@ class WarmConverter:
             return None
         return process.stdout.readline().strip() or None
 
-    def convert(self, document: bytes) -> bytes:
-        """One Word document as PDF bytes."""
+    def convert(self, document: bytes, profile: str = DEFAULT_PROFILE) -> bytes:
+        """One Word document as PDF bytes, of a profile."""
         import json
 
+        options = export_options(profile)
         with self.lock:
             for attempt in (1, 2):  # a converter found dead is replaced, and asked once more
                 if self.process is None or self.process.poll() is not None:
@@ -258,7 +304,10 @@ class WarmConverter:
                 try:
                     assert self.process.stdin is not None
                     self.process.stdin.write(
-                        json.dumps({"in": str(source), "out": str(target)}).encode() + b"\n"
+                        json.dumps(
+                            {"in": str(source), "out": str(target), "options": options}
+                        ).encode()
+                        + b"\n"
                     )
                     self.process.stdin.flush()
                     answer = self._read_line(self.process, self.timeout)
