@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
 from attrs import frozen
 
 from letters.formats import FORMATS
@@ -189,8 +190,8 @@ def _parsed(case: str, text: str | None, limits: Limits) -> Any:
 
 
 def _load(job: _Job, limits: Limits) -> Case:
-    if job.text is not None:
-        return read_case_text(job.text, source=STDIN_SOURCE)
+    if job.text is not None:  # from standard input, or read by the client of a cluster
+        return read_case_text(job.text, source=_source(job))
     return load_case(job.case, limits=limits)
 
 
@@ -226,12 +227,17 @@ def render_chunk(
     output_format: str,
     embed: bool = False,
     pdf_profile: str = "tagged",
+    *,
+    deliver: Callable[[_Job, bytes], Outcome] | None = None,
 ) -> list[Outcome]:
     """Render a chunk of cases. The PDFs of a chunk are made by one LibreOffice start: over a
     batch that is faster than a LibreOffice kept running (which serves single letters, as
-    ``letters serve`` does), since LibreOffice's own batch conversion costs less a letter."""
+    ``letters serve`` does), since LibreOffice's own batch conversion costs less a letter.
+
+    ``deliver`` takes each letter made (default: written to its file or standard output)."""
+    deliver = deliver or _deliver
     if output_format != "pdf":
-        return [_render_job(renderer, job, output_format, embed) for job in jobs]
+        return [_render_job(renderer, job, output_format, embed, deliver) for job in jobs]
     from letters.formats.pdf import to_pdf
 
     outcomes: dict[int, Outcome] = {}
@@ -257,7 +263,7 @@ def render_chunk(
             )
             outcomes[number] = Outcome(job.case, None, problems_of(problem))
         else:
-            outcomes[number] = _deliver(job, pdf)
+            outcomes[number] = deliver(job, pdf)
     return [outcomes[number] for number in range(len(jobs))]
 
 
@@ -265,7 +271,13 @@ def _document(renderer: Renderer, job: _Job) -> bytes:
     return renderer.render(_load(job, renderer.limits), source=_source(job))
 
 
-def _render_job(renderer: Renderer, job: _Job, output_format: str, embed: bool) -> Outcome:
+def _render_job(
+    renderer: Renderer,
+    job: _Job,
+    output_format: str,
+    embed: bool,
+    deliver: Callable[[_Job, bytes], Outcome],
+) -> Outcome:
     def work() -> bytes:
         case = _load(job, renderer.limits)
         return renderer.render_as(case, output_format, source=_source(job), embed=embed)
@@ -273,7 +285,7 @@ def _render_job(renderer: Renderer, job: _Job, output_format: str, embed: bool) 
     document = contained(job.case, work)
     if isinstance(document, Outcome):
         return _with_target(document, job)
-    return _deliver(job, document)
+    return deliver(job, document)
 
 
 def _with_target(outcome: Outcome, job: _Job) -> Outcome:
@@ -294,7 +306,7 @@ def _deliver(job: _Job, document: bytes) -> Outcome:
 
 
 def _source(job: _Job) -> str:
-    return STDIN_SOURCE if job.text is not None else job.case
+    return STDIN_SOURCE if job.case == STDIN else job.case
 
 
 def render_files(
@@ -310,6 +322,8 @@ def render_files(
     embed_provenance: bool = False,
     limits: Limits | None = None,
     pdf_profile: str = "tagged",
+    cluster: Any = None,
+    workers_write: bool = False,
 ) -> Iterator[Outcome]:
     """Render case files to letter files, yielding an Outcome per case as it is done.
 
@@ -319,6 +333,11 @@ def render_files(
     FORMATS; a PDF is tagged, and ``pdf_profile`` asks for PDF/A-2b or PDF/UA as well
     (``letters.formats.pdf.PROFILES``). With ``jobs`` above 1, that many processes render in parallel, each with its own
     copy of the library and template (and, for PDF, its own LibreOffice).
+
+    ``cluster`` (a Dask scheduler's address, ``tcp://HOST:8786``, or a ``distributed.Client``)
+    renders on a Dask cluster instead (``letters.cluster``): the letters come back here to be
+    written, or with ``workers_write`` the workers write them into ``out_dir``, which must be a
+    folder every worker sees at the same path.
     """
     if output_format not in FORMATS:
         raise UsageError(f"no format {output_format!r} (formats: {', '.join(FORMATS)})")
@@ -332,6 +351,12 @@ def render_files(
         raise UsageError("-o names the letter's file; it does not go with --out-dir or --name")
     if cases.count(STDIN) > 1:
         raise UsageError("standard input (-) can be read only once")
+    if workers_write and (cluster is None or output == STDIN):
+        raise UsageError(
+            "--workers-write is for --cluster, with files the workers can write (not -o -)"
+        )
+    if cluster is not None and jobs != 1:
+        raise UsageError("--cluster renders with the cluster's workers; it does not go with -j")
     if pdf_profile != "tagged" and output_format != "pdf":
         raise UsageError(f"--pdf-profile {pdf_profile} is for --format pdf")
     if output_format == "pdf":
@@ -356,13 +381,37 @@ def render_files(
         )
     )
     ready = [job for job in planned if isinstance(job, _Job)]
-    rendered = _render_all(renderer, ready, output_format, jobs, embed_provenance, pdf_profile)
+    rendered: Iterator[Outcome]
+    if cluster is not None:
+        try:
+            from letters.cluster import render_on_cluster
+        except ImportError:
+            raise UsageError(
+                "--cluster needs Dask's distributed: pip install 'letters[cluster]'"
+            ) from None
+        if workers_write:  # the workers' paths are the client's: absolute, on a shared folder
+            ready = [attrs.evolve(job, target=_absolute(job.target)) for job in ready]
+        rendered = render_on_cluster(
+            cluster,
+            renderer,
+            ready,
+            output_format,
+            embed_provenance,
+            pdf_profile,
+            workers_write=workers_write,
+        )
+    else:
+        rendered = _render_all(renderer, ready, output_format, jobs, embed_provenance, pdf_profile)
     for item in planned:  # in the order the cases were given
         yield item if isinstance(item, Outcome) else next(rendered)
     # run it to its end: its workers are then closed and joined, not ended (a worker ended as
     # it waits for work can leave the pool waiting for it)
     for _ in rendered:
         raise AssertionError("an outcome for no case")
+
+
+def _absolute(target: Path | None) -> Path | None:
+    return target.absolute() if target is not None else None
 
 
 def _render_all(

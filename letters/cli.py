@@ -143,6 +143,18 @@ JSON_OPTION = click.option(
     help="With --format pdf: a tagged PDF, PDF/A-2b for the record, PDF/UA-1 for "
     "accessibility, or both (every profile is tagged).",
 )
+@click.option(
+    "--cluster",
+    metavar="tcp://HOST:8786",
+    help="Render on a Dask distributed cluster: its scheduler's address (pip install "
+    "'letters[cluster]'). The letters come back here and are written as without it.",
+)
+@click.option(
+    "--workers-write",
+    is_flag=True,
+    help="With --cluster: the workers write the letters themselves, into a folder they all "
+    "see at the same path (a shared file system), rather than sending them back here.",
+)
 @JSON_OPTION
 @click.option(
     "--embed-provenance",
@@ -166,6 +178,8 @@ def render(
     output_format: str,
     jobs: int,
     pdf_profile: str,
+    cluster: str | None,
+    workers_write: bool,
     as_json: bool,
     embed_provenance: bool,
     json_lines: bool,
@@ -195,6 +209,8 @@ def render(
         jobs=jobs,
         embed_provenance=embed_provenance,
         pdf_profile=pdf_profile,
+        cluster=cluster,
+        workers_write=workers_write,
     )
     report(outcomes, len(cases), as_json=as_json, quiet=quiet, verb="rendered", lines=json_lines)
 
