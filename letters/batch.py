@@ -238,25 +238,32 @@ def render_chunk(
     deliver = deliver or _deliver
     if output_format != "pdf":
         return [_render_job(renderer, job, output_format, embed, deliver) for job in jobs]
-    from letters.formats.pdf import to_pdf
+    from letters.formats.pdf import to_pdf_as_made
 
     outcomes: dict[int, Outcome] = {}
-    documents: dict[int, bytes] = {}
-    for number, job in enumerate(jobs):
-        document = contained(job.case, lambda job=job: _document(renderer, job))  # type: ignore[misc]
-        if isinstance(document, Outcome):
-            outcomes[number] = _with_target(document, job)
-        else:
-            documents[number] = document
-    converted = contained(
-        jobs[0].case if jobs else "", lambda: to_pdf(list(documents.values()), pdf_profile)
-    )
+
+    def maker(number: int, job: _Job) -> Callable[[], bytes | None]:
+        def make() -> bytes | None:
+            document = contained(job.case, lambda: _document(renderer, job))
+            if isinstance(document, Outcome):
+                outcomes[number] = _with_target(document, job)
+                return None
+            return document
+
+        return make
+
+    # LibreOffice is started first, and the letters are made while it starts
+    makers = [maker(number, job) for number, job in enumerate(jobs)]
+    converted = contained(jobs[0].case if jobs else "", lambda: to_pdf_as_made(makers, pdf_profile))
     if isinstance(converted, Outcome):
-        for number in documents:
-            outcomes[number] = Outcome(jobs[number].case, None, converted.problems)
+        problems = converted.problems
+        for number, job in enumerate(jobs):
+            outcomes.setdefault(number, Outcome(job.case, None, problems))
         converted = []
-    for number, pdf in zip(documents, converted, strict=False):
+    for number, pdf in enumerate(converted):
         job = jobs[number]
+        if number in outcomes:
+            continue
         if pdf is None:
             problem = OutputError(
                 "LibreOffice could not convert the letter to PDF", Location(file=job.case)

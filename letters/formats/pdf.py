@@ -20,7 +20,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from letters.formats import PDF_PROFILES
@@ -54,7 +54,7 @@ def export_options(profile: str = DEFAULT_PROFILE) -> dict[str, bool | int]:
     return options
 
 
-def _filter(profile: str) -> str:
+def export_filter(profile: str) -> str:
     """The export filter as ``--convert-to`` takes it, its options as LibreOffice's JSON."""
     import json
 
@@ -111,10 +111,14 @@ class PdfConverter:
         return Path(tempfile.mkdtemp(prefix="letters-libreoffice-")), False
 
     def convert(
-        self, documents: Sequence[Path], folder: Path, profile: str = DEFAULT_PROFILE
+        self,
+        documents: Sequence[Path],
+        folder: Path,
+        profile: str = DEFAULT_PROFILE,
+        meanwhile: Callable[[], None] | None = None,
     ) -> dict[Path, Path]:
         """Convert .docx files into PDFs of a profile in ``folder``: each document and its PDF,
-        for those LibreOffice converted."""
+        for those LibreOffice converted. ``meanwhile`` runs once LibreOffice has started."""
         if not documents:
             return {}
         command = [
@@ -124,13 +128,13 @@ class PdfConverter:
             "--norestore",
             "--nolockcheck",
             "--convert-to",
-            _filter(profile),
+            export_filter(profile),
             "--outdir",
             str(folder),
             *map(str, documents),
         ]
         timeout = TIMEOUT_START + TIMEOUT_PER_LETTER * len(documents)
-        run_bounded(command, timeout)
+        run_bounded(command, timeout, meanwhile)
         made = {}
         for document in documents:
             pdf = folder / document.with_suffix(".pdf").name
@@ -153,9 +157,12 @@ class PdfConverter:
         self.close()
 
 
-def run_bounded(command: list[str], timeout: float) -> None:
+def run_bounded(
+    command: list[str], timeout: float, meanwhile: Callable[[], None] | None = None
+) -> None:
     """Run a converter in a process group of its own, killed whole if it outlives the timeout
-    or if this process is stopped meanwhile: no soffice.bin is left behind."""
+    or if this process is stopped meanwhile: no soffice.bin is left behind. ``meanwhile`` is
+    done while it runs."""
     try:
         process = subprocess.Popen(
             command,
@@ -167,6 +174,8 @@ def run_bounded(command: list[str], timeout: float) -> None:
     except OSError as error:
         raise OutputError(f"LibreOffice did not start ({error.strerror})") from None
     try:
+        if meanwhile is not None:
+            meanwhile()
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         raise OutputError(
@@ -211,6 +220,47 @@ def to_pdf(documents: Sequence[bytes], profile: str = DEFAULT_PROFILE) -> list[b
             results.append(pdf.read_bytes() if pdf else None)
             with contextlib.suppress(OSError):
                 path.unlink()
+        return results
+
+
+def to_pdf_as_made(
+    makers: Sequence[Callable[[], bytes | None]], profile: str = DEFAULT_PROFILE
+) -> list[bytes | None]:
+    """Make Word documents and convert them to PDFs with one LibreOffice start, started early:
+    once the first document is written, LibreOffice starts (most of a second) while the others
+    are made, each written whole (renamed into place) before it comes to them, since it takes
+    far longer over a letter than making one takes. Any it came to before it was written is
+    converted by a second start. A maker gives None for a document it could not make; the
+    result is None where there is no PDF."""
+    export_options(profile)
+    with PdfConverter() as converter, tempfile.TemporaryDirectory(prefix="letters-pdf-") as work:
+        folder = Path(work)
+        paths = [folder / f"letter-{number:05d}.docx" for number in range(len(makers))]
+        written: list[Path] = []
+        pending = iter(zip(paths, makers, strict=True))
+
+        def make(until_one: bool) -> None:
+            # LibreOffice passes over a missing file at once: were it ever to find the next
+            # one missing, it would stay ahead of the writing, so it starts on one written
+            for path, maker in pending:
+                document = maker()
+                if document is not None:
+                    part = path.with_suffix(".part")
+                    part.write_bytes(document)
+                    part.replace(path)
+                    written.append(path)
+                    if until_one:
+                        return
+
+        make(until_one=True)
+        made = converter.convert(paths, folder, profile, meanwhile=lambda: make(until_one=False))
+        late = [path for path in written if path not in made]
+        if late:
+            made.update(converter.convert(late, folder, profile))
+        results: list[bytes | None] = []
+        for path in paths:
+            pdf = made.get(path)
+            results.append(pdf.read_bytes() if pdf else None)
         return results
 
 
