@@ -389,3 +389,36 @@ def test_pdf_profile_usage_errors(arguments: list[str], message: str, tmp_path: 
     assert done.returncode == 2
     assert message in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_service_renders_the_pdf_profile_asked_for() -> None:
+    import httpx
+
+    from letters.formats.pdf import WarmConverter
+    from tests.test_service import Server
+
+    if not WarmConverter.available():
+        pytest.skip("needs LibreOffice and python3-uno (make libreoffice)")
+    server = Server()
+    try:
+        case = (EXAMPLES / "lambeth-refuse-late-complaint.json").read_bytes()
+        archival = httpx.post(
+            f"{server.url}/render",
+            params={"format": "pdf", "pdf_profile": "pdfa-2b"},
+            content=case,
+            timeout=120,
+        )
+        assert archival.status_code == 200
+        with pikepdf.open(io.BytesIO(archival.content)) as pdf, pdf.open_metadata() as xmp:
+            assert xmp.get("pdfaid:part") == "2"
+            assert str(pdf.Root.Lang) == "en-GB"
+        unknown = httpx.post(
+            f"{server.url}/render",
+            params={"format": "pdf", "pdf_profile": "pdfx"},
+            content=case,
+            timeout=60,
+        )
+        assert unknown.status_code == 400
+        assert "no PDF profile 'pdfx'" in unknown.json()["errors"][0]["message"]
+    finally:
+        server.stop()
