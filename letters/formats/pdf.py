@@ -118,28 +118,38 @@ class PdfConverter:
         meanwhile: Callable[[], None] | None = None,
     ) -> dict[Path, Path]:
         """Convert .docx files into PDFs of a profile in ``folder``: each document and its PDF,
-        for those LibreOffice converted. ``meanwhile`` runs once LibreOffice has started."""
-        if not documents:
-            return {}
-        command = [
-            self.command,
-            f"-env:UserInstallation={self.profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            export_filter(profile),
-            "--outdir",
-            str(folder),
-            *map(str, documents),
-        ]
-        timeout = TIMEOUT_START + TIMEOUT_PER_LETTER * len(documents)
-        run_bounded(command, timeout, meanwhile)
-        made = {}
-        for document in documents:
-            pdf = folder / document.with_suffix(".pdf").name
-            if is_pdf(pdf):
-                made[document] = pdf
+        for those LibreOffice converted. ``meanwhile`` runs once LibreOffice has started (it
+        may write documents LibreOffice will come to)."""
+        made: dict[Path, Path] = {}
+        # LibreOffice now and then exits having converted none of a run's letters, or only some
+        # (seen under load, with nothing on its output), or comes to a letter being written
+        # before it is there: the letters it missed get one more run.
+        for run in range(2):
+            missing = [
+                document
+                for document in documents
+                if document not in made and (run == 0 or document.exists())
+            ]
+            if not missing:
+                break
+            command = [
+                self.command,
+                f"-env:UserInstallation={self.profile.as_uri()}",
+                "--headless",
+                "--norestore",
+                "--nolockcheck",
+                "--convert-to",
+                export_filter(profile),
+                "--outdir",
+                str(folder),
+                *map(str, missing),
+            ]
+            timeout = TIMEOUT_START + TIMEOUT_PER_LETTER * len(missing)
+            run_bounded(command, timeout, meanwhile if run == 0 else None)
+            for document in missing:
+                pdf = folder / document.with_suffix(".pdf").name
+                if is_pdf(pdf):
+                    made[document] = pdf
         return made
 
     def close(self) -> None:
@@ -230,13 +240,13 @@ def to_pdf_as_made(
     once the first document is written, LibreOffice starts (most of a second) while the others
     are made, each written whole (renamed into place) before it comes to them, since it takes
     far longer over a letter than making one takes. Any it came to before it was written is
-    converted by a second start. A maker gives None for a document it could not make; the
-    result is None where there is no PDF."""
+    converted by a second run (``PdfConverter.convert``). A maker gives None for a document it
+    could not make; the result is None where there is no PDF."""
     export_options(profile)
     with PdfConverter() as converter, tempfile.TemporaryDirectory(prefix="letters-pdf-") as work:
         folder = Path(work)
         paths = [folder / f"letter-{number:05d}.docx" for number in range(len(makers))]
-        written: list[Path] = []
+        written: list[Path] = []  # in the order they were made
         pending = iter(zip(paths, makers, strict=True))
 
         def make(until_one: bool) -> None:
@@ -254,9 +264,6 @@ def to_pdf_as_made(
 
         make(until_one=True)
         made = converter.convert(paths, folder, profile, meanwhile=lambda: make(until_one=False))
-        late = [path for path in written if path not in made]
-        if late:
-            made.update(converter.convert(late, folder, profile))
         results: list[bytes | None] = []
         for path in paths:
             pdf = made.get(path)
