@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -422,3 +422,32 @@ def test_the_service_renders_the_pdf_profile_asked_for() -> None:
         assert "no PDF profile 'pdfx'" in unknown.json()["errors"][0]["message"]
     finally:
         server.stop()
+
+
+def test_letters_made_while_libreoffice_starts_are_all_converted(library: Library) -> None:
+    """LibreOffice starts once the first letter is written; one written only after it came to
+    it (a slow letter, here) is converted by a second run; one that could not be made is not."""
+    import time
+
+    from letters.formats.pdf import to_pdf_as_made
+
+    letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), library)
+    document = WordTemplate(find_template(None)).render(letter)
+
+    def maker(number: int) -> Callable[[], bytes | None]:
+        def make() -> bytes | None:
+            if number == 2:
+                time.sleep(4)  # LibreOffice passes over the letters not yet written
+            return None if number == 4 else document
+
+        return make
+
+    made = to_pdf_as_made([maker(number) for number in range(6)])
+    assert [pdf is not None and pdf.startswith(b"%PDF-") for pdf in made] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+        True,
+    ]
