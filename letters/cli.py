@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
-from letters.formats import FORMATS
+from letters.formats import FORMATS, PDF_PROFILES
 
 if TYPE_CHECKING:
     from letters.batch import Outcome
@@ -136,6 +136,26 @@ JSON_OPTION = click.option(
     show_default=True,
     help="How many processes render in parallel.",
 )
+@click.option(
+    "--pdf-profile",
+    type=click.Choice(PDF_PROFILES),
+    default="tagged",
+    show_default=True,
+    help="With --format pdf: a tagged PDF, PDF/A-2b for the record, PDF/UA-1 for "
+    "accessibility, or both (every profile is tagged).",
+)
+@click.option(
+    "--cluster",
+    metavar="tcp://HOST:8786",
+    help="Render on a Dask distributed cluster: its scheduler's address (pip install "
+    "'letters[cluster]'). The letters come back here and are written as without it.",
+)
+@click.option(
+    "--workers-write",
+    is_flag=True,
+    help="With --cluster: the workers write the letters themselves, into a folder they all "
+    "see at the same path (a shared file system), rather than sending them back here.",
+)
 @JSON_OPTION
 @click.option(
     "--embed-provenance",
@@ -158,6 +178,9 @@ def render(
     clauses: Path | None,
     output_format: str,
     jobs: int,
+    pdf_profile: str,
+    cluster: str | None,
+    workers_write: bool,
     as_json: bool,
     embed_provenance: bool,
     json_lines: bool,
@@ -186,6 +209,9 @@ def render(
         output_format=output_format,
         jobs=jobs,
         embed_provenance=embed_provenance,
+        pdf_profile=pdf_profile,
+        cluster=cluster,
+        workers_write=workers_write,
     )
     report(outcomes, len(cases), as_json=as_json, quiet=quiet, verb="rendered", lines=json_lines)
 

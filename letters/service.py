@@ -48,6 +48,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from letters.batch import problems_of
 from letters.connections import ConnectionBounds
+from letters.formats import PDF_PROFILES
 from letters.origins import host_name, is_known_host, is_same_origin
 from letters.output import json_text
 from letters.problems import LettersError, UsageError
@@ -174,9 +175,9 @@ class Warm:
                 )
             return self._pool
 
-    async def to_pdf(self, document: bytes) -> bytes:
-        """A letter's .docx as PDF, from the first of the worker's converters free."""
-        pdf: bytes = await self.pdf().convert(document)
+    async def to_pdf(self, document: bytes, profile: str = "tagged") -> bytes:
+        """A letter's .docx as PDF of a profile, from the first of the worker's converters free."""
+        pdf: bytes = await self.pdf().convert(document, profile)
         return pdf
 
     def close(self) -> None:
@@ -402,6 +403,11 @@ def create_app(
                 f"no format {request.query_params.get('format')!r} (formats: {', '.join(MEDIA_TYPES)})",
                 request,
             )
+        profile = request.query_params.get("pdf_profile", "tagged")
+        if profile not in PDF_PROFILES:
+            return _error(
+                400, f"no PDF profile {profile!r} (profiles: {', '.join(PDF_PROFILES)})", request
+            )
         case = await _case(request, warm)
         if isinstance(case, Response):
             return case
@@ -409,7 +415,7 @@ def create_app(
             document = await run_in_threadpool(
                 lambda: warm.renderer().render(case, source="request")
             )
-            data = await warm.to_pdf(document)
+            data = await warm.to_pdf(document, profile)
         else:
             data = await run_in_threadpool(
                 lambda: bytes(warm.renderer().render_as(case, output_format, source="request"))
@@ -565,7 +571,13 @@ def openapi_document(case_schema: dict[str, Any]) -> dict[str, Any]:
                             "in": "query",
                             "schema": {"enum": list(MEDIA_TYPES)},
                             "description": "docx (default), pdf, txt or md; or the Accept header",
-                        }
+                        },
+                        {
+                            "name": "pdf_profile",
+                            "in": "query",
+                            "schema": {"enum": list(PDF_PROFILES), "default": "tagged"},
+                            "description": "for a PDF: tagged (default), PDF/A-2b, PDF/UA-1 or both",
+                        },
                     ],
                     "requestBody": case_body,
                     "responses": {

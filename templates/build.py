@@ -127,6 +127,12 @@ def styles(document: Document) -> None:
     normal.paragraph_format.line_spacing = 1.15
     normal.paragraph_format.widow_control = True  # no line of a paragraph alone on a page
     use_font(normal)
+    # British English for the whole letter: the default run language (w:lang), which a tagged
+    # PDF's /Lang and Word's spelling check read
+    for lang in document.styles.element.iter(qn("w:lang")):
+        for attribute in ("w:val", "w:eastAsia"):
+            if lang.get(qn(attribute)) == "en-US":
+                lang.set(qn(attribute), "en-GB")
 
     for name, size, before in (("Heading 1", 16, 12), ("Heading 2", 13, 14)):
         style = document.styles[name]
@@ -220,6 +226,7 @@ def properties(document: Document) -> None:
     )
     core.subject = "{{ ('Complaint ' ~ letter.about) | truncate(240) }}"
     core.keywords = "decision"
+    core.language = "en-GB"  # dc:language: a tagged PDF's /Lang comes from it and the styles
     core.author = ""
     core.last_modified_by = ""
     core.comments = ""
