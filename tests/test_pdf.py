@@ -281,7 +281,9 @@ def test_pdf_language_and_title_come_from_the_letter(
 ) -> None:
     letter, pdf = profiled[profile]
     assert str(pdf.Root.Lang) == "en-GB"
-    assert str(pdf.docinfo.Title) == f"{letter.title}: {letter.body_name} ({letter.reference})"
+    assert str(pdf.docinfo.Title) == (
+        f"{letter.title.rstrip(':')}: {letter.body_name} ({letter.reference})"
+    )
     assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle) is True
 
 
