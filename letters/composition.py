@@ -204,6 +204,8 @@ class _Composer:
         self.context = self._context()
         self.used: set[str] = set()  # the clauses the letter uses, for the case's "wording"
         self.plan = self._plan()
+        self._given_sections = {id(given): index for index, given in enumerate(case.sections)}
+        """The index of each section the case plans by hand, found at once for each section."""
 
     def _context(self) -> dict[str, Any]:
         context = case_facts(self.case)
@@ -353,11 +355,11 @@ class _Composer:
     def _fields(self, plan: SectionPlan) -> tuple[str, Any]:
         """The case file's field of a section and of each of its paragraphs: a section the case
         plans by hand is ``sections[i]``; what an outline plans has its fields in the plan."""
-        for index, given in enumerate(self.case.sections):
-            if given is plan:
-                field = f"sections[{index}]"
-                return field, lambda n, _, field=field: f"{field}.paragraphs[{n}]"
-        return "", lambda _, __: ""
+        index = self._given_sections.get(id(plan))
+        if index is None or self.case.sections[index] is not plan:
+            return "", lambda _, __: ""
+        field = f"sections[{index}]"
+        return field, lambda n, _, field=field: f"{field}.paragraphs[{n}]"
 
     def letter(self) -> Letter:
         case = self.case
@@ -365,7 +367,7 @@ class _Composer:
             section
             for plan in self.plan.sections
             for section in [self.section(plan)]
-            if section.paragraphs or plan in case.sections  # an outline's empty section goes
+            if section.paragraphs or id(plan) in self._given_sections  # an outline's empty one goes
         )
         summary_field = "summary" if case.summary else ""  # else the plan's fields say
         summary_runs = [
