@@ -813,11 +813,7 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
         SectionPlan(section, tuple(planned(laid) for laid in paragraphs))
         for section, paragraphs in layout.sections
     ]
-    for number, addition in enumerate(case.add):
-        try:
-            sections = _added(sections, addition, ClauseUse)
-        except LettersError as error:
-            problems.append(error.inside(Location(field=f"add[{number}]")))
+    sections = _added(sections, case.add, problems)
     by_id = {plan.section: index for index, plan in enumerate(sections)}
     for given in case.sections:
         if given.section in by_id:
@@ -1030,28 +1026,60 @@ def _layout(
     )
 
 
-def _added(sections: list[Any], addition: Any, clause_use: Any) -> list[Any]:
+def _added(
+    sections: list[Any], additions: Iterable[Any], problems: list[LettersError]
+) -> list[Any]:
+    """The sections with the clauses a case adds: each at its section's end, or right after the
+    first paragraph that holds its ``after`` clause as the section reads by then (so before
+    clauses added after that one earlier).
+
+    Each paragraph has an order key (a tuple: an addition's key is its paragraph's and one more
+    number), so that finding a clause and placing a paragraph take the same time however many
+    additions a case makes.
+    """
     from letters.model import SectionPlan
 
+    by_name: dict[str, int] = {}
     for index, plan in enumerate(sections):
-        if plan.section != addition.section:
+        by_name.setdefault(plan.section, index)
+    added: dict[int, tuple[list[tuple[tuple[int, ...], Any]], dict[str, tuple[int, ...]]]] = {}
+    count = itertools.count(1)
+    for number, addition in enumerate(additions):
+        index = by_name.get(addition.section)
+        if index is None:
+            known = ", ".join(plan.section for plan in sections)
+            problems.append(
+                ClauseError(
+                    f"the letter has no section {addition.section!r} (sections: {known})"
+                ).inside(Location(field=f"add[{number}]"))
+            )
             continue
-        paragraphs = list(plan.paragraphs)
-        placed = (clause_use(addition.clause, addition.variant, dict(addition.params)),)
+        if index not in added:
+            keyed = [((n,), paragraph) for n, paragraph in enumerate(sections[index].paragraphs)]
+            first: dict[str, tuple[int, ...]] = {}
+            for key, paragraph in keyed:
+                for part in paragraph:
+                    if isinstance(part, ClauseUse):
+                        first.setdefault(part.clause, key)
+            added[index] = keyed, first
+        keyed, first = added[index]
         if addition.after is None:
-            paragraphs.append(placed)
+            key: tuple[int, ...] = (len(sections[index].paragraphs) + next(count),)
+        elif addition.after in first:
+            key = (*first[addition.after], -next(count))  # before what was added there earlier
         else:
-            found = [
-                number
-                for number, paragraph in enumerate(paragraphs)
-                if any(getattr(part, "clause", None) == addition.after for part in paragraph)
-            ]
-            if not found:
-                raise ClauseError(
+            problems.append(
+                ClauseError(
                     f"section {addition.section!r} has no clause {addition.after!r} to add after"
-                )
-            paragraphs.insert(found[0] + 1, placed)
-        sections[index] = SectionPlan(plan.section, tuple(paragraphs))
-        return sections
-    known = ", ".join(plan.section for plan in sections)
-    raise ClauseError(f"the letter has no section {addition.section!r} (sections: {known})")
+                ).inside(Location(field=f"add[{number}]"))
+            )
+            continue
+        keyed.append((key, (ClauseUse(addition.clause, addition.variant, dict(addition.params)),)))
+        if addition.clause not in first or key < first[addition.clause]:
+            first[addition.clause] = key
+    for index, (keyed, _) in added.items():
+        keyed.sort(key=lambda entry: entry[0])
+        sections[index] = SectionPlan(
+            sections[index].section, tuple(paragraph for _, paragraph in keyed)
+        )
+    return sections
