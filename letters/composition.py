@@ -18,6 +18,7 @@ from attrs import field, frozen
 from letters.facts import FACT_NAMES, Facts, case_facts
 from letters.grammar import long_date, short_date
 from letters.library import Clause, Library, Variant
+from letters.limits import check_size, check_time
 from letters.loading import read_facts
 from letters.model import Case, ClauseUse, Paragraph, ParamValue, Reason, SectionPlan
 from letters.outlines import Choice, Plan, choose, condition_context, plan_letter
@@ -322,6 +323,7 @@ class _Composer:
         """A planned paragraph; a clause of several paragraphs starts new ones as it needs."""
         paragraphs: list[list[Text]] = [[]]
         planned = self.plan.fields.get(id(plan))
+        check_time()
         for index, part in enumerate(plan):
             if planned is not None:
                 where = planned[index]
@@ -337,6 +339,7 @@ class _Composer:
         return [LetterParagraph(tuple(runs)) for runs in paragraphs if runs]
 
     def section(self, plan: SectionPlan) -> Section:
+        check_time()  # a letter of many sections of the case's own text renders no clause
         fields = self._fields(plan)
         field = fields[0]
         heading = self.clause(_heading(plan.section), f"{field}.section" if field else "")
@@ -385,7 +388,7 @@ class _Composer:
                 )
         if self.problems:
             raise combine(self.problems)
-        return Letter(
+        letter = Letter(
             sections=sections,
             sign_off=sign_off[0] if sign_off else LetterParagraph(()),
             title=title[0].text if title else "",
@@ -404,6 +407,20 @@ class _Composer:
             outline=self.plan.outline.name if self.plan.outline else None,
             conditions=self.plan.conditions,
         )
+        check_size(characters(letter), "a letter")
+        return letter
+
+
+def characters(letter: Letter) -> int:
+    """How many characters of text a letter holds: what the letter size limit counts."""
+    paragraphs = [letter.sign_off, *letter.paragraphs]
+    if letter.summary is not None:
+        paragraphs.append(letter.summary)
+    return (
+        sum(len(run.text) for paragraph in paragraphs for run in paragraph.runs)
+        + sum(len(section.heading) for section in letter.sections)
+        + len(letter.title)
+    )
 
 
 _SIGN_OFF = (ClauseUse(SIGN_OFF),)

@@ -45,6 +45,7 @@ from attrs import frozen
 from jinja2 import meta, nodes
 
 from letters.facts import FactDeclaration, fields_of
+from letters.limits import check_time
 from letters.model import Case, ClauseUse
 from letters.problems import CaseError, ClauseError, LettersError, Location, Problem, combine
 from letters.wording import Fields, Sandbox, shared_context
@@ -937,6 +938,8 @@ def _layout(
         """The caseworker's paragraphs for a section, each with the case fields of its parts."""
         own: list[_Part] = []
         for number, size in enumerate(sizes.get(section, ())):
+            if not number % 1000:  # a case may give a section a great many paragraphs
+                check_time()
             field = f"text.{section}[{number}]"
             part_fields = (field,) if size == 1 else tuple(f"{field}[{n}]" for n in range(size))
             own.append(((_Own(section, number),), part_fields))
@@ -1045,6 +1048,8 @@ def _added(
     added: dict[int, tuple[list[tuple[tuple[int, ...], Any]], dict[str, tuple[int, ...]]]] = {}
     count = itertools.count(1)
     for number, addition in enumerate(additions):
+        if not number % 1000:
+            check_time()
         index = by_name.get(addition.section)
         if index is None:
             known = ", ".join(plan.section for plan in sections)
