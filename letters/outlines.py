@@ -1029,6 +1029,22 @@ def _layout(
     )
 
 
+_Key = tuple[int, ...]
+"""A paragraph's place in its section, as an addition's order key."""
+
+
+def _keyed(paragraphs: Iterable[Any]) -> tuple[list[tuple[_Key, Any]], dict[str, _Key]]:
+    """A section's paragraphs with their order keys, and the key of the first that holds each
+    clause."""
+    keyed: list[tuple[_Key, Any]] = [((n,), paragraph) for n, paragraph in enumerate(paragraphs)]
+    first: dict[str, _Key] = {}
+    for key, paragraph in keyed:
+        for part in paragraph:
+            if isinstance(part, ClauseUse):
+                first.setdefault(part.clause, key)
+    return keyed, first
+
+
 def _added(
     sections: list[Any], additions: Iterable[Any], problems: list[LettersError]
 ) -> list[Any]:
@@ -1043,15 +1059,15 @@ def _added(
     from letters.model import SectionPlan
 
     by_name: dict[str, int] = {}
-    for index, plan in enumerate(sections):
-        by_name.setdefault(plan.section, index)
-    added: dict[int, tuple[list[tuple[tuple[int, ...], Any]], dict[str, tuple[int, ...]]]] = {}
+    for number, plan in enumerate(sections):
+        by_name.setdefault(plan.section, number)
+    added: dict[int, tuple[list[tuple[_Key, Any]], dict[str, _Key]]] = {}
     count = itertools.count(1)
     for number, addition in enumerate(additions):
         if not number % 1000:
             check_time()
-        index = by_name.get(addition.section)
-        if index is None:
+        found = by_name.get(addition.section)
+        if found is None:
             known = ", ".join(plan.section for plan in sections)
             problems.append(
                 ClauseError(
@@ -1059,17 +1075,12 @@ def _added(
                 ).inside(Location(field=f"add[{number}]"))
             )
             continue
-        if index not in added:
-            keyed = [((n,), paragraph) for n, paragraph in enumerate(sections[index].paragraphs)]
-            first: dict[str, tuple[int, ...]] = {}
-            for key, paragraph in keyed:
-                for part in paragraph:
-                    if isinstance(part, ClauseUse):
-                        first.setdefault(part.clause, key)
-            added[index] = keyed, first
-        keyed, first = added[index]
+        if found not in added:
+            added[found] = _keyed(sections[found].paragraphs)
+        keyed, first = added[found]
+        key: _Key
         if addition.after is None:
-            key: tuple[int, ...] = (len(sections[index].paragraphs) + next(count),)
+            key = (len(sections[found].paragraphs) + next(count),)
         elif addition.after in first:
             key = (*first[addition.after], -next(count))  # before what was added there earlier
         else:
@@ -1082,9 +1093,9 @@ def _added(
         keyed.append((key, (ClauseUse(addition.clause, addition.variant, dict(addition.params)),)))
         if addition.clause not in first or key < first[addition.clause]:
             first[addition.clause] = key
-    for index, (keyed, _) in added.items():
+    for found, (keyed, _) in added.items():
         keyed.sort(key=lambda entry: entry[0])
-        sections[index] = SectionPlan(
-            sections[index].section, tuple(paragraph for _, paragraph in keyed)
+        sections[found] = SectionPlan(
+            sections[found].section, tuple(paragraph for _, paragraph in keyed)
         )
     return sections
