@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import keyword
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -321,11 +322,44 @@ def _condition(
         return None
     line = line_of(lines, *at)
     try:
-        ENVIRONMENT.parse("{{ (" + value + ") }}")  # compiled when first tested
+        tree = ENVIRONMENT.parse("{{ (" + value + ") }}")  # compiled when first tested
     except jinja2.TemplateSyntaxError as error:
         problem(f"the condition {value!r} is not an expression: {error.message}", *at)
         return None
+    except (RecursionError, MemoryError):
+        tree = None
+    if tree is None or _depth(tree) - _WRAPPING > MAX_DEPTH:
+        problem(
+            f"the condition {_shortened(value)!r} is nested too deeply: at most {MAX_DEPTH} "
+            "brackets, 'not's, 'and's and 'or's within each other",
+            *at,
+        )
+        return None
     return Condition(value.strip(), path, line)
+
+
+MAX_DEPTH = 50
+"""How deeply a condition's parts may sit within each other. Python's compiler, which runs
+each condition, stops at some 200 brackets, and Jinja's parser at its recursion limit."""
+
+
+_WRAPPING = 4  # the template and output nodes around a condition, a name and its attribute
+
+
+def _depth(tree: nodes.Node) -> int:
+    """How deeply the nodes of a parsed condition sit within each other (counted without
+    recursion: the tree may be deeper than Python's recursion limit)."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.iter_child_nodes())
+    return deepest
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _items(
@@ -454,8 +488,16 @@ def read_declarations(path: Path) -> tuple[dict[str, FactDeclaration], list[Lett
         ]
     from letters.facts import FACT_NAMES
 
-    for name, spec in data.items():
-        name = str(name)
+    for key, spec in data.items():
+        name = str(key)
+        if not _is_fact_name(key):
+            problem(
+                f"the fact name {name!r} cannot be used: a fact's name is letters, digits "
+                "and _, starting with a letter, and not a word conditions keep (True, None, "
+                "not, and, or ...)",
+                name,
+            )
+            continue
         if name in FACT_NAMES:
             problem(f"fact {name!r} is one every case has already; choose another name", name)
             continue
@@ -490,6 +532,16 @@ def read_declarations(path: Path) -> tuple[dict[str, FactDeclaration], list[Lett
             line=line_of(lines, name),
         )
     return declarations, problems
+
+
+def _is_fact_name(name: object) -> bool:
+    """Whether a facts.yaml key can name a fact: an identifier, not a keyword, not internal."""
+    return (
+        isinstance(name, str)
+        and name.isidentifier()
+        and not keyword.iskeyword(name)
+        and not name.startswith("_")
+    )
 
 
 # Planning ------------------------------------------------------------------------------------
