@@ -44,12 +44,13 @@ import attrs
 import jinja2
 from attrs import frozen
 from jinja2 import meta, nodes
+from jinja2.sandbox import modifies_known_mutable
 
 from letters.facts import FactDeclaration, fields_of
 from letters.limits import check_time
 from letters.model import Case, ClauseUse
 from letters.problems import CaseError, ClauseError, LettersError, Location, Problem, combine
-from letters.wording import Fields, Sandbox, shared_context
+from letters.wording import Sandbox, plain_values, shared_context
 from letters.yaml_lines import Lines, line_of, read_yaml
 
 OUTLINE_KEYS = ("title", "about", "when", "needs", "numbered", "summary", "sections")
@@ -78,8 +79,54 @@ CONDITION_NAMES = frozenset(
 
 COMPLAINT_FIELDS = frozenset(("about", "statement", "wants"))
 
-ENVIRONMENT = Sandbox(lenient=True)
+MUTATING_METHODS = frozenset(
+    (
+        "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",
+        "update", "setdefault", "popitem", "add", "discard", "difference_update",
+        "intersection_update", "symmetric_difference_update", "appendleft", "extendleft",
+        "popleft", "rotate",
+    )
+)  # fmt: skip
+"""The methods of lists, dicts, sets and deques that change them: a condition calls none."""
+
+
+class _ConditionSandbox(Sandbox):
+    """The wording sandbox as conditions have it: they only read the case. Its values are
+    read-only (tuples, read-only mappings), and, as in Jinja's ImmutableSandboxedEnvironment,
+    no method that changes a list, dict, set or deque may be called on any value."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return super().is_safe_attribute(obj, attr, value) and not modifies_known_mutable(obj, attr)
+
+
+ENVIRONMENT = _ConditionSandbox(lenient=True)
 ENVIRONMENT.reads_clock = False  # conditions are expressions: no loops
+
+
+class ReadOnlyFields(Mapping[str, Any]):
+    """Fields a condition reads, ``facts.late``, and cannot change: a condition that could
+    change the case it tests (``reasons.append('late')``) would place clauses for facts the
+    case does not have, and ``explain`` would report them."""
+
+    __slots__ = ("_fields",)
+
+    def __init__(self, fields: Mapping[str, Any]):
+        self._fields = fields
+
+    def __getitem__(self, name: str) -> Any:
+        return self._fields[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def __repr__(self) -> str:
+        return f"ReadOnlyFields({self._fields!r})"
+
+
+plain_values(ReadOnlyFields)
 
 
 @frozen
@@ -332,6 +379,21 @@ def _condition(
         problem(
             f"the condition {_shortened(value)!r} is nested too deeply: at most {MAX_DEPTH} "
             "brackets, 'not's, 'and's and 'or's within each other",
+            *at,
+        )
+        return None
+    changing = next(
+        (
+            node.node.attr
+            for node in tree.find_all(nodes.Call)
+            if isinstance(node.node, nodes.Getattr) and node.node.attr in MUTATING_METHODS
+        ),
+        None,
+    )
+    if changing:
+        problem(
+            f"the condition {_shortened(value)!r} calls {changing}(), which would change the "
+            "case it tests; a condition only reads the case's facts",
             *at,
         )
         return None
@@ -589,22 +651,24 @@ def _choice(outline: Outline, item: Item) -> Choice:
 
 def condition_context(case: Case, facts: Mapping[str, Any]) -> dict[str, Any]:
     """What a condition sees of a case: its declared facts and the facts every case has."""
-    complaint = Fields(fields_of(case.complaint))
-    names = [reason.reason for reason in case.reasons]
+    complaint = ReadOnlyFields(fields_of(case.complaint))
+    names = tuple(reason.reason for reason in case.reasons)
     return {
-        "facts": Fields(facts),
+        "facts": ReadOnlyFields(dict(facts)),
         "reasons": names,
         "reason": names[0] if names else None,
         "complaint": complaint,
         "complainant": case.complainant.name,
-        "people": [person.name for person in case.people],
-        "considered": list(case.considered),
+        "people": tuple(person.name for person in case.people),
+        "considered": tuple(case.considered),
         "decision": case.decision,
         "decision_date": case.decision_date,
         "reference": case.reference,
         "category": case.category,
-        "body": Fields(fields_of(case.body)),
-        "text": Fields({section: list(paragraphs) for section, paragraphs in case.text.items()}),
+        "body": ReadOnlyFields(fields_of(case.body)),
+        "text": ReadOnlyFields(
+            {section: tuple(paragraphs) for section, paragraphs in case.text.items()}
+        ),
     }
 
 
