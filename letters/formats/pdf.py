@@ -72,27 +72,30 @@ class PdfConverter:
     def convert(self, documents: Sequence[Path], folder: Path) -> dict[Path, Path]:
         """Convert .docx files into PDFs in ``folder``: each document and its PDF, for those
         LibreOffice converted."""
-        if not documents:
-            return {}
-        command = [
-            self.command,
-            f"-env:UserInstallation={self.profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            "pdf:writer_pdf_Export",
-            "--outdir",
-            str(folder),
-            *map(str, documents),
-        ]
-        timeout = TIMEOUT_START + TIMEOUT_PER_LETTER * len(documents)
-        run_bounded(command, timeout)
-        made = {}
-        for document in documents:
-            pdf = folder / document.with_suffix(".pdf").name
-            if is_pdf(pdf):
-                made[document] = pdf
+        made: dict[Path, Path] = {}
+        # LibreOffice now and then exits having converted none of a run's letters, or only some
+        # (seen under load, with nothing on its output): the letters it missed get one more run.
+        for _ in range(2):
+            missing = [document for document in documents if document not in made]
+            if not missing:
+                break
+            command = [
+                self.command,
+                f"-env:UserInstallation={self.profile.as_uri()}",
+                "--headless",
+                "--norestore",
+                "--nolockcheck",
+                "--convert-to",
+                "pdf:writer_pdf_Export",
+                "--outdir",
+                str(folder),
+                *map(str, missing),
+            ]
+            run_bounded(command, TIMEOUT_START + TIMEOUT_PER_LETTER * len(missing))
+            for document in missing:
+                pdf = folder / document.with_suffix(".pdf").name
+                if is_pdf(pdf):
+                    made[document] = pdf
         return made
 
     def close(self) -> None:
