@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEVELOPMENT := $(VENV)/.installed-dev
 
-.PHONY: letter test lint typecheck unit clean libreoffice chromium
+.PHONY: letter test lint typecheck unit clean libreoffice chromium postgresql postgresql-stop docs/preview.png
 
 # What rendering needs, and no more (make letter).
 $(INSTALLED): pyproject.toml
@@ -26,7 +26,7 @@ letter: $(INSTALLED)
 	mkdir -p out
 	$(BIN)/letters render examples/cpc-report-defamation.json -o out/cpc-report-defamation.docx
 
-test: libreoffice chromium lint typecheck unit
+test: libreoffice chromium postgresql lint typecheck unit
 
 # LibreOffice and metric-compatible fonts, for --format pdf and the tests that read letters as a
 # PDF, and LibreOffice's Python binding (python3-uno), for the LibreOffice `letters serve` keeps
@@ -48,6 +48,45 @@ chromium:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
 
+# A throwaway PostgreSQL server for the register's tests: Debian's postgresql package
+# (installed when missing, as root or with sudo), a cluster of its own in a folder under /tmp
+# (one per clone), listening on a unix socket only, run as the postgres user when make runs as
+# root (PostgreSQL refuses root). The tests read its URL from out/postgresql.url.
+PG_HOME := /tmp/letters-postgresql-$(shell printf %s "$(CURDIR)" | sha256sum | cut -c1-12)
+PG_URL := out/postgresql.url
+
+postgresql:
+	@bin=$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1); \
+	if [ -z "$$bin" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql \
+	    >/dev/null && \
+	  bin=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1) || exit 1; \
+	fi; \
+	run=; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  id -u postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres || exit 1; \
+	  run="runuser -u postgres --"; \
+	fi; \
+	mkdir -p $(PG_HOME) && chmod 700 $(PG_HOME) && \
+	{ [ "$$(id -u)" != 0 ] || chown postgres $(PG_HOME); } && \
+	if ! $$run $$bin/pg_ctl -D $(PG_HOME)/data status >/dev/null 2>&1; then \
+	  { [ -f $(PG_HOME)/data/PG_VERSION ] || \
+	    $$run $$bin/initdb -D $(PG_HOME)/data -U letters --auth=trust -E UTF8 >/dev/null; } && \
+	  $$run $$bin/pg_ctl -D $(PG_HOME)/data -l $(PG_HOME)/server.log -w -t 60 \
+	    -o "-k $(PG_HOME) -c listen_addresses='' -c fsync=off" start >/dev/null || \
+	  { cat $(PG_HOME)/server.log; exit 1; }; \
+	fi; \
+	mkdir -p out && echo "postgresql://letters@/postgres?host=$(PG_HOME)" > $(PG_URL) && \
+	echo "PostgreSQL for the tests: $$(cat $(PG_URL))"
+
+postgresql-stop:
+	@bin=$$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1); \
+	run=; [ "$$(id -u)" != 0 ] || run="runuser -u postgres --"; \
+	[ -z "$$bin" ] || [ ! -d $(PG_HOME)/data ] || $$run $$bin/pg_ctl -D $(PG_HOME)/data -m fast stop; \
+	rm -f $(PG_URL)
+
 lint: $(DEVELOPMENT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -58,6 +97,11 @@ typecheck: $(DEVELOPMENT)
 
 unit: $(DEVELOPMENT)
 	$(BIN)/pytest
+
+# The README's picture of the preview, taken by its browser test against a real `letters preview`
+# (make test writes nothing the repository tracks; this target does, on purpose).
+docs/preview.png: chromium $(DEVELOPMENT)
+	LETTERS_SCREENSHOT=$(CURDIR)/docs/preview.png $(BIN)/pytest -q tests/test_preview.py -k test_focusing_a_sentence_shows_its_clause
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -7,26 +7,25 @@ Run on demand, never in the tests:
 
 It starts the server (two workers) on a free port and measures: one letter's latency (median
 and 95th percentile) as .docx and as PDF from the warm LibreOffice; throughput with 1 and with 4
-concurrent clients; and `letters render --format pdf -j 2` over N cases against one
-`soffice --convert-to pdf` call over the same .docx files, side by side.
+concurrent clients; and, as benchmarks/pdf_batch.py does, `letters render --format pdf -j 2`
+over N cases against two `soffice --convert-to pdf` calls at once over half the .docx each.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import httpx
+from pdf_batch import batch_pdf, report  # beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = (ROOT / "examples" / "cpc-report-defamation.json").read_bytes()
@@ -101,86 +100,6 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-PDF_J2 = ("--format", "pdf", "-j", "2", "-q")
-
-
-def batch_pdf(count: int) -> tuple[float, float, float]:
-    """Seconds (the better of two rounds) for `letters render --format pdf -j 2` over `count`
-    cases; for one
-    `soffice --convert-to pdf` call over the same letters as .docx files; and for two such
-    calls at once, each over half of them (LibreOffice's own scaling on two cores: the most
-    any `-j 2` can reach, whatever its own code costs)."""
-    letters = str(Path(sys.executable).parent / "letters")
-    with tempfile.TemporaryDirectory(prefix="letters-bench-") as work:
-        folder = Path(work)
-        cases = []
-        for number in range(count):
-            path = folder / f"case-{number:04d}.json"
-            path.write_bytes(CASE)
-            cases.append(str(path))
-        subprocess.run(
-            [letters, "render", *cases, "--out-dir", str(folder / "docx"), "-q"], check=True
-        )
-        documents = sorted(str(path) for path in (folder / "docx").glob("*.docx"))
-
-        def soffice(out: str, files: list[str], profile: str = "profile") -> None:
-            subprocess.run(
-                [
-                    "soffice",
-                    f"-env:UserInstallation={(folder / profile).as_uri()}",
-                    "--headless",
-                    "--convert-to",
-                    "pdf",
-                    "--outdir",
-                    str(folder / out),
-                    *files,
-                ],
-                check=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-
-        for profile in ("profile", "second"):  # profiles made first, as a user's soffice has
-            soffice("warm-up", documents[:1], profile)
-        subprocess.run(  # and ours: LibreOffice's profiles that letters keeps between runs
-            [letters, "render", *cases[:2], "--out-dir", str(folder / "warm-up"), *PDF_J2],
-            check=True,
-        )
-        half = len(documents) // 2
-
-        def one_call() -> None:
-            soffice("soffice", documents)
-
-        def two_calls() -> None:
-            both = [
-                threading.Thread(target=soffice, args=("first-half", documents[:half])),
-                threading.Thread(target=soffice, args=("second-half", documents[half:], "second")),
-            ]
-            for thread in both:
-                thread.start()
-            for thread in both:
-                thread.join()
-
-        def ours_j2() -> None:
-            shutil.rmtree(folder / "pdf", ignore_errors=True)
-            subprocess.run(
-                [letters, "render", *cases, "--out-dir", str(folder / "pdf"), *PDF_J2],
-                check=True,
-            )
-            assert len(list((folder / "pdf").glob("*.pdf"))) == count
-
-        # two rounds, each configuration in turn, and the better time of each: a load that
-        # comes and goes on the machine falls on all three alike
-        best = {name: float("inf") for name in ("one", "two", "ours")}
-        for _ in range(2):
-            for name, run in (("one", one_call), ("two", two_calls), ("ours", ours_j2)):
-                started = time.perf_counter()
-                run()
-                best[name] = min(best[name], time.perf_counter() - started)
-        ours, cold, ceiling = best["ours"], best["one"], best["two"]
-    return ours, cold, ceiling
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -210,13 +129,7 @@ def main() -> None:
     print(
         f"throughput: 1 client {one:.1f} letters/s, 4 clients {four:.1f} letters/s: {four / one:.2f}x (target 1.6x)"
     )
-    ours, soffice, ceiling = batch_pdf(batch)
-    print(
-        f"batch PDF over {batch} cases: letters render -j 2 {ours:.1f} s, one soffice call {soffice:.1f} s: {soffice / ours:.2f}x (target 1.8x)"
-    )
-    print(
-        f"  two soffice calls at once, over half the files each: {ceiling:.1f} s: {soffice / ceiling:.2f}x one call, the most -j 2 can reach here"
-    )
+    report(batch, batch_pdf(batch))  # benchmarks/pdf_batch.py: -j 2 against the ceiling
     if os.environ.get("CI"):
         return
 

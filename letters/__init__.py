@@ -65,6 +65,18 @@ _API = {
     "provenance_of": "letters.provenance",
     "impact_of": "letters.impact",
     "Limits": "letters.limits",
+    # the register of issued letters (SQLAlchemy is imported on first use)
+    "Register": "letters.register.records",
+    "Query": "letters.register.records",
+    "Record": "letters.register.records",
+    "Summary": "letters.register.records",
+    "IssueOutcome": "letters.register.issuing",
+    "IssuedLetter": "letters.register.issuing",
+    "Recorder": "letters.register.issuing",
+    "Reproduction": "letters.register.reproducing",
+    "IssuedImpact": "letters.register.reproducing",
+    "impact_since": "letters.register.reproducing",
+    "RegisterError": "letters.register.database",
     # problems
     "Location": "letters.problems",
     "Problem": "letters.problems",
@@ -136,6 +148,17 @@ if TYPE_CHECKING:
     from letters.problems import TemplateError as TemplateError
     from letters.problems import UsageError as UsageError
     from letters.provenance import provenance_of as provenance_of
+    from letters.register.database import RegisterError as RegisterError
+    from letters.register.issuing import IssuedLetter as IssuedLetter
+    from letters.register.issuing import IssueOutcome as IssueOutcome
+    from letters.register.issuing import Recorder as Recorder
+    from letters.register.records import Query as Query
+    from letters.register.records import Record as Record
+    from letters.register.records import Register as Register
+    from letters.register.records import Summary as Summary
+    from letters.register.reproducing import IssuedImpact as IssuedImpact
+    from letters.register.reproducing import Reproduction as Reproduction
+    from letters.register.reproducing import impact_since as impact_since
     from letters.renderer import Renderer as Renderer
     from letters.rendering import WordTemplate as WordTemplate
     from letters.rendering import find_template as find_template

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
 from attrs import frozen
 
 from letters.formats import FORMATS
@@ -189,8 +190,8 @@ def _parsed(case: str, text: str | None, limits: Limits) -> Any:
 
 
 def _load(job: _Job, limits: Limits) -> Case:
-    if job.text is not None:
-        return read_case_text(job.text, source=STDIN_SOURCE)
+    if job.text is not None:  # from standard input, or read by the client of a cluster
+        return read_case_text(job.text, source=_source(job))
     return load_case(job.case, limits=limits)
 
 
@@ -214,44 +215,62 @@ def _exit_quietly(number: int, _: object) -> None:
     raise SystemExit(128 + number)
 
 
-def _render_in_worker(task: tuple[list[_Job], str, bool]) -> list[Outcome]:
+def _render_in_worker(task: tuple[list[_Job], str, bool, str]) -> list[Outcome]:
     assert _worker is not None  # set by _start_worker, or inherited from the parent on fork
-    jobs, output_format, embed = task
-    return render_chunk(_worker, jobs, output_format, embed)
+    jobs, output_format, embed, profile = task
+    return render_chunk(_worker, jobs, output_format, embed, profile)
 
 
 def render_chunk(
-    renderer: Renderer, jobs: Sequence[_Job], output_format: str, embed: bool = False
+    renderer: Renderer,
+    jobs: Sequence[_Job],
+    output_format: str,
+    embed: bool = False,
+    pdf_profile: str = "tagged",
+    *,
+    deliver: Callable[[_Job, bytes], Outcome] | None = None,
 ) -> list[Outcome]:
     """Render a chunk of cases. The PDFs of a chunk are made by one LibreOffice start: over a
     batch that is faster than a LibreOffice kept running (which serves single letters, as
-    ``letters serve`` does), since LibreOffice's own batch conversion costs less a letter."""
+    ``letters serve`` does), since LibreOffice's own batch conversion costs less a letter.
+
+    ``deliver`` takes each letter made (default: written to its file or standard output)."""
+    deliver = deliver or _deliver
     if output_format != "pdf":
-        return [_render_job(renderer, job, output_format, embed) for job in jobs]
-    from letters.formats.pdf import to_pdf
+        return [_render_job(renderer, job, output_format, embed, deliver) for job in jobs]
+    from letters.formats.pdf import to_pdf_as_made
 
     outcomes: dict[int, Outcome] = {}
-    documents: dict[int, bytes] = {}
-    for number, job in enumerate(jobs):
-        document = contained(job.case, lambda job=job: _document(renderer, job))  # type: ignore[misc]
-        if isinstance(document, Outcome):
-            outcomes[number] = _with_target(document, job)
-        else:
-            documents[number] = document
-    converted = contained(jobs[0].case if jobs else "", lambda: to_pdf(list(documents.values())))
+
+    def maker(number: int, job: _Job) -> Callable[[], bytes | None]:
+        def make() -> bytes | None:
+            document = contained(job.case, lambda: _document(renderer, job))
+            if isinstance(document, Outcome):
+                outcomes[number] = _with_target(document, job)
+                return None
+            return document
+
+        return make
+
+    # LibreOffice is started first, and the letters are made while it starts
+    makers = [maker(number, job) for number, job in enumerate(jobs)]
+    converted = contained(jobs[0].case if jobs else "", lambda: to_pdf_as_made(makers, pdf_profile))
     if isinstance(converted, Outcome):
-        for number in documents:
-            outcomes[number] = Outcome(jobs[number].case, None, converted.problems)
+        problems = converted.problems
+        for number, job in enumerate(jobs):
+            outcomes.setdefault(number, Outcome(job.case, None, problems))
         converted = []
-    for number, pdf in zip(documents, converted, strict=False):
+    for number, pdf in enumerate(converted):
         job = jobs[number]
+        if number in outcomes:
+            continue
         if pdf is None:
             problem = OutputError(
                 "LibreOffice could not convert the letter to PDF", Location(file=job.case)
             )
             outcomes[number] = Outcome(job.case, None, problems_of(problem))
         else:
-            outcomes[number] = _deliver(job, pdf)
+            outcomes[number] = deliver(job, pdf)
     return [outcomes[number] for number in range(len(jobs))]
 
 
@@ -259,7 +278,13 @@ def _document(renderer: Renderer, job: _Job) -> bytes:
     return renderer.render(_load(job, renderer.limits), source=_source(job))
 
 
-def _render_job(renderer: Renderer, job: _Job, output_format: str, embed: bool) -> Outcome:
+def _render_job(
+    renderer: Renderer,
+    job: _Job,
+    output_format: str,
+    embed: bool,
+    deliver: Callable[[_Job, bytes], Outcome],
+) -> Outcome:
     def work() -> bytes:
         case = _load(job, renderer.limits)
         return renderer.render_as(case, output_format, source=_source(job), embed=embed)
@@ -267,7 +292,7 @@ def _render_job(renderer: Renderer, job: _Job, output_format: str, embed: bool) 
     document = contained(job.case, work)
     if isinstance(document, Outcome):
         return _with_target(document, job)
-    return _deliver(job, document)
+    return deliver(job, document)
 
 
 def _with_target(outcome: Outcome, job: _Job) -> Outcome:
@@ -288,7 +313,7 @@ def _deliver(job: _Job, document: bytes) -> Outcome:
 
 
 def _source(job: _Job) -> str:
-    return STDIN_SOURCE if job.text is not None else job.case
+    return STDIN_SOURCE if job.case == STDIN else job.case
 
 
 def render_files(
@@ -303,14 +328,23 @@ def render_files(
     jobs: int = 1,
     embed_provenance: bool = False,
     limits: Limits | None = None,
+    pdf_profile: str = "tagged",
+    cluster: Any = None,
+    workers_write: bool = False,
 ) -> Iterator[Outcome]:
     """Render case files to letter files, yielding an Outcome per case as it is done.
 
     ``output`` is the one file (or "-", standard output) for a single case; otherwise letters go
     to ``out_dir`` (default: the current folder), named by ``name`` (a pattern of case fields)
     or after the case file. A case "-" is read from standard input. ``output_format`` is one of
-    FORMATS. With ``jobs`` above 1, that many processes render in parallel, each with its own
+    FORMATS; a PDF is tagged, and ``pdf_profile`` asks for PDF/A-2b or PDF/UA as well
+    (``letters.formats.pdf.PROFILES``). With ``jobs`` above 1, that many processes render in parallel, each with its own
     copy of the library and template (and, for PDF, its own LibreOffice).
+
+    ``cluster`` (a Dask scheduler's address, ``tcp://HOST:8786``, or a ``distributed.Client``)
+    renders on a Dask cluster instead (``letters.cluster``): the letters come back here to be
+    written, or with ``workers_write`` the workers write them into ``out_dir``, which must be a
+    folder every worker sees at the same path.
     """
     if output_format not in FORMATS:
         raise UsageError(f"no format {output_format!r} (formats: {', '.join(FORMATS)})")
@@ -324,9 +358,19 @@ def render_files(
         raise UsageError("-o names the letter's file; it does not go with --out-dir or --name")
     if cases.count(STDIN) > 1:
         raise UsageError("standard input (-) can be read only once")
+    if workers_write and (cluster is None or output == STDIN):
+        raise UsageError(
+            "--workers-write is for --cluster, with files the workers can write (not -o -)"
+        )
+    if cluster is not None and jobs != 1:
+        raise UsageError("--cluster renders with the cluster's workers; it does not go with -j")
+    if pdf_profile != "tagged" and output_format != "pdf":
+        raise UsageError(f"--pdf-profile {pdf_profile} is for --format pdf")
     if output_format == "pdf":
-        from letters.formats.pdf import find_libreoffice
+        from letters.formats.pdf import PROFILES, find_libreoffice
 
+        if pdf_profile not in PROFILES:
+            raise UsageError(f"no PDF profile {pdf_profile!r} (profiles: {', '.join(PROFILES)})")
         find_libreoffice()  # one clear error before any work, if LibreOffice is missing
     renderer = Renderer(clauses, template, limits=limits)  # a broken library fails once, here
     folder = Path(out_dir) if out_dir is not None else None
@@ -344,7 +388,27 @@ def render_files(
         )
     )
     ready = [job for job in planned if isinstance(job, _Job)]
-    rendered = _render_all(renderer, ready, output_format, jobs, embed_provenance)
+    rendered: Iterator[Outcome]
+    if cluster is not None:
+        try:
+            from letters.cluster import render_on_cluster
+        except ImportError:
+            raise UsageError(
+                "--cluster needs Dask's distributed: pip install 'letters[cluster]'"
+            ) from None
+        if workers_write:  # the workers' paths are the client's: absolute, on a shared folder
+            ready = [attrs.evolve(job, target=_absolute(job.target)) for job in ready]
+        rendered = render_on_cluster(
+            cluster,
+            renderer,
+            ready,
+            output_format,
+            embed_provenance,
+            pdf_profile,
+            workers_write=workers_write,
+        )
+    else:
+        rendered = _render_all(renderer, ready, output_format, jobs, embed_provenance, pdf_profile)
     for item in planned:  # in the order the cases were given
         yield item if isinstance(item, Outcome) else next(rendered)
     # run it to its end: its workers are then closed and joined, not ended (a worker ended as
@@ -353,8 +417,17 @@ def render_files(
         raise AssertionError("an outcome for no case")
 
 
+def _absolute(target: Path | None) -> Path | None:
+    return target.absolute() if target is not None else None
+
+
 def _render_all(
-    renderer: Renderer, ready: list[_Job], output_format: str, jobs: int, embed: bool
+    renderer: Renderer,
+    ready: list[_Job],
+    output_format: str,
+    jobs: int,
+    embed: bool,
+    profile: str = "tagged",
 ) -> Iterator[Outcome]:
     """The outcome of each job, in order, rendered here or by worker processes."""
     size = _chunk_size(len(ready), jobs, output_format)
@@ -364,7 +437,7 @@ def _render_all(
     parallel = jobs > 1 and len(ready) > 1 and all(job.text is None for job in ready)
     if not parallel:
         for chunk in chunks:
-            yield from render_chunk(renderer, chunk, output_format, embed)
+            yield from render_chunk(renderer, chunk, output_format, embed, profile)
         return
     import multiprocessing  # only a parallel batch needs it; it costs a cold start time
 
@@ -379,7 +452,7 @@ def _render_all(
         pool = context.Pool(jobs, initializer=_start_worker, initargs=(library, template))
     finished = False
     try:
-        tasks = [(chunk, output_format, embed) for chunk in chunks]
+        tasks = [(chunk, output_format, embed, profile) for chunk in chunks]
         for outcomes in pool.imap(_render_in_worker, tasks):
             yield from outcomes
         pool.close()

@@ -9,6 +9,7 @@ starts fast.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
-from letters.formats import FORMATS
+from letters.formats import FORMATS, PDF_PROFILES
 
 if TYPE_CHECKING:
     from letters.batch import Outcome
@@ -135,6 +136,26 @@ JSON_OPTION = click.option(
     show_default=True,
     help="How many processes render in parallel.",
 )
+@click.option(
+    "--pdf-profile",
+    type=click.Choice(PDF_PROFILES),
+    default="tagged",
+    show_default=True,
+    help="With --format pdf: a tagged PDF, PDF/A-2b for the record, PDF/UA-1 for "
+    "accessibility, or both (every profile is tagged).",
+)
+@click.option(
+    "--cluster",
+    metavar="tcp://HOST:8786",
+    help="Render on a Dask distributed cluster: its scheduler's address (pip install "
+    "'letters[cluster]'). The letters come back here and are written as without it.",
+)
+@click.option(
+    "--workers-write",
+    is_flag=True,
+    help="With --cluster: the workers write the letters themselves, into a folder they all "
+    "see at the same path (a shared file system), rather than sending them back here.",
+)
 @JSON_OPTION
 @click.option(
     "--embed-provenance",
@@ -157,6 +178,9 @@ def render(
     clauses: Path | None,
     output_format: str,
     jobs: int,
+    pdf_profile: str,
+    cluster: str | None,
+    workers_write: bool,
     as_json: bool,
     embed_provenance: bool,
     json_lines: bool,
@@ -185,6 +209,9 @@ def render(
         output_format=output_format,
         jobs=jobs,
         embed_provenance=embed_provenance,
+        pdf_profile=pdf_profile,
+        cluster=cluster,
+        workers_write=workers_write,
     )
     report(outcomes, len(cases), as_json=as_json, quiet=quiet, verb="rendered", lines=json_lines)
 
@@ -230,27 +257,442 @@ def explain(target: str, clauses: Path | None, as_json: bool) -> None:
     click.echo(json_text(record) if as_json else explained(record), nl=as_json)
 
 
+REGISTER_OPTION = click.option(
+    "--register",
+    "register_at",
+    metavar="PATH|URL",
+    help="The register: an SQLite file or a postgresql:// URL (default: LETTERS_REGISTER, "
+    "letters.toml, else register.sqlite beside letters.toml or here).",
+)
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
 @cli.command()
 @click.argument("cases", nargs=-1, required=True, metavar="CASE.json...")
+@click.option("-o", "--output", help="The letter's file, for one case.")
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder for the letters (made if missing; default: the current folder).",
+)
+@click.option(
+    "--name", help="Name each letter from case fields, e.g. '{reference} {complainant.name}'."
+)
+@click.option(
+    "--template", default=None, help="A Word template: a name from templates/ or a .docx."
+)
+@CLAUSES_OPTION
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["docx", "txt", "md"]),
+    default="docx",
+    show_default=True,
+    help="The letter's format.",
+)
+@click.option(
+    "--by",
+    "issued_by",
+    help="Who issues the letters (default: LETTERS_ISSUED_BY, else your login name).",
+)
+@click.option(
+    "--replaces",
+    type=click.IntRange(min=1),
+    help="The record this letter corrects (the new record names it; the old one stays).",
+)
+@click.option("--note", help="Why the correction was made (with --replaces).")
+@REGISTER_OPTION
+@JSON_OPTION
+@click.option("-q", "--quiet", is_flag=True, help="No summary.")
+@reports_errors
+def issue(
+    cases: tuple[str, ...],
+    output: str | None,
+    out_dir: Path | None,
+    name: str | None,
+    template: str | None,
+    clauses: Path | None,
+    output_format: str,
+    issued_by: str | None,
+    replaces: int | None,
+    note: str | None,
+    register_at: str | None,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Issue the letter for each CASE.json: render it, write it, and record it in the register
+    (the case as given, the clauses and library version used, the template, the letter's
+    SHA-256, its provenance, who and when). A case that fails is not recorded; an issued
+    letter is never written over. Exit code 1 if any case failed."""
+    import getpass
+    import os
+
+    from letters.batch import stop_on_signals
+    from letters.output import json_text
+    from letters.register import Register
+
+    stop_on_signals()
+    if note is not None and replaces is None:
+        raise click.UsageError("--note says why a correction was made: it goes with --replaces")
+    by = issued_by or os.environ.get("LETTERS_ISSUED_BY") or getpass.getuser()
+    with Register(register_at) as register:
+        results = []
+        for outcome in register.issue(
+            list(cases),
+            by=by,
+            clauses=clauses,
+            template=template,
+            out_dir=out_dir,
+            output=output,
+            name=name,
+            output_format=output_format,
+            replaces=replaces,
+            note=note,
+        ):
+            results.append(outcome)
+            for problem in outcome.problems:
+                echo_error(str(problem))
+        shown = register.shown
+    failed = sum(1 for outcome in results if not outcome.is_ok)
+    if as_json:
+        click.echo(
+            json_text(
+                {
+                    "ok": not failed,
+                    "issued": len(results) - failed,
+                    "failed": failed,
+                    "register": shown,
+                    "results": [outcome.as_json() for outcome in results],
+                }
+            )
+        )
+    elif not quiet:
+        for outcome in results:
+            if outcome.is_ok and len(results) == 1:
+                click.echo(f"issued record {outcome.record}: {outcome.output}", err=True)
+        if len(results) > 1:
+            click.echo(
+                f"issued {len(results) - failed} of {len(results)} letters, {failed} failed "
+                f"(register {shown})",
+                err=True,
+            )
+    if failed:
+        sys.exit(1)
+
+
+@cli.group()
+def register() -> None:
+    """Find, show, reproduce and verify issued letters; upgrade the register's schema."""
+
+
+def find_options(command: Callable[P, R]) -> Callable[P, R]:
+    """The options that choose records, shared by find and verify."""
+    for option in reversed(
+        [
+            click.option("--reference", help="The decision's reference, exactly."),
+            click.option("--complainant", help="The complainant's name (case and spacing aside)."),
+            click.option("--body", help="The organisation's name (case and spacing aside)."),
+            click.option(
+                "--since", type=DAY, help="Issued on or after this day (UTC), YYYY-MM-DD."
+            ),
+            click.option(
+                "--until", type=DAY, help="Issued on or before this day (UTC), YYYY-MM-DD."
+            ),
+            click.option("--clause", help="Letters that took wording from this clause id."),
+            click.option("--outline", help="Letters planned by this outline."),
+            click.option("--by", "issued_by", help="Issued by this person or service token."),
+            click.option(
+                "--sha256", help="The letter whose file has this SHA-256 (sha256sum LETTER.docx)."
+            ),
+            click.option(
+                "--from", "first", type=click.IntRange(min=1), help="Records from this id."
+            ),
+            click.option("--to", "last", type=click.IntRange(min=1), help="Records up to this id."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def query_of(**given: object) -> object:
+    """A register Query from the options of find and verify."""
+    import datetime
+
+    from letters.register import Query
+
+    days = {
+        name: value.date() if isinstance(value, datetime.datetime) else value
+        for name, value in given.items()
+    }
+    return Query(**days)  # type: ignore[arg-type]
+
+
+@register.command("find")
+@find_options
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many records.")
+@REGISTER_OPTION
+@JSON_OPTION
+@reports_errors
+def find_records(register_at: str | None, as_json: bool, **given: object) -> None:
+    """List the issued letters that match every option given (all of them when none is):
+    id, day of issue, reference, complainant, body and the letter's file. Exit code 1 if none."""
+    from letters.output import json_text
+    from letters.register import Query, Register
+
+    query = query_of(**given)
+    assert isinstance(query, Query)
+    with Register(register_at, create=False) as opened:
+        found = opened.find(query)
+    if as_json:
+        click.echo(json_text([record.as_json() for record in found]))
+    else:
+        for record in found:
+            replaces = f" (replaces {record.replaces})" if record.replaces else ""
+            click.echo(
+                f"{record.id}\t{record.issued_at:%Y-%m-%d %H:%M}\t{record.reference or '-'}\t"
+                f"{record.complainant}\t{record.body or '-'}\t{record.output_path or '-'}{replaces}"
+            )
+    if not found:
+        click.echo("no record matches", err=True)
+        sys.exit(1)
+
+
+@register.command("due")
+@click.option(
+    "--before",
+    type=DAY,
+    required=True,
+    help="List the remedies due before this day (not on it), YYYY-MM-DD.",
+)
+@REGISTER_OPTION
+@JSON_OPTION
+@reports_errors
+def due_remedies(before: datetime.datetime, register_at: str | None, as_json: bool) -> None:
+    """List the remedies issued letters set out whose deadlines fall before a day, earliest
+    first, to follow compliance up: the due day, the letter's record, reference and
+    complainant, the kind of remedy and its wording. A letter a correction replaced is left
+    out (its correction counts). Exit code 1 if none is due."""
+    from letters.output import json_text
+    from letters.register import Register
+
+    with Register(register_at, create=False) as opened:
+        found = opened.due(before.date())
+    if as_json:
+        click.echo(json_text([remedy.as_json() for remedy in found]))
+    else:
+        for remedy in found:
+            click.echo(
+                f"{remedy.due.isoformat()}	{remedy.letter}	{remedy.reference or '-'}	"
+                f"{remedy.complainant}	{remedy.kind}	{remedy.wording}"
+            )
+    if not found:
+        click.echo(f"no remedy is due before {before.date().isoformat()}", err=True)
+        sys.exit(1)
+
+
+@register.command("show")
+@click.argument("identity", metavar="ID", type=click.IntRange(min=1))
+@REGISTER_OPTION
+@JSON_OPTION
+@reports_errors
+def show_record(identity: int, register_at: str | None, as_json: bool) -> None:
+    """Show a record in full: what was issued, by whom and when, from which case, library,
+    template and clauses, and where each sentence came from."""
+    from letters.output import json_text
+    from letters.provenance import explain as explained
+    from letters.register import Register
+
+    with Register(register_at, create=False) as opened:
+        record = opened.record(identity)
+    if as_json:
+        click.echo(json_text(record.as_json()))
+        return
+    summary = record.summary
+    lines = [
+        f"record {record.id}",
+        f"issued: {summary.issued_at.isoformat()}Z by {summary.issued_by}",
+    ]
+    if summary.replaces:
+        lines.append(
+            f"replaces: record {summary.replaces}" + (f" ({record.note})" if record.note else "")
+        )
+    if record.replaced_by:
+        lines.append(f"replaced by: record {record.replaced_by}")
+    lines += [
+        f"case: {summary.case_source} (sha256 {record.case_sha256})",
+        f"reference: {summary.reference or '-'}",
+        f"complainant: {summary.complainant}",
+        f"body: {summary.body or '-'}",
+        f"outline: {summary.outline or '-'}",
+        f"library: {record.library_hash}"
+        + (
+            f" (git commit {record.git_commit}{', with uncommitted changes' if record.is_dirty else ''})"
+            if record.git_commit
+            else ""
+        ),
+        f"template: {record.template} (sha256 {record.template_sha256})",
+        f"letter: {summary.output_path or '-'} ({summary.output_format}, {record.output_size} bytes, "
+        f"sha256 {summary.output_sha256})",
+        f"made by: {record.engine}",
+        "clauses:",
+        *(f"  {clause} ({variant}) {digest[:12]}" for clause, variant, digest in record.clauses),
+        "provenance:",
+    ]
+    click.echo("\n".join(lines))
+    click.echo(explained(record.provenance), nl=False)
+
+
+@register.command("reproduce")
+@click.argument("identity", metavar="ID", type=click.IntRange(min=1))
+@click.option("-o", "--output", required=True, help="Where to write the letter made again.")
+@click.option(
+    "--repository",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The git repository holding the library's history (default: the configured library's).",
+)
+@REGISTER_OPTION
+@reports_errors
+def reproduce_record(
+    identity: int, output: str, repository: Path | None, register_at: str | None
+) -> None:
+    """Make a record's letter again from its recorded inputs (the library at its recorded git
+    commit, else the register's copy of its files) and check that its bytes are the ones
+    issued. The letter is written only when they are; exit code 1 when they are not."""
+    from letters.output import write_atomic
+    from letters.register import Register
+
+    with Register(register_at, create=False) as opened:
+        made = opened.reproduce(identity, repository=repository)
+    if not made.matches:
+        echo_error(
+            f"record {identity}: the letter made again does not match: sha256 {made.actual}, "
+            f"recorded {made.expected} (library from {made.library_source}); not written"
+        )
+        sys.exit(1)
+    assert made.data is not None
+    write_atomic(output, made.data)
+    click.echo(
+        f"wrote {output}: the same bytes as issued (sha256 {made.actual}, library from "
+        f"{made.library_source})",
+        err=True,
+    )
+
+
+@register.command("verify")
+@find_options
+@click.option(
+    "--repository",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The git repository holding the library's history (default: the configured library's).",
+)
+@REGISTER_OPTION
+@JSON_OPTION
+@reports_errors
+def verify_records(
+    repository: Path | None, register_at: str | None, as_json: bool, **given: object
+) -> None:
+    """Make every matching record's letter again and report any that would not come out the
+    same bytes. Exit code 1 if one would not."""
+    from letters.output import json_text
+    from letters.register import Query, Register
+
+    query = query_of(**given)
+    assert isinstance(query, Query)
+    results = []
+    with Register(register_at, create=False) as opened:
+        for made in opened.verify(query, repository=repository):
+            results.append(made)
+            if not made.matches:
+                why = (
+                    "; ".join(str(problem) for problem in made.problems)
+                    or f"sha256 {made.actual}, recorded {made.expected}"
+                )
+                echo_error(f"record {made.record}: not the same letter: {why}")
+    bad = sum(1 for made in results if not made.matches)
+    if as_json:
+        click.echo(
+            json_text(
+                {
+                    "ok": not bad,
+                    "verified": len(results) - bad,
+                    "different": bad,
+                    "results": [made.as_json() for made in results],
+                }
+            )
+        )
+    click.echo(
+        f"{len(results) - bad} of {len(results)} letters the same, {bad} different", err=True
+    )
+    if bad:
+        sys.exit(1)
+
+
+@register.command("upgrade")
+@REGISTER_OPTION
+@reports_errors
+def upgrade_register(register_at: str | None) -> None:
+    """Make the register (made if missing) or bring its schema to this version of letters,
+    with Alembic's migrations."""
+    from letters.register.database import connect, locate, prepare
+
+    location = locate(register_at)
+    engine = connect(location)
+    try:
+        revision = prepare(engine, upgrade=True)
+        shown = engine.url.render_as_string(hide_password=True)
+    finally:
+        engine.dispose()
+    click.echo(f"register {shown} is at revision {revision}", err=True)
+
+
+@cli.command()
+@click.argument("cases", nargs=-1, metavar="[CASE.json...]")
 @click.option(
     "--clauses",
     type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="The edited clause library.",
+    help="The edited clause library (required with case files; with --issued, default: the "
+    "configured library).",
 )
 @click.option(
     "--base",
     type=click.Path(file_okay=False, path_type=Path),
     help="The library to compare with (default: the edited one as committed in git, HEAD).",
 )
+@click.option(
+    "--issued",
+    type=DAY,
+    metavar="SINCE",
+    help="Instead of case files: the letters issued on or after this day (YYYY-MM-DD, UTC), "
+    "each against the library it was issued with, from the register.",
+)
+@REGISTER_OPTION
 @JSON_OPTION
 @reports_errors
-def impact(cases: tuple[str, ...], clauses: Path, base: Path | None, as_json: bool) -> None:
+def impact(
+    cases: tuple[str, ...],
+    clauses: Path | None,
+    base: Path | None,
+    issued: datetime.datetime | None,
+    register_at: str | None,
+    as_json: bool,
+) -> None:
     """Show which letters an edit to the clause library changes, paragraph by paragraph, as a
-    word-level diff ([-removed-]{+added+}). Exit code 0 when no letter changes, 1 when one does."""
-    from letters.impact import committed_library, impact_of
+    word-level diff ([-removed-]{+added+}): of case files against the library committed in git
+    (or --base), or, with --issued SINCE, of the letters issued since then against the library
+    each was issued with. Exit code 0 when no letter changes, 1 when one does."""
     from letters.library import Library
     from letters.output import json_text
+
+    if issued is not None:
+        if cases or base is not None:
+            raise click.UsageError("--issued compares issued letters: no case files, no --base")
+        issued_impact(issued.date(), clauses, register_at, as_json)
+        return
+    if not cases:
+        raise click.UsageError("name the case files (or --issued SINCE)")
+    if clauses is None:
+        raise click.UsageError("--clauses names the edited library")
+    from letters.impact import committed_library, impact_of
 
     edited = Library.load(clauses)
     with contextlib.ExitStack() as stack:
@@ -277,6 +719,47 @@ def impact(cases: tuple[str, ...], clauses: Path, base: Path | None, as_json: bo
             click.echo(f"{result.case}\n  new: the base library cannot render it")
     tail = f", {len(new)} new" if new else ""
     click.echo(f"{len(changed)} of {len(results)} letters change{tail}", err=True)
+    if changed:
+        sys.exit(1)
+
+
+def issued_impact(
+    since: datetime.date, clauses: Path | None, register_at: str | None, as_json: bool
+) -> None:
+    """impact --issued: the letters issued since a day that the library would change."""
+    from letters.library import Library
+    from letters.output import json_text
+    from letters.register import Register, impact_since
+
+    edited = Library.load(clauses)
+    with Register(register_at, create=False) as opened:
+        results = list(impact_since(opened, since, edited, repository=clauses))
+    changed = [result for result in results if result.is_changed]
+    if as_json:
+        click.echo(
+            json_text(
+                {
+                    "changed": len(changed),
+                    "issued": len(results),
+                    "letters": [result.as_json() for result in changed],
+                }
+            )
+        )
+    else:
+        for result in changed:
+            record = result.record
+            click.echo(
+                f"record {record.id} ({record.issued_at:%Y-%m-%d}, {record.reference or '-'}, "
+                f"{record.complainant}, {record.output_path or record.case_source})"
+            )
+            for change in result.changes:
+                click.echo(f"  {change.part}: {change.diff}")
+            for problem in result.problems:
+                click.echo(f"  error: {problem}")
+    click.echo(
+        f"{len(changed)} of {len(results)} letters issued since {since.isoformat()} would change",
+        err=True,
+    )
     if changed:
         sys.exit(1)
 
@@ -350,6 +833,17 @@ def report(
         sys.exit(1)
 
 
+ALLOWED_HOST_OPTION = click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    envvar="LETTERS_ALLOWED_HOSTS",
+    metavar="NAME",
+    help="A name requests may give in their Host header besides the bound address (and "
+    "localhost, over the loopback); repeatable, or LETTERS_ALLOWED_HOSTS, names apart by spaces.",
+)
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to serve on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
@@ -358,7 +852,7 @@ def report(
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Worker processes, each with its library, template and LibreOffice.",
+    help="Worker processes, each with its library, template and LibreOffices.",
 )
 @click.option(
     "--token-file",
@@ -372,8 +866,56 @@ def report(
     show_default=True,
     help="The largest request body taken, in bytes.",
 )
+@ALLOWED_HOST_OPTION
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send a request's headers.",
+)
+@click.option(
+    "--body-timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds a client has to send a request's body, after its headers.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=256,
+    show_default=True,
+    help="Connections a worker holds at once; more are answered 503.",
+)
+@click.option(
+    "--shutdown-timeout",
+    type=click.FloatRange(min=1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a stopping server waits for the requests in hand.",
+)
+@click.option(
+    "--converters",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="LibreOffices a worker keeps for PDFs, at most (started as needed).",
+)
+@click.option(
+    "--pdf-timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds one letter's PDF may take; past them its LibreOffice is killed and restarted.",
+)
 @click.option("--template", default=None, help="The Word template letters are rendered with.")
 @CLAUSES_OPTION
+@REGISTER_OPTION
+@click.option(
+    "--token-name",
+    help="Who letters issued through POST /issue are recorded as issued by (default: service).",
+)
 @reports_errors
 def serve(
     host: str,
@@ -381,22 +923,40 @@ def serve(
     workers: int,
     token_file: Path | None,
     max_body: int,
+    allowed_hosts: tuple[str, ...],
+    header_timeout: float,
+    body_timeout: float,
+    max_connections: int,
+    shutdown_timeout: float,
+    converters: int,
+    pdf_timeout: float,
     template: str | None,
     clauses: Path | None,
+    register_at: str | None,
+    token_name: str | None,
 ) -> None:
-    """Serve letters over HTTP: POST a case to /render, /validate or /explain; GET /schema,
+    """Serve letters over HTTP: POST a case to /render, /validate, /explain or /issue (rendered
+    and recorded in the register); GET /schema,
     /clauses, /openapi.json, /health. Binds to 127.0.0.1 unless --host says otherwise, which
     needs a bearer token. SIGHUP makes the workers read the library and template again."""
     import os
 
+    from letters.connections import ConnectionBounds
+    from letters.service import check_token
     from letters.service import serve as run
 
-    token = os.environ.get("LETTERS_TOKEN") or None
+    token = os.environ.get("LETTERS_TOKEN")
+    source = "LETTERS_TOKEN"
     if token_file is not None:
         try:
-            token = token_file.read_text(encoding="utf-8").strip() or None
-        except OSError as error:
-            raise click.UsageError(f"--token-file {token_file}: {error.strerror}") from None
+            token = token_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+            raise click.UsageError(f"--token-file {token_file}: {reason}") from None
+        source = f"the token file {token_file}"
+    if token is not None:
+        token = token.strip()
+        check_token(token, source)
     click.echo(f"serving letters on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     run(
         host=host,
@@ -406,6 +966,17 @@ def serve(
         template=template,
         token=token,
         max_body=max_body,
+        register=register_at,
+        token_name=token_name,
+        allowed_hosts=allowed_hosts,
+        converters=converters,
+        pdf_timeout=pdf_timeout,
+        bounds=ConnectionBounds(
+            header_timeout=header_timeout,
+            body_timeout=body_timeout,
+            max_connections=max_connections,
+            shutdown_timeout=shutdown_timeout,
+        ),
     )
 
 
@@ -424,10 +995,16 @@ def serve(
     help="The library the impact page compares with (default: the edited one as committed in git).",
 )
 @click.option("--template", default=None, help="The Word template downloads are rendered with.")
+@ALLOWED_HOST_OPTION
 @CLAUSES_OPTION
 @reports_errors
 def preview(
-    cases: tuple[str, ...], port: int, base: Path | None, template: str | None, clauses: Path | None
+    cases: tuple[str, ...],
+    port: int,
+    base: Path | None,
+    template: str | None,
+    allowed_hosts: tuple[str, ...],
+    clauses: Path | None,
 ) -> None:
     """Show each CASE.json's letter as a web page on 127.0.0.1 (default: the examples), with
     where each sentence came from, updated as clause, outline and case files are saved; the
@@ -444,6 +1021,7 @@ def preview(
         template=template,
         base=str(base) if base else None,
         port=port,
+        allowed_hosts=allowed_hosts,
     )
 
 

@@ -9,20 +9,36 @@ came from.
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date
 from typing import Any, overload
 
+import attrs
 from attrs import field, frozen
 
-from letters.facts import FACT_NAMES, Facts, case_facts
-from letters.grammar import long_date, short_date
-from letters.library import Clause, Library, Variant
+from letters import lists
+from letters.deadlines import Deadline
+from letters.facts import FACT_NAMES, FactDeclaration, Facts, case_facts
+from letters.grammar import PersonWords, long_date, short_date
+from letters.library import Clause, EmptyPlaceholder, Library, Variant
 from letters.limits import check_size, check_time
 from letters.loading import read_facts
-from letters.model import Case, ClauseUse, Paragraph, ParamValue, Reason, SectionPlan
-from letters.outlines import Choice, Plan, choose, condition_context, plan_letter
+from letters.model import (
+    Case,
+    ClauseUse,
+    ListPart,
+    Paragraph,
+    ParamValue,
+    Person,
+    Reason,
+    SectionPlan,
+)
+from letters.money import Money, total
+from letters.outlines import FILLS, Choice, Plan, choose, condition_context, plan_letter
 from letters.problems import CaseError, ClauseError, LettersError, LimitError, Location, combine
+from letters.wording import plain_values
 
 HEADINGS = "headings/"
 """Where a section's heading is found: the heading of section "complaint" is headings/complaint."""
@@ -64,23 +80,105 @@ class Text:
     includes: tuple[Origin, ...] = ()
 
 
+def _joined(runs: tuple[Text, ...]) -> str:
+    """Runs joined by spaces; a run that starts or ends a line needs no space there."""
+    if len(runs) == 1:
+        return runs[0].text
+    text = ""
+    for run in runs:
+        if text and not text.endswith("\n") and not run.text.startswith("\n"):
+            text += " "
+        text += run.text
+    return text
+
+
 @frozen
-class LetterParagraph:
-    """One paragraph of the letter, as runs of text from the case and the library."""
+class ListItem:
+    """An item of a list in a paragraph, as runs of text: a bullet or a numbered item ("a)"),
+    at its level (0: the first); or, of kind "text", the paragraph going on after its list."""
 
     runs: tuple[Text, ...]
+    kind: str  # "bullet", "number" or "text"
+    level: int = 0
+    label: str = ""  # as text shows it: "•", "a)", "ii)"; Word numbers it itself
+    number: int = 0  # a numbered item's place in its list: 1 for a)
 
     @property
     def text(self) -> str:
-        """The runs joined by spaces; a run that starts or ends a line needs no space there."""
-        if len(self.runs) == 1:
-            return self.runs[0].text
-        text = ""
-        for run in self.runs:
-            if text and not text.endswith("\n") and not run.text.startswith("\n"):
-                text += " "
-            text += run.text
+        return _joined(self.runs)
+
+
+@frozen
+class LetterParagraph:
+    """One paragraph of the letter, as runs of text from the case and the library, and the
+    items of the list it holds (if any) after them."""
+
+    runs: tuple[Text, ...]
+    items: tuple[ListItem, ...] = ()
+
+    @property
+    def lead(self) -> str:
+        """The paragraph's text before its list: all of it when it holds none."""
+        return _joined(self.runs)
+
+    @property
+    def text(self) -> str:
+        """The paragraph as text: its list's items each on a line of its own, labelled."""
+        text = _joined(self.runs)
+        for item in self.items:
+            if item.kind == "text":
+                text += "\n" + item.text
+            else:
+                text += "\n" + "  " * item.level + item.label + " " + item.text
         return text
+
+
+def paragraph_of(runs: list[Text]) -> LetterParagraph:
+    """A paragraph of these runs, the items of its list (its runs' list marks) taken out."""
+    mark = lists.MARK
+    for run in runs:
+        if mark in run.text:
+            break
+    else:
+        return LetterParagraph(tuple(runs))
+    lead: list[Text] = []
+    items: list[tuple[str, int, list[Text]]] = []  # each item's kind, level and runs
+    current = lead
+    for run in runs:
+        for piece in lists.split(run.text):
+            if piece.kind is not None:
+                current = []
+                items.append((piece.kind, piece.level, current))
+            if piece.text.strip():
+                current.append(Text(piece.text.strip(), run.origin, run.includes))
+    labels = _labels([(kind, level) for kind, level, _ in items])
+    return LetterParagraph(
+        tuple(lead),
+        tuple(
+            ListItem(tuple(item_runs), kind, level, label, number)
+            for (kind, level, item_runs), (label, number) in zip(items, labels, strict=True)
+        ),
+    )
+
+
+def _labels(items: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Each item's label as text shows it, and its number: a bullet's sign by its level, a
+    numbered item's number among the items of its list (counted again after a shallower
+    item)."""
+    labels: list[tuple[str, int]] = []
+    counts = [0] * lists.LEVELS
+    for kind, level in items:
+        for deeper in range(level + 1, lists.LEVELS):
+            counts[deeper] = 0
+        if kind == "number":
+            counts[level] += 1
+            labels.append((lists.number_label(level, counts[level]), counts[level]))
+        elif kind == "bullet":
+            labels.append((lists.BULLET_SIGNS[level], 0))
+        else:
+            counts = [0] * lists.LEVELS
+            labels.append(("", 0))
+    return labels
 
 
 @frozen
@@ -115,12 +213,26 @@ class Letter:
     outline: str | None = None
     conditions: Mapping[str, Any] | None = field(default=None, eq=False, repr=False)
     """What the outline's conditions saw of the case: the values behind each ``Origin.chosen``."""
+    stage: str = "final"
+    reckonings: tuple[Reckoning, ...] = ()
+    """How each date and amount of the facts was reckoned (``letters explain``)."""
+    actions: tuple[Action, ...] = ()
+    """What the letter says the body will do, by when (the register keeps them)."""
 
     @property
     def paragraphs(self) -> Iterator[LetterParagraph]:
         """The numbered paragraphs, in order: numbering runs on across sections."""
         for section in self.sections:
             yield from section.paragraphs
+
+
+def _as_worded(facts: dict[str, Any]) -> dict[str, Any]:
+    """A case's declared facts as wording sees them: a person fact is a person as the
+    complainant is (``{{ representative }}``, ``.they``, ``| possessive``)."""
+    return {
+        name: PersonWords(value.name, value.pronouns) if isinstance(value, Person) else value
+        for name, value in facts.items()
+    }
 
 
 class ReasonWords(Mapping[str, str]):
@@ -146,8 +258,15 @@ class ReasonWords(Mapping[str, str]):
                     f"(reasons: {', '.join(known) or 'none'})",
                     Location(field=self.field),
                 )
-            raise ClauseError(f"reason {name!r} has no {part!r} wording (no clause {clause_id})")
+            raise ClauseError(
+                f"reason {name!r} has no {part!r} wording (no clause {clause_id}; "
+                f"it has: {', '.join(self) or 'none'})"
+            )
         return self._wording(clause_id, self.reason.params, self.field)
+
+    def has(self, part: str) -> bool:
+        """Whether the library has this reason's ``part`` wording."""
+        return f"{REASONS}{self.reason.reason}/{part}" in self._library
 
     def __iter__(self) -> Iterator[str]:
         prefix = f"{REASONS}{self.reason.reason}/"
@@ -177,9 +296,180 @@ class Reasons(Sequence[ReasonWords]):
         return len(self._reasons)
 
     def __getattr__(self, part: str) -> list[str]:
+        """The ``part`` wording of each reason that has one: a reason can be the main one of
+        one case and a secondary one of another, and a secondary reason (a late complaint, say)
+        need not have every wording the main one has."""
         if part.startswith("_"):
             raise AttributeError(part)
-        return [reason[part] for reason in self._reasons]
+        having = [reason for reason in self._reasons if reason.has(part)]
+        if not having and self._reasons:
+            return [self._reasons[0][part]]  # says which reason lacks it, or is not known
+        return [reason[part] for reason in having]
+
+
+_CASE_FIELDS = {
+    "complainant": "complainant.name",
+    "people": "people",
+    "considered": "considered",
+    "reason": "reasons[0]",
+    "reasons": "reasons",
+}
+"""The case field behind a fact wording uses, where its name is not the field's."""
+
+
+_FIELD_HEADS = ("complainant", "people", "considered", "reason", "complaint", "body", "facts")
+"""The case fields a blank can be traced to and shown at."""
+
+
+def _value_of(expression: str, context: Mapping[str, Any]) -> Any:
+    """The value of a placeholder written ``name`` or ``name.attribute``, looked up plainly
+    (no code run); None when it cannot be found."""
+    head, *rest = expression.split(".")
+    value: Any = context.get(head)
+    for step in rest:
+        if isinstance(value, Mapping):
+            value = value.get(step)
+        elif step in ("name", "called") and hasattr(value, step):
+            value = getattr(value, step)
+        else:
+            return value
+    return value
+
+
+def _is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (list, tuple, Sequence)) and not isinstance(value, str):
+        return all(_is_empty(item) for item in value)
+    return not str(value).strip()
+
+
+def _unknown_reason_params(reason: Reason, library: Library, index: int) -> list[LettersError]:
+    """The parameters a case gives a reason that none of the reason's clauses takes."""
+    prefix = f"{REASONS}{reason.reason}/"
+    clauses = [clause for clause in library if clause.id.startswith(prefix)]
+    if not reason.params or not clauses:  # a reason the library lacks is said where it is used
+        return []
+    takes = sorted({name for clause in clauses for name in clause.params})
+    problems: list[LettersError] = []
+    for name in reason.params:
+        if name not in takes:
+            close = difflib.get_close_matches(name, takes, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(
+                CaseError(
+                    f"reason {reason.reason!r} takes no parameter {name!r} "
+                    f"(it takes: {', '.join(takes) or 'none'}){hint}",
+                    Location(field=f"reasons[{index}].params.{name}"),
+                )
+            )
+    return problems
+
+
+class Due:
+    """A deadline as wording reads it: ``{{ remedy.by }}`` is "within one month" or "by 30 June
+    2025"; ``.date`` is the date it falls on ("23 April 2025"; none yet for a period in a
+    draft decision, which runs from the final one), ``.period`` the period ("one month"),
+    ``.is_date`` whether the case gave a date. Deadlines order by when they fall."""
+
+    def __init__(self, deadline: Deadline, start: date | None, order_from: date | None = None):
+        self.deadline = deadline
+        self.start = start
+        self.order_from = start or order_from  # a draft's deadlines order as the final's will
+        due = deadline.due(start)
+        self.date = long_date(due) if due is not None else None
+        self.period = deadline.period
+        self.is_date = deadline.is_date
+        self.on = due
+
+    def __str__(self) -> str:
+        return f"by {self.date}" if self.deadline.is_date else f"within {self.period}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Due) and (self.deadline, self.start) == (
+            other.deadline,
+            other.start,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.deadline, self.start))
+
+    def __lt__(self, other: Due) -> bool:
+        return self.deadline.sort_key(self.order_from) < other.deadline.sort_key(other.order_from)
+
+
+plain_values(Due, ("date", "period", "is_date"))
+
+
+class RecordWords(Mapping[str, Any]):
+    """One record of a ``records`` fact (a remedy) as wording reads it: its ``kind``, its fields
+    (an amount as "£300", a deadline as a ``Due``), and its wording: ``{{ remedy.wording }}`` is
+    the clause of its kind (``remedies/payment``), ``{{ remedy.summary }}`` the clause
+    ``remedies/summary/payment``. Each clause takes the fields it declares as parameters."""
+
+    def __init__(
+        self,
+        record: Any,
+        declaration: FactDeclaration,
+        wording: Wording,
+        field: str,
+        start: date | None,
+        order_from: date | None = None,
+    ):
+        self.record = record
+        self.declaration = declaration
+        self.field = field
+        self._wording = wording
+        self._values: dict[str, Any] = {"kind": record.kind}
+        for declared in declaration.fields:
+            value = getattr(record, declared.name)
+            if isinstance(value, Deadline):
+                value = Due(value, start, order_from)
+            self._values[declared.name] = value
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._values:
+            return self._values[name]
+        folder = self.declaration.worded_by or self.declaration.name
+        kind = self.record.kind
+        clause_id = f"{folder}/{kind}" if name == "wording" else f"{folder}/{name}/{kind}"
+        params = {key: value for key, value in self._values.items() if value is not None}
+        return self._wording(clause_id, params, self.field)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __str__(self) -> str:
+        return str(self.record.kind)
+
+
+plain_values(RecordWords)
+
+
+@frozen
+class Action:
+    """Something a letter says the body will do, and by when: a record of a ``records`` fact
+    with a deadline (a remedy), as the register keeps it to follow compliance up."""
+
+    field: str  # facts.remedies[0]
+    kind: str
+    wording: str  # as the letter words it: "apologise to Mrs X for the delay"
+    to: str
+    deadline: str  # "within one month", "by 30 June 2025"
+    due: date | None  # none yet in a draft, for a period from the final decision
+    amount: Money | None = None
+
+
+@frozen
+class Reckoning:
+    """A date or an amount the letter reckons from the facts, and how: for ``letters explain``."""
+
+    field: str
+    value: str
+    how: str
 
 
 def reason_names(library: Library) -> list[str]:
@@ -199,7 +489,7 @@ class _Composer:
         self._included: list[Origin] = []  # the clauses the clause being rendered took in
         self.facts: dict[str, Any] = {}
         try:
-            self.facts = read_facts(case.facts, library.facts)
+            self.facts = _as_worded(read_facts(case.facts, library.facts))
         except LettersError as error:
             self.problems.append(error)
         self.context = self._context()
@@ -210,16 +500,129 @@ class _Composer:
 
     def _context(self) -> dict[str, Any]:
         context = case_facts(self.case)
-        context["facts"] = Facts(self.facts)
+        context["facts"] = Facts(self._worded_facts())
         reasons = [
             ReasonWords(reason, self.library, self._wording, f"reasons[{index}]")
             for index, reason in enumerate(self.case.reasons)
         ]
+        for index, reason in enumerate(self.case.reasons):
+            self.problems.extend(_unknown_reason_params(reason, self.library, index))
         context["reasons"] = Reasons(reasons)
         if reasons:
             context["reason"] = reasons[0]
         assert context.keys() <= FACT_NAMES, "a fact wording sees must be declared in facts.py"
         return context
+
+    @property
+    def _start(self) -> date | None:
+        """The date a deadline's period runs from: the final decision's; a draft has none yet."""
+        return self.case.decision_date if self.case.stage == "final" else None
+
+    def _worded_facts(self) -> dict[str, Any]:
+        """The declared facts as wording reads them: each record of a ``records`` fact a
+        ``RecordWords``, a deadline a ``Due``."""
+        reckoned = reckoned_facts(self.library.facts)
+        if not reckoned:
+            return self.facts
+        worded = dict(self.facts)
+        for name, declaration in reckoned:
+            value = worded.get(name)
+            if value is None:
+                continue
+            if declaration.kind == "records":
+                worded[name] = [
+                    RecordWords(
+                        record,
+                        declaration,
+                        self._wording,
+                        f"facts.{name}[{number}]",
+                        self._start,
+                        self.case.decision_date,
+                    )
+                    for number, record in enumerate(value)
+                ]
+            elif declaration.kind == "deadline":  # the letter's own: from its date
+                worded[name] = Due(value, self.case.decision_date)
+        return worded
+
+    def _title(self) -> Paragraph:
+        """The title: in the variant named after the letter's stage ("draft"), where the
+        title clause has one."""
+        clause = self.library.clauses.get(TITLE)
+        if clause is not None and any(v.name == self.case.stage for v in clause.variants):
+            return _STAGE_TITLES[self.case.stage]
+        return _TITLE
+
+    def reckonings(self) -> list[Reckoning]:
+        """How each date and amount the facts give was reckoned: deadlines from the decision
+        date and the bank holidays, amounts as given, and their totals."""
+        found: list[Reckoning] = []
+        start, since = self._start, "the date of the final decision"
+
+        def reckon(field: str, value: Any, own: bool = False) -> Money | None:
+            if isinstance(value, Deadline):
+                begins = self.case.decision_date if own else start
+                due = Due(value, begins)
+                how = value.explain(begins, "the date of this letter" if own else since)
+                shown = f"{due} ({due.date})" if due.date and not value.is_date else str(due)
+                found.append(Reckoning(field, shown, how))
+            elif isinstance(value, Money):
+                found.append(
+                    Reckoning(field, str(value), f"as the case gives it: {value.amount} pounds")
+                )
+                return value
+            return None
+
+        for name, declaration in reckoned_facts(self.library.facts):
+            value = self.facts.get(name)
+            if value is None:
+                continue
+            if declaration.kind != "records":
+                reckon(f"facts.{name}", value, own=True)
+                continue
+            amounts: list[tuple[str, Money]] = []
+            for number, record in enumerate(value):
+                for declared in declaration.fields:
+                    field = f"facts.{name}[{number}].{declared.name}"
+                    amount = reckon(field, getattr(record, declared.name))
+                    if amount is not None:
+                        amounts.append((field, amount))
+            for per in dict.fromkeys(amount.per for _, amount in amounts):
+                same = [(field, amount) for field, amount in amounts if amount.per == per]
+                if len(same) > 1:
+                    summed = total(amount for _, amount in same)
+                    how = " + ".join(f"{amount} ({field})" for field, amount in same)
+                    found.append(Reckoning(f"facts.{name}", f"{summed} in total", how))
+        return found
+
+    def actions(self) -> list[Action]:
+        """What the letter says the body will do, by when: each record of a ``records`` fact
+        that has a deadline, worded by its kind's clause."""
+        found: list[Action] = []
+        worded = self.context["facts"]
+        for name, declaration in reckoned_facts(self.library.facts):
+            if declaration.kind != "records" or not self.facts.get(name):
+                continue
+            deadlines = [f.name for f in declaration.fields if f.kind == "deadline"]
+            amounts = [f.name for f in declaration.fields if f.kind == "money"]
+            if not deadlines:
+                continue
+            for record in worded[name]:
+                due: Due = record[deadlines[0]]
+                amount = record[amounts[0]] if amounts else None
+                to = record.get("to")
+                found.append(
+                    Action(
+                        field=record.field,
+                        kind=record["kind"],
+                        wording=str(record["wording"]),
+                        to=to if isinstance(to, str) and to else self.case.complainant.name,
+                        deadline=str(due),
+                        due=due.on,
+                        amount=amount,
+                    )
+                )
+        return found
 
     def _plan(self) -> Plan:
         """The letter's plan: from its outline (named, or chosen by the facts) with the case's
@@ -247,6 +650,15 @@ class _Composer:
             self.problems.append(error)
             return Plan(case.summary, case.sections, {}, case.numbered is not False)
 
+    def planned(self, clause_id: str) -> ClauseUse | None:
+        """The first use of a clause in the letter's plan (the Summary, then the sections)."""
+        paragraphs = [self.plan.summary, *(p for s in self.plan.sections for p in s.paragraphs)]
+        for paragraph in paragraphs:
+            for part in paragraph:
+                if isinstance(part, ClauseUse) and part.clause == clause_id:
+                    return part
+        return None
+
     def _variant(self, clause: Clause, named: str | None) -> Variant:
         """The wording of a clause: the case's choice, else the plan's, else by date."""
         self.used.add(clause.id)
@@ -257,10 +669,10 @@ class _Composer:
         if not clause.params:
             return params
         facts = self.facts
-        from_facts = {  # the facts that can fill a parameter: text, or a list of text
+        from_facts = {  # the facts that can fill a parameter: text, a list of text, a person
             name: facts[name]
             for name in clause.params
-            if name not in params and isinstance(facts.get(name), (str, tuple))
+            if name not in params and isinstance(facts.get(name), FILLS)
         }
         return {**from_facts, **params} if from_facts else params
 
@@ -301,12 +713,50 @@ class _Composer:
             texts = self.library.render(clause, variant, context)
         except LimitError as error:  # the letter's budget is spent: stop, do not go on
             raise error.inside(self._where(field, choice, error)) from None
+        except EmptyPlaceholder as error:
+            blank, given = self._blank(error, clause, use, field)
+            where = self._where(field, choice, blank)
+            if where.within is not None and given.startswith(_FIELD_HEADS):
+                where = attrs.evolve(where, within=Location(field=given))  # the case field
+            self.problems.append(blank.inside(where))
+            return []
         except LettersError as error:
             self.problems.append(error.inside(self._where(field, choice, error)))
             return []
         origin = Origin(field, clause.id, variant.name, clause.path, variant.line, choice)
         included = tuple(dict.fromkeys(self._included)) if self._included else ()
         return [Text(text, origin, included) for text in texts]
+
+    def _blank(
+        self, error: EmptyPlaceholder, clause: Clause, use: ClauseUse, field: str
+    ) -> tuple[LettersError, str]:
+        """A placeholder empty for this case, said with the case field that leaves it empty
+        and the clause (a letter never holds a blank); and that field."""
+        context = {**self.context, **self._given(clause, use.params)}
+        expressions = error.expressions or ("...",)
+        empty = next((e for e in expressions if _is_empty(_value_of(e, context))), expressions[0])
+        head, _, rest = empty.partition(".")
+        if head in clause.params:
+            if head in use.params:
+                given = f"{field}.params.{head}" if field else f"params.{head}"
+            elif head in self.library.facts:
+                given = f"facts.{head}"
+            else:
+                given = f"the default of parameter {head!r}"
+        elif head == "facts":
+            given = f"facts.{rest.split('.')[0]}"
+        else:
+            given = _CASE_FIELDS.get(head, head)
+            if head in ("complaint", "body") and rest:
+                given = f"{head}.{rest.split('.')[0]}"
+        problem = error.problems[0]
+        blank = ClauseError(
+            f"clause {clause.id}: {{{{ {empty} }}}} is empty for this case ({given} gives "
+            "nothing), and a letter never holds a blank: give it, or leave the clause out with "
+            "a condition in the outline",
+            problem.location,
+        )
+        return blank, given
 
     @staticmethod
     def _where(field: str, choice: Choice | None, error: LettersError) -> Location:
@@ -332,11 +782,14 @@ class _Composer:
             if isinstance(part, str):
                 paragraphs[-1].append(Text(part, Origin(field=where)))
                 continue
+            if isinstance(part, ListPart):
+                paragraphs[-1].append(Text(_list_text(part), Origin(field=where)))
+                continue
             for number, text in enumerate(self.clause(part, where)):
                 if number:
                     paragraphs.append([])
                 paragraphs[-1].append(text)
-        return [LetterParagraph(tuple(runs)) for runs in paragraphs if runs]
+        return [paragraph_of(runs) for runs in paragraphs if runs]
 
     def section(self, plan: SectionPlan) -> Section:
         check_time()  # a letter of many sections of the case's own text renders no clause
@@ -377,7 +830,7 @@ class _Composer:
             run for p in self.paragraph(self.plan.summary, summary_field) for run in p.runs
         ]
         sign_off = self.paragraph(_SIGN_OFF, "sign-off")
-        title = self.paragraph(_TITLE, "title")
+        title = self.paragraph(self._title(), "title")
         for clause_id in case.wording:
             if clause_id not in self.used:
                 self.problems.append(
@@ -406,6 +859,9 @@ class _Composer:
             numbered=self.plan.numbered,
             outline=self.plan.outline.name if self.plan.outline else None,
             conditions=self.plan.conditions,
+            stage=case.stage,
+            reckonings=tuple(self.reckonings()),
+            actions=tuple(self.actions()),
         )
         check_size(characters(letter), "a letter")
         return letter
@@ -423,6 +879,38 @@ def characters(letter: Letter) -> int:
     )
 
 
+def _list_text(part: ListPart, level: int = 0) -> str:
+    """The caseworker's list as the marks of its items: a list in a list one level down."""
+    kind = lists.NUMBER if part.numbered else lists.BULLET
+    return "".join(
+        _list_text(item, level + 1)
+        if isinstance(item, ListPart)
+        else lists.mark(kind, level) + item
+        for item in part.list
+    )
+
+
+_RECKONED: dict[int, tuple[Mapping[str, FactDeclaration], tuple[Any, ...]]] = {}
+
+
+def reckoned_facts(
+    declarations: Mapping[str, FactDeclaration],
+) -> tuple[tuple[str, FactDeclaration], ...]:
+    """The declared facts whose values are reckoned (records, deadlines, amounts): worked
+    out once for each library's declarations."""
+    found = _RECKONED.get(id(declarations))
+    if found is None or found[0] is not declarations:
+        if len(_RECKONED) >= 32:  # libraries read again (letters serve): the old ones go
+            _RECKONED.clear()
+        kinds = ("records", "deadline", "money")
+        found = _RECKONED[id(declarations)] = (
+            declarations,
+            tuple((name, d) for name, d in declarations.items() if d.kind in kinds),
+        )
+    return found[1]
+
+
+_STAGE_TITLES = {stage: (ClauseUse(TITLE, stage),) for stage in ("draft", "final")}
 _SIGN_OFF = (ClauseUse(SIGN_OFF),)
 _TITLE = (ClauseUse(TITLE),)
 
@@ -446,8 +934,15 @@ def compose(case: Case, library: Library, *, source: str | None = None) -> Lette
 def compose_clause(
     case: Case, library: Library, use: ClauseUse, *, source: str | None = None
 ) -> tuple[LetterParagraph, ...]:
-    """One clause as it reads in the letter for a case: its paragraphs."""
+    """One clause as it reads in the letter for a case: its paragraphs. Where the case's plan
+    places the clause, its variant and parameters are the plan's (the outline's, with the
+    case's facts), unless ``use`` names others."""
     composer = _Composer(case, library)
+    planned = composer.planned(use.clause)
+    if planned is not None:
+        use = ClauseUse(
+            use.clause, use.variant or planned.variant, {**planned.params, **use.params}
+        )
     paragraphs = composer.paragraph((use,), "clause")
     if composer.problems:
         raise combine(composer.problems).at(source)

@@ -4,20 +4,22 @@ Each setting is taken from, in this order (the first that gives it wins):
 
 1. a command-line flag (``--clauses``, ``--template``, ``--time-limit``);
 2. an environment variable (``LETTERS_CLAUSES``, ``LETTERS_TEMPLATES``, ``LETTERS_TEMPLATE``,
-   ``LETTERS_TIME_LIMIT``, ``LETTERS_LETTER_SIZE_LIMIT``, ``LETTERS_FILE_SIZE_LIMIT``);
+   ``LETTERS_REGISTER``, ``LETTERS_TIME_LIMIT``, ``LETTERS_LETTER_SIZE_LIMIT``, ``LETTERS_FILE_SIZE_LIMIT``);
 3. ``letters.toml``, the first found in the current folder or its parents (paths in it are
    relative to the file)::
 
        clauses = "clauses"
        templates = "templates"
        template = "decision"
+       register = "register.sqlite"   # or "postgresql://user@host/dbname"
 
        [limits]
        time = 10              # seconds per letter
        letter_size = 5000000  # characters per letter
        file_size = 20000000   # bytes per case file, clause file or template part
 
-4. the defaults: the clause library and templates that come with letters.
+4. the defaults: the clause library and templates that come with letters; the register
+   ``register.sqlite`` beside ``letters.toml`` (or in the current folder when there is none).
 
 ``letters config`` prints each effective value and where it came from.
 """
@@ -39,6 +41,7 @@ PACKAGE = Path(__file__).resolve().parent
 
 PATHS = {"clauses": "LETTERS_CLAUSES", "templates": "LETTERS_TEMPLATES"}
 NAMES = {"template": "LETTERS_TEMPLATE"}
+REGISTER = {"register": "LETTERS_REGISTER"}  # a path (SQLite) or a URL (postgresql://...)
 LIMITS = {
     "time": "LETTERS_TIME_LIMIT",
     "letter_size": "LETTERS_LETTER_SIZE_LIMIT",
@@ -89,7 +92,7 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise UsageError(
             f"cannot read the configuration ({error})", Location(file=str(path))
         ) from None
-    known = {*PATHS, *NAMES, "limits"}
+    known = {*PATHS, *NAMES, *REGISTER, "limits"}
     for key in data:
         if key not in known:
             raise UsageError(
@@ -116,13 +119,14 @@ def settings(
         "clauses": bundled("clauses"),
         "templates": bundled("templates"),
         "template": "decision",
+        "register": (path.parent if path is not None else Path.cwd()) / "register.sqlite",
         "time": 10.0,
         "letter_size": 5_000_000,
         "file_size": 20_000_000,
     }
     found: dict[str, Setting] = {}
     for name, default in defaults.items():
-        variable = {**PATHS, **NAMES, **LIMITS}[name]
+        variable = {**PATHS, **NAMES, **REGISTER, **LIMITS}[name]
         in_file = data.get("limits", {}) if name in LIMITS else data
         if name in flags:
             found[name] = Setting(name, flags[name], f"flag --{name.replace('_', '-')}")
@@ -132,7 +136,7 @@ def settings(
             )
         elif path is not None and name in in_file:
             value = in_file[name]
-            if name in PATHS:
+            if name in PATHS or (name in REGISTER and "://" not in str(value)):
                 value = (path.parent / str(value)).resolve()
             found[name] = Setting(name, _typed(name, value, str(path)), str(path))
         else:
@@ -143,6 +147,8 @@ def settings(
 def _typed(name: str, value: Any, source: str) -> Any:
     if name in PATHS:
         return Path(value)
+    if name in REGISTER:
+        return str(value) if "://" in str(value) else Path(value)
     if name in NAMES:
         return str(value)
     try:

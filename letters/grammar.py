@@ -16,7 +16,6 @@ from letters.model import Pronouns
 
 APOSTROPHE = "\u2019"  # the published decisions write "Mrs X’s" with a typographic apostrophe
 
-BULLET = "\u2022"
 
 MONTHS = [
     "January",
@@ -92,9 +91,35 @@ def each_or(items: Iterable[object]) -> list[str]:
     return [f"{word}, or" for word in words[:-1]] + words[-1:]
 
 
+def each_and(items: Iterable[object]) -> list[str]:
+    """End every item but the last with ";", the one before the last with "; and", as the
+    Ombudsman's lists of actions do: "apologise ...; and", "pay ..."."""
+    words = [str(item) for item in items]
+    if len(words) < 2:
+        return words
+    return [f"{word};" for word in words[:-2]] + [f"{words[-2]}; and", words[-1]]
+
+
+def total(amounts: Iterable[object]) -> object:
+    """The sum of amounts of money, exact: ``{{ facts.remedies | map(attribute="amount") | total }}``."""
+    from letters.money import total as summed
+
+    return summed(amounts)
+
+
 def bullets(items: Iterable[object]) -> str:
-    """Set items out as a bulleted list, each on a line of its own inside the paragraph."""
-    return "".join(f"\n{BULLET} {item}" for item in items)
+    """Set items out as a bulleted list in the paragraph: a Word list in a letter."""
+    from letters.lists import BULLET as KIND
+    from letters.lists import items_of
+
+    return items_of(KIND, items)
+
+
+def numbered(items: Iterable[object]) -> str:
+    """Set items out as a numbered list in the paragraph: a), b) ... under its number."""
+    from letters.lists import NUMBER, items_of
+
+    return items_of(NUMBER, items)
 
 
 def sentence(text: object) -> str:
@@ -174,7 +199,10 @@ class PersonWords:
 FILTERS: dict[str, Callable[..., Any]] = {
     "possessive": possessive,
     "each_or": each_or,
+    "each_and": each_and,
+    "total": total,
     "bullets": bullets,
+    "numbered": numbered,
     "join_and": join_and,
     "join_or": join_or,
     "sentence": sentence,

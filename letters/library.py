@@ -37,13 +37,13 @@ import jinja2
 import yaml
 from attrs import field, frozen
 
-from letters import yaml_lines
+from letters import lists, yaml_lines
 from letters.configuration import bundled, settings
 from letters.facts import FACT_NAMES, FactDeclaration
-from letters.grammar import join_and
+from letters.grammar import FILTERS, join_and
 from letters.limits import DEFAULT, Limits, read_bounded
 from letters.model import ParamValue
-from letters.outlines import Outline, read_declarations, read_outlines
+from letters.outlines import Outline, read_declarations, read_outlines, with_variant_choices
 from letters.problems import ClauseError, LettersError, LimitError, Location, combine
 from letters.wording import MissingFact, Sandbox, render_bounded
 
@@ -476,12 +476,35 @@ def _read_variants(
     return tuple(variants)
 
 
+class _Blank(Exception):
+    """A placeholder's value is empty: raised while rendering, said as EmptyPlaceholder."""
+
+
+class EmptyPlaceholder(ClauseError):
+    """A placeholder whose value is empty for this case. A letter never holds a blank ("I
+    considered information provided by ."): the clause is left out by the outline's condition,
+    or the case gives the value. ``expressions`` are the placeholders of the clause's line, as
+    written (``considered``, ``complaint.wants``)."""
+
+    def __init__(self, expressions: tuple[str, ...], location: Location):
+        self.expressions = expressions
+        shown = expressions[0] if expressions else "..."
+        super().__init__(f"{{{{ {shown} }}}} is empty for this case", location)
+
+
+_PLACEHOLDER = re.compile(r"\{\{-?\s*([A-Za-z_][\w.]*)")
+
+
 def _finalize(value: object) -> object:
     """Turn a placeholder's value into text: lists are joined, and the value's line breaks and
-    backslashes marked, so that reflowing the clause's own lines leaves them as they are."""
+    backslashes marked, so that reflowing the clause's own lines leaves them as they are. An
+    empty value is refused: a letter never holds a blank."""
     if isinstance(value, (list, tuple)):
         value = join_and(value)
-    return str(value).replace("\\", _KEPT_BACKSLASH).replace("\n", _KEPT_BREAK)
+    text = str(value)
+    if not text.strip():
+        raise _Blank
+    return text.replace("\\", _KEPT_BACKSLASH).replace("\n", _KEPT_BREAK)
 
 
 ENVIRONMENT = Sandbox(
@@ -510,7 +533,10 @@ def reflow(rendered: str) -> tuple[str, ...]:
             if text and not text.endswith("\n") and not line.startswith(_KEPT_BREAK):
                 text += " "
             text += line[:-1].rstrip(" \t") + "\n" if line.endswith("\\") else line
-        text = text.rstrip("\n").replace(_KEPT_BREAK, "\n").replace(_KEPT_BACKSLASH, "\\")
+        text = text.rstrip("\n")
+        if lists.MARK in text:  # a kept line break after a list ends it
+            text = lists.ends_lists_at_breaks(text)
+        text = text.replace(_KEPT_BREAK, "\n").replace(_KEPT_BACKSLASH, "\\")
         if text:
             paragraphs.append(text)
     return tuple(paragraphs)
@@ -586,9 +612,10 @@ class Library:
                 continue
             clauses[clause.id] = clause
         outlines, broken = read_outlines(root / OUTLINES)
-        facts, wrong = read_declarations(root / FACTS_FILE)
+        declared, wrong = read_declarations(root / FACTS_FILE)
+        facts, unchosen = with_variant_choices(declared, outlines, clauses, str(root / FACTS_FILE))
         library = cls(clauses, root=str(root), outlines=outlines, facts=facts)
-        return library, [*problems, *broken, *wrong]
+        return library, [*problems, *broken, *wrong, *unchosen]
 
     def __getitem__(self, clause_id: str) -> Clause:
         try:
@@ -626,7 +653,7 @@ class Library:
         template = self._templates.get(key)
         if template is None:
             try:
-                template = ENVIRONMENT.from_string(variant.text)
+                template = ENVIRONMENT.from_string(_wording(variant.text))
             except jinja2.TemplateSyntaxError as error:
                 raise ClauseError(
                     f"template syntax: {error.message}",
@@ -650,6 +677,8 @@ class Library:
                 "{%" in variant.text
                 or "{#" in variant.text
                 or "bullets" in variant.text  # its items start new lines, which need no space
+                or "numbered" in variant.text
+                or lists.has_list_lines(variant.text)
                 or "" in lines
                 or any(line.endswith("\\") for line in lines)
             ):
@@ -672,7 +701,7 @@ class Library:
         if "{" not in variant.text:  # no placeholders: the same for every case
             fixed = self._fixed.get((clause.id, variant.name))
             if fixed is None:
-                fixed = self._fixed[(clause.id, variant.name)] = reflow(variant.text)
+                fixed = self._fixed[(clause.id, variant.name)] = reflow(_wording(variant.text))
             return fixed
         try:
             return reflow(render_bounded(self._joined(clause, variant), context))
@@ -695,13 +724,25 @@ class Library:
                 "the wording calls itself too deeply",
                 Location(file=clause.path, line=variant.line + _template_line(error) - 1),
             ) from None
+        except _Blank as error:
+            line = _template_line(error)
+            source_line = variant.text.splitlines()[line - 1] if variant.text else ""
+            raise EmptyPlaceholder(
+                tuple(_PLACEHOLDER.findall(source_line)),
+                Location(file=clause.path, line=variant.line + line - 1),
+            ) from None
         except Exception as error:
             line = _template_line(error)
             source_line = variant.text.splitlines()[line - 1] if variant.text else ""
             raise ClauseError(
-                _explain(error, source_line),
+                _explain(error, source_line, self.facts),
                 Location(file=clause.path, line=variant.line + line - 1),
             ) from None
+
+
+def _wording(text: str) -> str:
+    """A variant's wording as it is compiled: its list block's lines marked as items."""
+    return lists.mark_list_lines(text) if lists.has_list_lines(text) else text
 
 
 def _placed(error: LimitError, clause: Clause, line: int) -> LimitError:
@@ -710,16 +751,37 @@ def _placed(error: LimitError, clause: Clause, line: int) -> LimitError:
     return error
 
 
-def _explain(error: Exception, source_line: str) -> str:
+def _explain(
+    error: Exception, source_line: str, facts: Mapping[str, FactDeclaration] | None = None
+) -> str:
     if isinstance(error, MissingFact):
         if not error.is_attribute:
-            return f"{{{{ {error.name} }}}} is neither a fact of the case nor a parameter of the clause"
+            return unknown_name(error.name, facts or {})
         used = re.search(rf"([A-Za-z_][\w.]*)\.{re.escape(error.name)}\b", source_line)
         expression = f"{used.group(1)}.{error.name}" if used else error.name
+        if error.name in FILTERS:  # a person's word, asked of plain text
+            subject = used.group(1) if used else "the value"
+            return (
+                f"{{{{ {expression} }}}}: {subject} is text here, not a person, and text has no "
+                f"{error.name!r}; the filter works on any text: "
+                f"{{{{ {used.group(1) if used else '...'} | {error.name} }}}}"
+            )
         return f"{{{{ {expression} }}}}: this case does not give it"
     if isinstance(error, (jinja2.TemplateError, jinja2.exceptions.SecurityError)):
         return str(error)
     return f"{type(error).__name__}: {error}"
+
+
+def unknown_name(name: str, facts: Mapping[str, FactDeclaration]) -> str:
+    """What is wrong with a name wording uses that is neither a fact every case has nor a
+    parameter of the clause."""
+    if name in facts:
+        return (
+            f"{{{{ {name} }}}}: {name!r} is a fact the library declares, and a fact fills only "
+            f"a parameter of its name: declare {name!r} under the clause's 'params', or write "
+            f"{{{{ facts.{name} }}}}"
+        )
+    return f"{{{{ {name} }}}} is neither a fact of the case nor a parameter of the clause"
 
 
 def _template_line(error: Exception) -> int:

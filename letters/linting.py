@@ -10,20 +10,39 @@ notices: information, not a fault.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import attrs
 from jinja2 import meta, nodes
 
 from letters.batch import contained
-from letters.composition import HEADINGS, REASONS, SIGN_OFF, TITLE, Letter, compose, reason_names
-from letters.facts import FACTS, REASON_FACTS
-from letters.library import CLAUSE_ID, DEFAULT_LIBRARY, ENVIRONMENT, Clause, Library, Variant
+from letters.composition import (
+    HEADINGS,
+    REASONS,
+    SIGN_OFF,
+    TITLE,
+    Letter,
+    Text,
+    compose,
+    reason_names,
+)
+from letters.facts import FACTS, REASON_FACTS, FactDeclaration
+from letters.library import (
+    CLAUSE_ID,
+    DEFAULT_LIBRARY,
+    ENVIRONMENT,
+    Clause,
+    Library,
+    Variant,
+    unknown_name,
+)
 from letters.limits import Limits, budget
 from letters.loading import field_lines, load_case, read_case_file
 from letters.model import Case, ClauseUse
-from letters.outlines import outline_problems
+from letters.outlines import Condition, Item, Outline, can_be_true, outline_problems
 from letters.problems import LettersError, Location, Problem, Severity
 
 
@@ -55,16 +74,32 @@ def lint(directory: str | Path | None, cases: Sequence[str | Path] = ()) -> list
     reasons = reason_names(library)
     for outline in library.outlines.values():
         problems.extend(outline_problems(outline, library.clauses, library.facts, reasons))
+    for declaration in library.facts.values():
+        if declaration.variants_of:
+            problems.append(
+                Problem(
+                    f"fact {declaration.name!r} is one of the variants of "
+                    f"{' and '.join(declaration.variants_of)}: {', '.join(declaration.choices)}",
+                    Location(
+                        file=str(Path(library.root or "") / "facts.yaml"), line=declaration.line
+                    ),
+                    Severity.NOTICE,
+                )
+            )
+    for outline in library.outlines.values():
+        problems.extend(_placed_twice(outline, library.facts, reasons))
     used: set[str] = set()
+    exercised: set[tuple[str, int]] = set()  # the outline lines that placed a clause for a case
     reported = {(p.message, p.location) for p in problems}  # said at the clause already
     for path in cases:
 
         def check(path: str | Path = path) -> list[Problem]:
-            return _lint_case(Path(path), library, used, reported, limits)
+            return _lint_case(Path(path), library, used, reported, limits, exercised)
 
         found = contained(str(path), check)
         problems.extend(found if isinstance(found, list) else found.problems)
     if cases:
+        problems.extend(_unexercised(library, exercised))
         problems.extend(
             Problem(
                 f"no case file uses clause {clause.id}",
@@ -108,15 +143,7 @@ def _lint_clause(library: Library, clause: Clause, reason_parts: set[str]) -> li
         used |= set(names)
         for name, line in names.items():
             if name not in FACTS and name not in clause.params:
-                problems.append(
-                    _at(
-                        clause,
-                        variant,
-                        line,
-                        f"{{{{ {name} }}}} is neither a fact of the case "
-                        f"nor a parameter of the clause",
-                    )
-                )
+                problems.append(_at(clause, variant, line, unknown_name(name, library.facts)))
         problems.extend(_lint_attributes(clause, variant, tree, reason_parts))
     for param in clause.params.values():
         if param.name not in used:
@@ -172,6 +199,7 @@ def _lint_case(
     used: set[str],
     reported: set[tuple[str, Location]],
     limits: Limits,
+    exercised: set[tuple[str, int]],
 ) -> list[Problem]:
     try:
         case = load_case(path, limits=limits)
@@ -182,6 +210,12 @@ def _lint_case(
         with budget(limits):
             letter = compose(case, library, source=str(path))
         used.update(clauses_of(letter))
+        exercised.update(
+            (run.origin.chosen.file, run.origin.chosen.line)
+            for run in _runs(letter)
+            if run.origin.chosen is not None
+        )
+        return [*_twice_in_letter(letter, path), *_summary_repeats(letter, path)]
     except LettersError as error:
         lines = field_lines(read_case_file(path, limits=limits))
         problems = []
@@ -193,6 +227,121 @@ def _lint_case(
             problems.append(_with_line(problem, line))
         return problems
     return []
+
+
+def _runs(letter: Letter) -> list[Text]:
+    runs = [run for paragraph in letter.paragraphs for run in paragraph.runs]
+    return [*(letter.summary.runs if letter.summary is not None else ()), *runs]
+
+
+def _placed_twice(
+    outline: Outline, declarations: Mapping[str, FactDeclaration], reasons: list[str]
+) -> list[Problem]:
+    """Items of an outline that place the same clause and whose conditions can hold together:
+    the letter of such a case says that clause twice."""
+    problems: list[Problem] = []
+    seen: dict[str, list[Item]] = {}
+    for _, item in outline.items():
+        if item.clause is None:
+            continue
+        for earlier in seen.get(item.clause, []):
+            both = [c.source for c in (earlier.when, item.when) if c is not None]
+            together = Condition(
+                " and ".join(f"({source})" for source in both) or "true", outline.path, item.line
+            )
+            if can_be_true(together, declarations, reasons):
+                when = f" (when {together.source})" if both else ""
+                problems.append(
+                    Problem(
+                        f"clause {item.clause} is placed here and at line {earlier.line}: a "
+                        f"case can have both{when}, and its letter says it twice",
+                        Location(file=outline.path, line=item.line),
+                        Severity.WARNING,
+                    )
+                )
+                break
+        seen.setdefault(item.clause, []).append(item)
+    return problems
+
+
+def _twice_in_letter(letter: Letter, path: Path) -> list[Problem]:
+    """A clause a case's letter says twice (the outline's, the case's own and its markers'
+    placings together)."""
+    uses: dict[str, set[int]] = {}
+    for run in _runs(letter):  # the runs of one use of a clause share its origin
+        if run.origin.clause is not None:
+            uses.setdefault(run.origin.clause, set()).add(id(run.origin))
+    counts = {clause: len(origins) for clause, origins in uses.items()}
+    return [
+        Problem(
+            f"the letter says clause {clause} {count} times",
+            Location(file=str(path)),
+            Severity.WARNING,
+        )
+        for clause, count in counts.items()
+        if count > 1
+    ]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _summary_repeats(letter: Letter, path: Path) -> list[Problem]:
+    """Two sentences of the Summary that say the same thing: the same reason's wording taken
+    in twice, or two sentences (nearly) word for word alike."""
+    if letter.summary is None:
+        return []
+    problems: list[Problem] = []
+    taken: dict[str, str] = {}
+    for run in letter.summary.runs:
+        for origin in run.includes:
+            if origin.clause is None:
+                continue
+            if origin.clause in taken and taken[origin.clause] != run.origin.clause:
+                problems.append(
+                    Problem(
+                        f"the Summary gives {origin.clause} twice: in clause "
+                        f"{taken[origin.clause]} and in clause {run.origin.clause}",
+                        Location(file=str(path), field="summary"),
+                        Severity.WARNING,
+                    )
+                )
+            taken.setdefault(origin.clause, run.origin.clause or "")
+    sentences = [s for s in _SENTENCE_END.split(letter.summary.text) if s.strip()]
+    words = [re.findall(r"\w+", sentence.lower()) for sentence in sentences]
+    for first in range(len(sentences)):
+        for second in range(first + 1, len(sentences)):
+            ratio = difflib.SequenceMatcher(None, words[first], words[second]).ratio()
+            if ratio >= 0.8:
+                problems.append(
+                    Problem(
+                        f"two sentences of the Summary say the same thing: "
+                        f"{sentences[first]!r} and {sentences[second]!r}",
+                        Location(file=str(path), field="summary"),
+                        Severity.WARNING,
+                    )
+                )
+    return problems
+
+
+def _unexercised(library: Library, exercised: set[tuple[str, int]]) -> list[Problem]:
+    """The outline rules (items under a condition) that placed a clause for none of the case
+    files: notices, for a rule no example shows working."""
+    problems = []
+    for outline in library.outlines.values():
+        for _, item in outline.items():
+            if item.clause is None or item.when is None:
+                continue
+            if (outline.path, item.line) not in exercised:
+                problems.append(
+                    Problem(
+                        f"no case file exercises this rule: clause {item.clause} when "
+                        f"{item.when.source}",
+                        Location(file=outline.path, line=item.line),
+                        Severity.NOTICE,
+                    )
+                )
+    return problems
 
 
 def _case_line(location: Location, lines: dict[str, int]) -> int | None:

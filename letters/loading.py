@@ -23,8 +23,20 @@ import cattrs
 from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.gen import make_dict_structure_fn
 
+from letters.deadlines import Deadline, DeadlineError
 from letters.limits import DEFAULT, Limits, read_bounded
-from letters.model import Case, ClauseUse, FactValue, Paragraph, ParamValue, Part, Person, Reason
+from letters.model import (
+    Case,
+    ClauseUse,
+    FactValue,
+    ListPart,
+    Paragraph,
+    ParamValue,
+    Part,
+    Person,
+    Reason,
+)
+from letters.money import AmountError, Money
 from letters.problems import CaseError, LettersError, Location, combine
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -136,11 +148,27 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
     def structure_part(value: Any, _: Any) -> Part:
         if isinstance(value, str):
             return _structure_text(value, str)
+        if isinstance(value, Mapping) and "list" in value:
+            return structure_list_part(value, ListPart)  # type: ignore[no-any-return]
         if isinstance(value, Mapping):
             return converter.structure(value, ClauseUse)
         raise ExpectedError(
-            f'expected text or a clause such as {{"clause": "..."}}, got {_describe(value)}'
+            'expected text, a clause such as {"clause": "..."} or a list such as '
+            f'{{"list": ["...", "..."]}}, got {_describe(value)}'
         )
+
+    structure_list_part = structure_object(ListPart)
+
+    def structure_item(value: Any, _: Any) -> str | ListPart:
+        if isinstance(value, str):
+            return _structure_text(value, str)
+        if isinstance(value, Mapping):
+            return structure_list_part(value, ListPart)  # type: ignore[no-any-return]
+        raise ExpectedError(
+            f'expected an item\'s text or a list of its own {{"list": [...]}}, got {_describe(value)}'
+        )
+
+    converter.register_structure_hook_func(lambda target: target == str | ListPart, structure_item)
 
     converter.register_structure_hook_func(lambda target: target == Part, structure_part)
 
@@ -174,17 +202,38 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
     converter.register_structure_hook(bool, structure_bool)
     structure_person = structure_object(Person)
 
+    def structure_money(value: Any, _: Any) -> Money:
+        try:
+            return Money.parse(value)
+        except AmountError as error:
+            raise ExpectedError(str(error)) from None
+
+    converter.register_structure_hook(Money, structure_money)
+
+    def structure_deadline(value: Any, _: Any) -> Deadline:
+        try:
+            return Deadline.parse(_structure_text(value, str))
+        except DeadlineError as error:
+            raise ExpectedError(str(error)) from None
+
+    converter.register_structure_hook(Deadline, structure_deadline)
+
     def structure_fact(value: Any, _: Any) -> FactValue:
         if isinstance(value, bool):
             return value
         if isinstance(value, str):
             return _structure_text(value, str)
+        if isinstance(value, int):  # an amount in pounds: read as the library declares it
+            return value
+        if isinstance(value, list) and any(isinstance(item, Mapping) for item in value):
+            return tuple(value)  # records: read as the library declares them
         if isinstance(value, list):
             return tuple(converter.structure(value, list[str]))
         if isinstance(value, Mapping):
             return structure_person(value, Person)  # type: ignore[no-any-return]
         raise ExpectedError(
-            f"expected text, true or false, a list of text or a person, got {_describe(value)}"
+            "expected text, true or false, a number, a list of text or of records, or a person, "
+            f"got {_describe(value)}"
         )
 
     converter.register_structure_hook_func(lambda target: target == FactValue, structure_fact)
@@ -262,6 +311,11 @@ def parse_case(data: object, *, source: str | None = None) -> Case:
         raise combine(_problems(error)).at(source) from None
 
 
+class NotJsonError(CaseError):
+    """Text that is not JSON at all (as against JSON that is not a case): the HTTP service
+    answers it 400, where a case with problems is 422."""
+
+
 class _DuplicateKey(ValueError):
     """A JSON object that names a key twice; which one, and where, is found afterwards."""
 
@@ -279,11 +333,11 @@ def decode_json(text: str, *, source: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates)
     except RecursionError:
-        raise CaseError(
+        raise NotJsonError(
             "the JSON is nested too deeply to be a case file", Location(file=source)
         ) from None
     except json.JSONDecodeError as error:
-        raise CaseError(
+        raise NotJsonError(
             f"not valid JSON: {error.msg}",
             Location(file=source, line=error.lineno, column=error.colno),
         ) from None
@@ -425,6 +479,7 @@ def read_facts(given: Mapping[str, Any], declarations: Mapping[str, Any]) -> dic
                     Location(field=f"facts.{name}"),
                 )
             )
+    problems += _missing_in_records(read, declarations)
     if problems:
         raise combine(problems)
     return read
@@ -443,6 +498,28 @@ def _declared(name: str, declarations: Mapping[str, Any]) -> str:
     close = difflib.get_close_matches(name, names[:5000], n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"(it declares: {known}){hint}"
+
+
+def _missing_in_records(
+    read: Mapping[str, Any], declarations: Mapping[str, Any]
+) -> list[LettersError]:
+    """The fields each record of a ``records`` fact needs for its kind, and does not give."""
+    problems: list[LettersError] = []
+    for name, declaration in declarations.items():
+        if declaration.kind != "records":
+            continue
+        for number, record in enumerate(read.get(name) or ()):
+            kind = declaration.kind_named(record.kind)
+            for need in kind.needs if kind is not None else ():
+                if getattr(record, need) is None:
+                    about = next(f.about for f in declaration.fields if f.name == need)
+                    problems.append(
+                        CaseError(
+                            f"missing: a record of kind {record.kind!r} needs {need!r} ({about})",
+                            Location(field=f"facts.{name}[{number}].{need}"),
+                        )
+                    )
+    return problems
 
 
 _READ_AS = {"text": str, "choice": str, "yes/no": bool, "list": tuple, "person": Person}
@@ -464,11 +541,18 @@ def _read_plainly(
             return None  # an undeclared fact, or a date (read from its text) or another kind
         if declaration.kind == "choice" and value not in declaration.choices:
             return None
+        if _not_chosen(value, declaration.choices):  # a list of choices with another item
+            return None
         read[name] = value
     for name in required_facts(declarations):
         if read[name] is None:
             return None
     return read
+
+
+def _not_chosen(value: object, choices: tuple[str, ...]) -> bool:
+    """Whether a list fact that has choices holds an item that is none of them."""
+    return bool(choices) and isinstance(value, tuple) and not set(value) <= set(choices)
 
 
 def _as_json(value: Any) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from attrs import field, frozen
 
@@ -107,8 +107,25 @@ class Reason:
     )
 
 
-Part = str | ClauseUse
-"""One piece of a paragraph: the case's own text, or a clause."""
+@frozen
+class ListPart:
+    """The caseworker's own list in a paragraph: its items, each text or a list in the item
+    before it, bulleted or numbered (a), b) ... under the paragraph's number)."""
+
+    list: tuple[str | ListPart, ...] = field(
+        metadata=described(
+            'The items: each text, or a list of its own ({"list": [...]}) that goes under the '
+            "item before it."
+        )
+    )
+    numbered: bool = field(
+        default=False,
+        metadata=described("Whether the items are numbered a), b) ... rather than bulleted."),
+    )
+
+
+Part = str | ClauseUse | ListPart
+"""One piece of a paragraph: the case's own text, a clause, or the caseworker's own list."""
 
 Paragraph = tuple[Part, ...]
 """A paragraph as planned: its parts, joined by spaces when composed."""
@@ -131,9 +148,13 @@ class SectionPlan:
     )
 
 
-FactValue = str | bool | tuple[str, ...] | Person
-"""A fact the library declares, as a case gives it: text (or a date as text), yes/no, a list
-of text, or a person."""
+FactValue = str | bool | int | tuple[str, ...] | tuple[Mapping[str, Any], ...] | Person
+"""A fact the library declares, as a case gives it: text (or a date, an amount or a deadline as
+text), yes/no, a number (an amount in pounds), a list of text, a list of records, or a person."""
+
+
+Stage = Literal["draft", "final"]
+"""An investigation's decision is sent first as a draft, for comments, then as the final one."""
 
 
 @frozen
@@ -181,7 +202,7 @@ class Case:
         factory=dict,
         metadata=described(
             "The facts the library declares (clauses/facts.yaml), by name: "
-            '{"late": true, "document": "the report"}.'
+            '{"data_protection": true, "document": "the report"}.'
         ),
     )
     text: Mapping[str, tuple[Paragraph, ...]] = field(
@@ -224,6 +245,13 @@ class Case:
     decision_date: date | None = field(
         default=None,
         metadata=described("The decision date, YYYY-MM-DD; it picks the clause wordings in force."),
+    )
+    stage: Stage = field(
+        default="final",
+        metadata=described(
+            'Which decision this letter is: "final" (the default), or "draft", the draft decision '
+            "sent for comments, with its deadline for them; one case file gives both."
+        ),
     )
     people: tuple[Person, ...] = field(
         default=(), metadata=described("Other people the letter names.")

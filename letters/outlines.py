@@ -26,7 +26,7 @@ A section's items are its paragraphs: a clause id, a clause with its ``when``, `
 ``params``, ``text`` (the place of the caseworker's own paragraphs for that section), or
 ``join`` (clauses run into one paragraph). The Summary is one paragraph of such parts.
 
-Conditions are expressions in the wording sandbox over the case's facts: ``facts.late``,
+Conditions are expressions in the wording sandbox over the case's facts: ``facts.defamation``,
 ``'late' in reasons``, ``complaint.wants``, ``people | length > 1``, ``text.assessment``. No
 general code runs.
 """
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-import keyword
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import modifies_known_mutable
 
 from letters.facts import FactDeclaration, fields_of
+from letters.grammar import PersonWords
 from letters.limits import check_time
 from letters.model import Case, ClauseUse
 from letters.problems import CaseError, ClauseError, LettersError, Location, Problem, combine
@@ -54,9 +55,11 @@ from letters.wording import Sandbox, plain_values, shared_context
 from letters.yaml_lines import Lines, line_of, read_yaml
 
 OUTLINE_KEYS = ("title", "about", "when", "needs", "numbered", "summary", "sections")
-ITEM_KEYS = ("clause", "when", "variant", "params", "join", "text")
+ITEM_KEYS = ("clause", "when", "variant", "params", "join", "text", "group", "otherwise")
 TEXT = "text"
 """The item that places the caseworker's own paragraphs for a section."""
+LAST = "last"
+"""``text: last``: the caseworker's last paragraph of the section."""
 
 CONDITION_NAMES = frozenset(
     (
@@ -69,6 +72,7 @@ CONDITION_NAMES = frozenset(
         "considered",
         "decision",
         "decision_date",
+        "stage",
         "reference",
         "category",
         "body",
@@ -136,9 +140,16 @@ class Condition:
     source: str
     file: str
     line: int
+    written: tuple[Condition, ...] = attrs.field(default=(), eq=False, repr=False)
+    """For an item of a ``group``, the conditions as written that this one is made of (the
+    group's, negated in its ``otherwise``, and the item's own); else none."""
+
+    def parts(self) -> tuple[Condition, ...]:
+        """The conditions as written in the outline that make this one."""
+        return self.written or (self,)
 
     def names(self) -> list[str]:
-        """What the condition reads, as written: ``facts.late``, ``reasons``."""
+        """What the condition reads, as written: ``facts.defamation``, ``reasons``."""
         return list(_names(self.source))
 
     def holds(self, context: Mapping[str, Any]) -> bool:
@@ -247,6 +258,9 @@ class Item:
     when: Condition | None = None
     text: bool = False
     join: tuple[Item, ...] = ()
+    paragraph: int | None = None
+    """For ``text: N``, which of the caseworker's paragraphs (1 the first, -1 the last);
+    None for ``text``: in a join, the next not yet placed; alone, all of them not yet placed."""
 
 
 @frozen
@@ -365,7 +379,7 @@ def _condition(
     if isinstance(value, bool):
         value = "true" if value else "false"
     if not isinstance(value, str) or not value.strip():
-        problem("'when' must be a condition, such as facts.late or 'late' in reasons", *at)
+        problem("'when' must be a condition, such as facts.defamation or 'late' in reasons", *at)
         return None
     line = line_of(lines, *at)
     try:
@@ -432,19 +446,22 @@ def _items(
     problem: Any,
     *,
     parts: bool = False,
+    guard: Condition | None = None,
 ) -> tuple[Item, ...]:
+    """The items of a list; ``guard`` is the condition of the ``group`` they are in, which
+    each of them shares."""
     if not isinstance(data, list):
         problem("expected a list of clauses", *at)
         return ()
-    items = []
+    items: list[Item] = []
     for index, value in enumerate(data):
         here = (*at, index)
         line = line_of(lines, *here)
         if value == TEXT:
-            items.append(Item(line=line, text=True))
+            items.append(Item(line=line, text=True, when=guard))
             continue
         if isinstance(value, str):
-            items.append(Item(line=line, clause=value.strip()))
+            items.append(Item(line=line, clause=value.strip(), when=guard))
             continue
         if not isinstance(value, dict):
             problem(
@@ -454,7 +471,11 @@ def _items(
         for key in value:
             if key not in ITEM_KEYS:
                 problem(f"unknown key {key!r} (expected: {', '.join(ITEM_KEYS)})", *here, str(key))
-        when = _condition(value.get("when"), path, lines, (*here, "when"), problem)
+        own = _condition(value.get("when"), path, lines, (*here, "when"), problem)
+        if "group" in value or "otherwise" in value:
+            items.extend(_group(value, here, path, lines, problem, parts, guard, own))
+            continue
+        when = _guarded(guard, own)
         if "join" in value:
             if parts:
                 problem(
@@ -463,8 +484,17 @@ def _items(
             joined = _items(value["join"], (*here, "join"), path, lines, problem, parts=True)
             items.append(Item(line=line, when=when, join=joined))
             continue
-        if value.get("text") is True or value.get("text") == TEXT or "text" in value:
-            items.append(Item(line=line, when=when, text=True))
+        if "text" in value:
+            number = _paragraph_number(value["text"])
+            if number is False:
+                problem(
+                    "'text' takes the number of one of the caseworker's paragraphs (1 for the "
+                    "first) or 'last'",
+                    *here,
+                    "text",
+                )
+                continue
+            items.append(Item(line=line, when=when, text=True, paragraph=number))
             continue
         clause = value.get("clause")
         if not isinstance(clause, str) or not clause.strip():
@@ -485,6 +515,77 @@ def _items(
             )
         )
     return tuple(items)
+
+
+def _group(
+    value: dict[str, Any],
+    here: tuple[str | int, ...],
+    path: str,
+    lines: Lines,
+    problem: Any,
+    parts: bool,
+    guard: Condition | None,
+    own: Condition | None,
+) -> list[Item]:
+    """A ``group``: items that share one condition, and the items of its ``otherwise``, which
+    stand where the condition does not hold. Each item takes the group's condition (negated in
+    ``otherwise``) joined to its own, so the plan, the lint and ``explain`` see ordinary items."""
+    for key in value:
+        if key not in ("group", "when", "otherwise"):
+            problem(f"a group takes 'when', 'group' and 'otherwise', not {key!r}", *here, str(key))
+    if own is None:
+        problem("a group needs 'when': the condition its items share", *here)
+        return []
+    if "group" not in value:
+        problem("'otherwise' goes with 'group': the items for when the condition holds", *here)
+        return []
+    negated = Condition(f"not ({own.source})", own.file, own.line, (own,))
+    return [
+        *_items(
+            value["group"],
+            (*here, "group"),
+            path,
+            lines,
+            problem,
+            parts=parts,
+            guard=_guarded(guard, own),
+        ),
+        *_items(
+            value.get("otherwise") or [],
+            (*here, "otherwise"),
+            path,
+            lines,
+            problem,
+            parts=parts,
+            guard=_guarded(guard, negated),
+        ),
+    ]
+
+
+def _guarded(guard: Condition | None, own: Condition | None) -> Condition | None:
+    """An item's condition inside a group: the group's and its own, both to hold."""
+    if guard is None or own is None:
+        return own or guard
+    line = own.line
+    return Condition(
+        f"({guard.source}) and ({own.source})", own.file, line, (*guard.parts(), *own.parts())
+    )
+
+
+def _paragraph_number(value: object) -> int | bool | None:
+    """``text: N`` as the paragraph it takes (-1 for ``last``), None for plain ``text``, or
+    False when it is neither."""
+    if value is True or value == TEXT:
+        return None
+    if value == LAST:
+        return -1
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    return False
+
+
+FILLS = (str, tuple, PersonWords)
+"""The values of facts that fill a clause's parameter: text, a list of text, a person."""
 
 
 @frozen
@@ -548,11 +649,11 @@ def read_declarations(path: Path) -> tuple[dict[str, FactDeclaration], list[Lett
                 Location(file=str(path), line=1),
             )
         ]
-    from letters.facts import FACT_NAMES
+    from letters.facts import FACT_NAMES, is_fact_name
 
     for key, spec in data.items():
         name = str(key)
-        if not _is_fact_name(key):
+        if not is_fact_name(key):
             problem(
                 f"the fact name {name!r} cannot be used: a fact's name is letters, digits "
                 "and _, starting with a letter, and not a word conditions keep (True, None, "
@@ -581,8 +682,17 @@ def read_declarations(path: Path) -> tuple[dict[str, FactDeclaration], list[Lett
         if not isinstance(about, str) or not about.strip():
             problem(f"fact {name!r} needs 'about': what it means", name)
             continue
+        if kind == "records":  # a list of records: its kinds and fields
+            from letters.facts import records_declaration
+
+            records = records_declaration(
+                name, about.strip(), spec, lambda *at: line_of(lines, *at), problem
+            )
+            if records is not None:
+                declarations[name] = records
+            continue
         choices = spec.get("choices") or []
-        if kind == "choice" and (not isinstance(choices, list) or not choices):
+        if kind == "choice" and not isinstance(choices, list):
             problem(f"fact {name!r} is a choice: list its 'choices'", name)
             continue
         declarations[name] = FactDeclaration(
@@ -596,14 +706,44 @@ def read_declarations(path: Path) -> tuple[dict[str, FactDeclaration], list[Lett
     return declarations, problems
 
 
-def _is_fact_name(name: object) -> bool:
-    """Whether a facts.yaml key can name a fact: an identifier, not a keyword, not internal."""
-    return (
-        isinstance(name, str)
-        and name.isidentifier()
-        and not keyword.iskeyword(name)
-        and not name.startswith("_")
-    )
+def with_variant_choices(
+    declarations: Mapping[str, FactDeclaration],
+    outlines: Mapping[str, Outline],
+    clauses: Mapping[str, Any],
+    path: str,
+) -> tuple[dict[str, FactDeclaration], list[LettersError]]:
+    """The declared facts, a choice fact without ``choices`` taking them from the variants of
+    the clauses whose wording it picks (``variant: {fact: NAME}``): a wording is declared once,
+    in its clause file. A choice fact with neither is a problem at its line."""
+    variants: dict[str, dict[str, None]] = {}
+    sources: dict[str, dict[str, None]] = {}
+    for outline in outlines.values():
+        for _, item in outline.items():
+            clause = clauses.get(item.clause) if item.clause else None
+            if isinstance(item.variant, FactValueOf) and clause is not None:
+                named = variants.setdefault(item.variant.fact, {})
+                named.update(dict.fromkeys(variant.name for variant in clause.variants))
+                sources.setdefault(item.variant.fact, {})[clause.id] = None
+    facts = dict(declarations)
+    problems: list[LettersError] = []
+    for name, declaration in declarations.items():
+        if declaration.kind != "choice" or declaration.choices:
+            continue
+        if name in variants:
+            facts[name] = attrs.evolve(
+                declaration, choices=tuple(variants[name]), variants_of=tuple(sources[name])
+            )
+        else:
+            del facts[name]
+            problems.append(
+                ClauseError(
+                    f"fact {name!r} is a choice: list its 'choices', or let an outline pick a "
+                    f"clause's wording with it (variant: {{fact: {name}}}), whose variants are "
+                    "then its choices",
+                    Location(file=path, line=declaration.line),
+                )
+            )
+    return facts, problems
 
 
 # Planning ------------------------------------------------------------------------------------
@@ -663,6 +803,7 @@ def condition_context(case: Case, facts: Mapping[str, Any]) -> dict[str, Any]:
         "considered": tuple(case.considered),
         "decision": case.decision,
         "decision_date": case.decision_date,
+        "stage": case.stage,
         "reference": case.reference,
         "category": case.category,
         "body": ReadOnlyFields(fields_of(case.body)),
@@ -673,7 +814,7 @@ def condition_context(case: Case, facts: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def describe_facts(condition: Condition, context: Mapping[str, Any]) -> tuple[str, ...]:
-    """The facts a condition read, each with its value: ``facts.late = true``."""
+    """The facts a condition read, each with its value: ``facts.defamation = true``."""
     described = []
     for name in condition.names():
         value: Any = context
@@ -870,7 +1011,8 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
     in its place, and the case's overrides (drop, add, explicit sections) applied."""
     from letters.model import SectionPlan
 
-    layout = _layout_for(case, outline, context)
+    text, marked = _marked_text(case)
+    layout = _layout_for(case, outline, context, text, marked)
     problems: list[LettersError] = []
     facts = context.get("facts") or {}
     for name, _ in outline.needs:
@@ -917,7 +1059,14 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
         parts: list[Any] = []
         for entry in entries:
             if type(entry) is _Own:
-                parts.extend(case.text[entry.section][entry.number])
+                for part in text[entry.section][entry.number][0]:
+                    if type(part) is _Marker:
+                        item = _item_of(outline, part.clause)  # its wording and parameters
+                        parts.append(
+                            _placed(item, facts) if item is not None else ClauseUse(part.clause)
+                        )
+                    else:
+                        parts.append(part)
             elif type(entry) is ClauseUse:
                 parts.append(entry)
             else:
@@ -961,7 +1110,7 @@ def _placed(item: Item, facts: Mapping[str, Any]) -> ClauseUse:
             name: facts.get(value.fact) if isinstance(value, FactValueOf) else value
             for name, value in item.params.items()
         }
-        params = {name: value for name, value in values.items() if isinstance(value, (str, tuple))}
+        params = {name: value for name, value in values.items() if isinstance(value, FILLS)}
     variant = item.variant
     if isinstance(variant, FactValueOf):
         variant = facts.get(variant.fact)
@@ -1004,12 +1153,19 @@ class _Layout:
 _LAYOUTS_KEPT = 512  # for each outline, the patterns kept
 
 
-def _layout_for(case: Case, outline: Outline, context: Mapping[str, Any]) -> _Layout:
-    """The layout of the case's pattern: from those kept, else worked out (and kept)."""
-    drop = frozenset(case.drop)
+def _layout_for(
+    case: Case,
+    outline: Outline,
+    context: Mapping[str, Any],
+    text: Mapping[str, tuple[_Marked, ...]],
+    marked: frozenset[str],
+) -> _Layout:
+    """The layout of the case's pattern: from those kept, else worked out (and kept). A
+    clause the caseworker's text places by a marker is not placed again by the outline."""
+    drop = frozenset(case.drop) | marked
     shape = tuple(
-        (section, tuple(len(paragraph) for paragraph in paragraphs))
-        for section, paragraphs in case.text.items()
+        (section, tuple((origins, size) for _, origins, size in paragraphs))
+        for section, paragraphs in text.items()
     )
     values = _condition_values(outline, context)
     if values is None:  # a condition failed: each is tested alone, to say why
@@ -1023,6 +1179,63 @@ def _layout_for(case: Case, outline: Outline, context: Mapping[str, Any]) -> _La
         held = dict(zip(_outline_sources(outline), values, strict=True))
         layout = layouts[key] = _layout(outline, lambda item: held[item.when.source], drop, shape)
     return layout
+
+
+MARKER = re.compile(r"\[\[\s*([a-z0-9][a-z0-9_.-]*(?:/[a-z0-9][a-z0-9_.-]*)*)\s*\]\]")
+"""A clause the caseworker places inside their own paragraph: ``[[assessment/reason]]``. Only
+the clause's id is read from the text; nothing in it is evaluated."""
+
+
+@frozen
+class _Marker:
+    """In the caseworker's text: the clause a marker names, to be placed there."""
+
+    clause: str
+
+
+_Marked = tuple[tuple[Any, ...], tuple[int, ...], int]
+"""A caseworker's paragraph with its markers found: its parts (text, ClauseUse, _Marker), the
+number of the part of the case file each came from, and how many parts the case file gave."""
+
+
+def _marked_text(case: Case) -> tuple[dict[str, tuple[_Marked, ...]], frozenset[str]]:
+    """The caseworker's paragraphs, each text split at its clause markers; and the clauses the
+    markers name."""
+    named: set[str] = set()
+    text: dict[str, tuple[_Marked, ...]] = {}
+    for section, paragraphs in case.text.items():
+        marked: list[_Marked] = []
+        for paragraph in paragraphs:
+            parts: list[Any] = []
+            origins: list[int] = []
+            for number, part in enumerate(paragraph):
+                if type(part) is not str or "[[" not in part or MARKER.search(part) is None:
+                    parts.append(part)
+                    origins.append(number)
+                    continue
+                for index, piece in enumerate(MARKER.split(part)):
+                    if index % 2:
+                        named.add(piece)
+                        parts.append(_Marker(piece))
+                        origins.append(number)
+                    elif piece.strip():
+                        parts.append(piece.strip())
+                        origins.append(number)
+            marked.append((tuple(parts), tuple(origins), len(paragraph)))
+        text[section] = tuple(marked)
+    return text, frozenset(named)
+
+
+def _item_of(outline: Outline, clause: str) -> Item | None:
+    """The outline's first item that places a clause: a marker takes its variant and
+    parameters."""
+    found: dict[str, Item] = outline.memo.get("by_clause") or {}
+    if not found:
+        for _, item in outline.items():
+            if item.clause is not None:
+                found.setdefault(item.clause, item)
+        outline.memo["by_clause"] = found
+    return found.get(clause)
 
 
 def _lazily(held: dict[str, bool], context: Mapping[str, Any]) -> Any:
@@ -1040,11 +1253,12 @@ def _layout(
     outline: Outline,
     holds: Any,
     drop: frozenset[str],
-    shape: tuple[tuple[str, tuple[int, ...]], ...],
+    shape: tuple[tuple[str, tuple[tuple[tuple[int, ...], int], ...]], ...],
 ) -> _Layout:
     """An outline's layout for a pattern of cases: ``holds(item)`` says whether an item's
-    condition holds; ``shape`` gives, for each section of the caseworker's text, the number of
-    parts of each of its paragraphs."""
+    condition holds; ``shape`` gives, for each section of the caseworker's text, each of its
+    paragraphs as the case file's part each of its parts came from (a marker splits one) and
+    how many parts the case file gave."""
     sizes = dict(shape)
 
     def chosen(item: Item) -> bool:
@@ -1053,25 +1267,48 @@ def _layout(
     def own_text(section: str) -> list[_Part]:
         """The caseworker's paragraphs for a section, each with the case fields of its parts."""
         own: list[_Part] = []
-        for number, size in enumerate(sizes.get(section, ())):
+        for number, (origins, size) in enumerate(sizes.get(section, ())):
             if not number % 1000:  # a case may give a section a great many paragraphs
                 check_time()
             field = f"text.{section}[{number}]"
-            part_fields = (field,) if size == 1 else tuple(f"{field}[{n}]" for n in range(size))
+            part_fields = tuple(field if size == 1 else f"{field}[{n}]" for n in origins)
             own.append(((_Own(section, number),), part_fields))
         return own
 
-    def parts(items: Iterable[Item], own: list[_Part]) -> _Part:
-        """The parts of one paragraph: clauses whose conditions hold, and at ``text`` the
-        first of the caseworker's paragraphs (``own``, which it takes)."""
+    def take(
+        item: Item, own: list[tuple[int, _Part]], before: list[_Part], count: int
+    ) -> list[_Part]:
+        """The caseworker's paragraphs a ``text`` item takes from those not yet placed
+        (``own``, of ``count`` in all): ``text: N`` the Nth, putting the ones before it that are
+        not yet placed into ``before``; ``text`` the next one."""
+        if not own:
+            return []
+        if item.paragraph is None:
+            return [own.pop(0)[1]]
+        wanted = count - 1 if item.paragraph == -1 else item.paragraph - 1
+        position = next((i for i, (number, _) in enumerate(own) if number == wanted), None)
+        if position is None:  # the case has fewer: the paragraphs before it still go before
+            earlier = [part for number, part in own if number < wanted]
+            before.extend(earlier)
+            del own[: len(earlier)]
+            return []
+        before.extend(part for _, part in own[:position])
+        taken = own[position][1]
+        del own[: position + 1]
+        return [taken]
+
+    def parts(
+        items: Iterable[Item], own: list[tuple[int, _Part]], before: list[_Part], count: int
+    ) -> _Part:
+        """The parts of one paragraph: clauses whose conditions hold, and at each ``text`` the
+        caseworker's paragraph it takes from ``own``."""
         joined: list[Any] = []
         part_fields: list[str] = []
         for item in items:
             if not chosen(item):
                 continue
             if item.text:
-                if own:
-                    entries, text_fields = own.pop(0)
+                for entries, text_fields in take(item, own, before, count):
                     joined.extend(entries)
                     part_fields.extend(text_fields)
             elif item.clause is not None and item.clause not in drop:
@@ -1079,43 +1316,65 @@ def _layout(
                 part_fields.append("")
         return tuple(joined), tuple(part_fields)
 
+    def places_text(item: Item) -> bool:
+        return chosen(item) and (item.text or any(part.text for part in item.join))
+
     sections: list[tuple[str, tuple[_Part, ...]]] = []
     slots: set[str] = set()
     for section, _, items in outline.sections:
-        own = own_text(section)  # the caseworker's paragraphs not yet placed
+        own = list(enumerate(own_text(section)))  # the caseworker's paragraphs not yet placed
+        count = len(own)
         paragraphs: list[_Part] = []
-        for item in items:
+        for index, item in enumerate(items):
             if not chosen(item):
                 continue
-            if item.text:
+            if item.text or any(part.text for part in item.join):
                 slots.add(section)
-                paragraphs.extend(own)
+            if item.text and item.paragraph is None:
+                paragraphs.extend(part for _, part in own)
                 own.clear()
-            elif item.join:
-                text_joined = any(part.text for part in item.join)
-                if text_joined:
-                    slots.add(section)
-                joined = parts(item.join, own if text_joined else [])
+            elif item.text or item.join:
+                before: list[_Part] = []
+                joined = parts(item.join or (item,), own, before, count)
+                paragraphs.extend(before)
                 if joined[0]:
                     paragraphs.append(joined)
-                if text_joined:  # the rest of the caseworker's paragraphs follow
-                    paragraphs.extend(own)
+                if (item.text or any(part.text for part in item.join)) and not any(
+                    places_text(later) for later in items[index + 1 :]
+                ):  # the rest of the caseworker's paragraphs follow
+                    paragraphs.extend(part for _, part in own)
                     own.clear()
             elif item.clause is not None and item.clause not in drop:
                 paragraphs.append(((item,), ("",)))
         sections.append((section, tuple(paragraphs)))
-    summary_own = own_text("summary")
-    summary_text: list[_Part] = []
-    if summary_own:
-        summary_text = [
-            (
-                tuple(entry for entries, _ in summary_own for entry in entries),
-                tuple(field for _, text_fields in summary_own for field in text_fields),
-            )
-        ]
-    if any(item.text for item in outline.summary):
-        slots.add("summary")
-    summary = parts(outline.summary, summary_text)
+    summary_text = list(enumerate(own_text("summary")))
+    summary_count = len(summary_text)
+    summary_parts: list[Any] = []
+    summary_fields: list[str] = []
+    for item in outline.summary:
+        if not chosen(item):
+            continue
+        if item.text:
+            slots.add("summary")
+            taken: list[_Part] = []
+            if item.paragraph is None:  # the Summary is one paragraph: all of the text
+                taken = [part for _, part in summary_text]
+                summary_text.clear()
+            else:
+                before_summary: list[_Part] = []
+                taken = take(item, summary_text, before_summary, summary_count)
+                taken = [*before_summary, *taken]
+            for entries, text_fields in taken:
+                summary_parts.extend(entries)
+                summary_fields.extend(text_fields)
+        elif item.clause is not None and item.clause not in drop:
+            summary_parts.append(item)
+            summary_fields.append("")
+    if "summary" in slots:
+        for _, (entries, text_fields) in summary_text:  # the rest of the text ends it
+            summary_parts.extend(entries)
+            summary_fields.extend(text_fields)
+    summary = (tuple(summary_parts), tuple(summary_fields))
     choices: dict[int, Choice] = {}
     fields: dict[int, tuple[str, ...]] = {}
 

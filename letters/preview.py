@@ -19,18 +19,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import difflib
+import re
 import threading
 import time
 from collections.abc import AsyncIterator, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from starlette.middleware import Middleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
+from letters.formats.pdf import BusyError
+from letters.origins import is_from_own_page
 from letters.problems import LettersError
+from letters.service import refusal
 
 STYLE = """
 body{font-family:Arial,Helvetica,sans-serif;max-width:52rem;margin:1.5rem auto;padding:0 1rem;
@@ -171,6 +178,35 @@ def _runs_html(runs: list[dict[str, Any]], changed: set[str], counter: list[int]
     return " ".join(pieces)
 
 
+def _list_html(part: dict[str, Any], changed: set[str], counter: list[int]) -> str:
+    """A paragraph that holds a list: its text, then its items as HTML lists (numbered items
+    a), b) ..., bullets, a list inside an item), then its text after the list."""
+    lead = [run for run in part["runs"] if "item" not in run]
+    html = _runs_html(lead, changed, counter)
+    open_lists: list[str] = []  # the closing tag of each list open, deepest last
+    for number, item in enumerate(part["items"]):
+        runs = _runs_html(
+            [run for run in part["runs"] if run.get("item") == number], changed, counter
+        )
+        if item["kind"] == "text":  # the list ends; the paragraph goes on
+            while open_lists:
+                html += "</li>" + open_lists.pop()
+            html += f"<br>{runs}"
+            continue
+        while len(open_lists) > item["level"] + 1:
+            html += "</li>" + open_lists.pop()
+        tag = "ol type=a" if item["kind"] == "number" else "ul"
+        if len(open_lists) < item["level"] + 1:
+            html += f"<{tag}>"
+            open_lists.append(f"</{tag.split()[0]}>")
+        else:
+            html += "</li>"
+        html += f"<li>{runs}"
+    while open_lists:
+        html += "</li>" + open_lists.pop()
+    return html
+
+
 def _changed_words(before: str | None, now: str) -> set[str]:
     if before is None or before == now:
         return set()
@@ -228,8 +264,11 @@ def letter_html(preview: Preview, number: int) -> str:
         for index, part in enumerate(record["parts"]):
             old = before[index] if index < len(before) else None
             changed = _changed_words(old, part["text"]) if before else set()
-            runs = _runs_html(part["runs"], changed, counter)
             kind = part["part"]
+            if part.get("items"):  # the paragraph's list, as the letter sets it out
+                runs = _list_html(part, changed, counter)
+            else:
+                runs = _runs_html(part["runs"], changed, counter)
             if kind in ("heading", "sign-off") and items:  # the numbered paragraphs end here
                 blocks.append(("paragraphs", f"<{tag} start={items[0]}>{''.join(items[1:])}</ol>"))
                 items = []
@@ -261,9 +300,13 @@ def preview_routes(preview: Preview) -> list[BaseRoute]:
         return _page("Letters", f"<h1>Letters</h1><ul>{items}</ul>")
 
     def number_of(request: Request) -> int:
-        number = int(request.path_params["number"])
-        if not 0 <= number < len(preview.cases):
-            raise IndexError(number)
+        """The letter a path names: its number among the cases, or NotFound."""
+        text = request.path_params["number"]
+        if not (text.isascii() and text.isdigit()) or len(text) > 9:
+            raise NotFound(text)
+        number = int(text)
+        if number >= len(preview.cases):
+            raise NotFound(text)
         return number
 
     async def letter(request: Request) -> Response:
@@ -286,35 +329,37 @@ def preview_routes(preview: Preview) -> list[BaseRoute]:
         body = await run_in_threadpool(letter_html, preview, number_of(request))
         return HTMLResponse(body)
 
-    async def download(request: Request) -> Response:
-        from letters.renderer import Renderer
-
-        number, suffix = number_of(request), request.path_params["suffix"]
+    async def download(request: Request, kind: str) -> Response:
+        """The letter as .docx or PDF: work a page of another site may not ask for."""
+        number = number_of(request)
+        if not is_from_own_page(request.headers):
+            return refusal(
+                403, "a download is given to this preview's own pages only", request.url.path
+            )
         loaded, _, error = await run_in_threadpool(preview.letter, number)
         if error is not None:
-            return _page("A mistake", f"<div class=problem role=alert>{escape(str(error))}</div>")
-
-        def make() -> bytes:
-            document: bytes = Renderer(preview.clauses, preview.template).render(loaded)
-            if suffix == "pdf":
-                from letters.formats.pdf import to_pdf
-
-                (pdf,) = to_pdf([document])
-                if pdf is None:
-                    raise LettersError("LibreOffice could not convert the letter to PDF")
-                return pdf
-            return document
-
-        data = await run_in_threadpool(make)
-        name = f"{Path(preview.cases[number]).stem}.{suffix}"
-        media = (
-            "application/pdf"
-            if suffix == "pdf"
-            else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        )
+            return refusal(422, str(error), request.url.path)
+        warm = request.app.state.warm
+        try:
+            data = await run_in_threadpool(lambda: warm.renderer().render(loaded))
+            if kind == "pdf":
+                data = await warm.to_pdf(data)
+        except LettersError as problem:
+            status = 503 if isinstance(problem, BusyError) else 422
+            return refusal(status, str(problem), request.url.path)
         return Response(
-            data, media_type=media, headers={"content-disposition": f"attachment; filename={name}"}
+            data,
+            media_type=DOWNLOADS[kind],
+            headers={
+                "content-disposition": attachment(f"{Path(preview.cases[number]).stem}.{kind}")
+            },
         )
+
+    async def docx(request: Request) -> Response:
+        return await download(request, "docx")
+
+    async def pdf(request: Request) -> Response:
+        return await download(request, "pdf")
 
     async def events(request: Request) -> Response:
         async def stream() -> AsyncIterator[str]:
@@ -329,23 +374,56 @@ def preview_routes(preview: Preview) -> list[BaseRoute]:
         return StreamingResponse(stream(), media_type="text/event-stream")
 
     async def library(request: Request) -> Response:
+        if not is_from_own_page(request.headers):
+            return refusal(403, "the library is shown to this preview's own pages only", "/preview")
         return _page(
             "Library",
             await run_in_threadpool(library_html, preview, request.query_params.get("q", "")),
         )
 
     async def impact(request: Request) -> Response:
+        if not is_from_own_page(request.headers):
+            return refusal(403, "the impact is shown to this preview's own pages only", "/preview")
         return _page("Impact", await run_in_threadpool(impact_html, preview))
 
+    async def not_found(request: Request, _: Exception) -> Response:
+        last = len(preview.cases) - 1
+        return refusal(404, f"no such letter: the letters are numbered 0 to {last}", "/preview")
+
     return [
-        Route("/preview/", index),
-        Route("/preview/letter/{number:int}", letter),
-        Route("/preview/letter/{number:int}/body", letter_body),
-        Route("/preview/letter/{number:int}.{suffix:str}", download),
-        Route("/preview/events", events),
-        Route("/preview/library", library),
-        Route("/preview/impact", impact),
+        Mount(
+            "/preview",
+            routes=[
+                Route("/", index),
+                Route("/letter/{number}.docx", docx),
+                Route("/letter/{number}.pdf", pdf),
+                Route("/letter/{number}/body", letter_body),
+                Route("/letter/{number}", letter),
+                Route("/events", events),
+                Route("/library", library),
+                Route("/impact", impact),
+            ],
+            middleware=[Middleware(ExceptionMiddleware, handlers={NotFound: not_found})],
+        )
     ]
+
+
+DOWNLOADS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+class NotFound(LookupError):
+    """A path that names no letter of the preview."""
+
+
+def attachment(name: str) -> str:
+    """A Content-Disposition that saves a download under ``name`` and nothing else: an ASCII
+    fallback holding only safe characters, and the name itself percent-encoded (RFC 6266 and
+    RFC 5987), so that no ``;``, quote or line break in a case file's name adds a parameter."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", name).strip("._") or "letter"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def library_html(preview: Preview, query: str) -> str:
@@ -458,6 +536,7 @@ def run_preview(
     template: str | None = None,
     base: str | None = None,
     port: int = 0,
+    allowed_hosts: Sequence[str] = (),
 ) -> None:
     """Serve the preview on 127.0.0.1 until stopped; print its address."""
     import socket
@@ -465,21 +544,25 @@ def run_preview(
 
     import uvicorn
 
+    from letters.connections import BoundedConfig, ConnectionBounds
     from letters.service import ServiceSettings, create_app
 
     preview = Preview(cases, clauses, template, base)
     stop = threading.Event()
     threading.Thread(target=preview.watch, args=(stop,), daemon=True).start()
-    app = create_app(
-        ServiceSettings(clauses=clauses, template=template), extra=preview_routes(preview)
+    settings = ServiceSettings(
+        clauses=clauses,
+        template=template,
+        allowed_hosts=tuple(allowed_hosts),
+        converters=1,  # one LibreOffice, kept warm; downloads wait their turn for it
     )
-    config = uvicorn.Config(
+    app = create_app(settings, extra=preview_routes(preview))
+    config = BoundedConfig(
         app,
         host="127.0.0.1",
         port=port,
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=1,  # open pages follow changes: do not wait for them to close
+        # open pages follow changes: do not wait for them to close
+        bounds=ConnectionBounds(max_connections=64, shutdown_timeout=1),
     )
     sock = config.bind_socket()
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -83,7 +83,21 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
                     "number": number,
                     "section": section.id,
                     "text": paragraph.text,
-                    "runs": _runs(paragraph.runs, letter.conditions),
+                    "runs": _runs(paragraph.runs, letter.conditions)
+                    + [
+                        {**run, "item": number}
+                        for number, item in enumerate(paragraph.items)
+                        for run in _runs(item.runs, letter.conditions)
+                    ],
+                    "items": [
+                        {
+                            "kind": item.kind,
+                            "level": item.level,
+                            "label": item.label,
+                            "text": item.text,
+                        }
+                        for item in paragraph.items
+                    ],
                 }
             )
     parts.append(
@@ -95,7 +109,17 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
             "runs": _runs(letter.sign_off.runs, letter.conditions),
         }
     )
-    return {"provenance": VERSION, "case": case, "outline": letter.outline, "parts": parts}
+    reckonings = [
+        {"field": reckoning.field, "value": reckoning.value, "how": reckoning.how}
+        for reckoning in letter.reckonings
+    ]
+    return {
+        "provenance": VERSION,
+        "case": case,
+        "outline": letter.outline,
+        "parts": parts,
+        "reckonings": reckonings,
+    }
 
 
 def explain(record: dict[str, Any]) -> str:
@@ -123,6 +147,11 @@ def explain(record: dict[str, Any]) -> str:
                 )
             for included in run["includes"]:
                 lines.append(f"        with {_origin(included)}")
+    if record.get("reckonings"):
+        lines.append("Dates and amounts:")
+        for reckoning in record["reckonings"]:
+            lines.append(f"    case {reckoning['field']} = {reckoning['value']}")
+            lines.append(f"        {reckoning['how']}")
     return "\n".join(lines) + "\n"
 
 

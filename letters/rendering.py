@@ -17,7 +17,11 @@ same bytes.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import io
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +37,7 @@ from letters.problems import LettersError, Location, TemplateError
 from letters.wording import Fields, MissingFact, Sandbox, plain_values, render_bounded
 
 if TYPE_CHECKING:
-    from docxtpl import DocxTemplate
+    pass
 
 TEMPLATES = bundled("templates")
 """The Word templates that come with letters; ``--template NAME`` looks here by default."""
@@ -189,12 +193,7 @@ class _Prepared:
     """A template's parts, with the tagged ones compiled and the others compressed."""
 
     def __init__(self, data: bytes, parts: Mapping[str, bytes]):
-        from docxtpl import DocxTemplate
-
         self.order = list(parts)
-        # docxtpl's own tag preprocessing: joins tags Word split across runs, {%p %} and so on.
-        # patch_xml and resolve_listing work on the XML text alone: python-docx need not load.
-        self.docxtpl: DocxTemplate = DocxTemplate(io.BytesIO(data))
         document = parts[ooxml.DOCUMENT].decode("utf-8")
         start, end = ooxml.body_bounds(document)
         self.head, self.tail = document[:start], document[end:]
@@ -227,7 +226,7 @@ class _Prepared:
         the same template renders the same XML with no line breaks to take out; they are put in
         only to say where a syntax error is.
         """
-        source = self.docxtpl.patch_xml(xml)
+        source = patch_xml(xml)
         try:
             return BODY_ENVIRONMENT.from_string(source)
         except jinja2.TemplateSyntaxError as error:
@@ -257,7 +256,7 @@ class _Prepared:
         # resolve_listing turns line breaks, tabs, \a and \f in text (w:t) into Word's; it
         # walks every paragraph, so it runs only on the paragraphs that hold one of them.
         if ooxml.has_listing_characters(xml):
-            xml = ooxml.each_paragraph(xml, self.docxtpl.resolve_listing)
+            xml = ooxml.each_paragraph(xml, resolve_listing)
         return xml
 
     def _core_properties(self, context: dict[str, Any]) -> bytes:
@@ -283,6 +282,58 @@ class _Prepared:
         return ooxml.write_package(changed.get(name) or self.fixed[name] for name in self.order)
 
 
+def patch_xml(xml: str) -> str:
+    """docxtpl's preprocessing of a part's tags (``DocxTemplate.patch_xml``: tags Word split
+    across runs joined, ``{%p %}`` and the like), kept in the code folder between runs for this
+    part and this docxtpl, so that a command need not import docxtpl and python-docx (a tenth
+    of a cold start) for a template it has prepared before."""
+    from letters.wording import code_folder
+
+    folder = code_folder()
+    if folder is None:
+        return _docxtpl_patch(xml)
+    key = hashlib.sha256(xml.encode("utf-8", "surrogatepass"))
+    key.update(_docxtpl_stamp().encode())
+    path = folder / f"patched-{key.hexdigest()}.xml"
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    patched = _docxtpl_patch(xml)
+    with contextlib.suppress(OSError):
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.part")
+        temporary.write_text(patched, encoding="utf-8")
+        temporary.replace(path)
+    return patched
+
+
+def _docxtpl_patch(xml: str) -> str:
+    from docxtpl import DocxTemplate
+
+    patched: str = DocxTemplate.patch_xml(None, xml)  # it reads nothing of the template
+    return patched
+
+
+def resolve_listing(xml: str) -> str:
+    """docxtpl's ``resolve_listing``: line breaks, tabs, \\a and \\f in text as Word's."""
+    from docxtpl import DocxTemplate
+
+    resolved: str = DocxTemplate.resolve_listing(None, xml)  # it reads nothing of the template
+    return resolved
+
+
+@functools.cache
+def _docxtpl_stamp() -> str:
+    """Which docxtpl is installed, without importing it: its template module's size and time."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("docxtpl")
+    if spec is None or spec.origin is None:
+        return "none"
+    found = Path(spec.origin).with_name("template.py").stat()
+    return f"{found.st_size}:{found.st_mtime_ns}"
+
+
 def _limit(text: str) -> str:
     return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1] + "…"
 
@@ -295,18 +346,45 @@ def _read_docx(path: Path, limits: Limits) -> bytes:
 
 
 class ParagraphText(str):
-    """A paragraph's text as a template sees it. ``keeps_with_next`` is true for the letter's
-    last paragraph: a template keeps it on the page of the sign-off that follows."""
+    """A paragraph's text (before its list, if it holds one) as a template sees it.
+    ``keeps_with_next`` is true for the letter's last paragraph: a template keeps it on the page
+    of the sign-off that follows. ``items`` are its list's items, each an ``ItemText``."""
 
     keeps_with_next = False
+    items: tuple[ItemText, ...] = ()
 
 
-plain_values(ParagraphText, ("keeps_with_next",))
+class ItemText(str):
+    """An item of a paragraph's list as a template sees it: its text, and ``style``, which
+    says which of the template's list paragraphs shows it: ``number-0`` (a numbered item,
+    "a)"), ``number-1``, ``number-2``; ``unnumbered-0`` to ``unnumbered-2``, the same in a
+    letter whose paragraphs are not numbered; ``bullet-0`` to ``bullet-2``; or ``text`` (the
+    paragraph going on after its list)."""
+
+    style = "text"
+
+
+plain_values(ParagraphText, ("keeps_with_next", "items"))
+plain_values(ItemText, ("style",))
+
+
+def _paragraph_text(paragraph: LetterParagraph, numbered: bool = True) -> ParagraphText:
+    if not paragraph.items:
+        return ParagraphText(paragraph.text)
+    text = ParagraphText(paragraph.lead)
+    shown = []
+    for item in paragraph.items:
+        item_text = ItemText(item.text)
+        kind = item.kind if item.kind != "number" or numbered else "unnumbered"
+        item_text.style = "text" if kind == "text" else f"{kind}-{item.level}"
+        shown.append(item_text)
+    text.items = tuple(shown)
+    return text
 
 
 def _paragraph_texts(letter: Letter) -> list[list[ParagraphText]]:
     sections = [
-        [ParagraphText(paragraph.text) for paragraph in section.paragraphs]
+        [_paragraph_text(paragraph, letter.numbered) for paragraph in section.paragraphs]
         for section in letter.sections
     ]
     last = next((paragraphs for paragraphs in reversed(sections) if paragraphs), None)

@@ -18,7 +18,17 @@ import attrs
 
 from letters.facts import FactDeclaration, fact_type
 from letters.library import Library
-from letters.model import Case, ClauseUse, FactValue, Paragraph, ParamValue, Part, Person, Reason
+from letters.model import (
+    Case,
+    ClauseUse,
+    FactValue,
+    ListPart,
+    Paragraph,
+    ParamValue,
+    Part,
+    Person,
+    Reason,
+)
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 TEXT = {"type": "string"}
@@ -32,7 +42,7 @@ def case_schema(library: Library | None = None) -> dict[str, Any]:
     if library is not None:
         facts = root["properties"]["facts"]
         facts["properties"] = {
-            name: {**_fact(declaration, definitions), "description": declaration.about}
+            name: {**_fact(declaration, definitions), "description": _about(declaration)}
             for name, declaration in library.facts.items()
         }
         facts["required"] = sorted(n for n, d in library.facts.items() if d.required)
@@ -50,9 +60,57 @@ def case_schema(library: Library | None = None) -> dict[str, Any]:
     }
 
 
+MONEY = {
+    "anyOf": [
+        {"type": "integer", "minimum": 0},
+        {
+            "type": "string",
+            "pattern": r"^£?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?(\s+(a|per|each)\s+(week|month|year))?$",
+        },
+    ],
+    "examples": [300, "£1,250", "£150 a month"],
+}
+DEADLINE = {
+    "type": "string",
+    "examples": ["one month", "three months", "20 working days", "2025-06-30"],
+}
+
+
+def _about(declaration: FactDeclaration) -> str:
+    """A declared fact's description; a choice says where its choices come from."""
+    if declaration.variants_of:
+        clauses = " and ".join(declaration.variants_of)
+        return f"{declaration.about} (one of the variants of {clauses})"
+    return declaration.about
+
+
 def _fact(declaration: FactDeclaration, definitions: dict[str, Any]) -> dict[str, Any]:
     if declaration.kind == "choice":
         return {"enum": list(declaration.choices)}
+    if declaration.kind == "list" and declaration.choices:
+        return {"type": "array", "items": {"enum": list(declaration.choices)}}
+    if declaration.kind == "money":
+        return dict(MONEY)
+    if declaration.kind == "deadline":
+        return dict(DEADLINE)
+    if declaration.kind == "records":
+        properties: dict[str, Any] = {
+            "kind": {
+                "enum": [kind.name for kind in declaration.kinds],
+                "description": "; ".join(
+                    f"{kind.name}: {kind.about}" for kind in declaration.kinds
+                ),
+            }
+        }
+        for field in declaration.fields:
+            properties[field.name] = {**_fact(field, definitions), "description": field.about}
+        record = {
+            "type": "object",
+            "properties": properties,
+            "required": ["kind", *(field.name for field in declaration.fields if field.required)],
+            "additionalProperties": False,
+        }
+        return {"type": "array", "items": record}
     return _type(fact_type(declaration), definitions)
 
 
@@ -87,7 +145,11 @@ def _type(target: Any, definitions: dict[str, Any]) -> dict[str, Any]:
     if target == ParamValue:
         return {"anyOf": [TEXT, {"type": "array", "items": TEXT}]}
     if target == Part:
-        return {"anyOf": [TEXT, _reference(ClauseUse, definitions)]}
+        return {
+            "anyOf": [TEXT, _reference(ClauseUse, definitions), _reference(ListPart, definitions)]
+        }
+    if target == str | ListPart:
+        return {"anyOf": [TEXT, _reference(ListPart, definitions)]}
     if target == Paragraph:
         part = _type(Part, definitions)
         return {"anyOf": [part, {"type": "array", "items": part}]}
@@ -98,7 +160,9 @@ def _type(target: Any, definitions: dict[str, Any]) -> dict[str, Any]:
             "anyOf": [
                 TEXT,
                 {"type": "boolean"},
+                {"type": "integer"},
                 {"type": "array", "items": TEXT},
+                {"type": "array", "items": {"type": "object"}},
                 _reference(Person, definitions),
             ]
         }
@@ -113,6 +177,8 @@ def _type(target: Any, definitions: dict[str, Any]) -> dict[str, Any]:
     if isinstance(target, type) and attrs.has(target):
         return _reference(target, definitions)
     origin, arguments = typing.get_origin(target), typing.get_args(target)
+    if origin is typing.Literal:
+        return {"enum": list(arguments)}
     if isinstance(target, UnionType) or origin is typing.Union:
         options = [_type(a, definitions) for a in arguments if a is not NoneType]
         if NoneType in arguments:

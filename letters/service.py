@@ -4,18 +4,27 @@ One ASGI application (Starlette, served by uvicorn) renders a case sent as JSON 
 (.docx, PDF, plain text or Markdown), validates a case, explains where each sentence of its
 letter came from, lists and shows clauses, and gives the case JSON Schema and an OpenAPI
 description made from it. Each worker process reads the clause library and the template once,
-reads them again when their files change (or on SIGHUP), and keeps a LibreOffice running for
-PDFs. A request can name no file on the server: the library and template are the server's.
+reads them again when their files change (or on SIGHUP), and keeps a small pool of LibreOffices
+running for PDFs. A request can name no file on the server: the library and template are the
+server's.
 
 Problems are data: a case with problems gets 422 and the same problem records as
-``render --json``; JSON that does not parse 400; a body over the size limit 413; a bug of ours
+``render --json``; a body that is not JSON 400; a body over the size limit 413; a bug of ours
 500 with no traceback. Every error is logged on one line.
+
+Who may ask: a request must name this server in its Host header (its address, a localhost name
+over the loopback, or a name given with ``--allowed-host``), so that a web page on another
+name cannot reach it through DNS rebinding; a browser's request from another site's page may
+read nothing and change nothing (its Origin, or Sec-Fetch-Site, is checked); and with a token,
+every request but ``/health`` must give it. ``letters.connections`` bounds the connections.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
+import json
 import logging
 import os
 import signal
@@ -23,17 +32,25 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from html import escape
 from pathlib import Path
 from typing import Any
 
-from attrs import frozen
+import attrs
+from attrs import field, frozen
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from letters.batch import problems_of
+from letters.connections import ConnectionBounds
+from letters.formats import PDF_PROFILES
+from letters.origins import host_name, is_known_host, is_same_origin
+from letters.output import json_text
 from letters.problems import LettersError, UsageError
 
 log = logging.getLogger("letters.service")
@@ -45,6 +62,11 @@ MEDIA_TYPES = {
     "md": "text/markdown; charset=utf-8",
 }
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+SETTINGS_VARIABLE = "LETTERS_SERVE_SETTINGS"  # how ``serve`` hands its settings to each worker
+
+
+def _names(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(host_name(value) for value in values))
 
 
 @frozen
@@ -56,20 +78,54 @@ class ServiceSettings:
     token: str | None = None
     max_body: int = 2_000_000
     reload_interval: float = 1.0
+    host: str = "127.0.0.1"
+    """The address the server is bound to; a request's Host may name it."""
+    allowed_hosts: tuple[str, ...] = field(default=(), converter=_names)
+    """More names a request's Host may give (``--allowed-host``): the server's DNS names."""
+    converters: int = 2
+    """LibreOffices a worker keeps for PDFs, at most."""
+    pdf_timeout: float = 30.0
+    """Seconds one letter's PDF may take before its LibreOffice is killed and started again."""
+    register: str | None = None
+    """The register ``POST /issue`` records letters in (a path or URL; None: the default)."""
+    token_name: str = "service"
+    """Who letters issued through ``POST /issue`` are recorded as issued by."""
+
+    def to_environment(self) -> dict[str, str]:
+        """The settings as the environment of the worker processes ``serve`` starts."""
+        return {SETTINGS_VARIABLE: json.dumps(attrs.asdict(self))}
 
     @classmethod
     def from_environment(cls) -> ServiceSettings:
         """The settings a worker process is given by ``letters serve`` (through its environment)."""
+        given = json.loads(os.environ.get(SETTINGS_VARIABLE) or "{}")
         return cls(
-            clauses=os.environ.get("LETTERS_SERVE_CLAUSES") or None,
-            template=os.environ.get("LETTERS_SERVE_TEMPLATE") or None,
-            token=os.environ.get("LETTERS_TOKEN") or None,
-            max_body=int(os.environ.get("LETTERS_MAX_BODY", "2000000")),
+            **{item.name: given[item.name] for item in attrs.fields(cls) if item.name in given}
+        )
+
+
+class TokenError(LettersError):
+    """A bearer token that could not protect anything: blank, or not sendable in a header."""
+
+
+def check_token(token: str | None, source: str) -> None:
+    """Refuse a token that is blank (it would seem to protect the server, and would not) or
+    that holds characters a header cannot carry."""
+    if token is None:
+        return
+    if not token.strip():
+        raise TokenError(
+            f"{source} is blank: give a token, or unset it to serve on 127.0.0.1 without one"
+        )
+    if not (token.isascii() and token.isprintable()) or any(c.isspace() for c in token):
+        raise TokenError(
+            f"{source} holds a space or a character other than printable ASCII, which an "
+            "Authorization header cannot carry"
         )
 
 
 class Warm:
-    """A worker's renderer (library and template read once) and LibreOffice, reloaded when the
+    """A worker's renderer (library and template read once) and LibreOffices, reloaded when the
     library's or template's files change, or on SIGHUP."""
 
     def __init__(self, settings: ServiceSettings):
@@ -78,7 +134,7 @@ class Warm:
         self._renderer: Any = None
         self._stamp: tuple[float, int] | None = None
         self._checked = 0.0
-        self._converter: Any = None
+        self._pool: Any = None
         self.reload_requested = False
 
     def _files_stamp(self) -> tuple[float, int]:
@@ -108,53 +164,96 @@ class Warm:
                 log.info("library and template read (%s files)", stamp[1])
             return self._renderer
 
-    def converter(self) -> Any:
-        from letters.formats.pdf import WarmConverter
+    def pdf(self) -> Any:
+        """The worker's PDF converters (``formats.pdf.ConverterPool``)."""
+        from letters.formats.pdf import ConverterPool
 
         with self.lock:
-            if self._converter is None:
-                self._converter = WarmConverter()
-            return self._converter
+            if self._pool is None:
+                self._pool = ConverterPool(
+                    self.settings.converters, timeout=self.settings.pdf_timeout
+                )
+            return self._pool
+
+    async def to_pdf(self, document: bytes, profile: str = "tagged") -> bytes:
+        """A letter's .docx as PDF of a profile, from the first of the worker's converters free."""
+        pdf: bytes = await self.pdf().convert(document, profile)
+        return pdf
 
     def close(self) -> None:
-        if self._converter is not None:
-            self._converter.close()
+        if self._pool is not None:
+            self._pool.close()
 
 
-def _problem_response(status: int, error: LettersError, request: Request) -> JSONResponse:
+class JsonResponse(JSONResponse):
+    """JSON as the command line writes it: a lone surrogate (a key a client wrote as an
+    escape) is written as its escape again, where UTF-8 could not hold it."""
+
+    def render(self, content: Any) -> bytes:
+        return json_text(content, indent=None).encode("utf-8")
+
+
+def _problem_response(status: int, error: LettersError, request: Request) -> Response:
     problems = [problem.as_json() for problem in problems_of(error)]
     for problem in problems:
         log.warning("%s %s %s: %s", request.method, request.url.path, status, problem["message"])
-    return JSONResponse({"ok": False, "errors": problems}, status_code=status)
+    headers = {"retry-after": "5"} if status == 503 else None
+    return JsonResponse({"ok": False, "errors": problems}, status_code=status, headers=headers)
 
 
-def _error(status: int, message: str, request: Request) -> JSONResponse:
+def _error(status: int, message: str, request: Request) -> Response:
     log.warning("%s %s %s: %s", request.method, request.url.path, status, message)
-    return JSONResponse(
+    return refusal(status, message, request.url.path)
+
+
+def refusal(status: int, message: str, path: str) -> Response:
+    """An error as its reader takes it: a page for the preview's pages, JSON for the rest."""
+    if path.startswith("/preview"):
+        return HTMLResponse(
+            f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{status}</title>"
+            f"</head><body><main><h1>{status}</h1><p role=alert>{escape(message)}</p></main>"
+            "</body></html>",
+            status_code=status,
+        )
+    return JsonResponse(
         {"ok": False, "errors": [{"source": None, "where": None, "message": message}]},
         status_code=status,
     )
 
 
 async def _case(request: Request, warm: Warm) -> Any:
-    """The case in the request's body, or the response that says why there is none."""
-    import json
-
-    from letters.loading import parse_case
+    """The case in the request's body, read as ``letters render`` reads a case file; or the
+    response that says why there is none."""
+    from letters.loading import NotJsonError, decode_json, parse_case
+    from letters.problems import CaseError
 
     length = request.headers.get("content-length")
     limit = warm.settings.max_body
     if length is not None and length.isdigit() and int(length) > limit:
         return _error(413, f"the body is larger than {limit:,} bytes", request)
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return _error(413, f"the body is larger than {limit:,} bytes", request)
+    body = bytearray()
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        return _error(400, f"the body is not JSON: {error}", request)
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                return _error(413, f"the body is larger than {limit:,} bytes", request)
+    except ClientDisconnect:  # cut, or gone: no answer reaches it
+        log.info(
+            "%s %s: the client went away before its body arrived", request.method, request.url.path
+        )
+        return Response(status_code=400)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return _error(
+            400, f"the body is not UTF-8 text ({error.reason} at byte {error.start})", request
+        )
+    try:
+        data = decode_json(text, source="request")
+    except NotJsonError as error:
+        return _problem_response(400, error, request)
+    except CaseError as error:  # JSON, but not a case's: a key given twice
+        return _problem_response(422, error, request)
     try:
         return parse_case(data, source="request")
     except LettersError as error:
@@ -172,6 +271,91 @@ def _format(request: Request) -> str | None:
     return "docx"
 
 
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),  # a letter is never read as a page or a script
+    (b"x-frame-options", b"DENY"),  # nor shown in another site's frame
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),  # case data stays out of caches
+]
+
+
+class RequestGate:
+    """Refuse a request that names another server in its Host (400), and a browser's request
+    from another site's page that would change something or cost work (403); answer any bug
+    of ours, in any route, as one line in the log and a 500 without a traceback."""
+
+    SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+    def __init__(self, app: ASGIApp, settings: ServiceSettings):
+        self.app = app
+        self.settings = settings
+
+    def refused(self, scope: Scope) -> tuple[int, str] | None:
+        request = Request(scope)
+        path, method, headers = scope["path"], scope["method"], request.headers
+        if path != "/health":  # load balancers' checks may name the machine any way
+            host = headers.get("host")
+            if host is None:
+                return 400, "a Host header is required"
+            server = scope.get("server")
+            local = server[0] if server else None
+            settings = self.settings
+            if not is_known_host(host_name(host), settings.host, settings.allowed_hosts, local):
+                return (
+                    400,
+                    f"the Host header {host!r} does not name this server; "
+                    "give its name with --allowed-host",
+                )
+        site, origin = headers.get("sec-fetch-site"), headers.get("origin")
+        if origin is not None and not is_same_origin(origin, headers.get("host", "")):
+            return (
+                403,
+                f"a request from the page at {origin!r} cannot change or ask for work here; "
+                "only this server's own pages can",
+            )
+        if method not in self.SAFE_METHODS:
+            if origin is None and site not in (None, "same-origin", "none"):
+                return 403, "a request from another site's page cannot change or ask for work here"
+        elif site in ("cross-site", "same-site") and headers.get("sec-fetch-mode") != "navigate":
+            return 403, "another site's page cannot read from this server"
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [*message.get("headers", ()), *SECURITY_HEADERS]
+            await send(message)
+
+        try:
+            refused = self.refused(scope)
+            if refused is not None:
+                status, message = refused
+                log.warning("%s %s %s: %s", scope["method"], scope["path"], status, message)
+                await refusal(status, message, scope["path"])(scope, receive, sending)
+                return
+            await self.app(scope, receive, sending)
+        except ClientDisconnect:
+            log.info("%s %s: the client went away", scope["method"], scope["path"])
+        except Exception as error:  # a bug of ours: the request's, and nothing shown
+            log.error(
+                "%s %s 500: internal error (%s: %s)",
+                scope["method"],
+                scope["path"],
+                type(error).__name__,
+                error,
+            )
+            if not started:
+                await refusal(500, "internal error", scope["path"])(scope, receive, sending)
+
+
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -179,8 +363,13 @@ def create_app(
     settings: ServiceSettings | None = None, extra: Sequence[BaseRoute] = ()
 ) -> Starlette:
     """The service as an ASGI application; ``extra`` routes are served beside its endpoints
-    (the preview's pages)."""
-    settings = settings or ServiceSettings.from_environment()
+    (the preview's pages), behind the same Host and Origin checks but not the token."""
+    from letters.formats.pdf import BusyError
+    from letters.register.http import issue_endpoint
+
+    if settings is None:  # a worker process of ``serve``: it logs as serve does
+        configure_logging()
+        settings = ServiceSettings.from_environment()
     warm = Warm(settings)
 
     def guarded(handler: Handler, *, open_to_all: bool = False) -> Handler:
@@ -188,34 +377,23 @@ def create_app(
             if settings.token and not open_to_all:
                 given = request.headers.get("authorization", "")
                 if not hmac.compare_digest(given.encode(), f"Bearer {settings.token}".encode()):
-                    return _error(
+                    response = _error(
                         401, "a bearer token is required (Authorization: Bearer ...)", request
                     )
+                    response.headers["www-authenticate"] = "Bearer"
+                    return response
             try:
                 return await handler(request)
+            except BusyError as error:
+                return _problem_response(503, error, request)
             except LettersError as error:
                 return _problem_response(422, error, request)
-            except Exception as error:  # a bug of ours: the request's, and nothing shown
-                log.error(
-                    "%s %s 500: internal error (%s: %s)",
-                    request.method,
-                    request.url.path,
-                    type(error).__name__,
-                    error,
-                )
-                return JSONResponse(
-                    {
-                        "ok": False,
-                        "errors": [{"source": None, "where": None, "message": "internal error"}],
-                    },
-                    status_code=500,
-                )
 
         return run
 
     async def health(request: Request) -> Response:
         renderer = await run_in_threadpool(warm.renderer)
-        return JSONResponse({"ok": True, "clauses": len(renderer.library), "pid": os.getpid()})
+        return JsonResponse({"ok": True, "clauses": len(renderer.library), "pid": os.getpid()})
 
     async def render(request: Request) -> Response:
         output_format = _format(request)
@@ -225,17 +403,23 @@ def create_app(
                 f"no format {request.query_params.get('format')!r} (formats: {', '.join(MEDIA_TYPES)})",
                 request,
             )
+        profile = request.query_params.get("pdf_profile", "tagged")
+        if profile not in PDF_PROFILES:
+            return _error(
+                400, f"no PDF profile {profile!r} (profiles: {', '.join(PDF_PROFILES)})", request
+            )
         case = await _case(request, warm)
         if isinstance(case, Response):
             return case
-
-        def work() -> bytes:
-            renderer = warm.renderer()
-            if output_format == "pdf":
-                return bytes(warm.converter().convert(renderer.render(case, source="request")))
-            return bytes(renderer.render_as(case, output_format, source="request"))
-
-        data = await run_in_threadpool(work)
+        if output_format == "pdf":
+            document = await run_in_threadpool(
+                lambda: warm.renderer().render(case, source="request")
+            )
+            data = await warm.to_pdf(document, profile)
+        else:
+            data = await run_in_threadpool(
+                lambda: bytes(warm.renderer().render_as(case, output_format, source="request"))
+            )
         return Response(data, media_type=MEDIA_TYPES[output_format])
 
     async def validate(request: Request) -> Response:
@@ -243,7 +427,7 @@ def create_app(
         if isinstance(case, Response):
             return case
         await run_in_threadpool(lambda: warm.renderer().compose(case, source="request"))
-        return JSONResponse({"ok": True, "errors": []})
+        return JsonResponse({"ok": True, "errors": []})
 
     async def explain(request: Request) -> Response:
         from letters.provenance import provenance_of
@@ -252,30 +436,30 @@ def create_app(
         if isinstance(case, Response):
             return case
         letter = await run_in_threadpool(lambda: warm.renderer().compose(case, source="request"))
-        return JSONResponse(provenance_of(letter, case="request"))
+        return JsonResponse(provenance_of(letter, case="request"))
 
     async def schema(request: Request) -> Response:
         from letters.schema import case_schema
 
         renderer = await run_in_threadpool(warm.renderer)
-        return JSONResponse(case_schema(renderer.library))
+        return JsonResponse(case_schema(renderer.library))
 
     async def clauses(request: Request) -> Response:
         renderer = await run_in_threadpool(warm.renderer)
-        return JSONResponse([clause.as_json() for clause in renderer.library])
+        return JsonResponse([clause.as_json() for clause in renderer.library])
 
     async def clause(request: Request) -> Response:
         renderer = await run_in_threadpool(warm.renderer)
         found = renderer.library[request.path_params["clause_id"]]
         record = found.as_json()
         record["wording"] = {variant.name: variant.text for variant in found.variants}
-        return JSONResponse(record)
+        return JsonResponse(record)
 
     async def openapi(request: Request) -> Response:
         from letters.schema import case_schema
 
         renderer = await run_in_threadpool(warm.renderer)
-        return JSONResponse(openapi_document(case_schema(renderer.library)))
+        return JsonResponse(openapi_document(case_schema(renderer.library)))
 
     routes = [
         Route("/health", guarded(health, open_to_all=True), methods=["GET"]),
@@ -285,7 +469,8 @@ def create_app(
         Route("/schema", guarded(schema), methods=["GET"]),
         Route("/clauses", guarded(clauses), methods=["GET"]),
         Route("/clauses/{clause_id:path}", guarded(clause), methods=["GET"]),
-        Route("/openapi.json", guarded(openapi, open_to_all=True), methods=["GET"]),
+        Route("/openapi.json", guarded(openapi), methods=["GET"]),
+        Route("/issue", guarded(issue_endpoint(warm)), methods=["POST"]),  # the register's
         *extra,
     ]
 
@@ -297,10 +482,17 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        from letters.connections import quiet_accept_errors
+
+        quiet_accept_errors(asyncio.get_running_loop())
         yield
         warm.close()  # LibreOffice ends with the worker
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(RequestGate, settings=settings)],
+    )
     app.state.warm = warm
     return app
 
@@ -344,11 +536,14 @@ def openapi_document(case_schema: dict[str, Any]) -> dict[str, Any]:
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}}},
     }
     errors = {
-        "400": {"description": "the body is not JSON"},
+        "400": {"description": "the body is not JSON, or the Host header names another server"},
         "401": {"description": "a bearer token is required"},
+        "403": {"description": "sent by a browser from another site's page"},
+        "408": {"description": "the body did not arrive in time"},
         "413": {"description": "the body is larger than the server takes"},
         "422": problems,
         "500": {"description": "internal error"},
+        "503": {"description": "the PDF converters are busy, or the server is full; try again"},
     }
     return {
         "openapi": "3.1.0",
@@ -376,7 +571,13 @@ def openapi_document(case_schema: dict[str, Any]) -> dict[str, Any]:
                             "in": "query",
                             "schema": {"enum": list(MEDIA_TYPES)},
                             "description": "docx (default), pdf, txt or md; or the Accept header",
-                        }
+                        },
+                        {
+                            "name": "pdf_profile",
+                            "in": "query",
+                            "schema": {"enum": list(PDF_PROFILES), "default": "tagged"},
+                            "description": "for a PDF: tagged (default), PDF/A-2b, PDF/UA-1 or both",
+                        },
                     ],
                     "requestBody": case_body,
                     "responses": {
@@ -463,6 +664,11 @@ def _version() -> str:
         return "0"
 
 
+def configure_logging() -> None:
+    """Log the service's lines, one a line, with the time, to standard error."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
 def serve(
     *,
     host: str = "127.0.0.1",
@@ -472,37 +678,50 @@ def serve(
     template: str | None = None,
     token: str | None = None,
     max_body: int = 2_000_000,
+    register: str | None = None,
+    token_name: str | None = None,
+    allowed_hosts: Sequence[str] = (),
+    converters: int = 2,
+    pdf_timeout: float = 30.0,
+    bounds: ConnectionBounds | None = None,
 ) -> None:
     """Run the service until stopped. Binding to an address other than the loopback needs a
     bearer token."""
-    import uvicorn
+    from letters.connections import BoundedConfig, make_room_for
 
+    check_token(token, "the token")
     if host not in LOOPBACK and not token:
         raise UsageError(
             f"serving on {host} needs a bearer token: set LETTERS_TOKEN or --token-file "
             "(without one, serve on 127.0.0.1)"
         )
-    os.environ.update(
-        {
-            "LETTERS_SERVE_CLAUSES": clauses or "",
-            "LETTERS_SERVE_TEMPLATE": template or "",
-            "LETTERS_TOKEN": token or "",
-            "LETTERS_MAX_BODY": str(max_body),
-        }
+    bounds = bounds or ConnectionBounds()
+    settings = ServiceSettings(
+        clauses=clauses,
+        template=template,
+        token=token,
+        max_body=max_body,
+        host=host,
+        allowed_hosts=tuple(allowed_hosts),
+        converters=converters,
+        pdf_timeout=pdf_timeout,
+        register=register,
+        token_name=token_name or "service",
     )
+    os.environ.update(settings.to_environment())
     # Read the library and template once here: a broken one is one clear error before serving.
     from letters.renderer import Renderer
 
     Renderer(clauses, template)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    config = uvicorn.Config(
+    configure_logging()
+    make_room_for(bounds, converters)
+    config = BoundedConfig(
         "letters.service:create_app",
+        bounds=bounds,
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        log_level="warning",
-        access_log=False,
     )
     # The listening socket is made here, with TCP_NODELAY, which each connection takes from it:
     # a response's headers and body are written apart, and without it the body waits for the
@@ -516,6 +735,8 @@ def serve(
 
             Multiprocess(config, sockets=[sock]).run()
         else:
+            import uvicorn
+
             uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:
         pass

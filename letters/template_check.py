@@ -28,6 +28,7 @@ from letters.rendering import (
     PROPERTIES_ENVIRONMENT,
     SECTION_FIELDS,
     _read_docx,
+    patch_xml,
 )
 
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
@@ -48,15 +49,12 @@ def problems_in(parts: Mapping[str, bytes], *, compiling: bool = True) -> list[P
     ``compiling`` also compiles each part, which finds unknown filters; a template about to be
     prepared leaves that to its own compiling, which says the same.
     """
-    from docxtpl import DocxTemplate
-
     problems: list[Problem] = []
     names = ooxml.templated_parts(parts)
-    patch = DocxTemplate.patch_xml  # a method that reads nothing of the template it is given
     for name in names:
         root = ooxml.parse_xml(parts[name], Location(part=name))
         problems += _paragraphs(name, root)
-        source = ooxml.paragraph_per_line(patch(None, parts[name].decode("utf-8")))
+        source = ooxml.paragraph_per_line(patch_xml(parts[name].decode("utf-8")))
         problems += _tags(BODY_ENVIRONMENT, source, Location(part=name), root, compiling)
     core = parts.get(ooxml.CORE_PROPERTIES)
     if core is not None:

@@ -17,14 +17,22 @@ Text from a case file reaches wording only as values: it is never compiled as a 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
+from jinja2.bccache import BytecodeCache, FileSystemBytecodeCache
+from jinja2.environment import TemplateExpression
 from jinja2.exceptions import SecurityError
+from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
 from letters.grammar import FILTERS, PersonWords
@@ -90,7 +98,12 @@ def _format_filter(value: Any, *arguments: Any, **kwargs: Any) -> str:
 
 
 class Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox with time and size bounds, and no globals but a bounded ``range``."""
+    """Jinja's sandbox with time and size bounds, and no globals but a bounded ``range``.
+
+    What it compiles (clause wording, a template's parts, an outline's conditions) is kept in
+    Jinja's own bytecode cache between runs (``compiled_code``), so that a command run again
+    over the same library and template does not compile them again.
+    """
 
     intercepted_binops = frozenset(("*", "**", "%", "+"))
     reads_clock = True
@@ -112,6 +125,51 @@ class Sandbox(SandboxedEnvironment):
         self.filters = {name: bounded(function) for name, function in filters.items()}
         tests: dict[str, Any] = dict(self.tests)
         self.tests = {name: bounded(function) for name, function in tests.items()}
+        self._kind = _settings_key(self)
+
+    def compile(
+        self,
+        source: str | nodes.Template,
+        name: str | None = None,
+        filename: str | None = None,
+        raw: bool = False,
+        defer_init: bool = False,
+    ) -> Any:
+        """Jinja's compile, the code of a source kept between runs."""
+        if raw:
+            return super().compile(source, name, filename, True, defer_init)
+        if not isinstance(source, str):
+            return super().compile(source, name, filename, False, defer_init)
+        key = f"{self._kind}:{name}:{filename}:{defer_init}"
+        return compiled_code(
+            self,
+            key,
+            source,
+            lambda: super(Sandbox, self).compile(source, name, filename, False, defer_init),
+        )
+
+    def compile_expression(self, source: str, undefined_to_none: bool = True) -> Any:
+        """Jinja's compile_expression, the code of an expression kept between runs. The steps
+        are Jinja's own (``Environment.compile_expression``), with the compiling cached."""
+
+        def expression_code() -> CodeType:
+            parser = Parser(self, source, state="variable")
+            try:
+                expression = parser.parse_expression()
+                if not parser.stream.eos:
+                    raise jinja2.TemplateSyntaxError(
+                        "chunk after expression", parser.stream.current.lineno, None, None
+                    )
+                expression.set_environment(self)
+            except jinja2.TemplateSyntaxError:
+                self.handle_exception(source=source)
+            body = [nodes.Assign(nodes.Name("result", "store"), expression, lineno=1)]
+            code: CodeType = super(Sandbox, self).compile(nodes.Template(body, lineno=1))
+            return code
+
+        code = compiled_code(self, f"{self._kind}:expression", source, expression_code)
+        template = self.template_class.from_code(self, code, self.make_globals(None), None)
+        return TemplateExpression(template, undefined_to_none)
 
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
@@ -158,6 +216,110 @@ class Sandbox(SandboxedEnvironment):
     def getitem(self, obj: Any, argument: Any) -> Any:
         check_time()
         return super().getitem(obj, argument)
+
+
+def _settings_key(environment: jinja2.Environment) -> str:
+    """What the code an environment compiles depends on, besides the source and Jinja's own
+    version (which Jinja's cache checks): its class, syntax and code-generation settings."""
+    settings = (
+        [kind.__module__ + "." + kind.__qualname__ for kind in type(environment).__mro__],
+        sorted(getattr(environment, "intercepted_binops", ())),
+        sorted(getattr(environment, "intercepted_unops", ())),
+        _named(environment.autoescape),
+        _named(environment.finalize),
+        _named(environment.undefined),
+        sorted(environment.extensions),
+        environment.optimized,
+        environment.is_async,
+        [
+            getattr(environment, setting)
+            for setting in (
+                "block_start_string",
+                "block_end_string",
+                "variable_start_string",
+                "variable_end_string",
+                "comment_start_string",
+                "comment_end_string",
+                "line_statement_prefix",
+                "line_comment_prefix",
+                "trim_blocks",
+                "lstrip_blocks",
+                "newline_sequence",
+                "keep_trailing_newline",
+            )
+        ],
+    )
+    return hashlib.sha256(repr(settings).encode()).hexdigest()[:24]
+
+
+def _named(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', repr(value))}"
+
+
+_code_cache: list[BytecodeCache | None] = []
+
+
+def code_cache() -> BytecodeCache | None:
+    """Jinja's bytecode cache in the ``code_folder``, or None where there is none."""
+    if not _code_cache:
+        _code_cache.append(_open_code_cache())
+    return _code_cache[0]
+
+
+def _open_code_cache() -> BytecodeCache | None:
+    folder = code_folder()
+    return FileSystemBytecodeCache(str(folder), "%s.code") if folder is not None else None
+
+
+_code_folder: list[Path | None] = []
+
+
+def code_folder() -> Path | None:
+    """The folder where compiled wording and prepared template parts are kept between runs:
+    ``$XDG_CACHE_HOME/letters/code`` (else ``~/.cache``), this user's alone; None where there
+    can be none (no home, or a folder another user could write to: nothing is loaded from
+    there) or with ``LETTERS_CODE_CACHE=off``."""
+    if not _code_folder:
+        _code_folder.append(_open_code_folder())
+    return _code_folder[0]
+
+
+def _open_code_folder() -> Path | None:
+    import os
+    import stat
+
+    if os.environ.get("LETTERS_CODE_CACHE", "").lower() in ("off", "0", "no"):
+        return None
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        folder = base / "letters" / "code"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        found = folder.lstat()
+    except (OSError, RuntimeError):
+        return None
+    mine = found.st_uid == os.getuid() and stat.S_ISDIR(found.st_mode)
+    if not mine or found.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    return folder
+
+
+def compiled_code(
+    environment: jinja2.Environment, key: str, source: str, compile_source: Callable[[], Any]
+) -> Any:
+    """The code of a source: from the cache if it holds it (for this source, this environment's
+    settings and this Jinja and Python), else compiled and kept there."""
+    cache = code_cache()
+    if cache is None:
+        return compile_source()
+    name = f"{key}:{hashlib.sha256(source.encode('utf-8', 'surrogatepass')).hexdigest()}"
+    bucket = cache.get_bucket(environment, name, None, source)
+    if bucket.code is None:
+        bucket.code = compile_source()
+        with contextlib.suppress(OSError):
+            cache.set_bucket(bucket)
+    return bucket.code
 
 
 _PLAIN: dict[type, frozenset[str] | None] = {}

@@ -36,28 +36,79 @@ INK = RGBColor(0x1F, 0x38, 0x64)
 NUMBERING_ID = "90"
 
 
+BULLETS_ID = "91"
+UNNUMBERED_ID = "92"  # a letter not numbered: the items of its paragraphs' numbered lists
+LEVEL_INDENT = 567  # twentieths of a point: 1 cm, the number's width and each level's step
+BULLET_SIGNS = ("\u2022", "\u2013", "\u25aa")
+
+
 def numbering_definition(document: Document) -> None:
-    """Add the single-level "1." list that Numbered Paragraph uses."""
+    """Add the lists the letter uses: its paragraphs' "1." with the numbered items of a list in
+    a paragraph one level down ("a)", then "i)", then "1."), which start again under each
+    numbered paragraph; and the bullets of a list, three levels deep."""
     numbering = document.part.numbering_part.element
-    abstract = parse_xml(
-        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{NUMBERING_ID}">'
-        '<w:multiLevelType w:val="singleLevel"/>'
-        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
-        '<w:lvlText w:val="%1."/><w:lvlJc w:val="left"/>'
-        '<w:pPr><w:ind w:left="567" w:hanging="567"/></w:pPr></w:lvl>'
-        "</w:abstractNum>"
-    )
-    first_num = numbering.find(qn("w:num"))
-    if first_num is not None:
-        first_num.addprevious(abstract)
-    else:
-        numbering.append(abstract)
-    numbering.append(
-        parse_xml(
-            f'<w:num {nsdecls("w")} w:numId="{NUMBERING_ID}">'
-            f'<w:abstractNumId w:val="{NUMBERING_ID}"/></w:num>'
+    item_levels = "".join(
+        f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{form}"/>'
+        f'<w:lvlText w:val="%{level + 1}{sign}"/><w:lvlJc w:val="left"/>'
+        f'<w:pPr><w:ind w:left="{LEVEL_INDENT * (level + 1)}" w:hanging="{LEVEL_INDENT}"/></w:pPr>'
+        "</w:lvl>"
+        for level, form, sign in (
+            (1, "lowerLetter", ")"),
+            (2, "lowerRoman", ")"),
+            (3, "decimal", "."),
         )
     )
+    abstract = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{NUMBERING_ID}">'
+        '<w:multiLevelType w:val="multilevel"/>'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        '<w:lvlText w:val="%1."/><w:lvlJc w:val="left"/>'
+        f'<w:pPr><w:ind w:left="{LEVEL_INDENT}" w:hanging="{LEVEL_INDENT}"/></w:pPr></w:lvl>'
+        f"{item_levels}</w:abstractNum>"
+    )
+    bullet_levels = "".join(
+        f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="bullet"/>'
+        f'<w:lvlText w:val="{sign}"/><w:lvlJc w:val="left"/>'
+        f'<w:pPr><w:ind w:left="{LEVEL_INDENT * (level + 2)}" w:hanging="{LEVEL_INDENT}"/></w:pPr>'
+        f'<w:rPr><w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}"/></w:rPr></w:lvl>'
+        for level, sign in enumerate(BULLET_SIGNS)
+    )
+    bullets = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{BULLETS_ID}">'
+        f'<w:multiLevelType w:val="hybridMultilevel"/>{bullet_levels}</w:abstractNum>'
+    )
+    unnumbered_levels = "".join(
+        f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{form}"/>'
+        f'<w:lvlText w:val="%{level + 1}{sign}"/><w:lvlJc w:val="left"/>'
+        f'<w:pPr><w:ind w:left="{LEVEL_INDENT * (level + 1)}" w:hanging="{LEVEL_INDENT}"/></w:pPr>'
+        "</w:lvl>"
+        for level, form, sign in (
+            (1, "lowerLetter", ")"),
+            (2, "lowerRoman", ")"),
+            (3, "decimal", "."),
+        )
+    )
+    unnumbered = parse_xml(  # its first level is the paragraph itself, with no number shown
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{UNNUMBERED_ID}">'
+        '<w:multiLevelType w:val="multilevel"/>'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="none"/><w:suff w:val="nothing"/>'
+        '<w:lvlText w:val=""/><w:lvlJc w:val="left"/>'
+        '<w:pPr><w:ind w:left="0" w:firstLine="0"/></w:pPr></w:lvl>'
+        f"{unnumbered_levels}</w:abstractNum>"
+    )
+    first_num = numbering.find(qn("w:num"))
+    for definition in (abstract, bullets, unnumbered):
+        if first_num is not None:
+            first_num.addprevious(definition)
+        else:
+            numbering.append(definition)
+    for number in (NUMBERING_ID, BULLETS_ID, UNNUMBERED_ID):
+        numbering.append(
+            parse_xml(
+                f'<w:num {nsdecls("w")} w:numId="{number}">'
+                f'<w:abstractNumId w:val="{number}"/></w:num>'
+            )
+        )
 
 
 def use_font(style: object) -> None:
@@ -76,6 +127,12 @@ def styles(document: Document) -> None:
     normal.paragraph_format.line_spacing = 1.15
     normal.paragraph_format.widow_control = True  # no line of a paragraph alone on a page
     use_font(normal)
+    # British English for the whole letter: the default run language (w:lang), which a tagged
+    # PDF's /Lang and Word's spelling check read
+    for lang in document.styles.element.iter(qn("w:lang")):
+        for attribute in ("w:val", "w:eastAsia"):
+            if lang.get(qn(attribute)) == "en-US":
+                lang.set(qn(attribute), "en-GB")
 
     for name, size, before in (("Heading 1", 16, 12), ("Heading 2", 13, 14)):
         style = document.styles[name]
@@ -93,6 +150,10 @@ def styles(document: Document) -> None:
         parse_xml(f'<w:numPr {nsdecls("w")}><w:numId w:val="{NUMBERING_ID}"/></w:numPr>'),
     )
     paragraph_style(document, "Paragraph")  # a body paragraph of a letter not numbered
+    # The items of a list in a paragraph, and the paragraph going on after its list: each
+    # paragraph of the template that shows one names its list and level (w:numPr).
+    paragraph_style(document, "List Item", after=4)
+    paragraph_style(document, "Continued Paragraph").paragraph_format.left_indent = Cm(1)
     paragraph_style(document, "Case Facts", after=2)
     paragraph_style(document, "Summary", before=6)
     paragraph_style(document, "Address", after=0)
@@ -158,13 +219,14 @@ def page_furniture(document: Document) -> None:
 
 def properties(document: Document) -> None:
     core = document.core_properties
-    core.title = (
-        "{{ letter.title }}"
+    core.title = (  # the title's own colon ("The Ombudsman's final decision:") goes before ": body"
+        '{{ letter.title | trim(":") }}'
         "{% if letter.body_name %}: {{ letter.body_name }}{% endif %}"
         "{% if letter.reference %} ({{ letter.reference }}){% endif %}"
     )
     core.subject = "{{ ('Complaint ' ~ letter.about) | truncate(240) }}"
     core.keywords = "decision"
+    core.language = "en-GB"  # dc:language: a tagged PDF's /Lang comes from it and the styles
     core.author = ""
     core.last_modified_by = ""
     core.comments = ""
@@ -220,23 +282,64 @@ def statement(document: Document) -> None:
     # Numbered or not, as the letter says; the letter's last paragraph keeps with the sign-off,
     # so the sign-off never stands alone at the top of a page.
     # The last paragraph's test first: every other paragraph asks two questions, not three.
-    for tests, style, keep in (
+    # A paragraph of a letter not numbered that holds a numbered list is a member of the
+    # unnumbered paragraphs' list, at its unseen first level, so that its items' a), b) start
+    # again under it as they do under a numbered paragraph.
+    for tests, style, keep, listed in (
         (
             ("{%p if paragraph.keeps_with_next %}", "{%p if letter.numbered %}"),
             "Numbered Paragraph",
             True,
+            False,
         ),
-        (("{%p else %}",), "Paragraph", True),
-        (("{%p endif %}", "{%p elif letter.numbered %}"), "Numbered Paragraph", False),
-        (("{%p else %}",), "Paragraph", False),
+        (("{%p elif paragraph.items %}",), "Paragraph", True, True),
+        (("{%p else %}",), "Paragraph", True, False),
+        (("{%p endif %}", "{%p elif letter.numbered %}"), "Numbered Paragraph", False, False),
+        (("{%p elif paragraph.items %}",), "Paragraph", False, True),
+        (("{%p else %}",), "Paragraph", False, False),
     ):
         for test in tests:
             document.add_paragraph(test)
         paragraph = document.add_paragraph("{{ paragraph }}", style=style)
         if keep:
             paragraph.paragraph_format.keep_with_next = True
+        if listed:
+            paragraph._p.get_or_add_pPr().append(
+                parse_xml(
+                    f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/>'
+                    f'<w:numId w:val="{UNNUMBERED_ID}"/></w:numPr>'
+                )
+            )
     document.add_paragraph("{%p endif %}")
+    list_items(document)
     document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("{%p endfor %}")
+
+
+def list_items(document: Document) -> None:
+    """The items of a paragraph's list, each a paragraph of a Word list at its level: numbered
+    items one level down from the paragraph's own number, bullets in the bullets' list; and
+    the paragraph's text going on after its list, indented under its number."""
+    document.add_paragraph("{%p for item in paragraph.items %}")
+    choices = [
+        *((f"number-{level}", NUMBERING_ID, level + 1) for level in range(3)),
+        *((f"unnumbered-{level}", UNNUMBERED_ID, level + 1) for level in range(3)),
+        *((f"bullet-{level}", BULLETS_ID, level) for level in range(3)),
+    ]
+    for index, (style, list_id, level) in enumerate(choices):
+        document.add_paragraph(
+            ("{%p if " if index == 0 else "{%p elif ") + f"item.style == '{style}' %}}"
+        )
+        paragraph = document.add_paragraph("{{ item }}", style="List Item")
+        paragraph._p.get_or_add_pPr().append(
+            parse_xml(
+                f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/>'
+                f'<w:numId w:val="{list_id}"/></w:numPr>'
+            )
+        )
+    document.add_paragraph("{%p else %}")
+    document.add_paragraph("{{ item }}", style="Continued Paragraph")
+    document.add_paragraph("{%p endif %}")
     document.add_paragraph("{%p endfor %}")
 
 
@@ -288,6 +391,8 @@ USED_STYLES = {
     "Heading 2",
     "Numbered Paragraph",
     "Paragraph",
+    "List Item",
+    "Continued Paragraph",
     "Case Facts",
     "Summary",
     "Sign-off",

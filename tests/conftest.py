@@ -6,6 +6,7 @@ import io
 import re
 import textwrap
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -68,6 +69,8 @@ def normalise(lines: list[str]) -> list[str]:
     """The comparison rules of the reference decisions (shared/tools/seedcheck.py)."""
     out = []
     for line in lines:
+        if line.startswith("# "):  # a reference's note (tests/test_golden.py), not its text
+            continue
         line = re.sub(r"\s+", " ", line.translate(QUOTES)).strip()
         if line.startswith("- "):
             line = line[2:].strip()
@@ -77,3 +80,24 @@ def normalise(lines: list[str]) -> list[str]:
         if line:
             out.append(line)
     return out
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def register_at(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, empty register (tests/registers.py): an SQLite file, or a database of its own
+    on the tests' PostgreSQL server (``make postgresql``)."""
+    from tests.registers import fresh_postgresql_database
+
+    if request.param == "sqlite":
+        yield str(tmp_path / "register.sqlite")
+        return
+    with fresh_postgresql_database() as url:
+        yield url
+
+
+@pytest.fixture
+def register_clauses(tmp_path: Path) -> Path:
+    """The register tests' small clause library, committed in a git repository of its own."""
+    from tests.registers import write_library
+
+    return write_library(tmp_path / "library")

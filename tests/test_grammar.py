@@ -15,6 +15,7 @@ from letters.grammar import (
     sentence,
     short_date,
 )
+from letters.lists import split
 from letters.model import Pronouns
 
 
@@ -86,5 +87,10 @@ def test_each_or_ends_every_item_but_the_last_with_or() -> None:
     assert each_or(["A"]) == ["A"]
 
 
-def test_bullets_set_items_on_lines_of_their_own() -> None:
-    assert bullets(["A, or", "B"]) == "\n• A, or\n• B"
+def test_bullets_set_items_out_as_the_items_of_a_bulleted_list() -> None:
+    pieces = list(split(bullets(["A, or", "B"])))
+    assert [(piece.text, piece.kind, piece.level) for piece in pieces] == [
+        ("", None, 0),
+        ("A, or", "bullet", 0),
+        ("B", "bullet", 0),
+    ]

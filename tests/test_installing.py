@@ -115,7 +115,7 @@ def test_the_installed_wheel_renders_a_published_decision_outside_the_repository
     assert done.returncode == 0, done.stderr
     letter = normalise(letter_lines((elsewhere / "x.docx").read_bytes()))
     expected = normalise(
-        (GOLDEN / "000_6161635a037e9874.txt").read_text(encoding="utf-8").splitlines()
+        (GOLDEN / "cpc-report-defamation.txt").read_text(encoding="utf-8").splitlines()
     )
     assert letter[letter.index(expected[0]) :] == expected
 

@@ -16,6 +16,8 @@ UNIT_TESTS = [
     "tests/test_clauses.py",
     "tests/test_compose.py",
     "tests/test_impact.py",
+    "tests/test_lint.py",
+    "tests/test_outlines.py",
     "tests/test_provenance.py",
     "tests/test_render.py",
 ]
@@ -44,6 +46,14 @@ def test_unit_tests_pass_on_a_library_with_a_new_variant_and_clause(tmp_path: Pa
         encoding="utf-8",
     )
     (library / "letter" / "note.txt").write_text("---\ntitle: A note\n---\nA new clause.\n")
+    for path in library.rglob("*.txt"):  # a comment line in every front matter
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("---\n", "---\n# checked this year\n", 1), encoding="utf-8")
+    facts = library / "facts.yaml"
+    facts.write_text(
+        facts.read_text(encoding="utf-8") + "\nurgent:\n  kind: yes/no\n  about: a new fact\n",
+        encoding="utf-8",
+    )
     done = subprocess.run(
         [
             sys.executable,

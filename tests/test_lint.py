@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from letters.cli import cli
 from letters.linting import lint
 from letters.problems import Problem, Severity
 from tests.conftest import EXAMPLES, ROOT
@@ -80,25 +82,40 @@ def test_broken_front_matter_is_found(tmp_path: Path) -> None:
     ]
 
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "library"
+
+
 def case_file(tmp_path: Path, **changes: Any) -> Path:
-    case = json.loads((EXAMPLES / "cpc-report-defamation.json").read_text())
+    """A case of the fixture library (tests/fixtures/library), with changes."""
+    case: dict[str, Any] = {
+        "complainant": {"name": "Ms A", "pronouns": "she"},
+        "complaint": {"about": "about a parking fee"},
+        "considered": ["Ms A"],
+        "reasons": ["no-fault"],
+    }
     case.update(changes)
     path = tmp_path / "case.json"
     path.write_text(json.dumps(case, indent=2, ensure_ascii=False))
     return path
 
 
+def line_in(path: Path, text: str) -> int:
+    """The line of a file that first holds the text."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if text in line)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "clauses", tmp_path / "clauses")
+    shutil.copytree(FIXTURES, tmp_path / "clauses")
     return tmp_path / "clauses"
 
 
 def test_case_using_a_clause_that_does_not_exist_is_found(tmp_path: Path, project: Path) -> None:
-    path = case_file(tmp_path, summary=[{"clause": "summary/wil-not-investigate"}])
+    path = case_file(tmp_path, summary=[{"clause": "summary/wil-not"}])
     assert errors(lint(project, [path])) == [
-        f"{path}: line 35: summary: no clause 'summary/wil-not-investigate' in {project}; "
-        "did you mean 'summary/will-not-investigate'?"
+        f"{path}: line {line_in(path, 'summary')}: summary: no clause 'summary/wil-not' in "
+        f"{project}; did you mean 'summary/will-not'?"
     ]
 
 
@@ -106,22 +123,28 @@ def test_case_using_an_unknown_variant_or_parameter_is_found(tmp_path: Path, pro
     path = case_file(
         tmp_path,
         summary=[
-            {"clause": "summary/will-not-investigate", "variant": "those"},
-            {"clause": "summary/because", "params": {"becuase": "x"}},
+            {"clause": "decision/no-refund", "variant": "those"},
+            {"clause": "assessment/document", "params": {"documnet": "x"}},
         ],
     )
-    assert errors(lint(project, [path])) == [
-        f"{path}: line 36: summary[0]: clause summary/will-not-investigate has no variant 'those' "
-        "(it has: this, named, because, ombudsman)",
-        f"{path}: line 40: summary[1]: clause summary/because takes no parameter 'becuase' (it takes: because); did you mean 'because'?",
+    first, second = line_in(path, "no-refund") - 1, line_in(path, "assessment/document") - 1
+    assert errors(lint(project, [path])) == [  # at the line each clause use opens
+        f"{path}: line {first}: summary[0]: clause decision/no-refund has "
+        "no variant 'those' (it has: plain, sorry)",
+        f"{path}: line {second}: summary[1]: clause "
+        "assessment/document needs the parameter 'document' (the document complained about)",
+        f"{path}: line {second}: summary[1]: clause "
+        "assessment/document takes no parameter 'documnet' (it takes: document); did you mean "
+        "'document'?",
     ]
 
 
 def test_case_with_a_reason_the_library_lacks_is_found(tmp_path: Path, project: Path) -> None:
-    path = case_file(tmp_path, reasons=["nothing-signficant"])
+    path = case_file(tmp_path, reasons=["no-falt"])
     found = errors(lint(project, [path]))
     assert found[0].startswith(
-        f"{path}: line 21: reasons[0]: the case's reason 'nothing-signficant' is not in the library"
+        f"{path}: line {line_in(path, 'no-falt')}: reasons[0]: the case's reason 'no-falt' is "
+        "not in the library"
     )
 
 
@@ -133,7 +156,7 @@ def test_clause_nothing_uses_is_a_notice(tmp_path: Path, project: Path) -> None:
     assert f"{project}/spare.txt: notice: no case file uses clause spare" in [
         str(f) for f in findings
     ]
-    assert not any("summary/because" in str(f) for f in findings)
+    assert not any("uses clause summary/because" in str(f) for f in findings)
 
 
 def test_a_clause_id_that_is_awkward_to_type_is_a_warning(tmp_path: Path) -> None:
@@ -146,3 +169,116 @@ def test_a_clause_id_that_is_awkward_to_type_is_a_warning(tmp_path: Path) -> Non
         str(finding)
         == f"{folder}/My Clause.txt: warning: clause id 'My Clause' is not lower-case letters, digits, - _ . and /"
     )
+
+
+# Lint on the fixture library (tests/fixtures/library) -------------------------------------
+
+FIXTURE_LIBRARY = FIXTURES
+
+
+def _fixture_case(tmp_path: Path, name: str = "case.json", **changes: object) -> Path:
+    case: dict[str, object] = {
+        "complainant": {"name": "Ms A", "pronouns": "she"},
+        "complaint": {"about": "about a parking fee"},
+        "considered": ["Ms A"],
+    }
+    case.update(changes)
+    path = tmp_path / name
+    path.write_text(json.dumps(case), encoding="utf-8")
+    return path
+
+
+def _fixture_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "library"
+    shutil.copytree(FIXTURE_LIBRARY, folder)
+    return folder
+
+
+def test_two_items_placing_one_clause_for_one_case_are_a_warning(tmp_path: Path) -> None:
+    folder = _fixture_copy(tmp_path)
+    outline = folder / "outlines" / "fees.yaml"
+    outline.write_text(
+        outline.read_text(encoding="utf-8")
+        + "    - clause: final/late\n      when: facts.refund\n",
+        encoding="utf-8",
+    )
+    line = len(outline.read_text(encoding="utf-8").splitlines()) - 1
+    warnings = [str(p) for p in lint(folder) if p.severity is Severity.WARNING]
+    assert warnings == [
+        f"{outline}: line {line}: warning: clause final/late is placed here and at line 43: a "
+        "case can have both (when ('too-late' in reasons) and (facts.refund)), and its letter "
+        "says it twice"
+    ]
+
+
+def test_two_items_placing_one_clause_under_exclusive_conditions_are_no_warning() -> None:
+    # decision/no-refund and decision/refund sit in a group and its otherwise: never together
+    assert [p for p in lint(FIXTURE_LIBRARY) if p.severity is Severity.WARNING] == []
+
+
+def test_a_letter_that_says_a_clause_twice_is_a_warning(tmp_path: Path) -> None:
+    path = _fixture_case(
+        tmp_path,
+        reasons=["no-fault", "too-late"],
+        add=[{"section": "final", "clause": "final/late"}],
+    )
+    warnings = [str(p) for p in lint(FIXTURE_LIBRARY, [path]) if p.severity is Severity.WARNING]
+    assert f"{path}: warning: the letter says clause final/late 2 times" in warnings
+
+
+def test_two_summary_sentences_that_say_the_same_thing_are_a_warning(tmp_path: Path) -> None:
+    path = _fixture_case(
+        tmp_path,
+        reasons=["no-fault"],
+        text={"summary": ["This is because there is no sign of any fault."]},
+    )
+    warnings = [str(p) for p in lint(FIXTURE_LIBRARY, [path]) if p.severity is Severity.WARNING]
+    assert warnings == [
+        f"{path}: summary: warning: two sentences of the Summary say the same thing: 'This is "
+        "because there is no sign of fault.' and 'This is because there is no sign of any fault.'"
+    ]
+
+
+def test_an_outline_rule_no_case_file_exercises_is_a_notice(tmp_path: Path) -> None:
+    path = _fixture_case(tmp_path, facts={"refund": True})
+    outline = FIXTURE_LIBRARY / "outlines" / "fees.yaml"
+    notices = [str(p) for p in lint(FIXTURE_LIBRARY, [path]) if p.severity is Severity.NOTICE]
+    rules = [n for n in notices if "exercises" in n]
+    assert (
+        f"{outline}: line 37: notice: no case file exercises this rule: clause decision/no-refund when not (facts.refund)"
+        in rules
+    )
+    assert not any("decision/refund-timing" in n for n in rules)  # the case's refund placed it
+
+
+def test_clauses_show_with_a_case_uses_the_outlines_variant_and_parameters(tmp_path: Path) -> None:
+    path = _fixture_case(tmp_path, facts={"tone": "sorry"})
+    result = CliRunner().invoke(
+        cli,
+        [
+            "clauses",
+            "show",
+            "decision/no-refund",
+            "--case",
+            str(path),
+            "--clauses",
+            str(FIXTURE_LIBRARY),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "We are sorry, but we will not refund the fee.\n"
+    chosen = CliRunner().invoke(
+        cli,
+        [
+            "clauses",
+            "show",
+            "decision/no-refund",
+            "--case",
+            str(path),
+            "--variant",
+            "plain",
+            "--clauses",
+            str(FIXTURE_LIBRARY),
+        ],
+    )
+    assert chosen.stdout == "We will not refund the fee.\n"

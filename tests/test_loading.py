@@ -85,7 +85,7 @@ def test_loading_reads_dates_pronouns_and_paragraph_parts() -> None:
         ),
         (
             with_(sections=[{"section": "final", "paragraphs": [7]}]),
-            'case.json: sections[0].paragraphs[0]: expected text or a clause such as {"clause": "..."}, '
+            'case.json: sections[0].paragraphs[0]: expected text, a clause such as {"clause": "..."} or a list such as {"list": ["...", "..."]}, '
             "got the number 7",
         ),
         (
@@ -118,7 +118,7 @@ def test_every_problem_of_a_file_is_reported_together() -> None:
         "case.json: complainant.pronouns: expected one of she, he, they",
         "case.json: reference: expected text, got the number 1",
         "case.json: colour: unknown field (expected one of: complainant, complaint, sections, outline, facts, text, wording, drop, add, numbered, body, "
-        "reference, category, decision, decision_date, people, considered, reasons, summary)",
+        "reference, category, decision, decision_date, stage, people, considered, reasons, summary)",
     ]
 
 

@@ -393,3 +393,341 @@ def test_a_condition_that_fails_is_tested_alone_and_named(tmp_path: Path) -> Non
         compose(parse_case(_case()), library)
     assert "fees.yaml" in str(raised.value)
     assert "division by zero" in str(raised.value)
+
+
+# The outline language on the fixture library (tests/fixtures/library) ----------------------
+
+FIXTURE_LIBRARY = ROOT / "tests" / "fixtures" / "library"
+
+
+@pytest.fixture(scope="module")
+def fees() -> Library:
+    return Library.load(FIXTURE_LIBRARY)
+
+
+def _fees_case(**changes: Any) -> dict[str, Any]:
+    case: dict[str, Any] = {
+        "complainant": {"name": "Ms A", "pronouns": "she"},
+        "complaint": {"about": "about a parking fee"},
+        "considered": ["Ms A"],
+    }
+    case.update(changes)
+    return case
+
+
+def _section(library: Library, section: str, **changes: Any) -> list[str]:
+    letter = compose(parse_case(_fees_case(**changes), source="case.json"), library)
+    found = [s for s in letter.sections if s.id == section]
+    return [paragraph.text for paragraph in found[0].paragraphs] if found else []
+
+
+def test_a_join_runs_a_clause_on_after_the_caseworkers_second_paragraph(fees: Library) -> None:
+    assert _section(
+        fees, "assessment", facts={"checked": True}, text={"assessment": ["One.", "Two.", "Three."]}
+    ) == ["One.", "Two. We checked the Council’s records.", "Three."]
+
+
+def test_a_join_runs_a_clause_in_before_the_caseworkers_last_paragraph(fees: Library) -> None:
+    assert _section(
+        fees,
+        "assessment",
+        facts={"checked": True, "in_short": True},
+        text={"assessment": ["One.", "Two.", "Three.", "Four."]},
+    ) == ["One.", "Two. We checked the Council’s records.", "Three.", "In short: Four."]
+
+
+def test_a_join_whose_paragraph_the_case_lacks_loses_none_of_its_text(fees: Library) -> None:
+    assert _section(fees, "assessment", facts={"checked": True}, text={"assessment": ["One."]}) == [
+        "One.",
+        "We checked the Council’s records.",
+    ]
+
+
+def test_a_group_places_its_items_when_its_condition_holds(fees: Library) -> None:
+    assert _section(fees, "decision", facts={"refund": True}) == [
+        "We will refund the fee.",
+        "The refund follows within 28 days.",
+    ]
+
+
+def test_a_groups_otherwise_places_its_items_when_the_condition_fails(fees: Library) -> None:
+    assert _section(fees, "decision", facts={"tone": "sorry"}) == [
+        "We are sorry, but we will not refund the fee."
+    ]
+    assert _section(fees, "decision") == ["We will not refund the fee."]
+
+
+def test_explain_names_a_grouped_items_line_and_its_shared_condition(fees: Library) -> None:
+    letter = compose(parse_case(_fees_case(facts={"refund": True})), fees)
+    (decision,) = [s for s in letter.sections if s.id == "decision"]
+    chosen = decision.paragraphs[1].runs[0].origin.chosen
+    assert chosen is not None
+    outline = (FIXTURE_LIBRARY / "outlines" / "fees.yaml").read_text(encoding="utf-8")
+    assert outline.splitlines()[chosen.line - 1].strip() == "- clause: decision/refund-timing"
+    assert chosen.condition == "facts.refund"
+    (otherwise,) = [
+        s for s in compose(parse_case(_fees_case()), fees).sections if s.id == "decision"
+    ]
+    assert otherwise.paragraphs[0].runs[0].origin.chosen.condition == "not (facts.refund)"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        (
+            "    - group: [decision/refund]\n",
+            "line 5: a group needs 'when': the condition its items share",
+        ),
+        (
+            "    - when: facts.refund\n      otherwise: [decision/refund]\n",
+            "line 5: 'otherwise' goes with 'group': the items for when the condition holds",
+        ),
+        (
+            "    - join: [{text: 0}]\n",
+            "line 5: 'text' takes the number of one of the caseworker's paragraphs (1 for the first) or 'last'",
+        ),
+    ],
+)
+def test_a_malformed_group_or_paragraph_number_is_an_error_at_its_line(
+    item: str, message: str
+) -> None:
+    text = "title: t\nwhen: reasons\nsections:\n  decision:\n" + item
+    with pytest.raises(LettersError) as raised:
+        parse_outline(text, name="t", path="t.yaml")
+    assert str(raised.value) == f"t.yaml: {message}"
+
+
+def test_a_marker_places_a_clause_inside_the_caseworkers_paragraph(fees: Library) -> None:
+    text = {"assessment": ["One.", "Two [[final/late]] and so on."]}
+    assert _section(fees, "assessment", text=text) == [
+        "One.",
+        "Two The complaint is late. and so on.",
+    ]
+
+
+def test_a_marker_is_the_only_thing_read_from_the_caseworkers_text(fees: Library) -> None:
+    text = {"assessment": ["{{ complainant }} [[ final/late ]] {% if x %} [[Not A Clause]]"]}
+    assert _section(fees, "assessment", text=text) == [
+        "{{ complainant }} The complaint is late. {% if x %} [[Not A Clause]]"
+    ]
+
+
+def test_a_clause_a_marker_places_is_not_placed_again_by_the_outline(fees: Library) -> None:
+    text = {"assessment": ["One [[assessment/checked]]", "Two."]}
+    assert _section(fees, "assessment", facts={"checked": True}, text=text) == [
+        "One We checked the Council’s records.",
+        "Two.",
+    ]
+
+
+def test_a_marker_takes_the_wording_the_outline_gives_its_clause(fees: Library) -> None:
+    text = {"assessment": ["In the end: [[decision/no-refund]]"]}
+    assert _section(fees, "assessment", facts={"tone": "sorry", "refund": True}, text=text) == [
+        "In the end: We are sorry, but we will not refund the fee."
+    ]
+
+
+def test_a_marker_naming_no_clause_is_an_error_at_its_field(fees: Library) -> None:
+    case = parse_case(_fees_case(text={"assessment": ["One.", "Two [[final/lat]]."]}))
+    with pytest.raises(LettersError) as raised:
+        compose(case, fees, source="case.json")
+    assert str(raised.value).startswith("case.json: text.assessment[1]: no clause 'final/lat' in ")
+    assert str(raised.value).endswith("; did you mean 'final/late'?")
+
+
+def test_a_choice_fact_takes_its_choices_from_the_variants_of_its_clause(fees: Library) -> None:
+    from letters.schema import case_schema
+
+    assert fees.facts["tone"].choices == ("plain", "sorry")
+    tone = case_schema(fees)["properties"]["facts"]["properties"]["tone"]
+    assert tone["enum"] == ["plain", "sorry"]
+    assert tone["description"].endswith("(one of the variants of decision/no-refund)")
+    with pytest.raises(LettersError) as raised:
+        compose(parse_case(_fees_case(facts={"tone": "curt"}), source="case.json"), fees)
+    assert "facts.tone: expected one of plain, sorry" in str(raised.value)
+
+
+def test_a_new_variant_in_the_clause_file_is_a_new_choice(tmp_path: Path) -> None:
+    folder = tmp_path / "library"
+    shutil.copytree(FIXTURE_LIBRARY, folder)
+    clause = folder / "decision" / "no-refund.txt"
+    clause.write_text(
+        clause.read_text(encoding="utf-8").replace("  sorry: {}\n", "  sorry: {}\n  curt: {}\n")
+        + "\n== curt ==\nNo refund.\n",
+        encoding="utf-8",
+    )
+    library = Library.load(folder)
+    assert _section(library, "decision", facts={"tone": "curt"}) == ["No refund."]
+
+
+def test_a_choice_fact_with_no_choices_and_no_clause_is_an_error_at_its_line(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "library"
+    shutil.copytree(FIXTURE_LIBRARY, folder)
+    facts = folder / "facts.yaml"
+    facts.write_text(
+        facts.read_text(encoding="utf-8") + "mood:\n  kind: choice\n  about: a mood\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LettersError) as raised:
+        Library.load(folder)
+    line = facts.read_text(encoding="utf-8").splitlines().index("mood:") + 1
+    assert str(raised.value) == (
+        f"{facts}: line {line}: fact 'mood' is a choice: list its 'choices', or let an outline "
+        "pick a clause's wording with it (variant: {fact: mood}), whose variants are then its "
+        "choices"
+    )
+
+
+def test_lint_says_where_a_choice_fact_takes_its_choices_from() -> None:
+    notices = [p.message for p in lint(FIXTURE_LIBRARY) if p.severity.name == "NOTICE"]
+    assert "fact 'tone' is one of the variants of decision/no-refund: plain, sorry" in notices
+
+
+# Facts, reasons and messages on the fixture library ---------------------------------------
+
+
+def _problem(library: Library, **changes: Any) -> str:
+    with pytest.raises(LettersError) as raised:
+        compose(parse_case(_fees_case(**changes), source="case.json"), library, source="case.json")
+    return str(raised.value)
+
+
+def test_a_person_fact_fills_a_parameter_with_name_pronouns_and_possessive(
+    fees: Library,
+) -> None:
+    facts = {"representative": {"name": "Mr Jones", "pronouns": "he"}}
+    assert _section(fees, "complaint", facts=facts) == [
+        "Ms A complains about a parking fee.",
+        "Mr Jones complains for Ms A; he sent Mr Jones’s letter.",
+    ]
+
+
+def test_an_empty_placeholder_is_an_error_naming_the_case_field_and_the_clause(
+    fees: Library,
+) -> None:
+    case = _fees_case()
+    del case["considered"]
+    with pytest.raises(LettersError) as raised:
+        compose(parse_case(case, source="case.json"), fees, source="case.json")
+    outline = FIXTURE_LIBRARY / "outlines" / "fees.yaml"
+    clause = FIXTURE_LIBRARY / "considered" / "information.txt"
+    assert str(raised.value) == (
+        f"case.json: considered: {outline}: line 16: {clause}: line 4: clause "
+        "considered/information: {{ considered }} is empty for this case (considered gives "
+        "nothing), and a letter never holds a blank: give it, or leave the clause out with a "
+        "condition in the outline"
+    )
+
+
+def test_an_empty_parameter_from_a_fact_names_the_fact(fees: Library) -> None:
+    text = {"assessment": ["So: [[assessment/document]]"]}  # placed with no condition
+    message = _problem(fees, facts={"document": " "}, text=text)
+    assert "clause assessment/document: {{ document }} is empty for this case (facts.document" in (
+        message
+    )
+    assert message.startswith("case.json: text.assessment[0]: ")  # where the clause is
+
+
+def test_a_clause_the_outlines_condition_leaves_out_needs_no_value(fees: Library) -> None:
+    assert _section(fees, "assessment") == []  # assessment/document: when facts.document
+
+
+def test_validate_reports_an_empty_placeholder(tmp_path: Path) -> None:
+    case = _fees_case()
+    del case["considered"]
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case), encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["validate", str(path), "--clauses", str(FIXTURE_LIBRARY)], catch_exceptions=False
+    )
+    assert result.exit_code == 1
+    assert "{{ considered }} is empty for this case" in result.stderr
+
+
+def test_a_secondary_reason_places_its_wording_where_the_outline_says(fees: Library) -> None:
+    letter = compose(parse_case(_fees_case(reasons=["no-fault", "too-late"])), fees)
+    assert letter.summary is not None
+    assert letter.summary.text == (
+        "We will not investigate this complaint about a parking fee. This is because there is "
+        "no sign of fault."
+    )
+    sections = {s.id: [p.text for p in s.paragraphs] for s in letter.sections}
+    assert sections["role"] == [
+        "We do not investigate if we decide there is not enough evidence of fault."
+    ]
+    assert sections["final"] == [
+        "We will not investigate because we found no sign of fault. The complaint is late."
+    ]
+
+
+def test_a_wording_no_reason_of_the_case_has_is_an_error(fees: Library) -> None:
+    message = _problem(fees, reasons=["too-late"])
+    assert "reason 'too-late' has no 'test' wording (no clause reasons/too-late/test; it has: " in (
+        message
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"no_such": "x"},
+            "case.json: reasons[0].params.no_such: reason 'tribunal-appeal' takes no parameter "
+            "'no_such' (it takes: tribunal)",
+        ),
+        (
+            {"tribunl": "x"},
+            "case.json: reasons[0].params.tribunl: reason 'tribunal-appeal' takes no parameter "
+            "'tribunl' (it takes: tribunal); did you mean 'tribunal'?",
+        ),
+    ],
+)
+def test_a_parameter_the_reason_does_not_take_is_an_error(
+    fees: Library, params: dict[str, str], message: str
+) -> None:
+    reasons = [{"reason": "tribunal-appeal", "params": {"tribunal": "a Tribunal", **params}}]
+    assert _problem(fees, reasons=reasons) == message
+
+
+def test_a_reason_parameter_it_takes_fills_its_wording(fees: Library) -> None:
+    reasons = [{"reason": "tribunal-appeal", "params": {"tribunal": "a Valuation Tribunal"}}]
+    letter = compose(parse_case(_fees_case(reasons=reasons)), fees)
+    assert letter.summary is not None
+    assert letter.summary.text.endswith("This is because Ms A can appeal to a Valuation Tribunal.")
+
+
+def _with_clause(tmp_path: Path, clause: str, text: str) -> Library:
+    folder = tmp_path / "library"
+    shutil.copytree(FIXTURE_LIBRARY, folder)
+    (folder / f"{clause}.txt").write_text(text, encoding="utf-8")
+    return Library.load(folder)
+
+
+def test_a_declared_fact_the_clause_does_not_take_says_to_declare_the_parameter(
+    tmp_path: Path,
+) -> None:
+    library = _with_clause(
+        tmp_path, "complaint/on-behalf", "---\ntitle: t\n---\n{{ representative }} complains.\n"
+    )
+    message = _problem(library, facts={"representative": {"name": "Mr B", "pronouns": "he"}})
+    assert message.endswith(
+        "{{ representative }}: 'representative' is a fact the library declares, and a fact "
+        "fills only a parameter of its name: declare 'representative' under the clause's "
+        "'params', or write {{ facts.representative }}"
+    )
+    found = [str(p) for p in lint(tmp_path / "library") if p.is_error]
+    assert any(line.endswith("or write {{ facts.representative }}") for line in found), found
+
+
+def test_a_persons_word_asked_of_plain_text_says_to_use_the_filter(tmp_path: Path) -> None:
+    library = _with_clause(
+        tmp_path,
+        "assessment/document",
+        "---\ntitle: t\nparams:\n  document:\n    about: d\n---\nWe read {{ document.possessive }} end.\n",
+    )
+    assert _problem(library, facts={"document": "the report"}).endswith(
+        "line 7: {{ document.possessive }}: document is text here, not a person, and text has no "
+        "'possessive'; the filter works on any text: {{ document | possessive }}"
+    )

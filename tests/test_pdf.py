@@ -12,15 +12,18 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
+import pikepdf
 import pypdf
 import pytest
 
 from letters.composition import Letter, compose
-from letters.formats.pdf import to_pdf
+from letters.formats.pdf import PROFILES, to_pdf
 from letters.library import Library
 from letters.loading import load_case, parse_case
 from letters.rendering import WordTemplate, find_template
@@ -32,6 +35,7 @@ if shutil.which("soffice") is None or shutil.which("pdftotext") is None:
         raise RuntimeError("CI must have LibreOffice and pdftotext: make libreoffice installs them")
     pytest.skip("LibreOffice is not installed (make libreoffice)", allow_module_level=True)
 
+LETTERS = [sys.executable, "-m", "letters"]
 HOSTILE = "Smith & Sons <Ltd> \"quoted\" 'single' {{ letter.reference }}"
 
 
@@ -155,3 +159,295 @@ def test_the_sign_off_shares_its_page_with_the_last_paragraph(
     sign_off = " ".join(letter.sign_off.text.split()[:3])
     (page,) = [text for text in pages if sign_off.replace("'", "’") in text.replace("'", "’")]
     assert last.replace("'", "’") in page.replace("'", "’")
+
+
+# Tagged, archival and accessible PDF: each property read back from the file with pikepdf.
+
+TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
+
+
+@pytest.fixture(scope="module")
+def profiled(library: Library) -> dict[str, tuple[Letter, pikepdf.Pdf]]:
+    """The defamation decision in every PDF profile (one LibreOffice start a profile)."""
+    letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), library)
+    document = WordTemplate(find_template(None)).render(letter)
+    found = {}
+    for profile in PROFILES:
+        (pdf,) = to_pdf([document], profile)
+        assert pdf is not None
+        found[profile] = (letter, pikepdf.open(io.BytesIO(pdf)))
+    return found
+
+
+def _structure_types(pdf: pikepdf.Pdf) -> list[str]:
+    """The standard structure types of a tagged PDF's elements in document order, the
+    document's own style names mapped through its RoleMap (``Numbered Paragraph`` is ``P``)."""
+    root = pdf.Root.StructTreeRoot
+    roles = {str(k): str(v) for k, v in root.get("/RoleMap", pikepdf.Dictionary()).items()}
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, pikepdf.Array):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            kind = str(node.S)
+            found.append(roles.get(kind, kind).lstrip("/"))
+            if "/K" in node:
+                walk(node.K)
+
+    walk(root.K)
+    return found
+
+
+def _untagged_text(pdf: pikepdf.Pdf) -> list[str]:
+    """Each text-showing operator on a page that is neither in a marked-content sequence with an
+    MCID (so in the structure tree) nor in an artifact (a page header or footer)."""
+    untagged = []
+    for number, page in enumerate(pdf.pages, start=1):
+        marks: list[bool] = []  # for each open marked-content sequence: is it tagged or artifact
+        for instruction in pikepdf.parse_content_stream(page):
+            operands, name = instruction.operands, str(instruction.operator)
+            if name in ("BDC", "BMC"):
+                tag = str(operands[0])
+                properties = operands[1] if name == "BDC" else None
+                has_mcid = isinstance(properties, pikepdf.Dictionary) and "/MCID" in properties
+                marks.append(tag == "/Artifact" or has_mcid or any(marks))
+            elif name == "EMC":
+                marks.pop()
+            elif name in TEXT_SHOWING and not any(marks):
+                untagged.append(f"page {number}: {name} {operands!r}"[:120])
+    return untagged
+
+
+def _fonts(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Object]:
+    """Every font the pages use, by its name, with its font descriptor."""
+    fonts = {}
+    for page in pdf.pages:
+        for font in page.Resources.get("/Font", pikepdf.Dictionary()).values():
+            described = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+            fonts[str(font.BaseFont)] = described.FontDescriptor
+    return fonts
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_pdf_has_a_structure_tree_and_is_marked(
+    profiled: dict[str, tuple[Letter, pikepdf.Pdf]], profile: str
+) -> None:
+    _, pdf = profiled[profile]
+    assert "/StructTreeRoot" in pdf.Root
+    assert bool(pdf.Root.MarkInfo.Marked) is True
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_pdf_has_no_untagged_text(
+    profiled: dict[str, tuple[Letter, pikepdf.Pdf]], profile: str
+) -> None:
+    assert _untagged_text(profiled[profile][1]) == []
+
+
+def test_untagged_text_is_found_in_a_pdf_without_tags(library: Library) -> None:
+    """The check above can fail: LibreOffice's PDF without tags has text outside any mark."""
+    from letters.formats.pdf import PdfConverter
+
+    letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), library)
+    document = WordTemplate(find_template(None)).render(letter)
+    with PdfConverter() as converter, tempfile.TemporaryDirectory() as work:
+        source = Path(work) / "letter.docx"
+        source.write_bytes(document)
+        subprocess.run(
+            [
+                converter.command,
+                f"-env:UserInstallation={converter.profile.as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf:writer_pdf_Export",
+                "--outdir",
+                work,
+                str(source),
+            ],
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
+        plain = pikepdf.open(io.BytesIO(source.with_suffix(".pdf").read_bytes()))
+    assert "/StructTreeRoot" not in plain.Root
+    assert len(_untagged_text(plain)) > 10
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_pdf_language_and_title_come_from_the_letter(
+    profiled: dict[str, tuple[Letter, pikepdf.Pdf]], profile: str
+) -> None:
+    letter, pdf = profiled[profile]
+    assert str(pdf.Root.Lang) == "en-GB"
+    assert str(pdf.docinfo.Title) == f"{letter.title}: {letter.body_name} ({letter.reference})"
+    assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle) is True
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_pdf_headings_are_heading_elements_in_reading_order(
+    profiled: dict[str, tuple[Letter, pikepdf.Pdf]], profile: str
+) -> None:
+    letter, pdf = profiled[profile]
+    headings = [kind for kind in _structure_types(pdf) if re.fullmatch(r"H\d?", kind)]
+    assert headings == ["H1"] + ["H2"] * len(letter.sections)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_pdf_numbered_paragraphs_are_list_items(
+    profiled: dict[str, tuple[Letter, pikepdf.Pdf]], profile: str
+) -> None:
+    letter, pdf = profiled[profile]
+    kinds = _structure_types(pdf)
+    assert kinds.count("LI") == len(list(letter.paragraphs))
+    assert kinds.count("L") == len(letter.sections)  # one list under each heading
+    assert kinds.count("LBody") == kinds.count("LI")
+
+
+@pytest.mark.parametrize("profile", ["pdfa-2b", "pdfa-2b+pdfua"])
+def test_pdfa_2b_says_so_in_its_xmp_metadata(
+    profiled: dict[str, tuple[Letter, pikepdf.Pdf]], profile: str
+) -> None:
+    _, pdf = profiled[profile]
+    with pdf.open_metadata() as xmp:
+        assert (xmp.get("pdfaid:part"), xmp.get("pdfaid:conformance")) == ("2", "B")
+    assert "/OutputIntents" in pdf.Root
+
+
+@pytest.mark.parametrize("profile", ["pdfa-2b", "pdfa-2b+pdfua"])
+def test_pdfa_2b_embeds_every_font(
+    profiled: dict[str, tuple[Letter, pikepdf.Pdf]], profile: str
+) -> None:
+    fonts = _fonts(profiled[profile][1])
+    assert fonts
+    missing = [
+        name
+        for name, descriptor in fonts.items()
+        if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("profile", ["pdfua", "pdfa-2b+pdfua"])
+def test_pdfua_says_so_in_its_xmp_metadata(
+    profiled: dict[str, tuple[Letter, pikepdf.Pdf]], profile: str
+) -> None:
+    with profiled[profile][1].open_metadata() as xmp:
+        assert xmp.get("pdfuaid:part") == "1"
+
+
+def test_tagged_pdf_claims_no_profile(profiled: dict[str, tuple[Letter, pikepdf.Pdf]]) -> None:
+    with profiled["tagged"][1].open_metadata() as xmp:
+        assert (xmp.get("pdfaid:part"), xmp.get("pdfuaid:part")) == (None, None)
+
+
+def test_render_pdf_profile_from_the_command(tmp_path: Path) -> None:
+    target = tmp_path / "letter.pdf"
+    done = subprocess.run(
+        [
+            *LETTERS,
+            "render",
+            str(EXAMPLES / "lambeth-refuse-late-complaint.json"),
+            "--format",
+            "pdf",
+            "--pdf-profile",
+            "pdfa-2b",
+            "-o",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, f"wrote {target}\n")
+    with pikepdf.open(target) as pdf, pdf.open_metadata() as xmp:
+        assert xmp.get("pdfaid:part") == "2"
+        assert "/StructTreeRoot" in pdf.Root
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ["--format", "pdf", "--pdf-profile", "pdfx"],
+            "Invalid value for '--pdf-profile': 'pdfx' is not one of 'tagged', 'pdfa-2b', 'pdfua', 'pdfa-2b+pdfua'.",
+        ),
+        (["--pdf-profile", "pdfa-2b"], "--pdf-profile pdfa-2b is for --format pdf"),
+    ],
+)
+def test_pdf_profile_usage_errors(arguments: list[str], message: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*LETTERS, "render", str(EXAMPLES / "lambeth-refuse-late-complaint.json"), *arguments],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_service_renders_the_pdf_profile_asked_for() -> None:
+    import httpx
+
+    from letters.formats.pdf import WarmConverter
+    from tests.test_service import Server
+
+    if not WarmConverter.available():
+        pytest.skip("needs LibreOffice and python3-uno (make libreoffice)")
+    server = Server()
+    try:
+        case = (EXAMPLES / "lambeth-refuse-late-complaint.json").read_bytes()
+        archival = httpx.post(
+            f"{server.url}/render",
+            params={"format": "pdf", "pdf_profile": "pdfa-2b"},
+            content=case,
+            timeout=120,
+        )
+        assert archival.status_code == 200
+        with pikepdf.open(io.BytesIO(archival.content)) as pdf, pdf.open_metadata() as xmp:
+            assert xmp.get("pdfaid:part") == "2"
+            assert str(pdf.Root.Lang) == "en-GB"
+        unknown = httpx.post(
+            f"{server.url}/render",
+            params={"format": "pdf", "pdf_profile": "pdfx"},
+            content=case,
+            timeout=60,
+        )
+        assert unknown.status_code == 400
+        assert "no PDF profile 'pdfx'" in unknown.json()["errors"][0]["message"]
+    finally:
+        server.stop()
+
+
+def test_letters_made_while_libreoffice_starts_are_all_converted(library: Library) -> None:
+    """LibreOffice starts once the first letter is written; one written only after it came to
+    it (a slow letter, here) is converted by a second run; one that could not be made is not."""
+    import time
+
+    from letters.formats.pdf import to_pdf_as_made
+
+    letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), library)
+    document = WordTemplate(find_template(None)).render(letter)
+
+    def maker(number: int) -> Callable[[], bytes | None]:
+        def make() -> bytes | None:
+            if number == 2:
+                time.sleep(4)  # LibreOffice passes over the letters not yet written
+            return None if number == 4 else document
+
+        return make
+
+    made = to_pdf_as_made([maker(number) for number in range(6)])
+    assert [pdf is not None and pdf.startswith(b"%PDF-") for pdf in made] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+        True,
+    ]

@@ -40,7 +40,7 @@ def test_section_headings_use_word_heading_styles(document: docx.document.Docume
     styled = [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
     headings = [(style, text) for style, text in styled if style.startswith("Heading")]
     assert headings == [
-        ("Heading 1", "The Ombudsman's final decision"),
+        ("Heading 1", "The Ombudsman's final decision:"),
         ("Heading 2", "The complaint"),
         ("Heading 2", "The Ombudsman’s role and powers"),
         ("Heading 2", "How I considered this complaint"),

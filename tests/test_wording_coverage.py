@@ -61,6 +61,22 @@ def _reachable(library: Library) -> dict[str, bool]:
     for clause in library:
         if clause.id.startswith(REASONS) and clause.id.rsplit("/", 1)[1] in parts:
             placed.add(clause.id)
+    # The clauses that word each kind of record of a records fact a placed clause reads
+    # (remedies/payment, remedies/summary/payment for facts.remedies).
+    texts = " ".join(
+        variant.text
+        for clause_id in placed
+        if clause_id in library
+        for variant in library[clause_id].variants
+    )
+    for declaration in library.facts.values():
+        if declaration.kind == "records" and f"facts.{declaration.name}" in texts:
+            folder = declaration.worded_by or declaration.name
+            kinds = {kind.name for kind in declaration.kinds}
+            for clause in library:
+                inside = clause.id.startswith(folder + "/")
+                if inside and clause.id.rsplit("/", 1)[1] in kinds:
+                    placed.add(clause.id)
     return {clause.id: clause.id in placed for clause in library}
 
 

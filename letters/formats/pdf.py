@@ -4,19 +4,28 @@ LibreOffice takes about a second to start and some 60 ms a letter after that, so
 each converter many letters at once, and each converter (one per worker process) has a profile
 folder of its own: two LibreOffices sharing a profile block each other. Metric-compatible fonts
 (Liberation for Arial, Carlito for Calibri) keep the layout as Word's.
+
+Every PDF is tagged: a structure tree a screen reader follows (headings as H1, H2, numbered
+paragraphs as a list, the header and footer as artifacts), the document language and the title
+from the letter's document properties. A profile asks for more: PDF/A-2b for the record (fonts
+embedded, XMP metadata saying so) or PDF/UA for accessibility, each through LibreOffice's own
+PDF export options.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from letters.formats import PDF_PROFILES
 from letters.problems import OutputError
 
 INSTALL = (
@@ -25,6 +34,40 @@ INSTALL = (
 )
 TIMEOUT_START = 60  # seconds for LibreOffice to start, before the letters' own time
 TIMEOUT_PER_LETTER = 10
+
+PROFILES = PDF_PROFILES
+DEFAULT_PROFILE = "tagged"
+
+
+def export_options(profile: str = DEFAULT_PROFILE) -> dict[str, bool | int]:
+    """LibreOffice's writer_pdf_Export filter data for a profile."""
+    if profile not in PROFILES:
+        raise OutputError(f"no PDF profile {profile!r} (profiles: {', '.join(PROFILES)})")
+    options: dict[str, bool | int] = {
+        "UseTaggedPDF": True,
+        "ExportBookmarks": True,
+        "DisplayPDFDocumentTitle": True,  # a viewer shows the letter's title, not a file name
+    }
+    kinds = profile.split("+")
+    if "pdfa-2b" in kinds:
+        options["SelectPdfVersion"] = 2  # PDF/A-2b: fonts embedded, XMP pdfaid metadata
+    if "pdfua" in kinds:
+        options["PDFUACompliance"] = True
+    return options
+
+
+def export_filter(profile: str) -> str:
+    """The export filter as ``--convert-to`` takes it, its options as LibreOffice's JSON."""
+    import json
+
+    typed = {
+        name: {
+            "type": "boolean" if isinstance(value, bool) else "long",
+            "value": str(value).lower(),
+        }
+        for name, value in export_options(profile).items()
+    }
+    return "pdf:writer_pdf_Export:" + json.dumps(typed, separators=(",", ":"))
 
 
 def find_libreoffice() -> str:
@@ -69,14 +112,26 @@ class PdfConverter:
             return folder, True
         return Path(tempfile.mkdtemp(prefix="letters-libreoffice-")), False
 
-    def convert(self, documents: Sequence[Path], folder: Path) -> dict[Path, Path]:
-        """Convert .docx files into PDFs in ``folder``: each document and its PDF, for those
-        LibreOffice converted."""
+    def convert(
+        self,
+        documents: Sequence[Path],
+        folder: Path,
+        profile: str = DEFAULT_PROFILE,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> dict[Path, Path]:
+        """Convert .docx files into PDFs of a profile in ``folder``: each document and its PDF,
+        for those LibreOffice converted. ``meanwhile`` runs once LibreOffice has started (it
+        may write documents LibreOffice will come to)."""
         made: dict[Path, Path] = {}
         # LibreOffice now and then exits having converted none of a run's letters, or only some
-        # (seen under load, with nothing on its output): the letters it missed get one more run.
-        for _ in range(2):
-            missing = [document for document in documents if document not in made]
+        # (seen under load, with nothing on its output), or comes to a letter being written
+        # before it is there: the letters it missed get one more run.
+        for run in range(2):
+            missing = [
+                document
+                for document in documents
+                if document not in made and (run == 0 or document.exists())
+            ]
             if not missing:
                 break
             command = [
@@ -86,12 +141,13 @@ class PdfConverter:
                 "--norestore",
                 "--nolockcheck",
                 "--convert-to",
-                "pdf:writer_pdf_Export",
+                export_filter(profile),
                 "--outdir",
                 str(folder),
                 *map(str, missing),
             ]
-            run_bounded(command, TIMEOUT_START + TIMEOUT_PER_LETTER * len(missing))
+            timeout = TIMEOUT_START + TIMEOUT_PER_LETTER * len(missing)
+            run_bounded(command, timeout, meanwhile if run == 0 else None)
             for document in missing:
                 pdf = folder / document.with_suffix(".pdf").name
                 if is_pdf(pdf):
@@ -113,9 +169,12 @@ class PdfConverter:
         self.close()
 
 
-def run_bounded(command: list[str], timeout: float) -> None:
+def run_bounded(
+    command: list[str], timeout: float, meanwhile: Callable[[], None] | None = None
+) -> None:
     """Run a converter in a process group of its own, killed whole if it outlives the timeout
-    or if this process is stopped meanwhile: no soffice.bin is left behind."""
+    or if this process is stopped meanwhile: no soffice.bin is left behind. ``meanwhile`` is
+    done while it runs."""
     try:
         process = subprocess.Popen(
             command,
@@ -127,6 +186,8 @@ def run_bounded(command: list[str], timeout: float) -> None:
     except OSError as error:
         raise OutputError(f"LibreOffice did not start ({error.strerror})") from None
     try:
+        if meanwhile is not None:
+            meanwhile()
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         raise OutputError(
@@ -153,8 +214,10 @@ def is_pdf(path: Path) -> bool:
         return False
 
 
-def to_pdf(documents: Sequence[bytes]) -> list[bytes | None]:
-    """Convert Word documents (as bytes) to PDF with one LibreOffice start; None where it failed."""
+def to_pdf(documents: Sequence[bytes], profile: str = DEFAULT_PROFILE) -> list[bytes | None]:
+    """Convert Word documents (as bytes) to PDFs of a profile with one LibreOffice start; None
+    where it failed."""
+    export_options(profile)  # an unknown profile is refused before LibreOffice starts
     with PdfConverter() as converter, tempfile.TemporaryDirectory(prefix="letters-pdf-") as work:
         folder = Path(work)
         paths = []
@@ -162,7 +225,7 @@ def to_pdf(documents: Sequence[bytes]) -> list[bytes | None]:
             path = folder / f"letter-{number:05d}.docx"
             path.write_bytes(document)
             paths.append(path)
-        made = converter.convert(paths, folder)
+        made = converter.convert(paths, folder, profile)
         results: list[bytes | None] = []
         for path in paths:
             pdf = made.get(path)
@@ -172,9 +235,48 @@ def to_pdf(documents: Sequence[bytes]) -> list[bytes | None]:
         return results
 
 
+def to_pdf_as_made(
+    makers: Sequence[Callable[[], bytes | None]], profile: str = DEFAULT_PROFILE
+) -> list[bytes | None]:
+    """Make Word documents and convert them to PDFs with one LibreOffice start, started early:
+    once the first document is written, LibreOffice starts (most of a second) while the others
+    are made, each written whole (renamed into place) before it comes to them, since it takes
+    far longer over a letter than making one takes. Any it came to before it was written is
+    converted by a second run (``PdfConverter.convert``). A maker gives None for a document it
+    could not make; the result is None where there is no PDF."""
+    export_options(profile)
+    with PdfConverter() as converter, tempfile.TemporaryDirectory(prefix="letters-pdf-") as work:
+        folder = Path(work)
+        paths = [folder / f"letter-{number:05d}.docx" for number in range(len(makers))]
+        written: list[Path] = []  # in the order they were made
+        pending = iter(zip(paths, makers, strict=True))
+
+        def make(until_one: bool) -> None:
+            # LibreOffice passes over a missing file at once: were it ever to find the next
+            # one missing, it would stay ahead of the writing, so it starts on one written
+            for path, maker in pending:
+                document = maker()
+                if document is not None:
+                    part = path.with_suffix(".part")
+                    part.write_bytes(document)
+                    part.replace(path)
+                    written.append(path)
+                    if until_one:
+                        return
+
+        make(until_one=True)
+        made = converter.convert(paths, folder, profile, meanwhile=lambda: make(until_one=False))
+        results: list[bytes | None] = []
+        for path in paths:
+            pdf = made.get(path)
+            results.append(pdf.read_bytes() if pdf else None)
+        return results
+
+
 UNO_PYTHONS = ("/usr/bin/python3", "/usr/lib/libreoffice/program/python")
 BRIDGE = Path(__file__).resolve().parent / "uno_bridge.py"
 _uno_python: list[str | None] = []
+LATE = b"(late)"  # what a converter that outlived its time "said"
 
 
 def find_uno_python() -> str | None:
@@ -196,9 +298,11 @@ def find_uno_python() -> str | None:
 class WarmConverter:
     """A LibreOffice kept running, converting one letter at a time to PDF in about 70 ms.
 
-    It is started on first use, restarted when it dies or hangs (a conversion that outlives
-    ``timeout`` seconds kills it, with its whole process group), and killed by ``close``. One
-    converter serves one process; calls are serialised by a lock, so threads may share it.
+    It is started on first use and restarted when found dead. A letter has ``timeout``
+    seconds: past them its LibreOffice is killed with its whole process group, the letter is
+    an error, and the next letter starts a new one. ``close`` kills it for good. Calls are
+    serialised by a lock, so threads may share a converter; a ``ConverterPool`` gives each
+    letter one of several.
     """
 
     def __init__(self, timeout: float = 30.0, start_timeout: float = 90.0):
@@ -211,6 +315,7 @@ class WarmConverter:
         self.process: subprocess.Popen[bytes] | None = None
         self.lock = threading.Lock()
         self.count = 0
+        self.closed = False
 
     @staticmethod
     def available() -> bool:
@@ -231,6 +336,10 @@ class WarmConverter:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            # LibreOffice has no use for letters' settings, and the service's token among them
+            env={
+                name: value for name, value in os.environ.items() if not name.startswith("LETTERS_")
+            },
         )
         if self._read_line(process, self.start_timeout) != b"ready":
             kill_group(process)
@@ -238,43 +347,39 @@ class WarmConverter:
         return process
 
     def _read_line(self, process: subprocess.Popen[bytes], timeout: float) -> bytes | None:
+        """The converter's next line; None if it ended first; ``LATE`` past the timeout."""
         import select
 
         assert process.stdout is not None
         ready, _, _ = select.select([process.stdout], [], [], timeout)
         if not ready:
-            return None
+            return LATE
         return process.stdout.readline().strip() or None
 
-    def convert(self, document: bytes) -> bytes:
-        """One Word document as PDF bytes."""
-        import json
-
+    def convert(self, document: bytes, profile: str = DEFAULT_PROFILE) -> bytes:
+        """One Word document as PDF bytes, of a profile."""
+        options = export_options(profile)
         with self.lock:
             for attempt in (1, 2):  # a converter found dead is replaced, and asked once more
+                if self.closed:
+                    raise OutputError("the PDF converter has stopped (the server is stopping)")
                 if self.process is None or self.process.poll() is not None:
                     self.process = self._start()
+                process = self.process
                 self.count += 1
                 source = self.work / f"letter-{self.count}.docx"
                 target = source.with_suffix(".pdf")
-                source.write_bytes(document)
                 try:
-                    assert self.process.stdin is not None
-                    self.process.stdin.write(
-                        json.dumps({"in": str(source), "out": str(target)}).encode() + b"\n"
-                    )
-                    self.process.stdin.flush()
-                    answer = self._read_line(self.process, self.timeout)
-                except (BrokenPipeError, OSError):
-                    answer = None
-                try:
-                    if answer is None:  # it died or hung: kill it and its soffice
-                        kill_group(self.process)
+                    answer = self._ask(process, document, source, target, options)
+                    if answer is None or answer is LATE:  # it died or hung: kill it and its soffice
+                        kill_group(process)
                         self.process = None
-                        if attempt == 2:
+                        if answer is LATE:
                             raise OutputError(
                                 f"LibreOffice did not convert the letter within {self.timeout:g} s"
                             )
+                        if attempt == 2 or self.closed:
+                            raise OutputError("LibreOffice ended while converting the letter")
                         continue
                     result = json.loads(answer)
                     if not result.get("ok") or not is_pdf(target):
@@ -289,6 +394,27 @@ class WarmConverter:
                             path.unlink()
         raise OutputError("LibreOffice could not convert the letter to PDF")
 
+    def _ask(
+        self,
+        process: subprocess.Popen[bytes],
+        document: bytes,
+        source: Path,
+        target: Path,
+        options: dict[str, bool | int],
+    ) -> bytes | None:
+        """Hand the converter one letter; its answer line, None if it died, LATE if it hung."""
+        try:
+            source.write_bytes(document)
+            assert process.stdin is not None
+            process.stdin.write(
+                json.dumps({"in": str(source), "out": str(target), "options": options}).encode()
+                + b"\n"
+            )
+            process.stdin.flush()
+        except OSError:  # a broken pipe: it died; or its folder went with close()
+            return None
+        return self._read_line(process, self.timeout)
+
     @property
     def pid(self) -> int | None:
         """The process group of the running converter (its bridge and soffice), if any."""
@@ -297,12 +423,13 @@ class WarmConverter:
         )
 
     def close(self) -> None:
-        if self.process is not None:
+        self.closed = True
+        process, self.process = self.process, None
+        if process is not None:
             with contextlib.suppress(OSError):
-                if self.process.stdin is not None:
-                    self.process.stdin.close()
-            kill_group(self.process)
-            self.process = None
+                if process.stdin is not None:
+                    process.stdin.close()
+            kill_group(process)
         shutil.rmtree(self.profile, ignore_errors=True)
         shutil.rmtree(self.work, ignore_errors=True)
 
@@ -311,3 +438,61 @@ class WarmConverter:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+class ConverterPool:
+    """At most ``size`` warm converters for the letters of one process, each converting one
+    letter at a time, started as the letters need them.
+
+    A letter waits for a free converter, in turn, for at most ``wait`` seconds (then it is
+    refused: `BusyError`); once it has one, it has ``timeout`` seconds before that converter
+    is killed and started again. So a slow letter holds one converter for at most its time,
+    and never the others; and no number of requests starts more than ``size`` LibreOffices.
+    """
+
+    def __init__(self, size: int = 2, *, timeout: float = 30.0, wait: float | None = None):
+        self.size = size
+        self.timeout = timeout
+        self.wait = timeout if wait is None else wait
+        self._free: asyncio.Queue[WarmConverter] | None = None
+        self._all: list[WarmConverter] = []
+        self.closed = False
+
+    def _queue(self) -> asyncio.Queue[WarmConverter]:
+        if self._free is None:
+            self._free = asyncio.Queue()
+            for _ in range(self.size):
+                converter = WarmConverter(timeout=self.timeout)
+                self._all.append(converter)
+                self._free.put_nowait(converter)
+        return self._free
+
+    async def convert(self, document: bytes, profile: str = DEFAULT_PROFILE) -> bytes:
+        """One Word document as PDF bytes, of a profile, from the first converter free."""
+        if self.closed:
+            raise OutputError("the PDF converters have stopped (the server is stopping)")
+        free = self._queue()
+        try:
+            converter = await asyncio.wait_for(free.get(), self.wait)
+        except TimeoutError:
+            raise BusyError(
+                f"all {self.size} PDF converters stayed busy for {self.wait:g} s; try again"
+            ) from None
+        try:
+            return await asyncio.to_thread(converter.convert, document, profile)
+        finally:
+            free.put_nowait(converter)
+
+    @property
+    def pids(self) -> list[int]:
+        """The process groups of the converters running now."""
+        return [converter.pid for converter in self._all if converter.pid is not None]
+
+    def close(self) -> None:
+        self.closed = True
+        for converter in self._all:
+            converter.close()
+
+
+class BusyError(OutputError):
+    """Every converter was busy for longer than a letter may wait: try again later."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from letters.composition import Letter
+from letters.composition import Letter, LetterParagraph
 from letters.limits import check_time
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<|~])")  # markup wherever it stands
@@ -72,9 +72,33 @@ def markdown(letter: Letter) -> str:
         for paragraph in section.paragraphs:
             number += 1
             label = f"{number}. " if letter.numbered else ""
-            blocks.append(label + _lines(escape(paragraph.text), " " * len(label)))
+            blocks.append(label + _lines(escape(paragraph.lead), " " * len(label)))
+            if paragraph.items:
+                blocks.append(_list(paragraph, " " * len(label)))
     blocks.append(f"*{escape(letter.sign_off.text)}*")
     return "\n\n".join(blocks) + "\n"
+
+
+def _list(paragraph: LetterParagraph, indent: str) -> str:
+    """A paragraph's list as a Markdown list under its number: bullets as ``-``, numbered items
+    as an ordered list (Markdown numbers with digits: the letter's a), b) are 1., 2. here), a
+    list in an item indented under it, and the text after the list as a paragraph of its own."""
+    lines: list[str] = []
+    indents = [indent]  # where each level's items start
+    for item in paragraph.items:
+        if item.kind == "text":
+            lines += ["", indent + _lines(escape(item.text), indent)]
+            indents = [indent]
+            continue
+        while len(indents) <= item.level:  # a level given without the one above it
+            indents.append(indents[-1] + "  ")
+        del indents[item.level + 1 :]
+        here = indents[item.level]
+        sign = "-" if item.kind == "bullet" else f"{item.number}."
+        inside = here + " " * (len(sign) + 1)
+        indents.append(inside)
+        lines.append(f"{here}{sign} " + _lines(escape(item.text), inside))
+    return "\n".join(lines)
 
 
 def escape(text: str) -> str:

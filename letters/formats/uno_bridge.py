@@ -3,7 +3,8 @@
 This script runs under the Python that has LibreOffice's UNO binding (Debian's python3-uno), not
 the project's own: ``python3 uno_bridge.py PROFILE_FOLDER``. It starts a headless soffice with a
 profile of its own, connects to it, prints ``ready``, and then reads one request a line from
-standard input, a JSON object ``{"in": "letter.docx", "out": "letter.pdf"}``, answering each
+standard input, a JSON object ``{"in": "letter.docx", "out": "letter.pdf", "options": {...}}``
+(``options``: writer_pdf_Export's filter data, such as ``{"UseTaggedPDF": true}``), answering each
 with one line: ``{"ok": true}`` or ``{"ok": false, "error": "..."}``. It ends, and soffice with
 it, when standard input closes. ``letters.formats.pdf.WarmConverter`` drives it.
 
@@ -27,6 +28,12 @@ def _property(name, value):  # type: ignore[no-untyped-def]
     item.Name = name
     item.Value = value
     return item
+
+
+def _filter_data(options):  # type: ignore[no-untyped-def]
+    """writer_pdf_Export's options as the sequence of properties storeToURL takes."""
+    data = tuple(_property(name, value) for name, value in options.items())
+    return uno.Any("[]com.sun.star.beans.PropertyValue", data)
 
 
 def main() -> None:
@@ -79,10 +86,11 @@ def main() -> None:
             )
             if document is None:
                 raise RuntimeError("LibreOffice could not open the letter")
-            document.storeToURL(
-                uno.systemPathToFileUrl(request["out"]),
-                (_property("FilterName", "writer_pdf_Export"),),
+            export = (
+                _property("FilterName", "writer_pdf_Export"),
+                _property("FilterData", _filter_data(request.get("options") or {})),
             )
+            uno.invoke(document, "storeToURL", (uno.systemPathToFileUrl(request["out"]), export))
             answer = {"ok": True}
         except Exception as error:
             answer = {"ok": False, "error": f"{type(error).__name__}: {error}"}

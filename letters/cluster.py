@@ -1,0 +1,284 @@
+"""A batch on a Dask distributed cluster: many machines rendering, each worker with its own
+LibreOffice, every case's outcome reported here as in a local batch.
+
+The machine that runs the command (the client) plans the batch as a local one does (every
+letter's file decided first, clashes reported), reads the case files, and sends the library and
+template to the cluster once, as a worker plugin: each worker writes them to a folder of its own
+and reads them once, however many batches it serves, so workers need letters (and LibreOffice,
+for PDFs) but not the client's files. Each task is a chunk of cases; a worker renders it (PDFs
+through one LibreOffice start a chunk, as locally) and either sends the letters back for the
+client to write, atomically, where the command says (the default: no shared folder needed), or,
+with ``workers_write``, writes them itself into the folder named, which must be one every
+worker sees at the same path. A case's failure is that case's outcome, and so is a task the
+cluster loses (a worker that died with it): the batch goes on.
+
+Dask's ``distributed`` is an optional extra: ``pip install 'letters[cluster]'``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+from distributed import Client, Future, WorkerPlugin
+
+from letters.batch import (
+    Outcome,
+    _deliver,
+    _Job,
+    _with_target,
+    contained,
+    problems_of,
+    render_chunk,
+)
+from letters.limits import Limits
+from letters.loading import read_case_file
+from letters.output import STDIN
+from letters.problems import Location, OutputError, Problem
+from letters.renderer import Renderer
+
+CONNECT_TIMEOUT = "10s"
+PLUGIN_PREFIX = "letters-"
+
+
+@attrs.frozen
+class Bundle:
+    """A library and template as files, to be read once by each worker.
+
+    ``files`` are the library's files by path relative to its folder; ``root`` and
+    ``template_path`` are where they are on the client, so that a problem a worker finds in
+    them names the client's file, as a local batch would.
+    """
+
+    key: str
+    root: str
+    files: dict[str, bytes]
+    template_path: str
+    template: bytes
+    limits: Limits
+
+    @classmethod
+    def of(cls, renderer: Renderer) -> Bundle:
+        root = Path(renderer.library.root or ".")
+        files = {
+            path.relative_to(root).as_posix(): path.read_bytes()
+            for path in sorted(root.rglob("*"))
+            if path.is_file() and not any(p.startswith(".") for p in path.relative_to(root).parts)
+        }
+        template = renderer.template.data
+        digest = hashlib.sha256(repr(renderer.limits).encode())
+        for name, data in files.items():
+            digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+        digest.update(hashlib.sha256(template).digest())
+        return cls(
+            key=digest.hexdigest()[:32],
+            root=str(root),
+            files=files,
+            template_path=str(renderer.template.path),
+            template=template,
+            limits=renderer.limits,
+        )
+
+
+_renderers: dict[str, tuple[Renderer, Path, Bundle]] = {}
+"""On a worker: the renderer of each bundle it was given, its folder, and the bundle."""
+_lock = threading.Lock()
+loads: dict[str, int] = {}
+"""On a worker: how many times it has read each bundle (once, however many batches)."""
+
+
+class LettersPlugin(WorkerPlugin):
+    """Gives each worker, and each worker that joins later, a library and template read once."""
+
+    idempotent = True
+    """A bundle the workers already have is not sent, nor read, again."""
+
+    def __init__(self, bundle: Bundle):
+        self.bundle = bundle
+
+    def setup(self, worker: Any = None) -> None:
+        _renderer_of(self.bundle)
+
+    def teardown(self, worker: Any = None) -> None:
+        with _lock:
+            held = _renderers.pop(self.bundle.key, None)
+        if held is not None:
+            shutil.rmtree(held[1], ignore_errors=True)
+
+
+def _renderer_of(bundle: Bundle) -> Renderer:
+    with _lock:
+        held = _renderers.get(bundle.key)
+        if held is not None:
+            return held[0]
+        folder = Path(tempfile.mkdtemp(prefix="letters-cluster-"))
+        library = folder / "clauses"
+        for name, data in bundle.files.items():
+            path = library / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        library.mkdir(exist_ok=True)
+        template = folder / Path(bundle.template_path).name
+        template.write_bytes(bundle.template)
+        renderer = Renderer(library, template, limits=bundle.limits)
+        _renderers[bundle.key] = (renderer, folder, bundle)
+        loads[bundle.key] = loads.get(bundle.key, 0) + 1
+        return renderer
+
+
+def render_remotely(
+    key: str, jobs: Sequence[_Job], output_format: str, embed: bool, profile: str, write: bool
+) -> list[tuple[Outcome, bytes | None]]:
+    """On a worker: render a chunk of cases with the bundle's renderer; each outcome, with the
+    letter when the client writes it."""
+    with _lock:
+        held = _renderers.get(key)
+    if held is None:
+        problem = Problem("this worker was not given the library and template (letters plugin)")
+        return [(Outcome(job.case, None, (problem.at(job.case),)), None) for job in jobs]
+    renderer, folder, bundle = held
+    made: dict[int, bytes] = {}
+
+    def keep(job: _Job, document: bytes) -> Outcome:
+        made[id(job)] = document
+        return Outcome(job.case, str(job.target) if job.target else STDIN)
+
+    outcomes = render_chunk(
+        renderer, jobs, output_format, embed, profile, deliver=_deliver if write else keep
+    )
+    local = (str(folder / "clauses"), str(folder / Path(bundle.template_path).name))
+    client = (bundle.root, bundle.template_path)
+    return [
+        (_relocated(outcome, local, client), made.get(id(job)))
+        for job, outcome in zip(jobs, outcomes, strict=True)
+    ]
+
+
+def _relocated(outcome: Outcome, local: tuple[str, ...], client: tuple[str, ...]) -> Outcome:
+    """An outcome whose problems name the client's library and template files, not the
+    worker's copies of them."""
+
+    def moved(location: Location) -> Location:
+        file = location.file
+        for here, there in zip(local, client, strict=True):
+            if file is not None and (file == here or file.startswith(here + "/")):
+                file = there + file[len(here) :]
+        within = moved(location.within) if location.within is not None else None
+        return attrs.evolve(location, file=file, within=within)
+
+    problems = tuple(
+        attrs.evolve(problem, location=moved(problem.location)) for problem in outcome.problems
+    )
+    return attrs.evolve(outcome, problems=problems)
+
+
+def connect(cluster: str | Client) -> tuple[Client, bool]:
+    """A client of the cluster, and whether it is ours to close; one clear error if the
+    scheduler cannot be reached."""
+    if isinstance(cluster, Client):
+        return cluster, False
+    try:
+        return Client(cluster, timeout=CONNECT_TIMEOUT, set_as_default=False), True
+    except (OSError, TimeoutError, ValueError) as error:
+        raise OutputError(
+            f"cannot reach the Dask scheduler at {cluster} ({error}); start one with "
+            "'dask scheduler' and workers with 'dask worker ADDRESS'"
+        ) from None
+
+
+def render_on_cluster(
+    cluster: str | Client,
+    renderer: Renderer,
+    ready: list[_Job],
+    output_format: str,
+    embed: bool,
+    profile: str,
+    *,
+    workers_write: bool = False,
+) -> Iterator[Outcome]:
+    """The outcome of each job, in order, rendered by the cluster's workers."""
+    client, owned = connect(cluster)
+    futures: list[Future[Any]] = []
+    try:
+        bundle = Bundle.of(renderer)
+        client.register_plugin(LettersPlugin(bundle), name=PLUGIN_PREFIX + bundle.key)
+        threads = max(1, sum(client.nthreads().values()))
+        read = [_with_text(job, renderer.limits) for job in ready]
+        jobs = [job for job in read if isinstance(job, _Job)]
+        size = _chunk_size(len(jobs), threads, output_format)
+        chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
+        futures = [
+            client.submit(
+                render_remotely,
+                bundle.key,
+                chunk,
+                output_format,
+                embed,
+                profile,
+                workers_write,
+                pure=False,
+                retries=0,
+            )
+            for chunk in chunks
+        ]
+        done: dict[int, Outcome] = {}
+        pending = iter(zip(chunks, futures, strict=True))
+        for item in read:
+            if isinstance(item, Outcome):
+                yield item
+                continue
+            while id(item) not in done:
+                chunk, future = next(pending)
+                done.update(
+                    (id(job), outcome) for job, outcome in _collect(chunk, future, workers_write)
+                )
+            yield done.pop(id(item))
+    finally:
+        if futures:
+            client.cancel(futures)
+        if owned:
+            client.close()
+
+
+def _with_text(job: _Job, limits: Limits) -> _Job | Outcome:
+    """A job carrying its case file's text, read here: workers need not see the client's files."""
+    if job.text is not None:
+        return job
+    text = contained(job.case, lambda: read_case_file(job.case, limits=limits))
+    if isinstance(text, Outcome):
+        return _with_target(text, job)
+    return attrs.evolve(job, text=text)
+
+
+def _collect(
+    chunk: list[_Job], future: Future[Any], workers_write: bool
+) -> Iterator[tuple[_Job, Outcome]]:
+    """Each job of a chunk and its outcome; the letters the worker sent back are written here."""
+    try:
+        results = future.result()
+    except Exception as error:  # the cluster lost the task: a worker died with it, say
+        problems = problems_of(error)
+        message = f"the cluster did not render it ({problems[0].message})"
+        for job in chunk:
+            yield job, Outcome(job.case, None, (Problem(message, Location(file=job.case)),))
+        return
+    for job, (outcome, document) in zip(chunk, results, strict=True):
+        if document is not None and not workers_write:
+            yield job, _deliver(job, document)
+        else:
+            yield job, outcome
+
+
+def _chunk_size(count: int, threads: int, output_format: str) -> int:
+    """Cases a task: PDFs in chunks that share the work evenly over the workers' threads (one
+    LibreOffice start each, at most 200 letters), other formats in chunks of up to 64."""
+    share = max(1, -(-count // max(1, threads)))
+    if output_format == "pdf":
+        return min(200, share)
+    return max(1, min(64, -(-count // (threads * 4))))

@@ -1,0 +1,94 @@
+"""``POST /issue`` on ``letters serve``: a case issued over HTTP, recorded in the register.
+
+The body is the case JSON, recorded byte for byte as given; the answer is the letter (.docx by
+default, ``?format=txt|md`` or the Accept header for the others), with the record's id in the
+``X-Letters-Record`` header and the letter's SHA-256 in ``X-Letters-SHA256``. The letter is
+recorded before it is answered: a response that does not arrive leaves a record of a letter
+made, which ``letters register reproduce`` makes again. Who issued it is the name of the
+service's token (``letters serve --token-name``, default "service").
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from letters.problems import LettersError
+
+ISSUE_FORMATS = ("docx", "txt", "md")
+
+
+def issue_endpoint(warm: Any) -> Callable[[Request], Awaitable[Response]]:
+    """The handler of ``POST /issue`` for one worker: its register opened on first use, its
+    issuer made again whenever the worker reads its library and template again."""
+    from letters.service import MEDIA_TYPES, _error, _format
+
+    lock = threading.Lock()
+    state: dict[str, Any] = {"register": None, "issuers": {}}
+
+    def issuer(output_format: str) -> Any:
+        from letters.register.issuing import Issuer
+        from letters.register.records import Register
+
+        renderer = warm.renderer()
+        with lock:
+            if state["register"] is None:
+                state["register"] = Register(warm.settings.register)
+            key = (id(renderer), output_format)
+            made = state["issuers"].get(key)
+            if made is None or made.renderer is not renderer:
+                by = warm.settings.token_name
+                made = Issuer(state["register"], renderer, by=by, output_format=output_format)
+                state["issuers"] = {
+                    k: v for k, v in state["issuers"].items() if v.renderer is renderer
+                }
+                state["issuers"][key] = made
+            return made
+
+    async def issue(request: Request) -> Response:
+        output_format = _format(request)
+        if output_format not in ISSUE_FORMATS:
+            return _error(
+                400, f"letters are issued as {', '.join(ISSUE_FORMATS)} (?format=)", request
+            )
+        limit = warm.settings.max_body
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            return _error(413, f"the body is larger than {limit:,} bytes", request)
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                return _error(413, f"the body is larger than {limit:,} bytes", request)
+        try:
+            json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
+            return _error(400, f"the body is not JSON: {error}", request)
+
+        def work() -> tuple[int, bytes]:
+            number, data = issuer(output_format).issue_data(body, source="request")
+            return int(number), bytes(data)
+
+        try:
+            number, data = await run_in_threadpool(work)
+        except LettersError as error:
+            from letters.register.database import RegisterError
+
+            if isinstance(error, RegisterError):
+                return _error(503, f"the register cannot take the letter: {error}", request)
+            raise
+        from letters.register.versions import sha256
+
+        return Response(
+            data,
+            media_type=MEDIA_TYPES[output_format],
+            headers={"X-Letters-Record": str(number), "X-Letters-SHA256": sha256(data)},
+        )
+
+    return issue

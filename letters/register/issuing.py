@@ -1,0 +1,811 @@
+"""Issuing letters: each rendered, written and recorded in the register, or none of these.
+
+For each chunk of cases: every letter is rendered and written to a temporary file beside its
+target, and forced to the disk (fsync, in a thread while the next letter is rendered); a case
+that fails is that case's outcome, and is not recorded. Then, in one transaction, the chunk's
+records are inserted, each temporary file is linked to its letter's name (never over an
+existing file: an issued letter is not written over), the folder is synced, and the
+transaction is committed; only then are the temporary names removed. Should anything fail
+before the commit, the letters linked in that chunk are removed again and nothing is recorded.
+Stop signals are held back from the first link to the end of the commit, so that a stopped
+batch leaves each letter either recorded and written, or neither.
+
+Only a process killed outright (SIGKILL, a power cut) between the links and the commit can
+leave letters named but not recorded; each keeps its temporary name too, as a second link to
+the same file, and the next issue into that folder removes them (``Issuer.recover``).
+
+What a record holds: the case file as given, the outline and every clause and variant used with
+the SHA-256 of its wording, the library's version (hash of its files, git commit), the
+template's SHA-256 (the template and the library's files are kept in the register by content),
+the output format and SHA-256 of the bytes written, the provenance record, who issued it and
+when (UTC).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import errno
+import itertools
+import json
+import os
+import socket
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import sqlalchemy as sa
+from attrs import frozen
+from sqlalchemy.engine import Connection
+
+from letters.batch import Outcome, _Job, _plan, contained
+from letters.composition import Letter, Origin, compose
+from letters.formats.text import markdown, plain_text
+from letters.limits import budget, read_bounded
+from letters.loading import read_case_text
+from letters.model import Case
+from letters.output import STDIN, _hold_signals, _release_signals
+from letters.problems import CaseError, Location, OutputError, Problem, UsageError
+from letters.register import tables
+from letters.register.versions import LibraryVersion, library_version, sha256
+
+if TYPE_CHECKING:
+    from letters.register.records import Register
+    from letters.renderer import Renderer
+
+FORMATS = ("docx", "txt", "md")
+"""What can be issued: formats whose bytes come out the same every time (a PDF carries the
+time LibreOffice made it)."""
+CHUNK = 500  # letters recorded in one transaction
+_counter = itertools.count()
+_COMPACT = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+_TEMPORARY = ".letters-issue-"
+_HOST = socket.gethostname().replace("-", "_")
+
+
+@frozen
+class IssuedLetter:
+    """A letter as it is being recorded: what a recorder sees to add rows of its own."""
+
+    id: int
+    case: Case
+    letter: Letter
+    source: str
+
+
+class Recorder(Protocol):
+    """Rows a feature adds to the register for each letter issued, in the same transaction as
+    the letter's record (a remedy and its due date, say): each row is a table and its values,
+    and ``letter_id`` is filled in."""
+
+    def rows(self, issued: IssuedLetter) -> Iterable[tuple[sa.Table, dict[str, Any]]]: ...
+
+
+@frozen
+class IssueOutcome:
+    """What became of one case: the record and the letter's file, or what stopped it."""
+
+    case: str
+    record: int | None
+    output: str | None
+    sha256: str | None = None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def is_ok(self) -> bool:
+        return self.record is not None and not any(p.is_error for p in self.problems)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "ok": self.is_ok,
+            "record": self.record,
+            "output": self.output if self.is_ok else None,
+            "sha256": self.sha256 if self.is_ok else None,
+            "errors": [problem.as_json() for problem in self.problems],
+        }
+
+
+@frozen
+class _Ready:
+    """A letter rendered and written to its temporary file, not yet recorded."""
+
+    job: _Job
+    case: Case
+    letter: Letter
+    document: bytes
+    row: dict[str, Any]
+    clauses: tuple[tuple[str, str, str], ...]
+    temporary: Path | None  # None: the letter goes back to the caller (the service)
+    flushed: Future[None] | None = None  # its bytes forced to the disk (fsync), in a thread
+
+
+def now() -> datetime.datetime:
+    """The time of issue: UTC, to the microsecond, without a zone (all times are UTC)."""
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+def engine_version() -> str:
+    """The version of letters making the letter, and whether ISA-L made its deflate."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from letters import ooxml
+
+    try:
+        mine = version("letters")
+    except PackageNotFoundError:
+        mine = "0"
+    return f"letters {mine}" + (" isal" if ooxml._isal_zlib is not None else "")
+
+
+def clause_uses(
+    letter: Letter, library: Any, known: dict[tuple[str, str], str] | None = None
+) -> tuple[tuple[str, str, str], ...]:
+    """Every clause and variant the letter took wording from, with its wording's SHA-256, in
+    order; ``known`` keeps the hashes of wordings met before (the library does not change)."""
+    known = {} if known is None else known
+    seen: dict[tuple[str, str], str] = {}
+
+    def note(origin: Origin | None) -> None:
+        if origin is None or origin.clause is None:
+            return
+        key = (origin.clause, origin.variant or "default")
+        if key in seen:
+            return
+        digest = known.get(key)
+        if digest is None:
+            clause = library[origin.clause]
+            text = next((v.text for v in clause.variants if v.name == key[1]), "")
+            digest = known[key] = sha256(text.encode("utf-8"))
+        seen[key] = digest
+
+    note(letter.title_origin)
+    paragraphs = [letter.sign_off, *([letter.summary] if letter.summary else [])]
+    for section in letter.sections:
+        note(section.heading_origin)
+        paragraphs.extend(section.paragraphs)
+    for paragraph in paragraphs:
+        for run in paragraph.runs:
+            note(run.origin)
+            for included in run.includes:
+                note(included)
+    return tuple((clause, variant, digest) for (clause, variant), digest in sorted(seen.items()))
+
+
+def clause_set_hash(uses: Sequence[tuple[str, str, str]]) -> str:
+    """The hash a set of clause uses is kept under: of each clause, variant and wording hash."""
+    return sha256("".join(f"{c}\0{v}\0{d}\n" for c, v, d in uses).encode("utf-8"))
+
+
+def make_letter(
+    renderer: Renderer, case: Case, output_format: str, source: str
+) -> tuple[Letter, bytes]:
+    """The letter for a case and its bytes in the format, within the letter's limits."""
+    with budget(renderer.limits):
+        letter = compose(case, renderer.library, source=source)
+        if output_format == "txt":
+            return letter, plain_text(letter).encode("utf-8")
+        if output_format == "md":
+            return letter, markdown(letter).encode("utf-8")
+        return letter, renderer.template.render(letter)
+
+
+class Issuer:
+    """Renders and records letters with one renderer (library and template read once)."""
+
+    def __init__(
+        self,
+        register: Register,
+        renderer: Renderer,
+        *,
+        by: str,
+        output_format: str = "docx",
+        recorders: Sequence[Recorder] = (),
+        version: LibraryVersion | None = None,
+    ):
+        if output_format not in FORMATS:
+            raise UsageError(
+                f"letters are issued as {', '.join(FORMATS)}, not {output_format!r} "
+                "(a PDF is not the same bytes twice: issue the .docx and convert it)"
+            )
+        if not by.strip():
+            raise UsageError("who issues the letters? --by NAME")
+        self.register = register
+        self.renderer = renderer
+        self.by = by.strip()
+        self.output_format = output_format
+        from letters.register.remedies import RemedyRecorder
+
+        self.recorders = (RemedyRecorder(), *recorders)  # every letter's remedies, due dates
+        root = renderer.library.root
+        if root is None:
+            raise UsageError("a library read from a folder is needed to issue letters")
+        self.version = version or library_version(root)
+        self.template_data = renderer.template.data
+        self.template_sha256 = sha256(self.template_data)
+        self.engine = engine_version()
+        self._stored = False
+        self._recovered: set[Path] = set()
+        self._wordings: dict[tuple[str, str], str] = {}
+        self._flushing: ThreadPoolExecutor | None = None
+        self._pending: list[tuple[int, Future[None]]] = []
+        self._clause_sets: set[str] = set()  # known to be in the register
+
+    # -- one letter, for the service ---------------------------------------------------------
+
+    def issue_data(
+        self, data: bytes, *, source: str, replaces: int | None = None, note: str | None = None
+    ) -> tuple[int, bytes]:
+        """Issue the letter of a case given as bytes (the service's request body): its
+        record's id and the letter. Nothing is written to a file."""
+        job = _Job(source, None, None)
+        ready = self._prepare(job, data, replaces, note, write=False)
+        (number,) = self._record([ready])
+        return number, ready.document
+
+    # -- case files -----------------------------------------------------------------------------
+
+    def issue_files(
+        self,
+        cases: Sequence[str],
+        *,
+        out_dir: str | Path | None = None,
+        output: str | None = None,
+        name: str | None = None,
+        replaces: int | None = None,
+        note: str | None = None,
+    ) -> Iterator[IssueOutcome]:
+        """Issue each case file's letter into ``out_dir`` (or ``output``), yielding each
+        case's outcome in order."""
+        if output == STDIN:
+            raise UsageError(
+                "an issued letter goes to a file (-o FILE or --out-dir), not to standard output"
+            )
+        if output is not None and len(cases) > 1:
+            raise UsageError("one output file (-o) takes one case; use --out-dir for several")
+        if replaces is not None and len(cases) != 1:
+            raise UsageError("--replaces names one record: issue its correction alone")
+        if cases.count(STDIN) > 1:
+            raise UsageError("standard input (-) can be read only once")
+        folder = Path(out_dir) if out_dir is not None else None
+        if folder is not None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise OutputError(
+                    f"cannot make the folder ({error.strerror})", Location(file=str(folder))
+                ) from None
+        planned = list(
+            _plan(
+                cases,
+                out_dir=folder,
+                output=output,
+                name=name,
+                suffix=f".{self.output_format}",
+                limits=self.renderer.limits,
+            )
+        )
+        outcomes: list[IssueOutcome | None] = []
+        pending: list[tuple[int, _Job]] = []
+        for item in planned:
+            if isinstance(item, Outcome):
+                outcomes.append(IssueOutcome(item.case, None, None, problems=item.problems))
+            else:
+                outcomes.append(None)
+                pending.append((len(outcomes) - 1, item))
+        done = 0
+        for start in range(0, len(pending), CHUNK):
+            chunk = pending[start : start + CHUNK]
+            for index, made in zip(
+                (i for i, _ in chunk),
+                self._issue_chunk([j for _, j in chunk], replaces, note),
+                strict=True,
+            ):
+                outcomes[index] = made
+            while done < len(outcomes) and (ready := outcomes[done]) is not None:
+                yield ready
+                done += 1
+        for rest in outcomes[done:]:
+            assert rest is not None
+            yield rest
+
+    def _issue_chunk(
+        self, jobs: Sequence[_Job], replaces: int | None, note: str | None
+    ) -> list[IssueOutcome]:
+        results: dict[int, IssueOutcome] = {}
+        ready: dict[int, _Ready] = {}
+        for folder in {job.target.parent for job in jobs if job.target is not None}:
+            if folder not in self._recovered:
+                self.recover(folder)
+                self._recovered.add(folder)
+        try:
+            for number, job in enumerate(jobs):
+                made = contained(job.case, lambda job=job: self._prepare_file(job, replaces, note))  # type: ignore[misc]
+                if isinstance(made, Outcome):
+                    results[number] = IssueOutcome(
+                        job.case, None, _target(job), problems=made.problems
+                    )
+                else:
+                    ready[number] = made
+            self._flush_pending()
+            for number, each in list(ready.items()):  # on the disk before they are recorded
+                problem = _flushed(each)
+                if problem is not None:
+                    results[number] = _failed(each, problem)
+                    _remove(each.temporary)
+                    del ready[number]
+            while ready:
+                try:
+                    identities = self._record(list(ready.values()))
+                except _Taken as taken:  # a file appeared at a letter's name: that letter fails
+                    for number, each in list(ready.items()):
+                        if each.job is taken.job:
+                            results[number] = _failed(each, taken.problem)
+                            _remove(each.temporary)
+                            del ready[number]
+                    continue
+                for (number, each), identity in zip(ready.items(), identities, strict=True):
+                    results[number] = IssueOutcome(
+                        each.job.case, identity, _target(each.job), each.row["output_sha256"]
+                    )
+                    _remove(each.temporary)
+                ready = {}
+        except BaseException as error:  # the chunk is not recorded: its letters are not left
+            self._flush_pending()  # their descriptors closed
+            for each in ready.values():
+                _remove(each.temporary)
+            if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                # a stop signal may come between a temporary file's making and its being
+                # known: every temporary file of this process goes
+                mine = f"{_TEMPORARY}{_HOST}-{os.getpid()}-*.part"
+                for folder in {job.target.parent for job in jobs if job.target is not None}:
+                    for left in folder.glob(mine):
+                        _remove(left)
+                raise
+            from letters.batch import problems_of
+
+            for number, each in ready.items():
+                results[number] = IssueOutcome(
+                    each.job.case, None, _target(each.job), problems=problems_of(error)
+                )
+        return [results[number] for number in range(len(jobs))]
+
+    def _flusher(self) -> list[tuple[int, Future[None]]]:
+        """Where written letters wait to be forced to the disk: their descriptors, and the
+        futures that say when each is."""
+        return self._pending
+
+    def _flush_pending(self) -> None:
+        """Force the chunk's letters to the disk, several at once, after they are all written:
+        fsyncs made while other letters are being created make each creation wait for the file
+        system's journal."""
+        if not self._pending:
+            return
+        if self._flushing is None:
+            self._flushing = ThreadPoolExecutor(8, thread_name_prefix="letters-fsync")
+        pending, self._pending = self._pending, []
+        for descriptor, future in pending:
+            self._flushing.submit(_flush, descriptor, future)
+
+    def recover(self, folder: Path) -> list[Path]:
+        """Finish what an issuing process killed in this folder left: the letters it had named
+        but not recorded are removed, and its temporary files. The files removed are returned.
+
+        A process stopped by SIGKILL or a power cut between naming its letters and committing
+        their records leaves each such letter with a second name, its temporary one; a letter
+        whose record was committed is kept (only its temporary name goes).
+        """
+        removed: list[Path] = []
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return removed
+        stale = [entry for entry in entries if _is_stale(entry.name)]
+        if not stale:
+            return removed
+        by_inode: dict[int, list[os.DirEntry[str]]] = {}
+        for entry in entries:
+            if not entry.name.startswith(_TEMPORARY):
+                with contextlib.suppress(OSError):
+                    by_inode.setdefault(entry.inode(), []).append(entry)
+        for temporary in stale:
+            with contextlib.suppress(OSError):
+                for named in by_inode.get(temporary.inode(), []):
+                    if not self._is_recorded(Path(named.path)):
+                        Path(named.path).unlink()
+                        removed.append(Path(named.path))
+                Path(temporary.path).unlink()
+                removed.append(Path(temporary.path))
+        return removed
+
+    def _is_recorded(self, path: Path) -> bool:
+        digest = sha256(path.read_bytes())
+        letters = tables.letters
+        with self.register.engine.connect() as connection:
+            paths = connection.execute(
+                sa.select(letters.c.output_path).where(letters.c.output_sha256 == digest)
+            ).scalars()
+            return any(Path(str(found)).name == path.name for found in paths if found)
+
+    def _prepare_file(self, job: _Job, replaces: int | None, note: str | None) -> _Ready:
+        if job.text is not None:
+            data = job.text.encode("utf-8")
+        else:
+            data = read_bounded(
+                Path(job.case), self.renderer.limits.file_size, CaseError, "case file"
+            )
+        return self._prepare(job, data, replaces, note, write=True)
+
+    def _prepare(
+        self, job: _Job, data: bytes, replaces: int | None, note: str | None, *, write: bool
+    ) -> _Ready:
+        source = "<stdin>" if job.text is not None else job.case
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise CaseError(
+                f"not UTF-8 text ({error.reason} at byte {error.start})", Location(file=source)
+            ) from None
+        case = read_case_text(text, source=source)
+        letter, document = make_letter(self.renderer, case, self.output_format, source)
+        from letters.provenance import provenance_of
+
+        record = provenance_of(letter, case=source)
+        provenance = _deflate(_COMPACT.encode(record).encode("ascii"))
+        uses = clause_uses(letter, self.renderer.library, self._wordings)
+        temporary, flushed = (
+            _write_temporary(job.target, document, self._flusher())
+            if write and job.target
+            else (None, None)
+        )
+        row = {
+            "issued_by": self.by,
+            "replaces": replaces,
+            "note": note,
+            "case_source": source,
+            "case_data": data,
+            "case_sha256": sha256(data),
+            "reference": case.reference,
+            "complainant": case.complainant.name,
+            "complainant_key": name_key(case.complainant.name),
+            "body": case.body.name,
+            "body_key": name_key(case.body.name) if case.body.name else None,
+            "outline": letter.outline,
+            "decision_date": case.decision_date.isoformat() if case.decision_date else None,
+            "clause_set": clause_set_hash(uses),
+            "library_hash": self.version.hash,
+            "template": str(self.renderer.template.path),
+            "template_sha256": self.template_sha256,
+            "engine": self.engine,
+            "output_format": self.output_format,
+            "output_sha256": sha256(document),
+            "output_size": len(document),
+            "output_path": str(job.target) if job.target else None,
+            "provenance": provenance,
+        }
+        return _Ready(job, case, letter, document, row, uses, temporary, flushed)
+
+    def _record(self, ready: Sequence[_Ready]) -> list[int]:
+        """Insert the records, link each letter to its name, commit: their ids in order."""
+        held = None
+        linked: list[Path] = []
+        try:
+            with self.register.engine.begin() as connection:
+                self._store_inputs(connection)
+                if ready[0].row["replaces"] is not None:
+                    _check_replaces(connection, ready[0].row["replaces"])
+                new_sets = self._store_clause_sets(connection, ready)
+                stamp = now()
+                rows = [{**each.row, "issued_at": stamp} for each in ready]
+                inserted = connection.execute(
+                    sa.insert(tables.letters).returning(
+                        tables.letters.c.id, sort_by_parameter_order=True
+                    ),
+                    rows,
+                )
+                identities = [int(identity) for identity in inserted.scalars()]
+                self._record_extra(connection, ready, identities)
+                held = _hold_signals()
+                for each in ready:
+                    if each.temporary is not None and each.job.target is not None:
+                        _link(each, linked)
+                if linked:
+                    _sync_folders(ready)
+                # leaving the block commits
+            self._stored = True
+            self._clause_sets.update(new_sets)
+            _release(held)
+            held = None
+            return identities
+        except BaseException as error:
+            for path in linked:
+                _remove(path)
+            if isinstance(error, sa.exc.OperationalError):
+                from letters.register.database import RegisterError
+
+                reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+                raise RegisterError(
+                    f"the register {self.register.shown} did not take the letters: {reason}"
+                ) from None
+            raise
+        finally:
+            _release(held)
+
+    def _record_extra(
+        self, connection: Connection, ready: Sequence[_Ready], identities: Sequence[int]
+    ) -> None:
+        if not self.recorders:
+            return
+        grouped: dict[sa.Table, list[dict[str, Any]]] = {}
+        for each, identity in zip(ready, identities, strict=True):
+            issued = IssuedLetter(identity, each.case, each.letter, each.row["case_source"])
+            for recorder in self.recorders:
+                for table, values in recorder.rows(issued):
+                    grouped.setdefault(table, []).append({**values, "letter_id": identity})
+        for table, rows in grouped.items():
+            connection.execute(sa.insert(table), rows)
+
+    def _store_clause_sets(self, connection: Connection, ready: Sequence[_Ready]) -> set[str]:
+        """The chunk's sets of clause uses the register may not have yet, stored."""
+        new = {
+            each.row["clause_set"]: each.clauses
+            for each in ready
+            if each.row["clause_set"] not in self._clause_sets
+        }
+        if new:
+            _insert_new(connection, tables.clause_sets, [{"hash": key} for key in new])
+            _insert_new(
+                connection,
+                tables.clause_set_members,
+                [
+                    {"set_hash": key, "clause": c, "variant": v, "text_sha256": d}
+                    for key, uses in new.items()
+                    for c, v, d in uses
+                ],
+            )
+        return set(new)
+
+    def _store_inputs(self, connection: Connection) -> None:
+        """The library's files and the template, kept by content (once per register)."""
+        if self._stored:
+            return
+        known = connection.execute(
+            sa.select(tables.libraries.c.hash).where(tables.libraries.c.hash == self.version.hash)
+        ).first()
+        blobs = {self.template_sha256: self.template_data}
+        if known is None:
+            blobs.update({sha256(content): content for content in self.version.files.values()})
+        _insert_new(
+            connection, tables.blobs, [{"sha256": k, "content": v} for k, v in blobs.items()]
+        )
+        if known is None:
+            _insert_new(
+                connection,
+                tables.libraries,
+                [
+                    {
+                        "hash": self.version.hash,
+                        "git_commit": self.version.git_commit,
+                        "git_path": self.version.git_path,
+                        "is_dirty": self.version.is_dirty,
+                        "first_seen": now(),
+                    }
+                ],
+            )
+            _insert_new(
+                connection,
+                tables.library_files,
+                [
+                    {"library_hash": self.version.hash, "path": path, "sha256": digest}
+                    for path, digest in self.version.file_hashes.items()
+                ],
+            )
+
+
+def _deflate(data: bytes) -> bytes:
+    """The provenance record compressed: zlib's format, made by ISA-L where it is installed."""
+    from letters import ooxml
+
+    if ooxml._isal_zlib is not None:
+        return bytes(ooxml._isal_zlib.compress(data, 1))
+    return zlib.compress(data, 1)
+
+
+def name_key(name: str) -> str:
+    """A name as it is found: case and runs of spaces do not matter."""
+    return " ".join(name.split()).casefold()
+
+
+def _check_replaces(connection: Connection, replaces: int) -> None:
+    letters = tables.letters
+    found = connection.execute(sa.select(letters.c.id).where(letters.c.id == replaces)).first()
+    if found is None:
+        raise UsageError(f"--replaces {replaces}: no record {replaces} in the register")
+    later = connection.execute(
+        sa.select(letters.c.id).where(letters.c.replaces == replaces)
+    ).first()
+    if later is not None:
+        raise UsageError(
+            f"--replaces {replaces}: record {replaces} was already corrected by record "
+            f"{later[0]}; a correction names the latest record"
+        )
+
+
+def _insert_new(connection: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows whose key may be there already (another process stored the same content)."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    connection.execute(insert(table).on_conflict_do_nothing(), rows)
+
+
+class _Taken(Exception):
+    """A file appeared at a letter's name after it was planned."""
+
+    def __init__(self, job: _Job, problem: Problem):
+        super().__init__(problem.message)
+        self.job = job
+        self.problem = problem
+
+
+def _is_stale(name: str) -> bool:
+    """Whether a file is the temporary file of an issuing process of this machine that is gone."""
+    if not name.startswith(_TEMPORARY) or not name.endswith(".part"):
+        return False
+    host, _, rest = name[len(_TEMPORARY) :].partition("-")
+    pid = rest.partition("-")[0]
+    if host != _HOST or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _failed(each: _Ready, problem: Problem) -> IssueOutcome:
+    return IssueOutcome(each.job.case, None, _target(each.job), problems=(problem,))
+
+
+def _target(job: _Job) -> str | None:
+    return str(job.target) if job.target is not None else None
+
+
+def _write_temporary(
+    target: Path, data: bytes, pending: list[tuple[int, Future[None]]]
+) -> tuple[Path, Future[None]]:
+    """The letter written under a temporary name beside its target; its descriptor waits in
+    ``pending`` to be forced to the disk, and the future says when it is."""
+    folder = target.parent
+    if not folder.is_dir():
+        raise OutputError("the folder to write into does not exist", Location(file=str(target)))
+    if target.exists():
+        raise OutputError(
+            "a file is already there; an issued letter is never written over "
+            "(choose another --out-dir or --name)",
+            Location(file=str(target)),
+        )
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        temporary = folder / f"{_TEMPORARY}{_HOST}-{os.getpid()}-{next(_counter)}.part"
+        try:
+            descriptor = os.open(temporary, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise OutputError(
+                f"cannot write here ({error.strerror})", Location(file=str(target))
+            ) from None
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    except BaseException as error:
+        os.close(descriptor)
+        _remove(temporary)
+        if isinstance(error, OSError):
+            raise OutputError(
+                f"cannot write the letter ({error.strerror})", Location(file=str(target))
+            ) from None
+        raise
+    flushed: Future[None] = Future()
+    pending.append((descriptor, flushed))
+    return temporary, flushed
+
+
+def _flush(descriptor: int, flushed: Future[None]) -> None:
+    try:
+        os.fsync(descriptor)
+    except OSError as error:
+        flushed.set_exception(error)
+    else:
+        flushed.set_result(None)
+    finally:
+        os.close(descriptor)
+
+
+def _flushed(each: _Ready) -> Problem | None:
+    """Wait for a letter to be on the disk: the problem if it could not be."""
+    if each.flushed is None:
+        return None
+    try:
+        each.flushed.result()
+    except OSError as error:
+        return Problem(
+            f"cannot write the letter ({error.strerror})", Location(file=_target(each.job))
+        )
+    return None
+
+
+def _sync_folders(ready: Sequence[_Ready]) -> None:
+    """The folders' new names on the disk too, before the records say the letters are there."""
+    for folder in {each.job.target.parent for each in ready if each.job.target is not None}:
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _link(each: _Ready, linked: list[Path]) -> None:
+    """Give the letter its name, never over a file already there."""
+    assert each.temporary is not None and each.job.target is not None
+    target = each.job.target
+    try:
+        os.link(each.temporary, target)
+    except FileExistsError:
+        raise _Taken(
+            each.job,
+            Problem(
+                "a file is already there; an issued letter is never written over",
+                Location(file=str(target)),
+            ),
+        ) from None
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise OutputError(
+                f"cannot write the letter ({error.strerror})", Location(file=str(target))
+            ) from None
+        if target.exists():  # a file system without hard links: a rename, checked first
+            raise _Taken(
+                each.job,
+                Problem(
+                    "a file is already there; an issued letter is never written over",
+                    Location(file=str(target)),
+                ),
+            ) from None
+        each.temporary.replace(target)
+        linked.append(target)
+        return
+    linked.append(target)
+
+
+def _remove(path: Path | None) -> None:
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _release(held: Any) -> None:
+    if held is not None:
+        _release_signals(held)
+
+
+__all__ = [
+    "FORMATS",
+    "IssueOutcome",
+    "IssuedLetter",
+    "Issuer",
+    "Recorder",
+    "clause_uses",
+    "make_letter",
+    "name_key",
+]

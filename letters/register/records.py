@@ -1,0 +1,377 @@
+"""The register as a whole: issuing into it, finding records, and a record in full.
+
+``Register`` is the Python API the ``letters issue`` and ``letters register`` commands and the
+service's ``POST /issue`` share::
+
+    register = Register("out/register.sqlite")          # or a postgresql:// URL, or None
+    for outcome in register.issue(["case.json"], by="A. Caseworker", out_dir="out/issued"):
+        print(outcome.record, outcome.output)
+    [found] = register.find(Query(complainant="Mrs X"))
+    register.reproduce(found.id).matches
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import zlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from attrs import frozen
+
+from letters.problems import Location
+from letters.register import tables
+from letters.register.database import RegisterError, connect, locate, prepare
+from letters.register.issuing import IssueOutcome, Issuer, Recorder, name_key
+
+if TYPE_CHECKING:
+    from letters.register.remedies import DueRemedy
+
+_SUMMARY = (
+    "id",
+    "issued_at",
+    "issued_by",
+    "replaces",
+    "case_source",
+    "reference",
+    "complainant",
+    "body",
+    "outline",
+    "output_format",
+    "output_sha256",
+    "output_path",
+)
+
+
+@frozen
+class Query:
+    """What to find: every field given must match. Names match whatever their case and
+    spacing; ``since`` and ``until`` are days of issue (UTC), both included."""
+
+    reference: str | None = None
+    complainant: str | None = None
+    body: str | None = None
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    clause: str | None = None
+    outline: str | None = None
+    issued_by: str | None = None
+    sha256: str | None = None  # the letter's: which record is this file?
+    first: int | None = None  # record ids from ...
+    last: int | None = None  # ... to, both included
+    limit: int | None = None
+
+
+@frozen
+class Summary:
+    """A record as a list of records shows it."""
+
+    id: int
+    issued_at: datetime.datetime
+    issued_by: str
+    replaces: int | None
+    case_source: str
+    reference: str | None
+    complainant: str
+    body: str | None
+    outline: str | None
+    output_format: str
+    output_sha256: str
+    output_path: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            name: (value.isoformat() + "Z" if isinstance(value, datetime.datetime) else value)
+            for name, value in ((name, getattr(self, name)) for name in _SUMMARY)
+        }
+
+
+@frozen
+class Record:
+    """A record in full: what was issued, from which inputs, and where each sentence came from."""
+
+    summary: Summary
+    note: str | None
+    replaced_by: int | None
+    case_data: bytes
+    case_sha256: str
+    decision_date: str | None
+    library_hash: str
+    git_commit: str | None
+    git_path: str | None
+    is_dirty: bool
+    template: str
+    template_sha256: str
+    engine: str
+    output_size: int
+    clauses: tuple[tuple[str, str, str], ...]  # clause, variant, SHA-256 of its wording
+    provenance: dict[str, Any]
+
+    @property
+    def id(self) -> int:
+        return self.summary.id
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **self.summary.as_json(),
+            "note": self.note,
+            "replaced_by": self.replaced_by,
+            "case_sha256": self.case_sha256,
+            "case": self.case_data.decode("utf-8", "replace"),
+            "decision_date": self.decision_date,
+            "library": {
+                "hash": self.library_hash,
+                "git_commit": self.git_commit,
+                "git_path": self.git_path,
+                "dirty": self.is_dirty,
+            },
+            "template": {"file": self.template, "sha256": self.template_sha256},
+            "engine": self.engine,
+            "output_size": self.output_size,
+            "clauses": [
+                {"clause": clause, "variant": variant, "text_sha256": digest}
+                for clause, variant, digest in self.clauses
+            ],
+            "provenance": self.provenance,
+        }
+
+
+class Register:
+    """The register of issued letters: an SQLite file or a PostgreSQL database."""
+
+    def __init__(self, location: str | Path | None = None, *, create: bool = True):
+        self.location = locate(location)
+        if not create and "://" not in str(self.location) and not Path(self.location).is_file():
+            raise RegisterError(
+                "no register here: issue a letter (letters issue) or make one "
+                "(letters register upgrade)",
+                Location(file=str(self.location)),
+            )
+        self.engine = connect(self.location)
+        try:
+            self.revision = prepare(self.engine, create=create)
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @property
+    def shown(self) -> str:
+        """The register's name for messages, any password hidden."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # -- issuing --------------------------------------------------------------------------
+
+    def issuer(
+        self,
+        *,
+        clauses: str | Path | None = None,
+        template: str | Path | None = None,
+        by: str,
+        output_format: str = "docx",
+        recorders: Sequence[Recorder] = (),
+    ) -> Issuer:
+        """An Issuer: the library and template read once, recorded as read."""
+        from letters.library import default_library
+        from letters.register.versions import files_hash, library_files, library_version
+        from letters.renderer import Renderer
+
+        folder = Path(clauses) if clauses is not None else default_library()
+        version = library_version(folder) if folder.is_dir() else None
+        renderer = Renderer(clauses, template)  # a missing or broken library fails here
+        assert version is not None and renderer.library.root is not None
+        if files_hash(library_files(folder)) != version.hash:
+            raise RegisterError("the clause library changed while it was read; issue again")
+        return Issuer(
+            self,
+            renderer,
+            by=by,
+            output_format=output_format,
+            recorders=recorders,
+            version=version,
+        )
+
+    def issue(
+        self,
+        cases: Sequence[str],
+        *,
+        by: str,
+        clauses: str | Path | None = None,
+        template: str | Path | None = None,
+        out_dir: str | Path | None = None,
+        output: str | None = None,
+        name: str | None = None,
+        output_format: str = "docx",
+        replaces: int | None = None,
+        note: str | None = None,
+        recorders: Sequence[Recorder] = (),
+    ) -> Iterator[IssueOutcome]:
+        """Render, write and record each case file's letter; an outcome per case, in order."""
+        issuer = self.issuer(
+            clauses=clauses,
+            template=template,
+            by=by,
+            output_format=output_format,
+            recorders=recorders,
+        )
+        return issuer.issue_files(
+            cases, out_dir=out_dir, output=output, name=name, replaces=replaces, note=note
+        )
+
+    # -- finding ------------------------------------------------------------------------------
+
+    def due(self, before: datetime.date) -> list[DueRemedy]:
+        """The remedies of the letters in force that are due before the day, earliest first."""
+        from letters.register.remedies import due_before
+
+        return due_before(self, before)
+
+    def find(self, query: Query | None = None) -> list[Summary]:
+        """The records that match, oldest first."""
+        letters = tables.letters
+        statement = sa.select(*(letters.c[name] for name in _SUMMARY)).where(
+            *_conditions(query or Query())
+        )
+        statement = statement.order_by(letters.c.id)
+        if query is not None and query.limit is not None:
+            statement = statement.limit(query.limit)
+        with self.engine.connect() as connection:
+            return [Summary(*row) for row in connection.execute(statement)]
+
+    def ids(self, query: Query | None = None) -> list[int]:
+        """The ids of the records that match, oldest first."""
+        statement = (
+            sa.select(tables.letters.c.id)
+            .where(*_conditions(query or Query()))
+            .order_by(tables.letters.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [int(identity) for identity in connection.execute(statement).scalars()]
+
+    def record(self, identity: int) -> Record:
+        """One record in full; an error if the register has none of that id."""
+        letters, libraries = tables.letters, tables.libraries
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(letters, libraries)
+                .join(libraries, libraries.c.hash == letters.c.library_hash)
+                .where(letters.c.id == identity)
+            ).first()
+            if row is None:
+                raise RegisterError(f"no record {identity} in the register {self.shown}")
+            later = connection.execute(
+                sa.select(letters.c.id).where(letters.c.replaces == identity)
+            ).scalar()
+            members = tables.clause_set_members
+            uses = connection.execute(
+                sa.select(members.c.clause, members.c.variant, members.c.text_sha256)
+                .where(members.c.set_hash == row._mapping[letters.c.clause_set])
+                .order_by(members.c.clause, members.c.variant)
+            ).all()
+        values = row._mapping
+        return Record(
+            summary=Summary(*(values[letters.c[name]] for name in _SUMMARY)),
+            note=values[letters.c.note],
+            replaced_by=later,
+            case_data=bytes(values[letters.c.case_data]),
+            case_sha256=values[letters.c.case_sha256],
+            decision_date=values[letters.c.decision_date],
+            library_hash=values[letters.c.library_hash],
+            git_commit=values[libraries.c.git_commit],
+            git_path=values[libraries.c.git_path],
+            is_dirty=bool(values[libraries.c.is_dirty]),
+            template=values[letters.c.template],
+            template_sha256=values[letters.c.template_sha256],
+            engine=values[letters.c.engine],
+            output_size=values[letters.c.output_size],
+            clauses=tuple((clause, variant, digest) for clause, variant, digest in uses),
+            provenance=json.loads(zlib.decompress(values[letters.c.provenance])),
+        )
+
+    def blob(self, digest: str) -> bytes:
+        """Content the register keeps by its SHA-256 (a template, a library file)."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                sa.select(tables.blobs.c.content).where(tables.blobs.c.sha256 == digest)
+            ).scalar()
+        if found is None:
+            raise RegisterError(f"the register has no content of SHA-256 {digest}")
+        return bytes(found)
+
+    def library_files(self, library_hash: str) -> dict[str, bytes]:
+        """The files of a library version as the register keeps them, by relative path."""
+        files = tables.library_files
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(files.c.path, tables.blobs.c.content)
+                .join(tables.blobs, tables.blobs.c.sha256 == files.c.sha256)
+                .where(files.c.library_hash == library_hash)
+            ).all()
+        return {path: bytes(content) for path, content in rows}
+
+    # -- reproducing ------------------------------------------------------------------------
+
+    def reproduce(self, identity: int, *, repository: str | Path | None = None) -> Any:
+        """The record's letter made again from its recorded inputs (a ``Reproduction``)."""
+        from letters.register.reproducing import Reproducer
+
+        return Reproducer(self, repository=repository).reproduce(self.record(identity))
+
+    def verify(
+        self, query: Query | None = None, *, repository: str | Path | None = None
+    ) -> Iterator[Any]:
+        """Each matching record's letter made again and compared with the recorded hash."""
+        from letters.register.reproducing import Reproducer
+
+        reproducer = Reproducer(self, repository=repository)
+        for identity in self.ids(query):
+            yield reproducer.reproduce_safely(identity)
+
+
+def _conditions(query: Query) -> list[sa.ColumnElement[bool]]:
+    letters = tables.letters
+    found: list[sa.ColumnElement[bool]] = []
+    if query.reference is not None:
+        found.append(letters.c.reference == query.reference.strip())
+    if query.complainant is not None:
+        found.append(letters.c.complainant_key == name_key(query.complainant))
+    if query.body is not None:
+        found.append(letters.c.body_key == name_key(query.body))
+    if query.outline is not None:
+        found.append(letters.c.outline == query.outline)
+    if query.issued_by is not None:
+        found.append(letters.c.issued_by == query.issued_by)
+    if query.sha256 is not None:
+        found.append(letters.c.output_sha256 == query.sha256.strip().lower())
+    if query.since is not None:
+        found.append(letters.c.issued_at >= _start_of(query.since))
+    if query.until is not None:
+        found.append(letters.c.issued_at < _start_of(query.until + datetime.timedelta(days=1)))
+    if query.first is not None:
+        found.append(letters.c.id >= query.first)
+    if query.last is not None:
+        found.append(letters.c.id <= query.last)
+    if query.clause is not None:
+        found.append(
+            letters.c.clause_set.in_(
+                sa.select(tables.clause_set_members.c.set_hash).where(
+                    tables.clause_set_members.c.clause == query.clause
+                )
+            )
+        )
+    return found
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime(day.year, day.month, day.day)

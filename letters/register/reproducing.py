@@ -1,0 +1,211 @@
+"""Making an issued letter again from what its record holds, and what a library edit would
+change in the letters issued.
+
+The library is read as it was: at its recorded git commit (``git archive``) when the record has
+one, the files then were committed, and the repository still has it; else from the library
+files the register keeps. Either way the files must hash to the library hash recorded, and the
+template to its recorded SHA-256, before a letter is made from them. The letter is made from
+the case file's bytes as given, in the recorded format, and its SHA-256 compared with the one
+recorded.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from letters.batch import problems_of
+from letters.impact import Change, differences
+from letters.limits import budget
+from letters.loading import read_case_text
+from letters.problems import LettersError, Problem
+from letters.register.database import RegisterError
+from letters.register.issuing import make_letter
+from letters.register.versions import files_at_commit, files_hash, sha256
+
+if TYPE_CHECKING:
+    from letters.library import Library
+    from letters.register.records import Record, Register, Summary
+    from letters.renderer import Renderer
+
+
+@frozen
+class Reproduction:
+    """A record's letter made again: whether its bytes are the ones recorded."""
+
+    record: int
+    expected: str
+    actual: str | None
+    data: bytes | None
+    library_source: str | None  # "git commit abc123" or "the register's copy"
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def matches(self) -> bool:
+        return self.actual is not None and self.actual == self.expected
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "record": self.record,
+            "matches": self.matches,
+            "expected_sha256": self.expected,
+            "actual_sha256": self.actual,
+            "library_from": self.library_source,
+            "errors": [problem.as_json() for problem in self.problems],
+        }
+
+
+@frozen
+class IssuedImpact:
+    """What the library in the working copy would change in one issued letter."""
+
+    record: Summary
+    changes: tuple[Change, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def is_changed(self) -> bool:
+        return bool(self.changes or self.problems)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **self.record.as_json(),
+            "changes": [{"part": change.part, "diff": change.diff} for change in self.changes],
+            "errors": [problem.as_json() for problem in self.problems],
+        }
+
+
+class Reproducer:
+    """Libraries and templates as recorded, each made once, for any number of records."""
+
+    def __init__(self, register: Register, *, repository: str | Path | None = None):
+        self.register = register
+        self.repository = Path(repository) if repository is not None else None
+        self._work = tempfile.TemporaryDirectory(prefix="letters-reproduce-")
+        self._libraries: dict[str, tuple[Path, str]] = {}
+        self._renderers: dict[tuple[str, str], tuple[Renderer, str]] = {}
+
+    def close(self) -> None:
+        self._work.cleanup()
+
+    def library(self, record: Record) -> tuple[Path, str]:
+        """The folder holding the record's library as it was, and where it was read from."""
+        known = self._libraries.get(record.library_hash)
+        if known is not None:
+            return known
+        files, source = None, "the register's copy"
+        if record.git_commit and not record.is_dirty and record.git_path is not None:
+            repository = self.repository or _working_library()
+            if repository is not None and repository.is_dir():
+                files = files_at_commit(repository, record.git_commit, record.git_path)
+                if files is not None and files_hash(files) != record.library_hash:
+                    files = None  # not the files recorded (ignored files, say): the register's
+                source = f"git commit {record.git_commit[:12]}"
+        if files is None:
+            source = "the register's copy"
+            files = self.register.library_files(record.library_hash)
+            if files_hash(files) != record.library_hash:
+                raise RegisterError(
+                    f"record {record.id}: the register's copy of library {record.library_hash[:12]} "
+                    "does not hash to it"
+                )
+        folder = Path(self._work.name) / record.library_hash
+        for relative, content in files.items():
+            path = folder / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        folder.mkdir(parents=True, exist_ok=True)
+        self._libraries[record.library_hash] = (folder, source)
+        return folder, source
+
+    def renderer(self, record: Record) -> tuple[Renderer, str]:
+        """A renderer of the record's library and template, and where its library came from."""
+        key = (record.library_hash, record.template_sha256)
+        known = self._renderers.get(key)
+        if known is not None:
+            return known
+        from letters.renderer import Renderer
+
+        folder, source = self.library(record)
+        template = Path(self._work.name) / f"{record.template_sha256}.docx"
+        if not template.exists():
+            data = self.register.blob(record.template_sha256)
+            if sha256(data) != record.template_sha256:
+                raise RegisterError(
+                    f"record {record.id}: the register's template does not hash to it"
+                )
+            template.write_bytes(data)
+        made = (Renderer(folder, template), source)
+        self._renderers[key] = made
+        return made
+
+    def reproduce(self, record: Record) -> Reproduction:
+        """The record's letter made again; a LettersError if its inputs cannot be read."""
+        renderer, source = self.renderer(record)
+        case = read_case_text(record.case_data.decode("utf-8"), source=record.summary.case_source)
+        _, data = make_letter(
+            renderer, case, record.summary.output_format, record.summary.case_source
+        )
+        return Reproduction(record.id, record.summary.output_sha256, sha256(data), data, source)
+
+    def reproduce_safely(self, identity: int) -> Reproduction:
+        """As ``reproduce``, any failure being this record's problem."""
+        expected = ""
+        try:
+            record = self.register.record(identity)
+            expected = record.summary.output_sha256
+            return self.reproduce(record)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:
+            return Reproduction(identity, expected, None, None, None, problems_of(error))
+
+    def impact(self, identity: int, edited: Library) -> IssuedImpact:
+        """What ``edited`` would change in a record's letter, composed from the same case."""
+        from letters.composition import compose
+
+        record = self.register.record(identity)
+        try:
+            renderer, _ = self.renderer(record)
+            case = read_case_text(
+                record.case_data.decode("utf-8"), source=record.summary.case_source
+            )
+            with budget(renderer.limits):
+                old = compose(case, renderer.library, source=record.summary.case_source)
+            with budget(renderer.limits):
+                new = compose(case, edited, source=record.summary.case_source)
+        except LettersError as error:
+            return IssuedImpact(record.summary, problems=problems_of(error))
+        return IssuedImpact(record.summary, tuple(differences(old, new)))
+
+
+def _working_library() -> Path | None:
+    from letters.library import default_library
+
+    return default_library()
+
+
+def impact_since(
+    register: Register,
+    since: datetime.date,
+    edited: Library,
+    *,
+    repository: str | Path | None = None,
+) -> Iterator[IssuedImpact]:
+    """Each letter issued since the day (UTC, included), with what ``edited`` would change."""
+    from letters.register.records import Query
+
+    reproducer = Reproducer(register, repository=repository)
+    try:
+        for identity in register.ids(Query(since=since)):
+            yield reproducer.impact(identity, edited)
+    finally:
+        reproducer.close()
+
+
+__all__ = ["IssuedImpact", "Reproducer", "Reproduction", "impact_since"]

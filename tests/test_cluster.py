@@ -1,0 +1,215 @@
+"""A batch on a real Dask distributed cluster: a LocalCluster of two worker processes on
+127.0.0.1, reached by address as a cluster of several machines would be."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pikepdf
+import pytest
+from distributed import Client, LocalCluster
+
+from letters import cluster as cluster_module
+from letters.batch import render_files
+from letters.renderer import Renderer
+from tests.conftest import EXAMPLES
+
+ALL = sorted(str(path) for path in EXAMPLES.glob("*.json"))
+LETTERS = [sys.executable, "-m", "letters"]
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """The address of a cluster of two worker processes, one thread each."""
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as running:
+        yield running.scheduler_address
+
+
+def _render(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*LETTERS, "render", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=cwd,
+    )
+
+
+def _bad_case(folder: Path) -> str:
+    bad = folder / "bad.json"
+    bad.write_text('{"complainant": {"name": "Mrs X", "pronouns": "it"}}', encoding="utf-8")
+    return str(bad)
+
+
+def test_cluster_letters_are_the_local_letters_byte_for_byte(
+    scheduler: str, tmp_path: Path
+) -> None:
+    here = list(render_files(ALL, out_dir=tmp_path / "here"))
+    there = list(render_files(ALL, out_dir=tmp_path / "there", cluster=scheduler))
+    assert [outcome.is_ok for outcome in there] == [True] * len(ALL)
+    assert [outcome.case for outcome in there] == [outcome.case for outcome in here]
+    for outcome in here:
+        assert outcome.output is not None
+        name = Path(outcome.output).name
+        assert (tmp_path / "there" / name).read_bytes() == Path(outcome.output).read_bytes()
+
+
+def test_a_bad_case_is_that_cases_error_on_a_cluster_as_locally(
+    scheduler: str, tmp_path: Path
+) -> None:
+    cases = [ALL[0], _bad_case(tmp_path), ALL[1]]
+    local = _render(*cases, "--out-dir", str(tmp_path / "local"), "--json", "-q")
+    remote = _render(
+        *cases, "--out-dir", str(tmp_path / "remote"), "--json", "-q", "--cluster", scheduler
+    )
+    assert (remote.returncode, local.returncode) == (1, 1)
+    assert remote.stderr == local.stderr
+    assert "bad.json: complainant.pronouns: expected one of she, he, they" in remote.stderr
+    results = json.loads(remote.stdout)
+    assert (results["rendered"], results["failed"]) == (2, 1)
+    expected = json.loads(local.stdout)
+    for result in expected["results"]:
+        if result["output"]:
+            result["output"] = result["output"].replace("/local/", "/remote/")
+    assert results == expected
+    assert sorted(p.name for p in (tmp_path / "remote").iterdir()) == sorted(
+        Path(case).stem + ".docx" for case in (ALL[0], ALL[1])
+    )
+
+
+def test_a_clause_problem_found_by_a_worker_names_the_clients_file(
+    scheduler: str, tmp_path: Path
+) -> None:
+    library = tmp_path / "clauses"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "clauses", library)
+    (library / "broken").mkdir()
+    (library / "broken" / "clause.txt").write_text(
+        "---\ntitle: A clause that names what no case gives\n---\nIt says {{ no_such_thing }}.\n",
+        encoding="utf-8",
+    )
+    case = json.loads(Path(ALL[0]).read_text(encoding="utf-8"))
+    case["add"] = [{"section": "assessment", "clause": "broken/clause"}]
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case), encoding="utf-8")
+    arguments = [str(path), "--clauses", str(library), "-q"]
+    local = _render(*arguments, "--out-dir", str(tmp_path / "local"))
+    remote = _render(*arguments, "--out-dir", str(tmp_path / "remote"), "--cluster", scheduler)
+    assert remote.returncode == local.returncode == 1
+    assert f"{library}/broken/clause.txt: line " in remote.stderr
+    assert remote.stderr == local.stderr
+
+
+def test_each_worker_reads_the_library_and_template_once(scheduler: str, tmp_path: Path) -> None:
+    for batch in ("first", "second", "third"):
+        outcomes = list(render_files(ALL, out_dir=tmp_path / batch, cluster=scheduler))
+        assert all(outcome.is_ok for outcome in outcomes)
+    key = cluster_module.Bundle.of(Renderer()).key
+    with Client(scheduler, set_as_default=False) as client:
+        loads = client.run(lambda: cluster_module.loads.get(key))
+    assert list(loads.values()) == [1, 1]  # read once on each of the two workers, for 3 batches
+
+
+def test_a_cluster_renders_archival_pdfs(scheduler: str, tmp_path: Path) -> None:
+    out = tmp_path / "pdf"
+    done = _render(
+        *ALL[:4],
+        "--out-dir",
+        str(out),
+        "--format",
+        "pdf",
+        "--pdf-profile",
+        "pdfa-2b",
+        "--cluster",
+        scheduler,
+        "--json",
+        "-q",
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rendered"] == 4
+    for case in ALL[:4]:
+        with pikepdf.open(io.BytesIO((out / f"{Path(case).stem}.pdf").read_bytes())) as pdf:
+            assert "/StructTreeRoot" in pdf.Root
+            with pdf.open_metadata() as xmp:
+                assert xmp.get("pdfaid:part") == "2"
+
+
+def test_workers_write_the_letters_into_a_shared_folder(scheduler: str, tmp_path: Path) -> None:
+    done = _render(
+        *ALL[:3],
+        "--out-dir",
+        "shared",
+        "--cluster",
+        scheduler,
+        "--workers-write",
+        "--json",
+        "-q",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    outputs = [result["output"] for result in json.loads(done.stdout)["results"]]
+    assert outputs == [str(tmp_path / "shared" / f"{Path(case).stem}.docx") for case in ALL[:3]]
+    assert all(Path(output).read_bytes().startswith(b"PK") for output in outputs)
+
+
+def test_the_progress_summary_counts_the_clusters_letters(scheduler: str, tmp_path: Path) -> None:
+    done = _render(*ALL, _bad_case(tmp_path), "--out-dir", str(tmp_path), "--cluster", scheduler)
+    assert done.returncode == 1
+    assert done.stderr.endswith(f"rendered {len(ALL)} of {len(ALL) + 1} letters, 1 failed\n")
+
+
+def test_an_unreachable_scheduler_is_one_error(tmp_path: Path) -> None:
+    done = _render(ALL[0], "--out-dir", str(tmp_path), "--cluster", "tcp://127.0.0.1:9")
+    assert done.returncode == 1
+    assert done.stderr.startswith("cannot reach the Dask scheduler at tcp://127.0.0.1:9 (")
+    assert len(done.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_distributed_the_cluster_says_what_to_install(tmp_path: Path) -> None:
+    code = (
+        "import sys; sys.modules['distributed'] = None; from letters.cli import main; "
+        f"sys.argv = ['letters', 'render', {ALL[0]!r}, '--cluster', 'tcp://127.0.0.1:9']; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert (done.returncode, done.stderr) == (
+        2,
+        "--cluster needs Dask's distributed: pip install 'letters[cluster]'\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["-j", "2"], "--cluster renders with the cluster's workers; it does not go with -j"),
+        (["-o", "-"], "--workers-write is for --cluster, with files the workers can write"),
+    ],
+)
+def test_cluster_usage_errors(arguments: list[str], message: str, tmp_path: Path) -> None:
+    extra = ["--workers-write"] if "-o" in arguments else []
+    done = subprocess.run(
+        [*LETTERS, "render", ALL[0], "--cluster", "tcp://127.0.0.1:9", *arguments, *extra],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,353 @@
+"""The register under real processes: several issuing at once, one killed or stopped midway,
+one whose disk fails, and the service's POST /issue; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from letters.register import Register, issuing
+from tests.conftest import ROOT
+from tests.registers import case, write_case
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def letters_command(*arguments: str, **options: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "letters", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **options,
+    )
+
+
+def assert_consistent(register: Register, *folders: Path) -> int:
+    """Every letter file has its record and every record its file, of the recorded bytes; no
+    temporary file is left. The number of records is returned."""
+    records = register.find()
+    recorded = {Path(str(r.output_path)).resolve(): r.output_sha256 for r in records}
+    files = {}
+    for folder in folders:
+        for path in folder.iterdir() if folder.is_dir() else ():
+            assert not path.name.startswith("."), f"left behind: {path}"
+            files[path.resolve()] = sha(path.read_bytes())
+    assert files == recorded
+    return len(records)
+
+
+def test_several_processes_issuing_at_once_lose_and_duplicate_nothing(
+    register_at: str, register_clauses: Path, tmp_path: Path
+) -> None:
+    processes, folders = [], []
+    for worker in range(4):
+        cases = [write_case(tmp_path / f"cases-{worker}", worker * 100 + n) for n in range(30)]
+        folders.append(tmp_path / f"out-{worker}")
+        arguments = ["issue", *cases, "--clauses", str(register_clauses)]
+        arguments += ["--out-dir", str(folders[-1]), "--by", f"worker {worker}"]
+        processes.append(letters_command(*arguments, "--register", register_at, "-q"))
+    for process in processes:
+        _, error = process.communicate(timeout=300)
+        assert process.returncode == 0, error.decode()
+    with Register(register_at) as register:
+        records = register.find()
+        assert len(records) == 120
+        assert len({record.id for record in records}) == 120
+        assert len({record.case_source for record in records}) == 120
+        assert {record.issued_by for record in records} == {f"worker {n}" for n in range(4)}
+        assert assert_consistent(register, *folders) == 120
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from letters.register import issuing
+    from letters.cli import main
+
+    issuing.CHUNK = 5
+    links = {"made": 0}
+    link = os.link
+
+    def link_then_die(source, target):
+        link(source, target)
+        links["made"] += 1
+        if links["made"] == int(os.environ["KILL_AT_LINK"]):
+            os.kill(os.getpid(), signal.SIGKILL)  # as a power cut: no clean-up runs
+
+    os.link = link_then_die
+    sys.argv = ["letters", *sys.argv[1:]]
+    main()
+    """
+)
+
+
+def test_a_process_killed_before_its_commit_leaves_nothing_once_the_register_is_next_used(
+    register_at: str, register_clauses: Path, tmp_path: Path
+) -> None:
+    cases = [write_case(tmp_path / "cases", n) for n in range(12)]
+    out = tmp_path / "out"
+    arguments = ["issue", *cases, "--clauses", str(register_clauses), "--out-dir", str(out)]
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLER, *arguments, "--register", register_at],
+        env={**os.environ, "KILL_AT_LINK": "8"},  # the 3rd letter of the 2nd chunk of 5
+        capture_output=True,
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    with Register(register_at) as register:
+        assert len(register.find()) == 5  # the first chunk was committed
+        names = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
+        assert len(names) == 8  # and three letters of the second were named, not recorded
+        # the next issue into the folder finishes what the killed process left
+        more = write_case(tmp_path / "more", 99)
+        [outcome] = register.issue([more], by="B", clauses=register_clauses, out_dir=out)
+        assert outcome.is_ok
+        assert assert_consistent(register, out) == 6
+
+
+def test_a_stopped_batch_leaves_each_letter_recorded_and_written_or_neither(
+    register_at: str, register_clauses: Path, tmp_path: Path
+) -> None:
+    cases = [write_case(tmp_path / "cases", n) for n in range(1500)]
+    out = tmp_path / "out"
+    arguments = ["issue", *cases, "--clauses", str(register_clauses), "--out-dir", str(out)]
+    process = letters_command(*arguments, "--register", register_at, "-q")
+    deadline = time.monotonic() + 120
+
+    def named() -> int:
+        return sum(1 for p in out.iterdir() if not p.name.startswith(".")) if out.is_dir() else 0
+
+    while time.monotonic() < deadline and named() == 0:  # the first chunk is recorded
+        time.sleep(0.02)
+    time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    _, error = process.communicate(timeout=120)
+    assert process.returncode == 130, error.decode()
+    with Register(register_at) as register:
+        count = assert_consistent(register, out)
+    assert 0 < count < 1500
+
+
+def test_a_disk_that_fails_while_letters_are_named_leaves_no_record_and_no_letter(
+    register_at: str, register_clauses: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = {"count": 0}
+    link = os.link
+
+    def full_on_the_third(source: Any, target: Any) -> None:
+        made["count"] += 1
+        if made["count"] == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        link(source, target)
+
+    monkeypatch.setattr(os, "link", full_on_the_third)
+    cases = [write_case(tmp_path / "cases", n) for n in range(5)]
+    out = tmp_path / "out"
+    with Register(register_at) as register:
+        outcomes = list(register.issue(cases, by="A", clauses=register_clauses, out_dir=out))
+        assert [o.is_ok for o in outcomes] == [False] * 5
+        assert "No space left on device" in str(outcomes[2].problems[0])
+        assert register.find() == []
+        assert list(out.iterdir()) == []
+
+
+def test_a_recorder_s_rows_go_in_the_letter_s_transaction(
+    register_at: str, register_clauses: Path, tmp_path: Path
+) -> None:
+    """The API a feature uses to keep data of its own per letter (remedies, say): rows of its
+    table, written with the letter's record, or not at all."""
+    import sqlalchemy as sa
+
+    notes = sa.Table(
+        "test_notes",
+        sa.MetaData(),
+        sa.Column("letter_id", sa.Integer, primary_key=True),
+        sa.Column("reference", sa.String(50)),
+    )
+
+    class Notes:
+        def rows(self, issued: issuing.IssuedLetter) -> list[tuple[sa.Table, dict[str, Any]]]:
+            if issued.case.reference == "R00002":
+                raise ValueError("this one cannot be noted")
+            return [(notes, {"reference": issued.case.reference})]
+
+    with Register(register_at) as register:
+        notes.create(register.engine)
+        cases = [write_case(tmp_path / "cases", n) for n in (1, 3)]
+        outcomes = list(
+            register.issue(
+                cases,
+                by="A",
+                clauses=register_clauses,
+                out_dir=tmp_path / "out",
+                recorders=[Notes()],
+            )
+        )
+        assert all(o.is_ok for o in outcomes)
+        broken = write_case(tmp_path / "other", 2)
+        [failed] = register.issue(
+            [broken],
+            by="A",
+            clauses=register_clauses,
+            out_dir=tmp_path / "out",
+            recorders=[Notes()],
+        )
+        assert not failed.is_ok
+        with register.engine.connect() as connection:
+            rows = connection.execute(sa.select(notes).order_by(notes.c.letter_id)).all()
+        assert [tuple(row) for row in rows] == [(1, "R00001"), (2, "R00003")]
+        assert len(register.find()) == 2
+        assert_consistent(register, tmp_path / "out")
+
+
+class Service:
+    """A `letters serve` process with a register, on a free port."""
+
+    def __init__(self, register_at: str, clauses: Path, *arguments: str, token: str = "s3cret"):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.token = token
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "letters",
+                "serve",
+                "--port",
+                str(self.port),
+                "--clauses",
+                str(clauses),
+                "--register",
+                register_at,
+                *arguments,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "LETTERS_TOKEN": token},
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        raise AssertionError("the server did not start")
+
+    def issue(self, body: bytes, query: str = "") -> httpx.Response:
+        return httpx.post(
+            f"{self.url}/issue{query}",
+            content=body,
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=60,
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@pytest.fixture
+def service(register_at: str, register_clauses: Path) -> Iterator[Service]:
+    running = Service(
+        register_at, register_clauses, "--workers", "2", "--token-name", "Intake service"
+    )
+    yield running
+    running.stop()
+
+
+def test_post_issue_records_the_body_as_given_and_answers_the_letter(
+    service: Service, register_at: str
+) -> None:
+    body = json.dumps(case(4, name="Mr C"), indent=1).encode() + b"\n\n"  # kept as sent
+    answer = service.issue(body)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/vnd.openxmlformats")
+    identity = int(answer.headers["x-letters-record"])
+    assert answer.headers["x-letters-sha256"] == sha(answer.content)
+    text = service.issue(body, "?format=txt")
+    assert b"We will not investigate Mr C" in text.content
+    with Register(register_at) as register:
+        record = register.record(identity)
+        assert record.case_data == body
+        assert record.summary.issued_by == "Intake service"
+        assert record.summary.output_sha256 == sha(answer.content)
+        assert record.summary.output_path is None
+        assert register.reproduce(identity).data == answer.content
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        (b'{"complainant": {"name": "Mr C", "pronouns": "it"}}', 422, "pronouns"),
+        (b"not json", 400, "not JSON"),
+    ],
+)
+def test_post_issue_of_a_bad_case_records_nothing(
+    service: Service, register_at: str, body: bytes, status: int, message: str
+) -> None:
+    answer = service.issue(body)
+    assert answer.status_code == status
+    assert message in answer.text
+    with Register(register_at) as register:
+        assert register.find() == []
+
+
+def test_post_issue_needs_the_token(service: Service) -> None:
+    answer = httpx.post(f"{service.url}/issue", content=json.dumps(case(1)).encode())
+    assert answer.status_code == 401
+
+
+def test_the_service_and_the_command_line_issuing_at_once_lose_nothing(
+    service: Service, register_at: str, register_clauses: Path, tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = [write_case(tmp_path / "cases", 500 + n) for n in range(40)]
+    command = letters_command(
+        "issue",
+        *cases,
+        "--clauses",
+        str(register_clauses),
+        "--out-dir",
+        str(tmp_path / "out"),
+        "--register",
+        register_at,
+        "-q",
+    )
+    bodies = [json.dumps(case(n)).encode() for n in range(40)]
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(service.issue, bodies))
+    _, error = command.communicate(timeout=300)
+    assert command.returncode == 0, error.decode()
+    assert [answer.status_code for answer in answers] == [200] * 40
+    with Register(register_at) as register:
+        records = register.find()
+        assert len(records) == 80
+        assert len({record.id for record in records}) == 80
+        served = {int(answer.headers["x-letters-record"]) for answer in answers}
+        assert {r.id for r in records if r.issued_by == "Intake service"} == served
