@@ -359,7 +359,7 @@ def test_serve_refuses_at_start_a_library_every_letter_would_fail_on(tmp_path: P
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "LETTERS_TOKEN": ""},
+        env={name: value for name, value in os.environ.items() if name != "LETTERS_TOKEN"},
     )
     assert done.returncode == 1, done.stderr
     assert f"{library / 'facts.yaml'}: line 4: the fact name 'True' cannot be used" in done.stderr
