@@ -23,6 +23,7 @@ from letters.deadlines import Deadline
 from letters.facts import FACT_NAMES, FactDeclaration, Facts, case_facts
 from letters.grammar import PersonWords, long_date, short_date
 from letters.library import Clause, EmptyPlaceholder, Library, Variant
+from letters.limits import check_size, check_time
 from letters.loading import read_facts
 from letters.model import (
     Case,
@@ -494,6 +495,8 @@ class _Composer:
         self.context = self._context()
         self.used: set[str] = set()  # the clauses the letter uses, for the case's "wording"
         self.plan = self._plan()
+        self._given_sections = {id(given): index for index, given in enumerate(case.sections)}
+        """The index of each section the case plans by hand, found at once for each section."""
 
     def _context(self) -> dict[str, Any]:
         context = case_facts(self.case)
@@ -770,6 +773,7 @@ class _Composer:
         """A planned paragraph; a clause of several paragraphs starts new ones as it needs."""
         paragraphs: list[list[Text]] = [[]]
         planned = self.plan.fields.get(id(plan))
+        check_time()
         for index, part in enumerate(plan):
             if planned is not None:
                 where = planned[index]
@@ -788,6 +792,7 @@ class _Composer:
         return [paragraph_of(runs) for runs in paragraphs if runs]
 
     def section(self, plan: SectionPlan) -> Section:
+        check_time()  # a letter of many sections of the case's own text renders no clause
         fields = self._fields(plan)
         field = fields[0]
         heading = self.clause(_heading(plan.section), f"{field}.section" if field else "")
@@ -806,11 +811,11 @@ class _Composer:
     def _fields(self, plan: SectionPlan) -> tuple[str, Any]:
         """The case file's field of a section and of each of its paragraphs: a section the case
         plans by hand is ``sections[i]``; what an outline plans has its fields in the plan."""
-        for index, given in enumerate(self.case.sections):
-            if given is plan:
-                field = f"sections[{index}]"
-                return field, lambda n, _, field=field: f"{field}.paragraphs[{n}]"
-        return "", lambda _, __: ""
+        index = self._given_sections.get(id(plan))
+        if index is None or self.case.sections[index] is not plan:
+            return "", lambda _, __: ""
+        field = f"sections[{index}]"
+        return field, lambda n, _, field=field: f"{field}.paragraphs[{n}]"
 
     def letter(self) -> Letter:
         case = self.case
@@ -818,7 +823,7 @@ class _Composer:
             section
             for plan in self.plan.sections
             for section in [self.section(plan)]
-            if section.paragraphs or plan in case.sections  # an outline's empty section goes
+            if section.paragraphs or id(plan) in self._given_sections  # an outline's empty one goes
         )
         summary_field = "summary" if case.summary else ""  # else the plan's fields say
         summary_runs = [
@@ -836,7 +841,7 @@ class _Composer:
                 )
         if self.problems:
             raise combine(self.problems)
-        return Letter(
+        letter = Letter(
             sections=sections,
             sign_off=sign_off[0] if sign_off else LetterParagraph(()),
             title=title[0].text if title else "",
@@ -858,6 +863,20 @@ class _Composer:
             reckonings=tuple(self.reckonings()),
             actions=tuple(self.actions()),
         )
+        check_size(characters(letter), "a letter")
+        return letter
+
+
+def characters(letter: Letter) -> int:
+    """How many characters of text a letter holds: what the letter size limit counts."""
+    paragraphs = [letter.sign_off, *letter.paragraphs]
+    if letter.summary is not None:
+        paragraphs.append(letter.summary)
+    return (
+        sum(len(run.text) for paragraph in paragraphs for run in paragraph.runs)
+        + sum(len(section.heading) for section in letter.sections)
+        + len(letter.title)
+    )
 
 
 def _list_text(part: ListPart, level: int = 0) -> str:

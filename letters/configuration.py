@@ -82,6 +82,12 @@ def _read_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"not valid TOML: {error}", Location(file=str(path))) from None
+    except (RecursionError, MemoryError):  # tomllib reads nested arrays and tables by recursion
+        raise UsageError(
+            "the TOML is nested too deeply to be a configuration (its settings are text, "
+            "numbers and the [limits] table)",
+            Location(file=str(path)),
+        ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(
             f"cannot read the configuration ({error})", Location(file=str(path))

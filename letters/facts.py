@@ -8,6 +8,7 @@ clause lint checks wording against them.
 from __future__ import annotations
 
 import functools
+import keyword
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -201,6 +202,16 @@ def fact_type(declaration: FactDeclaration) -> Any:
     return str
 
 
+def is_fact_name(name: object) -> bool:
+    """Whether a facts.yaml key can name a fact: an identifier, not a keyword, not internal."""
+    return (
+        isinstance(name, str)
+        and name.isidentifier()
+        and not keyword.iskeyword(name)
+        and not name.startswith("_")
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def record_class(declaration: FactDeclaration) -> type:
     """An attrs class of one record of a ``records`` fact: its kind and its fields."""
@@ -247,6 +258,15 @@ def records_declaration(
     for field_name, field_spec in fields_data.items():
         field_name = str(field_name)
         at = (name, "fields", field_name)
+        if not is_fact_name(field_name):
+            problem(
+                f"fact {name!r}: the field name {field_name!r} cannot be used: a field's name "
+                "is letters, digits and _, starting with a letter, and not a word conditions "
+                "keep (True, None, not, and, or ...)",
+                *at,
+            )
+            found = False
+            continue
         if field_name == "kind":
             problem(
                 f"fact {name!r}: 'kind' is each record's kind already; name the field otherwise",
@@ -344,31 +364,34 @@ def records_declaration(
     )
 
 
-_CLASSES: dict[int, tuple[Mapping[str, FactDeclaration], type]] = {}
+_ORDERS: dict[int, tuple[Mapping[str, FactDeclaration], tuple[str, ...], tuple[str, ...]]] = {}
 
 
-def facts_class(declarations: Mapping[str, FactDeclaration]) -> type:
-    """An attrs class of the declared facts, for cattrs to read a case's facts with; made once
-    for each library's declarations."""
-    found = _CLASSES.get(id(declarations))
+def fact_order(declarations: Mapping[str, FactDeclaration]) -> tuple[str, ...]:
+    """The declared facts' names as a case's facts are given to wording: those a case must
+    give first, then the others, each in the order declared; worked out once for each
+    library's declarations.
+
+    Facts are read one by one with the type of their kind (``fact_type``), not through a class
+    made for the library: a class of thousands of fields takes minutes to make, and a fact's
+    name would be Python source in it.
+    """
+    return _orders(declarations)[1]
+
+
+def required_facts(declarations: Mapping[str, FactDeclaration]) -> tuple[str, ...]:
+    """The names of the facts every case must give, in the order declared."""
+    return _orders(declarations)[2]
+
+
+def _orders(
+    declarations: Mapping[str, FactDeclaration],
+) -> tuple[Mapping[str, FactDeclaration], tuple[str, ...], tuple[str, ...]]:
+    found = _ORDERS.get(id(declarations))
     if found is None or found[0] is not declarations:
-        if len(_CLASSES) >= 32:  # libraries read again (letters serve): the old ones go
-            _CLASSES.clear()
-        found = _CLASSES[id(declarations)] = (
-            declarations,
-            _facts_class(tuple(declarations.items())),
-        )
-    return found[1]
-
-
-@functools.lru_cache(maxsize=32)
-def _facts_class(items: tuple[tuple[str, FactDeclaration], ...]) -> type:
-    declarations = dict(items)
-    fields = {
-        name: attrs.field(
-            type=fact_type(declaration),
-            default=attrs.NOTHING if declaration.required else None,
-        )
-        for name, declaration in sorted(declarations.items(), key=lambda item: not item[1].required)
-    }
-    return attrs.make_class("DeclaredFacts", fields, frozen=True)
+        if len(_ORDERS) >= 32:  # libraries read again (letters serve): the old ones go
+            _ORDERS.clear()
+        required = tuple(name for name, fact in declarations.items() if fact.required)
+        others = tuple(name for name, fact in declarations.items() if not fact.required)
+        found = _ORDERS[id(declarations)] = (declarations, required + others, required)
+    return found

@@ -37,7 +37,7 @@ import jinja2
 import yaml
 from attrs import field, frozen
 
-from letters import lists
+from letters import lists, yaml_lines
 from letters.configuration import bundled, settings
 from letters.facts import FACT_NAMES, FactDeclaration
 from letters.grammar import FILTERS, join_and
@@ -68,8 +68,6 @@ VARIANT_MARKER = re.compile(r"==\s*(\S+)\s*==\s*")
 # (which only wrap the text) while the rendered clause is reflowed.
 _KEPT_BREAK = "\ufdd0"  # a noncharacter: case text cannot hold one (loading refuses them)
 _KEPT_BACKSLASH = "\ufdd1"  # a backslash from case data, not the clause file's "keep this break"
-# libyaml's loader when PyYAML was built with it: reading the library is most of a cold start.
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
@@ -229,7 +227,7 @@ class _FrontMatter:
                 )
 
     def _read(self, text: str, size: int) -> dict[str, Any]:
-        loader = _YAML_LOADER(text)
+        loader = yaml_lines.loader(text, self.path, first_line=2)
         try:
             node = loader.get_single_node()
             if node is None:

@@ -97,6 +97,23 @@ def size_limit() -> int:
     return _budget.letter_size
 
 
+OUTPUT_TIMES = 20
+"""How many times the letter size limit a filled template part's XML may hold: Word's markup
+around each paragraph and run, and the character references of escaped text (``&#123;`` for
+``{``), make a part's XML several times as long as the letter's text."""
+
+
+def check_output(size: int, what: str = "the filled template part") -> None:
+    """Stop the work if the XML made for a letter is past the output bound (a template that
+    repeats its text without end, say); the letter's own text is held to its size limit."""
+    bound = OUTPUT_TIMES * _budget.letter_size
+    if size > bound:
+        raise LimitError(
+            f"{what} of more than {bound:,} characters of XML (the output bound: "
+            f"{OUTPUT_TIMES} times the letter size limit; LETTERS_LETTER_SIZE_LIMIT raises it)"
+        )
+
+
 def check_size(size: int, what: str = "text") -> None:
     """Stop the work if a value made for the letter is larger than a letter may be."""
     if size > _budget.letter_size:

@@ -449,53 +449,66 @@ def _walk(
 def read_facts(given: Mapping[str, Any], declarations: Mapping[str, Any]) -> dict[str, Any]:
     """A case's facts read as the library declares them: every declared fact by name (None when
     the case does not give it). Problems name the field, ``facts.<name>``."""
-    import difflib
-
-    from letters.facts import facts_class
+    from letters.facts import fact_order, fact_type, required_facts
 
     read = _read_plainly(given, declarations)
     if read is not None:
         return read
     problems: list[LettersError] = []
-    for name in given:
-        if name not in declarations:
-            close = difflib.get_close_matches(name, declarations, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            known = ", ".join(sorted(declarations)) or "none"
+    read = dict.fromkeys(fact_order(declarations))
+    for name, value in given.items():
+        declaration = declarations.get(name)
+        if declaration is None:
             problems.append(
                 CaseError(
-                    f"the library declares no fact {name!r} (it declares: {known}){hint}",
+                    f"the library declares no fact {name!r} {_declared(name, declarations)}",
                     Location(field=f"facts.{name}"),
                 )
             )
-    raw = {name: _as_json(value) for name, value in given.items() if name in declarations}
-    try:
-        structured: Any = CONVERTER.structure(raw, facts_class(declarations))
-    except (cattrs.BaseValidationError, ExpectedError) as error:
-        for problem in _problems(error, "facts"):
-            if "missing (this field is required)" in problem.message:
-                name = (problem.problems[0].location.field or "").removeprefix("facts.")
-                about = declarations[name].about if name in declarations else ""
-                problem = CaseError(
-                    f"missing: the outline needs this fact ({about})",
-                    problem.problems[0].location,
+            continue
+        target = fact_type(declaration)
+        try:
+            read[name] = CONVERTER.structure(_as_json(value), target)
+        except Exception as error:  # cattrs' refusals, and our own hooks'
+            problems.extend(_problems(error, f"facts.{name}", target))
+    for name in required_facts(declarations):
+        if read[name] is None and name not in given:
+            problems.append(
+                CaseError(
+                    f"missing: the outline needs this fact ({declarations[name].about})",
+                    Location(field=f"facts.{name}"),
                 )
-            problems.append(problem)
-        structured = None
-    if structured is not None:
-        problems += _missing_in_records(structured, declarations)
+            )
+    problems += _missing_in_records(read, declarations)
     if problems:
         raise combine(problems)
-    return attrs.asdict(structured, recurse=False)
+    return read
 
 
-def _missing_in_records(structured: Any, declarations: Mapping[str, Any]) -> list[LettersError]:
+def _declared(name: str, declarations: Mapping[str, Any]) -> str:
+    """What a library declares, for a case that gives a fact it does not: its names, and the
+    closest to the one given (the first hundred names, and a close match among a few thousand,
+    for a library that declares a great many)."""
+    import difflib
+
+    names = sorted(declarations)
+    known = ", ".join(names[:100]) or "none"
+    if len(names) > 100:
+        known += f" and {len(names) - 100:,} more"
+    close = difflib.get_close_matches(name, names[:5000], n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"(it declares: {known}){hint}"
+
+
+def _missing_in_records(
+    read: Mapping[str, Any], declarations: Mapping[str, Any]
+) -> list[LettersError]:
     """The fields each record of a ``records`` fact needs for its kind, and does not give."""
     problems: list[LettersError] = []
     for name, declaration in declarations.items():
         if declaration.kind != "records":
             continue
-        for number, record in enumerate(getattr(structured, name) or ()):
+        for number, record in enumerate(read.get(name) or ()):
             kind = declaration.kind_named(record.kind)
             for need in kind.needs if kind is not None else ():
                 if getattr(record, need) is None:
@@ -517,11 +530,11 @@ def _read_plainly(
     given: Mapping[str, Any], declarations: Mapping[str, Any]
 ) -> dict[str, Any] | None:
     """The facts as ``read_facts`` reads them, when each is already of its declared kind and
-    none that is required is missing (as a valid case's are); else None, for cattrs to read
-    them again and say what is wrong."""
-    from letters.facts import facts_class, field_names
+    none that is required is missing (as a valid case's are); else None, for them to be read
+    again one by one, saying what is wrong."""
+    from letters.facts import fact_order, required_facts
 
-    read = dict.fromkeys(field_names(facts_class(declarations)))
+    read = dict.fromkeys(fact_order(declarations))
     for name, value in given.items():
         declaration = declarations.get(name)
         if declaration is None or type(value) is not _READ_AS.get(declaration.kind):
@@ -531,8 +544,8 @@ def _read_plainly(
         if _not_chosen(value, declaration.choices):  # a list of choices with another item
             return None
         read[name] = value
-    for name, declaration in declarations.items():
-        if declaration.required and read[name] is None:
+    for name in required_facts(declarations):
+        if read[name] is None:
             return None
     return read
 

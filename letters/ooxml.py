@@ -120,7 +120,16 @@ def read_package(
             raise TemplateError(f"not a {what} (it has no {required})", Location(file=source))
     for name, content in parts.items():
         if name.endswith((".xml", ".rels")):
-            parse_xml(content, Location(file=source, part=name))
+            where = Location(file=source, part=name)
+            try:
+                content.decode("utf-8")
+            except UnicodeDecodeError as error:  # UTF-16, say: XML allows it, Word never writes it
+                raise TemplateError(
+                    f"the part is not UTF-8 text ({error.reason} at byte {error.start}), as "
+                    "Word writes it; save the file again in Word or LibreOffice",
+                    where,
+                ) from None
+            parse_xml(content, where)
     return parts
 
 

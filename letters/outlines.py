@@ -44,12 +44,14 @@ import attrs
 import jinja2
 from attrs import frozen
 from jinja2 import meta, nodes
+from jinja2.sandbox import modifies_known_mutable
 
 from letters.facts import FactDeclaration, fields_of
 from letters.grammar import PersonWords
+from letters.limits import check_time
 from letters.model import Case, ClauseUse
 from letters.problems import CaseError, ClauseError, LettersError, Location, Problem, combine
-from letters.wording import Fields, Sandbox, shared_context
+from letters.wording import Sandbox, plain_values, shared_context
 from letters.yaml_lines import Lines, line_of, read_yaml
 
 OUTLINE_KEYS = ("title", "about", "when", "needs", "numbered", "summary", "sections")
@@ -81,8 +83,54 @@ CONDITION_NAMES = frozenset(
 
 COMPLAINT_FIELDS = frozenset(("about", "statement", "wants"))
 
-ENVIRONMENT = Sandbox(lenient=True)
+MUTATING_METHODS = frozenset(
+    (
+        "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",
+        "update", "setdefault", "popitem", "add", "discard", "difference_update",
+        "intersection_update", "symmetric_difference_update", "appendleft", "extendleft",
+        "popleft", "rotate",
+    )
+)  # fmt: skip
+"""The methods of lists, dicts, sets and deques that change them: a condition calls none."""
+
+
+class _ConditionSandbox(Sandbox):
+    """The wording sandbox as conditions have it: they only read the case. Its values are
+    read-only (tuples, read-only mappings), and, as in Jinja's ImmutableSandboxedEnvironment,
+    no method that changes a list, dict, set or deque may be called on any value."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return super().is_safe_attribute(obj, attr, value) and not modifies_known_mutable(obj, attr)
+
+
+ENVIRONMENT = _ConditionSandbox(lenient=True)
 ENVIRONMENT.reads_clock = False  # conditions are expressions: no loops
+
+
+class ReadOnlyFields(Mapping[str, Any]):
+    """Fields a condition reads, ``facts.late``, and cannot change: a condition that could
+    change the case it tests (``reasons.append('late')``) would place clauses for facts the
+    case does not have, and ``explain`` would report them."""
+
+    __slots__ = ("_fields",)
+
+    def __init__(self, fields: Mapping[str, Any]):
+        self._fields = fields
+
+    def __getitem__(self, name: str) -> Any:
+        return self._fields[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def __repr__(self) -> str:
+        return f"ReadOnlyFields({self._fields!r})"
+
+
+plain_values(ReadOnlyFields)
 
 
 @frozen
@@ -335,11 +383,59 @@ def _condition(
         return None
     line = line_of(lines, *at)
     try:
-        ENVIRONMENT.parse("{{ (" + value + ") }}")  # compiled when first tested
+        tree = ENVIRONMENT.parse("{{ (" + value + ") }}")  # compiled when first tested
     except jinja2.TemplateSyntaxError as error:
         problem(f"the condition {value!r} is not an expression: {error.message}", *at)
         return None
+    except (RecursionError, MemoryError):
+        tree = None
+    if tree is None or _depth(tree) - _WRAPPING > MAX_DEPTH:
+        problem(
+            f"the condition {_shortened(value)!r} is nested too deeply: at most {MAX_DEPTH} "
+            "brackets, 'not's, 'and's and 'or's within each other",
+            *at,
+        )
+        return None
+    changing = next(
+        (
+            node.node.attr
+            for node in tree.find_all(nodes.Call)
+            if isinstance(node.node, nodes.Getattr) and node.node.attr in MUTATING_METHODS
+        ),
+        None,
+    )
+    if changing:
+        problem(
+            f"the condition {_shortened(value)!r} calls {changing}(), which would change the "
+            "case it tests; a condition only reads the case's facts",
+            *at,
+        )
+        return None
     return Condition(value.strip(), path, line)
+
+
+MAX_DEPTH = 50
+"""How deeply a condition's parts may sit within each other. Python's compiler, which runs
+each condition, stops at some 200 brackets, and Jinja's parser at its recursion limit."""
+
+
+_WRAPPING = 4  # the template and output nodes around a condition, a name and its attribute
+
+
+def _depth(tree: nodes.Node) -> int:
+    """How deeply the nodes of a parsed condition sit within each other (counted without
+    recursion: the tree may be deeper than Python's recursion limit)."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.iter_child_nodes())
+    return deepest
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _items(
@@ -553,10 +649,18 @@ def read_declarations(path: Path) -> tuple[dict[str, FactDeclaration], list[Lett
                 Location(file=str(path), line=1),
             )
         ]
-    from letters.facts import FACT_NAMES
+    from letters.facts import FACT_NAMES, is_fact_name
 
-    for name, spec in data.items():
-        name = str(name)
+    for key, spec in data.items():
+        name = str(key)
+        if not is_fact_name(key):
+            problem(
+                f"the fact name {name!r} cannot be used: a fact's name is letters, digits "
+                "and _, starting with a letter, and not a word conditions keep (True, None, "
+                "not, and, or ...)",
+                name,
+            )
+            continue
         if name in FACT_NAMES:
             problem(f"fact {name!r} is one every case has already; choose another name", name)
             continue
@@ -687,23 +791,25 @@ def _choice(outline: Outline, item: Item) -> Choice:
 
 def condition_context(case: Case, facts: Mapping[str, Any]) -> dict[str, Any]:
     """What a condition sees of a case: its declared facts and the facts every case has."""
-    complaint = Fields(fields_of(case.complaint))
-    names = [reason.reason for reason in case.reasons]
+    complaint = ReadOnlyFields(fields_of(case.complaint))
+    names = tuple(reason.reason for reason in case.reasons)
     return {
-        "facts": Fields(facts),
+        "facts": ReadOnlyFields(dict(facts)),
         "reasons": names,
         "reason": names[0] if names else None,
         "complaint": complaint,
         "complainant": case.complainant.name,
-        "people": [person.name for person in case.people],
-        "considered": list(case.considered),
+        "people": tuple(person.name for person in case.people),
+        "considered": tuple(case.considered),
         "decision": case.decision,
         "decision_date": case.decision_date,
         "stage": case.stage,
         "reference": case.reference,
         "category": case.category,
-        "body": Fields(fields_of(case.body)),
-        "text": Fields({section: list(paragraphs) for section, paragraphs in case.text.items()}),
+        "body": ReadOnlyFields(fields_of(case.body)),
+        "text": ReadOnlyFields(
+            {section: tuple(paragraphs) for section, paragraphs in case.text.items()}
+        ),
     }
 
 
@@ -973,11 +1079,7 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
         SectionPlan(section, tuple(planned(laid) for laid in paragraphs))
         for section, paragraphs in layout.sections
     ]
-    for number, addition in enumerate(case.add):
-        try:
-            sections = _added(sections, addition, ClauseUse)
-        except LettersError as error:
-            problems.append(error.inside(Location(field=f"add[{number}]")))
+    sections = _added(sections, case.add, problems)
     by_id = {plan.section: index for index, plan in enumerate(sections)}
     for given in case.sections:
         if given.section in by_id:
@@ -1166,6 +1268,8 @@ def _layout(
         """The caseworker's paragraphs for a section, each with the case fields of its parts."""
         own: list[_Part] = []
         for number, (origins, size) in enumerate(sizes.get(section, ())):
+            if not number % 1000:  # a case may give a section a great many paragraphs
+                check_time()
             field = f"text.{section}[{number}]"
             part_fields = tuple(field if size == 1 else f"{field}[{n}]" for n in origins)
             own.append(((_Own(section, number),), part_fields))
@@ -1300,28 +1404,73 @@ def _layout(
     )
 
 
-def _added(sections: list[Any], addition: Any, clause_use: Any) -> list[Any]:
+_Key = tuple[int, ...]
+"""A paragraph's place in its section, as an addition's order key."""
+
+
+def _keyed(paragraphs: Iterable[Any]) -> tuple[list[tuple[_Key, Any]], dict[str, _Key]]:
+    """A section's paragraphs with their order keys, and the key of the first that holds each
+    clause."""
+    keyed: list[tuple[_Key, Any]] = [((n,), paragraph) for n, paragraph in enumerate(paragraphs)]
+    first: dict[str, _Key] = {}
+    for key, paragraph in keyed:
+        for part in paragraph:
+            if isinstance(part, ClauseUse):
+                first.setdefault(part.clause, key)
+    return keyed, first
+
+
+def _added(
+    sections: list[Any], additions: Iterable[Any], problems: list[LettersError]
+) -> list[Any]:
+    """The sections with the clauses a case adds: each at its section's end, or right after the
+    first paragraph that holds its ``after`` clause as the section reads by then (so before
+    clauses added after that one earlier).
+
+    Each paragraph has an order key (a tuple: an addition's key is its paragraph's and one more
+    number), so that finding a clause and placing a paragraph take the same time however many
+    additions a case makes.
+    """
     from letters.model import SectionPlan
 
-    for index, plan in enumerate(sections):
-        if plan.section != addition.section:
+    by_name: dict[str, int] = {}
+    for number, plan in enumerate(sections):
+        by_name.setdefault(plan.section, number)
+    added: dict[int, tuple[list[tuple[_Key, Any]], dict[str, _Key]]] = {}
+    count = itertools.count(1)
+    for number, addition in enumerate(additions):
+        if not number % 1000:
+            check_time()
+        found = by_name.get(addition.section)
+        if found is None:
+            known = ", ".join(plan.section for plan in sections)
+            problems.append(
+                ClauseError(
+                    f"the letter has no section {addition.section!r} (sections: {known})"
+                ).inside(Location(field=f"add[{number}]"))
+            )
             continue
-        paragraphs = list(plan.paragraphs)
-        placed = (clause_use(addition.clause, addition.variant, dict(addition.params)),)
+        if found not in added:
+            added[found] = _keyed(sections[found].paragraphs)
+        keyed, first = added[found]
+        key: _Key
         if addition.after is None:
-            paragraphs.append(placed)
+            key = (len(sections[found].paragraphs) + next(count),)
+        elif addition.after in first:
+            key = (*first[addition.after], -next(count))  # before what was added there earlier
         else:
-            found = [
-                number
-                for number, paragraph in enumerate(paragraphs)
-                if any(getattr(part, "clause", None) == addition.after for part in paragraph)
-            ]
-            if not found:
-                raise ClauseError(
+            problems.append(
+                ClauseError(
                     f"section {addition.section!r} has no clause {addition.after!r} to add after"
-                )
-            paragraphs.insert(found[0] + 1, placed)
-        sections[index] = SectionPlan(plan.section, tuple(paragraphs))
-        return sections
-    known = ", ".join(plan.section for plan in sections)
-    raise ClauseError(f"the letter has no section {addition.section!r} (sections: {known})")
+                ).inside(Location(field=f"add[{number}]"))
+            )
+            continue
+        keyed.append((key, (ClauseUse(addition.clause, addition.variant, dict(addition.params)),)))
+        if addition.clause not in first or key < first[addition.clause]:
+            first[addition.clause] = key
+    for found, (keyed, _) in added.items():
+        keyed.sort(key=lambda entry: entry[0])
+        sections[found] = SectionPlan(
+            sections[found].section, tuple(paragraph for _, paragraph in keyed)
+        )
+    return sections

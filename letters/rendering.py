@@ -165,7 +165,11 @@ def render_with_docxtpl(template: bytes, context: dict[str, Any]) -> bytes:
         def render_properties(self, context: dict[str, Any], jinja_env: Any = None) -> None:
             for name in ooxml.CORE_PROPERTY_TAGS:
                 value = PROPERTIES_ENVIRONMENT.from_string(getattr(self.docx.core_properties, name))
-                setattr(self.docx.core_properties, name, _limit(render_bounded(value, context)))
+                setattr(
+                    self.docx.core_properties,
+                    name,
+                    _limit(render_bounded(value, context, xml=True)),
+                )
 
         def render_footnotes(self, context: dict[str, Any], jinja_env: Any = None) -> None:
             super().render_footnotes(context, jinja_env)
@@ -239,7 +243,7 @@ class _Prepared:
         Each step first looks for a character it needs, which is quick: most letters have
         none of them.
         """
-        xml = render_bounded(template, context)
+        xml = render_bounded(template, context, xml=True)
         if "\n" in xml:  # a line break before a paragraph, as docxtpl would take out
             xml = ooxml.join_paragraph_lines(xml)
         if "_" in xml:  # docxtpl's markers for a literal {{ and }}, {% and %}
@@ -260,7 +264,7 @@ class _Prepared:
         text = "".join(
             piece
             if isinstance(piece, str)
-            else ooxml.escape_text(_limit(render_bounded(piece, context)))
+            else ooxml.escape_text(_limit(render_bounded(piece, context, xml=True)))
             for piece in self.properties
         )
         return text.encode("utf-8")

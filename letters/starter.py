@@ -9,7 +9,13 @@ lints the library and renders the examples.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fnmatch
+import os
+import secrets
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from letters.configuration import FILE_NAME, bundled
@@ -67,32 +73,87 @@ echo "ci: the library lints clean and every example renders"
 
 
 def start_library(folder: str | Path) -> list[Path]:
-    """Make a new organisation's library in ``folder`` (new or empty); the files it wrote."""
+    """Make a new organisation's library in ``folder`` (new or empty); the files it wrote.
+
+    The library is written into a new folder beside ``folder`` and renamed into place once it
+    is whole: a full disk or a folder that cannot be written leaves nothing behind (neither
+    that folder nor the parents made for it), and the error is the operating system's own.
+    """
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise OutputError(
             "the folder is not empty; name a new folder for the library", Location(file=str(folder))
         )
+    made: list[Path] = []  # the parents made for the folder, deepest last
+    staging: Path | None = None
+    writing = folder
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(bundled("clauses"), folder / "clauses")
-        shutil.copytree(
-            bundled("templates"), folder / "templates", ignore=shutil.ignore_patterns("*.py")
-        )
-        (folder / "examples").mkdir()
-        example = bundled("examples") / EXAMPLE
-        if not example.is_file():
-            example = bundled("clauses").parent / "examples" / EXAMPLE
-        shutil.copyfile(example, folder / "examples" / EXAMPLE)
-        (folder / FILE_NAME).write_text(CONFIGURATION, encoding="utf-8")
-        (folder / "README.md").write_text(README.format(example=EXAMPLE), encoding="utf-8")
-        ci = folder / "ci.sh"
-        ci.write_text(CI, encoding="utf-8")
-        ci.chmod(0o755)
-        (folder / ".gitignore").write_text("out/\n", encoding="utf-8")
+        for parent in reversed(folder.absolute().parents):
+            if not parent.exists():
+                writing = parent
+                parent.mkdir()
+                made.append(parent)
+        writing = staging = folder.parent / f".{folder.name}.{secrets.token_hex(4)}.tmp"
+        staging.mkdir()
+        for path in _write_library(staging):  # the library is written as the paths come
+            writing = path
+        writing = folder
+        staging.replace(folder)  # an empty folder of that name is replaced
     except OSError as error:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        for parent in reversed(made):
+            with contextlib.suppress(OSError):
+                parent.rmdir()
         raise OutputError(
-            f"cannot make the library ({error.strerror}: {error.filename})",
+            f"cannot make the library: {_os_error(error, writing)}; nothing was left behind",
             Location(file=str(folder)),
         ) from None
     return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+def _write_library(folder: Path) -> Iterator[Path]:
+    """Write the library's files into ``folder``, saying each file before it is written."""
+    yield from _copy_folder(bundled("clauses"), folder / "clauses")
+    yield from _copy_folder(bundled("templates"), folder / "templates", skip="*.py")
+    example = bundled("examples") / EXAMPLE
+    if not example.is_file():
+        example = bundled("clauses").parent / "examples" / EXAMPLE
+    yield folder / "examples"
+    (folder / "examples").mkdir()
+    yield folder / "examples" / EXAMPLE
+    shutil.copyfile(example, folder / "examples" / EXAMPLE)
+    files = {
+        FILE_NAME: CONFIGURATION,
+        "README.md": README.format(example=EXAMPLE),
+        "ci.sh": CI,
+        ".gitignore": "out/\n",
+    }
+    for name, text in files.items():
+        yield folder / name
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "ci.sh").chmod(0o755)
+
+
+def _copy_folder(source: Path, target: Path, *, skip: str = "") -> Iterator[Path]:
+    """Copy a folder file by file (shutil.copytree gathers its errors into one without the
+    operating system's number and message), saying each file before it is copied."""
+    for place, folders, files in os.walk(source):
+        here = target / Path(place).relative_to(source)
+        yield here
+        here.mkdir()
+        folders.sort()
+        for name in sorted(files):
+            if skip and fnmatch.fnmatch(name, skip):
+                continue
+            yield here / name
+            shutil.copy2(Path(place) / name, here / name)
+
+
+def _os_error(error: OSError, writing: Path) -> str:
+    """The operating system's error as it gives it: its message, its number and the file."""
+    number = errno.errorcode.get(error.errno, str(error.errno)) if error.errno else None
+    reason = error.strerror or str(error) or type(error).__name__
+    described = f"{reason} ({number})" if number else reason
+    # a copy's error names the file read first and the file written second (sendfile's ENOSPC)
+    return f"{described}, at {error.filename2 or error.filename or writing}"

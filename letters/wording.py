@@ -36,7 +36,7 @@ from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
 from letters.grammar import FILTERS, PersonWords
-from letters.limits import check_size, check_time, size_limit
+from letters.limits import OUTPUT_TIMES, check_output, check_size, check_time, size_limit
 from letters.problems import LimitError
 
 MAX_POWER = 100
@@ -361,21 +361,27 @@ def shared_context(template: jinja2.Template, context: Mapping[str, Any]) -> Any
     return environment.context_class(environment, context, template.name, template.blocks)  # type: ignore[arg-type]
 
 
-def render_bounded(template: jinja2.Template, context: Mapping[str, Any]) -> str:
+def render_bounded(
+    template: jinja2.Template, context: Mapping[str, Any], *, xml: bool = False
+) -> str:
     """Render a compiled template on the context as it is, within the letter's limits.
 
     Jinja's ``render`` copies the context and its globals into a new one for every call, which
     is most of the cost of a short clause; wording needs no globals of its context, so the
-    context is shared as it is. The output is counted, and the clock read, as it is made.
+    context is shared as it is. The output is counted, and the clock read, as it is made:
+    against the letter size limit (a clause's text), or for a template part's ``xml`` against
+    the output bound, larger by as much as markup and escaping add to a letter's text.
     """
     made = template.root_render_func(shared_context(template, context))
     text: list[str] = []
     size = 0
-    limit = size_limit()
+    limit = size_limit() * (OUTPUT_TIMES if xml else 1)
     while True:  # in chunks of pieces: counted and timed without a step per piece
         chunk = list(itertools.islice(made, _CHUNK))
         size += sum(map(len, chunk))
         if size > limit:
+            if xml:
+                check_output(size)
             check_size(size, "the rendered text")
         check_time()
         if len(chunk) < _CHUNK:  # the last: a short template's only one

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from letters.composition import Letter, LetterParagraph
+from letters.limits import check_time
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<|~])")  # markup wherever it stands
 _LINE_START = re.compile(r"^(\s*)([#>+-])", re.MULTILINE)  # markup at the start of a line
@@ -44,6 +45,7 @@ def plain_text(letter: Letter) -> str:
         blocks.append(f"Summary: {letter.summary.text}")
     number = 0
     for section in letter.sections:
+        check_time()
         blocks.append(section.heading)
         for paragraph in section.paragraphs:
             number += 1
@@ -65,6 +67,7 @@ def markdown(letter: Letter) -> str:
         blocks.append(f"**Summary:** {_lines(escape(letter.summary.text), '')}")
     number = 0
     for section in letter.sections:
+        check_time()
         blocks.append(f"## {escape(section.heading)}")
         for paragraph in section.paragraphs:
             number += 1
