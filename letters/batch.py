@@ -103,6 +103,19 @@ class _Job:
     text: str | None = None  # the case itself, when it came from standard input
 
 
+def output_folder(out_dir: str | Path | None) -> Path | None:
+    """The folder a batch writes into, made when missing; None for the current folder."""
+    folder = Path(out_dir) if out_dir is not None else None
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(
+                f"cannot make the folder ({error.strerror})", Location(file=str(folder))
+            ) from None
+    return folder
+
+
 def _plan(
     cases: Sequence[str],
     *,
@@ -373,14 +386,7 @@ def render_files(
             raise UsageError(f"no PDF profile {pdf_profile!r} (profiles: {', '.join(PROFILES)})")
         find_libreoffice()  # one clear error before any work, if LibreOffice is missing
     renderer = Renderer(clauses, template, limits=limits)  # a broken library fails once, here
-    folder = Path(out_dir) if out_dir is not None else None
-    if folder is not None:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise OutputError(
-                f"cannot make the folder ({error.strerror})", Location(file=str(folder))
-            ) from None
+    folder = output_folder(out_dir)
     suffix = f".{output_format}"
     planned = list(
         _plan(

@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from attrs import frozen
 from sqlalchemy.engine import Connection
 
-from letters.batch import Outcome, _Job, _plan, contained
+from letters.batch import Outcome, _Job, _plan, contained, output_folder
 from letters.composition import Letter, Origin, compose
 from letters.formats.text import markdown, plain_text
 from letters.limits import budget, read_bounded
@@ -269,14 +269,7 @@ class Issuer:
             raise UsageError("--replaces names one record: issue its correction alone")
         if cases.count(STDIN) > 1:
             raise UsageError("standard input (-) can be read only once")
-        folder = Path(out_dir) if out_dir is not None else None
-        if folder is not None:
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise OutputError(
-                    f"cannot make the folder ({error.strerror})", Location(file=str(folder))
-                ) from None
+        folder = output_folder(out_dir)
         planned = list(
             _plan(
                 cases,
