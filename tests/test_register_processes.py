@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -21,8 +20,8 @@ import httpx
 import pytest
 
 from letters.register import Register, issuing
-from tests.conftest import ROOT
 from tests.registers import case, write_case
+from tests.test_service import Server
 
 
 def sha(data: bytes) -> str:
@@ -216,43 +215,19 @@ def test_a_recorder_s_rows_go_in_the_letter_s_transaction(
         assert_consistent(register, tmp_path / "out")
 
 
-class Service:
+class Service(Server):
     """A `letters serve` process with a register, on a free port."""
 
     def __init__(self, register_at: str, clauses: Path, *arguments: str, token: str = "s3cret"):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
-        self.url = f"http://127.0.0.1:{self.port}"
         self.token = token
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "letters",
-                "serve",
-                "--port",
-                str(self.port),
-                "--clauses",
-                str(clauses),
-                "--register",
-                register_at,
-                *arguments,
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "LETTERS_TOKEN": token},
+        super().__init__(
+            "--clauses",
+            str(clauses),
+            "--register",
+            register_at,
+            *arguments,
+            env={"LETTERS_TOKEN": token},
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.stop()
-        raise AssertionError("the server did not start")
 
     def issue(self, body: bytes, query: str = "") -> httpx.Response:
         return httpx.post(
@@ -261,14 +236,6 @@ class Service:
             headers={"Authorization": f"Bearer {self.token}"},
             timeout=60,
         )
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 @pytest.fixture
