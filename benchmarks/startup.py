@@ -82,12 +82,12 @@ def imports(work: Path) -> tuple[float, list[tuple[str, float]]]:
         env={**os.environ, "XDG_CACHE_HOME": str(work / "cache")},
         cwd=ROOT,
     )
-    by_package: collections.Counter[str] = collections.Counter()
+    by_package: dict[str, float] = collections.defaultdict(float)
     for line in done.stderr.splitlines():
         found = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
         if found:
             by_package[found[2].split(".")[0]] += int(found[1]) / 1000
-    return sum(by_package.values()), by_package.most_common()
+    return sum(by_package.values()), sorted(by_package.items(), key=lambda item: -item[1])
 
 
 def main() -> None:

@@ -28,37 +28,51 @@ def origin_record(origin: Origin, conditions: Mapping[str, Any] | None = None) -
     """An origin as JSON: the clause's id, variant, file and line, or only the case's field;
     for a clause an outline placed, why, with the values its condition saw in ``conditions``
     (the letter's)."""
-    record: dict[str, Any] = {"field": origin.field}
-    if origin.clause is not None:
-        record.update(
-            clause=origin.clause, variant=origin.variant, file=origin.file, line=origin.line
+    return _Records(conditions).origin(origin)
+
+
+class _Records:
+    """The origins of one letter as JSON; a clause's choice, which its runs share, is
+    described once."""
+
+    def __init__(self, conditions: Mapping[str, Any] | None):
+        self.conditions = conditions
+        self._choices: dict[int, dict[str, Any]] = {}
+
+    def origin(self, origin: Origin, text: str | None = None) -> dict[str, Any]:
+        """The origin as JSON, after the run's ``text`` when there is one."""
+        made: dict[str, Any] = (
+            {"field": origin.field} if text is None else {"text": text, "field": origin.field}
         )
-    if origin.chosen is not None:
-        record["chosen"] = origin.chosen.as_json(conditions)
-    return record
+        if origin.clause is not None:
+            made["clause"] = origin.clause
+            made["variant"] = origin.variant
+            made["file"] = origin.file
+            made["line"] = origin.line
+        chosen = origin.chosen
+        if chosen is not None:
+            described = self._choices.get(id(chosen))  # the letter keeps its choices
+            if described is None:
+                described = self._choices[id(chosen)] = chosen.as_json(self.conditions)
+            made["chosen"] = described
+        return made
 
-
-def _runs(runs: tuple[Text, ...], conditions: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    return [
-        {
-            "text": run.text,
-            **origin_record(run.origin, conditions),
-            "includes": [origin_record(i, conditions) for i in run.includes],
-        }
-        for run in runs
-    ]
+    def runs(self, runs: tuple[Text, ...]) -> list[dict[str, Any]]:
+        records = []
+        for run in runs:
+            record = self.origin(run.origin, run.text)
+            record["includes"] = [self.origin(included) for included in run.includes]
+            records.append(record)
+        return records
 
 
 def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
     """The letter, part by part, with the origin of each run of its text."""
     parts: list[dict[str, Any]] = []
+    records = _Records(letter.conditions)
 
     def single(kind: str, text: str, origin: Origin | None, section: str | None = None) -> None:
-        runs = (
-            [{"text": text, **origin_record(origin, letter.conditions), "includes": []}]
-            if origin
-            else []
-        )
+        runs = [{**records.origin(origin, text), "includes": []}] if origin else []
         parts.append({"part": kind, "number": None, "section": section, "text": text, "runs": runs})
 
     single("title", letter.title, letter.title_origin)
@@ -69,7 +83,7 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
                 "number": None,
                 "section": None,
                 "text": letter.summary.text,
-                "runs": _runs(letter.summary.runs, letter.conditions),
+                "runs": records.runs(letter.summary.runs),
             }
         )
     number = 0
@@ -83,11 +97,11 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
                     "number": number,
                     "section": section.id,
                     "text": paragraph.text,
-                    "runs": _runs(paragraph.runs, letter.conditions)
+                    "runs": records.runs(paragraph.runs)
                     + [
                         {**run, "item": number}
                         for number, item in enumerate(paragraph.items)
-                        for run in _runs(item.runs, letter.conditions)
+                        for run in records.runs(item.runs)
                     ],
                     "items": [
                         {
@@ -106,7 +120,7 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
             "number": None,
             "section": None,
             "text": letter.sign_off.text,
-            "runs": _runs(letter.sign_off.runs, letter.conditions),
+            "runs": records.runs(letter.sign_off.runs),
         }
     )
     reckonings = [

@@ -18,8 +18,9 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
-from letters.register import Register, issuing
+from letters.register import Register, issuing, tables
 from tests.registers import case, write_case
 from tests.test_service import Server
 
@@ -164,6 +165,77 @@ def test_a_disk_that_fails_while_letters_are_named_leaves_no_record_and_no_lette
         assert "No space left on device" in str(outcomes[2].problems[0])
         assert register.find() == []
         assert list(out.iterdir()) == []
+
+
+@pytest.mark.skipif(issuing._syncfs is None, reason="syncfs(2) is Linux's")
+def test_the_letters_and_their_names_reach_the_disk_before_their_records_are_committed(
+    register_at: str, register_clauses: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cases = [write_case(tmp_path / "cases", n) for n in range(7)]
+    out = tmp_path / "out"
+    seen: list[tuple[set[str], int]] = []
+    syncfs = issuing._syncfs
+    assert syncfs is not None
+
+    def watched(descriptor: int) -> None:
+        with reader.connect() as connection:  # what another process sees now
+            recorded = connection.execute(sa.select(sa.func.count()).select_from(letters))
+            names = {p.name for p in out.iterdir() if p.suffix == ".docx"}
+            seen.append((names, int(recorded.scalar_one())))
+        syncfs(descriptor)
+
+    monkeypatch.setattr(issuing, "_syncfs", watched)
+    monkeypatch.setattr(issuing, "CHUNK", 4)
+    letters = tables.letters
+    with Register(register_at) as register:
+        reader = sa.create_engine(register.engine.url)
+        outcomes = list(register.issue(cases, by="A", clauses=register_clauses, out_dir=out))
+        assert all(o.is_ok for o in outcomes)
+        assert assert_consistent(register, out) == 7
+        reader.dispose()
+    # one sync a chunk, each with the chunk's letters named and not yet recorded
+    assert [(len(names), recorded) for names, recorded in seen] == [(4, 0), (7, 4)]
+
+
+def test_a_disk_that_cannot_take_the_letters_leaves_no_record_and_no_letter(
+    register_at: str, register_clauses: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(descriptor: int) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(issuing, "_syncfs", failing)
+    monkeypatch.setattr(os, "fsync", failing)  # where there is no syncfs
+    cases = [write_case(tmp_path / "cases", n) for n in range(3)]
+    out = tmp_path / "out"
+    with Register(register_at) as register:
+        outcomes = list(register.issue(cases, by="A", clauses=register_clauses, out_dir=out))
+        assert [o.is_ok for o in outcomes] == [False] * 3
+        assert "cannot force the letters to the disk (Input/output error)" in str(
+            outcomes[0].problems[0]
+        )
+        assert register.find() == []
+        assert list(out.iterdir()) == []
+
+
+def test_without_syncfs_each_letter_and_its_folder_is_forced_to_the_disk(
+    register_at: str, register_clauses: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    fsync = os.fsync
+
+    def watched(descriptor: int) -> None:
+        synced.append(os.fstat(descriptor).st_ino)
+        fsync(descriptor)
+
+    monkeypatch.setattr(issuing, "_syncfs", None)
+    monkeypatch.setattr(os, "fsync", watched)
+    cases = [write_case(tmp_path / "cases", n) for n in range(3)]
+    out = tmp_path / "out"
+    with Register(register_at) as register:
+        outcomes = list(register.issue(cases, by="A", clauses=register_clauses, out_dir=out))
+        assert all(o.is_ok for o in outcomes)
+    letters = {Path(str(o.output)).stat().st_ino for o in outcomes}
+    assert letters | {out.stat().st_ino} <= set(synced)
 
 
 def test_a_recorder_s_rows_go_in_the_letter_s_transaction(
