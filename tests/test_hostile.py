@@ -3,11 +3,17 @@
 The corpus is tests/hostile/: each NAME.json has a NAME.expected whose first line says which:
 "error" and the lines printed on standard error (CASE stands for the case file), or "literal"
 and lines the rendered letter must show exactly. A failed render keeps the earlier letter.
+
+A message naming a line of a clause file of the live library (``clauses/...txt: line 28:
+{{ complaint.statement }}``) is expected with ``line N``: the test checks that the line named
+holds the placeholder quoted, so that an edit to the library that moves the wording (a comment
+line, a new variant) does not break the test.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -27,6 +33,21 @@ def in_project(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)  # messages name the library as clauses/
 
 
+LIVE_LINE = re.compile(r"(clauses/[^:]+\.txt): line (\d+): (\{\{.+?\}\})")
+
+
+def with_live_lines_checked(message: str) -> str:
+    """The message with each line number of a live clause file checked and written ``N``."""
+
+    def checked(found: re.Match[str]) -> str:
+        path, number, placeholder = found.groups()
+        lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
+        assert placeholder in lines[int(number) - 1], f"{path}: line {number} has no {placeholder}"
+        return f"{path}: line N: {placeholder}"
+
+    return LIVE_LINE.sub(checked, message)
+
+
 @pytest.mark.parametrize("case", CORPUS, ids=lambda path: path.stem)
 def test_hostile_case_gets_its_exact_error_or_literal_text(case: Path, tmp_path: Path) -> None:
     kind, *expected = case.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
@@ -35,7 +56,8 @@ def test_hostile_case_gets_its_exact_error_or_literal_text(case: Path, tmp_path:
     result = CliRunner().invoke(cli, ["render", str(case), "-o", str(target)])
     if kind == "error":
         assert result.exit_code == 1, result.output
-        assert result.stderr.splitlines() == [line.replace("CASE", str(case)) for line in expected]
+        printed = [with_live_lines_checked(line) for line in result.stderr.splitlines()]
+        assert printed == [line.replace("CASE", str(case)) for line in expected]
         assert "Traceback" not in result.output
         assert target.read_bytes() == b"an earlier letter"
         assert [p.name for p in tmp_path.iterdir()] == ["letter.docx"]
