@@ -837,11 +837,18 @@ ALLOWED_HOST_OPTION = click.option(
     "--allowed-host",
     "allowed_hosts",
     multiple=True,
-    envvar="LETTERS_ALLOWED_HOSTS",
     metavar="NAME",
     help="A name requests may give in their Host header besides the bound address (and "
-    "localhost, over the loopback); repeatable, or LETTERS_ALLOWED_HOSTS, names apart by spaces.",
+    "localhost, over the loopback); repeatable (else LETTERS_ALLOWED_HOSTS, names apart by "
+    "spaces, or allowed_hosts in letters.toml).",
 )
+
+
+def allowed_host_names(flags: tuple[str, ...]) -> tuple[str, ...]:
+    """The --allowed-host names, else those configured (environment, letters.toml)."""
+    from letters.configuration import settings
+
+    return flags or tuple(settings()["allowed_hosts"].value)
 
 
 @cli.command()
@@ -968,7 +975,7 @@ def serve(
         max_body=max_body,
         register=register_at,
         token_name=token_name,
-        allowed_hosts=allowed_hosts,
+        allowed_hosts=allowed_host_names(allowed_hosts),
         converters=converters,
         pdf_timeout=pdf_timeout,
         bounds=ConnectionBounds(
@@ -1021,7 +1028,7 @@ def preview(
         template=template,
         base=str(base) if base else None,
         port=port,
-        allowed_hosts=allowed_hosts,
+        allowed_hosts=allowed_host_names(allowed_hosts),
     )
 
 
@@ -1035,16 +1042,21 @@ def config(as_json: bool) -> None:
     from letters.output import json_text
 
     found = settings()
+
+    def shown(value: object) -> object:
+        return list(value) if isinstance(value, tuple) else str(value)
+
     if as_json:
         click.echo(
             json_text(
-                {name: {"value": str(s.value), "source": s.source} for name, s in found.items()}
+                {name: {"value": shown(s.value), "source": s.source} for name, s in found.items()}
             )
         )
         return
     width = max(len(name) for name in found)
     for name, setting in found.items():
-        click.echo(f"{name:<{width}}  {setting.value}  ({setting.source})")
+        value = " ".join(setting.value) if isinstance(setting.value, tuple) else setting.value
+        click.echo(f"{name:<{width}}  {value}  ({setting.source})")
 
 
 @cli.command()

@@ -4,7 +4,8 @@ Each setting is taken from, in this order (the first that gives it wins):
 
 1. a command-line flag (``--clauses``, ``--template``, ``--time-limit``);
 2. an environment variable (``LETTERS_CLAUSES``, ``LETTERS_TEMPLATES``, ``LETTERS_TEMPLATE``,
-   ``LETTERS_REGISTER``, ``LETTERS_TIME_LIMIT``, ``LETTERS_LETTER_SIZE_LIMIT``, ``LETTERS_FILE_SIZE_LIMIT``);
+   ``LETTERS_REGISTER``, ``LETTERS_ALLOWED_HOSTS``, ``LETTERS_TIME_LIMIT``,
+   ``LETTERS_LETTER_SIZE_LIMIT``, ``LETTERS_FILE_SIZE_LIMIT``);
 3. ``letters.toml``, the first found in the current folder or its parents (paths in it are
    relative to the file)::
 
@@ -12,6 +13,7 @@ Each setting is taken from, in this order (the first that gives it wins):
        templates = "templates"
        template = "decision"
        register = "register.sqlite"   # or "postgresql://user@host/dbname"
+       allowed_hosts = ["letters.example.org"]   # Host names serve and preview answer to
 
        [limits]
        time = 10              # seconds per letter
@@ -42,6 +44,7 @@ PACKAGE = Path(__file__).resolve().parent
 PATHS = {"clauses": "LETTERS_CLAUSES", "templates": "LETTERS_TEMPLATES"}
 NAMES = {"template": "LETTERS_TEMPLATE"}
 REGISTER = {"register": "LETTERS_REGISTER"}  # a path (SQLite) or a URL (postgresql://...)
+HOSTS = {"allowed_hosts": "LETTERS_ALLOWED_HOSTS"}  # names apart by spaces in the environment
 LIMITS = {
     "time": "LETTERS_TIME_LIMIT",
     "letter_size": "LETTERS_LETTER_SIZE_LIMIT",
@@ -92,7 +95,7 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise UsageError(
             f"cannot read the configuration ({error})", Location(file=str(path))
         ) from None
-    known = {*PATHS, *NAMES, *REGISTER, "limits"}
+    known = {*PATHS, *NAMES, *REGISTER, *HOSTS, "limits"}
     for key in data:
         if key not in known:
             raise UsageError(
@@ -120,13 +123,14 @@ def settings(
         "templates": bundled("templates"),
         "template": "decision",
         "register": (path.parent if path is not None else Path.cwd()) / "register.sqlite",
+        "allowed_hosts": (),
         "time": 10.0,
         "letter_size": 5_000_000,
         "file_size": 20_000_000,
     }
     found: dict[str, Setting] = {}
     for name, default in defaults.items():
-        variable = {**PATHS, **NAMES, **REGISTER, **LIMITS}[name]
+        variable = {**PATHS, **NAMES, **REGISTER, **HOSTS, **LIMITS}[name]
         in_file = data.get("limits", {}) if name in LIMITS else data
         if name in flags:
             found[name] = Setting(name, flags[name], f"flag --{name.replace('_', '-')}")
@@ -151,6 +155,11 @@ def _typed(name: str, value: Any, source: str) -> Any:
         return str(value) if "://" in str(value) else Path(value)
     if name in NAMES:
         return str(value)
+    if name in HOSTS:
+        names = value.split() if isinstance(value, str) else value
+        if not isinstance(names, list | tuple) or not all(isinstance(n, str) for n in names):
+            raise UsageError(f"{source}: {name} = {value!r}: expected a list of host names")
+        return tuple(names)
     try:
         number = float(value) if name == "time" else int(value)
     except (TypeError, ValueError):

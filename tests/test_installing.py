@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from letters.cli import cli
 from letters.configuration import settings
+from letters.problems import UsageError
 from tests.conftest import EXAMPLES, GOLDEN, ROOT, letter_lines, normalise
 
 
@@ -189,6 +190,22 @@ def test_configuration_order_flag_environment_file_default(tmp_path: Path) -> No
     )
     assert (found["time"].value, found["time"].source) == (5.0, "flag --time")
     assert found["file_size"].source == "default"
+
+
+def test_allowed_hosts_come_from_letters_toml_or_the_environment(tmp_path: Path) -> None:
+    (tmp_path / "letters.toml").write_text('allowed_hosts = ["letters.example.org", "letters"]\n')
+    found = settings(start=tmp_path, environ={})
+    assert found["allowed_hosts"].value == ("letters.example.org", "letters")
+    spaced = settings(start=tmp_path, environ={"LETTERS_ALLOWED_HOSTS": " a.example  b "})
+    assert spaced["allowed_hosts"].value == ("a.example", "b")
+
+
+def test_allowed_hosts_that_are_not_names_are_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "letters.toml").write_text("allowed_hosts = [1, 2]\n")
+    with pytest.raises(
+        UsageError, match=r"allowed_hosts = \[1, 2\]: expected a list of host names"
+    ):
+        settings(start=tmp_path, environ={})
 
 
 def test_config_prints_each_value_and_its_source(

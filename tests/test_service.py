@@ -79,7 +79,11 @@ class Server:
     """A `letters serve` process, stopped (with its LibreOffice) when the test ends."""
 
     def __init__(
-        self, *arguments: str, env: dict[str, str] | None = None, open_files: int | None = None
+        self,
+        *arguments: str,
+        env: dict[str, str] | None = None,
+        open_files: int | None = None,
+        cwd: Path = ROOT,
     ):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -92,7 +96,7 @@ class Server:
 
         self.process = subprocess.Popen(
             [sys.executable, "-m", "letters", "serve", "--port", str(self.port), *arguments],
-            cwd=ROOT,
+            cwd=cwd,
             stdout=subprocess.DEVNULL,
             stderr=self.log,
             env={**os.environ, **(env or {})},

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 from tests.test_service import Server, _free_port, needs_libreoffice, offices
 
 CASE = (EXAMPLES / "cpc-report-defamation.json").read_bytes()
@@ -259,6 +259,20 @@ def test_a_host_given_in_letters_allowed_hosts_is_answered() -> None:
         for host in ("letters.example.org", "letters"):
             response = httpx.get(f"{running.url}/clauses", headers={"host": host})
             assert response.status_code == 200, host
+        other = httpx.get(f"{running.url}/clauses", headers={"host": "example.org"})
+        assert other.status_code == 400
+    finally:
+        running.stop()
+
+
+def test_a_host_named_in_letters_toml_is_answered(tmp_path: Path) -> None:
+    (tmp_path / "letters.toml").write_text(
+        f'clauses = "{ROOT / "clauses"}"\nallowed_hosts = ["letters.example.org"]\n'
+    )
+    running = Server(cwd=tmp_path)
+    try:
+        response = httpx.get(f"{running.url}/clauses", headers={"host": "letters.example.org"})
+        assert response.status_code == 200
         other = httpx.get(f"{running.url}/clauses", headers={"host": "example.org"})
         assert other.status_code == 400
     finally:
