@@ -13,7 +13,8 @@ at a time, and some thousand such clients take every file descriptor a process h
   it arrives and closed, so that clients cannot take the descriptors the worker needs;
 - an accept that fails for want of descriptors (EMFILE) is one line in the log, at most once
   every ten seconds, where Python's event loop would write a traceback per attempt (thousands a
-  second);
+  second); so is uvicorn's line for each request that is not HTTP ("Invalid HTTP request
+  received."), which a client sending garbage would otherwise write as fast as it can;
 - a client that stops taking its response for ``body_timeout`` seconds is dropped, with
   what is left of the response;
 - stopping (SIGTERM) cuts the connections whose request has not fully arrived, and waits at
@@ -73,6 +74,26 @@ class QuietLog:
 
 quiet = QuietLog()
 
+INVALID_REQUEST = "Invalid HTTP request received."  # what uvicorn logs for each
+
+
+class _QuietInvalidRequests(logging.Filter):
+    """uvicorn's line for each request that is not HTTP, said through ``quiet``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage() != INVALID_REQUEST:
+            return True
+        quiet.warn("invalid", "requests that are not HTTP were answered 400")
+        return False
+
+
+def quiet_invalid_requests() -> None:
+    """Have uvicorn's lines for invalid requests said at most once every ``QUIET_INTERVAL``
+    seconds in this process (each worker calls it)."""
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(each, _QuietInvalidRequests) for each in logger.filters):
+        logger.addFilter(_QuietInvalidRequests())
+
 
 def _raw_response(status: int, reason: str, message: str) -> bytes:
     """A whole HTTP response, written before or instead of reading the request."""
@@ -95,6 +116,7 @@ class BoundedProtocol(H11Protocol):
 
     def __init__(self, config: uvicorn.Config, *arguments: Any, **options: Any) -> None:
         super().__init__(config, *arguments, **options)
+        quiet_invalid_requests()
         self.bounds: ConnectionBounds = getattr(config, "bounds", ConnectionBounds())
         self._deadline: asyncio.TimerHandle | None = None
         self._waiting_for: str | None = None  # "headers" or "body"

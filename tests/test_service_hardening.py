@@ -212,6 +212,23 @@ def test_running_out_of_file_descriptors_is_one_log_line_now_and_then() -> None:
     assert len(log) < 5000, log[-2000:]
 
 
+def test_requests_that_are_not_http_are_answered_400_and_logged_now_and_then() -> None:
+    """A client sending garbage as fast as it can gets a 400 each time; the log gets one line
+    each ten seconds, with the count of those not logged, not a line for each."""
+    running = Server()
+    try:
+        for _ in range(200):
+            with _connect(running) as connection:
+                connection.sendall(b"\x16\x03\x01 not HTTP at all\r\n\r\n")
+                answer, _ = _read_until_closed(connection, within=5)
+                assert answer.startswith(b"HTTP/1.1 400 "), answer[:100]
+    finally:
+        log = running.stop()
+    said = [line for line in log.splitlines() if "not HTTP" in line or "Invalid HTTP" in line]
+    assert len(said) == 1, said
+    assert "requests that are not HTTP were answered 400" in said[0]
+
+
 def test_sigterm_with_a_stalled_body_stops_the_server_at_once() -> None:
     running = Server("--body-timeout", "300", "--shutdown-timeout", "5")
     with _connect(running) as connection:
