@@ -103,4 +103,7 @@ def test_every_passage_is_listed_or_set_aside_with_a_reason() -> None:
 
 def test_every_clause_of_the_library_is_reachable_from_an_outline(library: Library) -> None:
     unreachable = [clause_id for clause_id, reached in _reachable(library).items() if not reached]
-    assert unreachable == []
+    assert unreachable == [], (
+        f"no outline places {', '.join(unreachable)}: a letter made from facts alone never "
+        "uses it; place it in an outline (clauses/outlines/*.yaml) under the facts that call for it"
+    )
