@@ -964,6 +964,7 @@ def serve(
     if token is not None:
         token = token.strip()
         check_token(token, source)
+    names = allowed_host_names(allowed_hosts)  # a broken letters.toml stops it before it starts
     click.echo(f"serving letters on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     run(
         host=host,
@@ -975,7 +976,7 @@ def serve(
         max_body=max_body,
         register=register_at,
         token_name=token_name,
-        allowed_hosts=allowed_host_names(allowed_hosts),
+        allowed_hosts=names,
         converters=converters,
         pdf_timeout=pdf_timeout,
         bounds=ConnectionBounds(

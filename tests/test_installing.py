@@ -208,6 +208,18 @@ def test_allowed_hosts_that_are_not_names_are_one_clear_error(tmp_path: Path) ->
         settings(start=tmp_path, environ={})
 
 
+def test_serve_with_allowed_hosts_that_are_not_names_stops_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "letters.toml").write_text("allowed_hosts = [1, 2]\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["serve", "--port", "0"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{tmp_path / 'letters.toml'}: allowed_hosts = [1, 2]: expected a list of host names\n"
+    )
+
+
 def test_config_prints_each_value_and_its_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -189,10 +189,12 @@ def test_the_letters_and_their_names_reach_the_disk_before_their_records_are_com
     letters = tables.letters
     with Register(register_at) as register:
         reader = sa.create_engine(register.engine.url)
-        outcomes = list(register.issue(cases, by="A", clauses=register_clauses, out_dir=out))
+        try:
+            outcomes = list(register.issue(cases, by="A", clauses=register_clauses, out_dir=out))
+        finally:
+            reader.dispose()
         assert all(o.is_ok for o in outcomes)
         assert assert_consistent(register, out) == 7
-        reader.dispose()
     # one sync a chunk, each with the chunk's letters named and not yet recorded
     assert [(len(names), recorded) for names, recorded in seen] == [(4, 0), (7, 4)]
 

@@ -683,14 +683,18 @@ def _sync_files(ready: Sequence[_Ready]) -> None:
     letters are there: a ``syncfs`` of the file system of each folder (Linux; one folder a
     batch), which costs a batch far less than an fsync of each letter; elsewhere an fsync of
     each letter and folder."""
-    named = [each for each in ready if each.temporary is not None and each.job.target]
-    folders = {Path(str(each.job.target)).parent for each in named}
+    named = [
+        (each.temporary, each.job.target)
+        for each in ready
+        if each.temporary is not None and each.job.target is not None
+    ]
+    folders = {target.parent for _, target in named}
     if _syncfs is not None:
         for folder in folders:
             _sync(folder, _syncfs)
         return
-    for each in named:
-        _sync(Path(str(each.temporary)), os.fsync)
+    for temporary, _ in named:
+        _sync(temporary, os.fsync)
     for folder in folders:
         _sync(folder, os.fsync)
 
