@@ -291,6 +291,14 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
     help="The letter's format.",
 )
 @click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="How many processes make a batch's letters (this one writes and records them).",
+)
+@click.option(
     "--by",
     "issued_by",
     help="Who issues the letters (default: LETTERS_ISSUED_BY, else your login name).",
@@ -313,6 +321,7 @@ def issue(
     template: str | None,
     clauses: Path | None,
     output_format: str,
+    jobs: int,
     issued_by: str | None,
     replaces: int | None,
     note: str | None,
@@ -348,6 +357,7 @@ def issue(
             output_format=output_format,
             replaces=replaces,
             note=note,
+            jobs=jobs,
         ):
             results.append(outcome)
             for problem in outcome.problems:

@@ -110,6 +110,7 @@ def test_a_process_killed_before_its_commit_leaves_nothing_once_the_register_is_
         timeout=120,
     )
     assert killed.returncode == -signal.SIGKILL
+    assert _processes_of(str(tmp_path / "cases")) == []  # its workers died with it
     with Register(register_at) as register:
         assert len(register.find()) == 5  # the first chunk was committed
         names = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
@@ -119,6 +120,80 @@ def test_a_process_killed_before_its_commit_leaves_nothing_once_the_register_is_
         [outcome] = register.issue([more], by="B", clauses=register_clauses, out_dir=out)
         assert outcome.is_ok
         assert assert_consistent(register, out) == 6
+
+
+def _processes_of(marker: str, wait: float = 5.0) -> list[int]:
+    """The processes whose command line holds ``marker``, once those ending have ended."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    line = (entry / "cmdline").read_bytes()
+                    state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                except OSError:
+                    continue
+                if marker.encode() in line and state != "Z":
+                    found.append(int(entry.name))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def test_a_case_that_kills_the_worker_making_its_letter_fails_alone(
+    register_at: str, register_clauses: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A letter that takes its worker process down (a crash in a library, the kernel's
+    out-of-memory killer) fails its own case; the other letters, in hand in the same worker
+    or not, are issued."""
+    make_letter = issuing.make_letter
+
+    def deadly(renderer: Any, case: Any, *arguments: Any) -> Any:
+        if case.reference == "R00003":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return make_letter(renderer, case, *arguments)
+
+    monkeypatch.setattr(issuing, "make_letter", deadly)  # the workers are forked: they have it
+    monkeypatch.setattr(issuing, "_TASK", 2)
+    cases = [write_case(tmp_path / "cases", n) for n in range(1, 9)]
+    out = tmp_path / "out"
+    with Register(register_at) as register:
+        outcomes = list(register.issue(cases, by="A", clauses=register_clauses, out_dir=out))
+        assert [o.is_ok for o in outcomes] == [True, True, False, True, True, True, True, True]
+        assert "stopped abruptly" in str(outcomes[2].problems[0])
+        assert outcomes[2].problems[0].location.file == cases[2]
+        assert assert_consistent(register, out) == 7
+        assert [r.reference for r in sorted(register.find(), key=lambda r: r.id)] == [
+            f"R{n:05d}" for n in (1, 2, 4, 5, 6, 7, 8)
+        ]
+
+
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_letters_made_in_worker_processes_are_those_made_here(
+    register_at: str, register_clauses: Path, tmp_path: Path, jobs: int
+) -> None:
+    """A batch's letters are made in worker processes and written and recorded here: the
+    same records, letters and provenance as a letter issued alone (made in this process)."""
+    cases = [write_case(tmp_path / "cases", n) for n in range(1, 12)]
+    with Register(register_at) as register:
+        batch = list(
+            register.issue(
+                cases, by="A", clauses=register_clauses, out_dir=tmp_path / "batch", jobs=jobs
+            )
+        )
+        alone = [
+            next(register.issue([c], by="A", clauses=register_clauses, out_dir=tmp_path / "one"))
+            for c in cases
+        ]
+        assert all(o.is_ok for o in batch + alone)
+        assert [o.sha256 for o in batch] == [o.sha256 for o in alone]
+        for made_there, made_here in zip(batch, alone, strict=True):
+            assert made_there.record is not None and made_here.record is not None
+            there, here = register.record(made_there.record), register.record(made_here.record)
+            assert there.provenance == here.provenance
+            assert there.clauses == here.clauses
+        assert assert_consistent(register, tmp_path / "batch", tmp_path / "one") == 22
 
 
 def test_a_stopped_batch_leaves_each_letter_recorded_and_written_or_neither(
@@ -139,6 +214,7 @@ def test_a_stopped_batch_leaves_each_letter_recorded_and_written_or_neither(
     process.send_signal(signal.SIGTERM)
     _, error = process.communicate(timeout=120)
     assert process.returncode == 130, error.decode()
+    assert _processes_of(str(tmp_path / "cases")) == []  # and its workers are gone
     with Register(register_at) as register:
         count = assert_consistent(register, out)
     assert 0 < count < 1500

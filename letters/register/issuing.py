@@ -32,7 +32,7 @@ import os
 import socket
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -109,14 +109,25 @@ class IssueOutcome:
 
 
 @frozen
+class _Made:
+    """A letter made from its case, not yet written or recorded: made in this process, or in
+    a worker process and sent back (so it holds only plain data)."""
+
+    document: bytes
+    row: dict[str, Any]  # the record's values, but for those of the letter's file
+    clauses: tuple[tuple[str, str, str], ...]
+    extra: tuple[tuple[str | sa.Table, dict[str, Any]], ...]  # the recorders' rows
+
+
+@frozen
 class _Ready:
-    """A letter rendered and written to its temporary file, not yet recorded."""
+    """A letter written to its temporary file (or kept, for the service), not yet recorded."""
 
     job: _Job
     document: bytes | None  # only for the caller (the service); a file's letter is its file
     row: dict[str, Any]
     clauses: tuple[tuple[str, str, str], ...]
-    extra: tuple[tuple[sa.Table, dict[str, Any]], ...]  # the recorders' rows
+    extra: tuple[tuple[str | sa.Table, dict[str, Any]], ...]
     temporary: Path | None  # None: the letter goes back to the caller (the service)
 
 
@@ -237,7 +248,7 @@ class Issuer:
         """Issue the letter of a case given as bytes (the service's request body): its
         record's id and the letter. Nothing is written to a file."""
         job = _Job(source, None, None)
-        ready = self._prepare(job, data, replaces, note, write=False)
+        ready = self._ready(job, self._make(job, data, replaces, note), write=False)
         (number,) = self._record([ready])
         assert ready.document is not None
         return number, ready.document
@@ -253,9 +264,14 @@ class Issuer:
         name: str | None = None,
         replaces: int | None = None,
         note: str | None = None,
+        jobs: int = 1,
     ) -> Iterator[IssueOutcome]:
         """Issue each case file's letter into ``out_dir`` (or ``output``), yielding each
-        case's outcome in order."""
+        case's outcome in order.
+
+        A batch's letters are made by ``jobs`` worker processes (on Linux, forked: the library
+        and template as read here) while this process writes and records them, so that the
+        register's work runs beside the rendering instead of after it."""
         if output == STDIN:
             raise UsageError(
                 "an issued letter goes to a file (-o FILE or --out-dir), not to standard output"
@@ -285,25 +301,84 @@ class Issuer:
             else:
                 outcomes.append(None)
                 pending.append((len(outcomes) - 1, item))
+        todo = [job for _, job in pending]
+        parallel = sys.platform == "linux" and len(todo) > 1 and all(j.text is None for j in todo)
+        made: Generator[_Made | Outcome, None, None]
+        if parallel:
+            made = self._made_in_workers(todo, replaces, note, max(1, jobs))
+        else:
+            made = (self._made_here(job, replaces, note) for job in todo)
         done = 0
-        for start in range(0, len(pending), CHUNK):
-            chunk = pending[start : start + CHUNK]
-            for index, made in zip(
-                (i for i, _ in chunk),
-                self._issue_chunk([j for _, j in chunk], replaces, note),
-                strict=True,
-            ):
-                outcomes[index] = made
-            while done < len(outcomes) and (ready := outcomes[done]) is not None:
-                yield ready
-                done += 1
+        with contextlib.closing(made):  # workers ended however the batch ends
+            for start in range(0, len(pending), CHUNK):
+                chunk = pending[start : start + CHUNK]
+                for index, outcome in zip(
+                    (i for i, _ in chunk),
+                    self._issue_chunk([j for _, j in chunk], made),
+                    strict=True,
+                ):
+                    outcomes[index] = outcome
+                while done < len(outcomes) and (ready := outcomes[done]) is not None:
+                    yield ready
+                    done += 1
         for rest in outcomes[done:]:
             assert rest is not None
             yield rest
 
+    def _made_here(self, job: _Job, replaces: int | None, note: str | None) -> _Made | Outcome:
+        return contained(job.case, lambda: self._make_file(job, replaces, note))
+
+    def _made_in_workers(
+        self, jobs: Sequence[_Job], replaces: int | None, note: str | None, workers: int
+    ) -> Generator[_Made | Outcome, None, None]:
+        """Each job's letter made by worker processes, in order. Should a worker die (killed,
+        out of memory), the letters it had in hand are made again one at a time, each alone,
+        so that only the case that kills its worker fails; the rest go on."""
+        from collections import deque
+        from concurrent.futures import Future, ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+        from multiprocessing import get_context
+
+        global _maker
+        _maker = self  # what a forked worker makes the letters with
+        size = max(1, min(_TASK, len(jobs) // (workers * 4)))
+        pending = deque(list(jobs[start : start + size]) for start in range(0, len(jobs), size))
+        alone = 0  # tasks at the head of ``pending`` to run one at a time, after a worker died
+        while pending:
+            executor = ProcessPoolExecutor(
+                workers, mp_context=get_context("fork"), initializer=_start_worker
+            )
+            _widen(executor)
+            flight: deque[tuple[list[_Job], Future[list[_Made | Outcome]]]] = deque()
+            finished = False
+            try:
+                while pending or flight:
+                    while pending and len(flight) < (1 if alone else 2 * workers + 2):
+                        task = pending.popleft()
+                        alone = max(0, alone - 1)
+                        future = executor.submit(_make_in_worker, task, replaces, note)
+                        flight.append((task, future))
+                    task, future = flight[0]
+                    try:
+                        made = future.result()
+                    except BrokenProcessPool:
+                        if len(flight) == 1 and len(task) == 1:  # this case killed its worker
+                            yield _died(task[0])
+                        else:
+                            again = [[job] for each, _ in flight for job in each]
+                            pending.extendleft(reversed(again))
+                            alone += len(again)
+                        break
+                    flight.popleft()
+                    yield from made
+                finished = True
+            finally:
+                _end_executor(executor, kill=not finished)
+
     def _issue_chunk(
-        self, jobs: Sequence[_Job], replaces: int | None, note: str | None
+        self, jobs: Sequence[_Job], made: Iterator[_Made | Outcome]
     ) -> list[IssueOutcome]:
+        """Write and record a chunk's letters, as ``made`` gives them (one for each job)."""
         results: dict[int, IssueOutcome] = {}
         ready: dict[int, _Ready] = {}
         for folder in {job.target.parent for job in jobs if job.target is not None}:
@@ -312,13 +387,14 @@ class Issuer:
                 self._recovered.add(folder)
         try:
             for number, job in enumerate(jobs):
-                made = contained(job.case, lambda job=job: self._prepare_file(job, replaces, note))  # type: ignore[misc]
-                if isinstance(made, Outcome):
+                letter = next(made)
+                written = letter if isinstance(letter, Outcome) else self._written(job, letter)
+                if isinstance(written, Outcome):
                     results[number] = IssueOutcome(
-                        job.case, None, _target(job), problems=made.problems
+                        job.case, None, _target(job), problems=written.problems
                     )
                 else:
-                    ready[number] = made
+                    ready[number] = written
             while ready:
                 try:
                     identities = self._record(list(ready.values()))
@@ -394,18 +470,18 @@ class Issuer:
             ).scalars()
             return any(Path(str(found)).name == path.name for found in paths if found)
 
-    def _prepare_file(self, job: _Job, replaces: int | None, note: str | None) -> _Ready:
+    def _make_file(self, job: _Job, replaces: int | None, note: str | None) -> _Made:
         if job.text is not None:
             data = job.text.encode("utf-8")
         else:
             data = read_bounded(
                 Path(job.case), self.renderer.limits.file_size, CaseError, "case file"
             )
-        return self._prepare(job, data, replaces, note, write=True)
+        return self._make(job, data, replaces, note)
 
-    def _prepare(
-        self, job: _Job, data: bytes, replaces: int | None, note: str | None, *, write: bool
-    ) -> _Ready:
+    def _make(self, job: _Job, data: bytes, replaces: int | None, note: str | None) -> _Made:
+        """The letter of a case given as bytes, and its record's values (no I/O: this runs in
+        worker processes)."""
         source = "<stdin>" if job.text is not None else job.case
         try:
             text = data.decode("utf-8")
@@ -417,18 +493,20 @@ class Issuer:
         letter, document = make_letter(self.renderer, case, self.output_format, source)
         from letters.provenance import provenance_of
 
-        provenance = _deflate(orjson.dumps(provenance_of(letter, case=source)))
+        provenance = orjson.dumps(provenance_of(letter, case=source))  # deflated by _ready
         uses = clause_uses(letter, self.renderer.library, self._wordings)
         issued = IssuedLetter(case, letter, source)
-        extra = tuple(row for recorder in self.recorders for row in recorder.rows(issued))
-        temporary = _write_temporary(job.target, document) if write and job.target else None
+        extra = tuple(
+            (table.name if table.metadata is tables.metadata else table, values)
+            for recorder in self.recorders
+            for table, values in recorder.rows(issued)
+        )
         row = {
             "issued_by": self.by,
             "replaces": replaces,
             "note": note,
             "case_source": source,
             "case_data": data,
-            "case_sha256": sha256(data),
             "reference": case.reference,
             "complainant": case.complainant.name,
             "complainant_key": name_key(case.complainant.name),
@@ -442,13 +520,26 @@ class Issuer:
             "template_sha256": self.template_sha256,
             "engine": self.engine,
             "output_format": self.output_format,
-            "output_sha256": sha256(document),
-            "output_size": len(document),
-            "output_path": str(job.target) if job.target else None,
             "provenance": provenance,
         }
+        return _Made(document, row, uses, extra)
+
+    def _written(self, job: _Job, made: _Made) -> _Ready | Outcome:
+        return contained(job.case, lambda: self._ready(job, made, write=True))
+
+    def _ready(self, job: _Job, made: _Made, *, write: bool) -> _Ready:
+        """The letter written under its temporary name (or kept, for the service), and the
+        hashes of what its record claims: computed here, from the bytes written."""
+        document = made.document
+        temporary = _write_temporary(job.target, document) if write and job.target else None
+        row = made.row
+        row["provenance"] = _deflate(row["provenance"])
+        row["case_sha256"] = sha256(row["case_data"])
+        row["output_sha256"] = sha256(document)
+        row["output_size"] = len(document)
+        row["output_path"] = str(job.target) if job.target else None
         kept = None if temporary is not None else document
-        return _Ready(job, kept, row, uses, extra, temporary)
+        return _Ready(job, kept, row, made.clauses, made.extra, temporary)
 
     def _record(self, ready: Sequence[_Ready]) -> list[int]:
         """Insert the records, link each letter to its name, commit: their ids in order."""
@@ -499,12 +590,13 @@ class Issuer:
     def _record_extra(
         self, connection: Connection, ready: Sequence[_Ready], identities: Sequence[int]
     ) -> None:
-        grouped: dict[sa.Table, list[dict[str, Any]]] = {}
+        grouped: dict[str | sa.Table, list[dict[str, Any]]] = {}
         for each, identity in zip(ready, identities, strict=True):
             for table, values in each.extra:
                 grouped.setdefault(table, []).append({**values, "letter_id": identity})
         for table, rows in grouped.items():
-            connection.execute(sa.insert(table), rows)
+            named = tables.metadata.tables[table] if isinstance(table, str) else table
+            connection.execute(sa.insert(named), rows)
 
     def _store_clause_sets(self, connection: Connection, ready: Sequence[_Ready]) -> set[str]:
         """The chunk's sets of clause uses the register may not have yet, stored."""
@@ -570,6 +662,61 @@ def _deflate(data: bytes) -> bytes:
     if ooxml._isal_zlib is not None:
         return bytes(ooxml._isal_zlib.compress(data, 0))
     return zlib.compress(data, 1)
+
+
+_TASK = 16  # cases a worker makes at a time
+_maker: Issuer | None = None  # a worker's issuer: the parent's, inherited on fork
+
+
+def _start_worker() -> None:
+    """Set up a worker process: it ends with its parent (even one killed outright), and leaves
+    stop signals to it (the parent ends its workers)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() == 1:  # the parent was gone before the line above
+        os._exit(1)
+
+
+def _make_in_worker(
+    jobs: list[_Job], replaces: int | None, note: str | None
+) -> list[_Made | Outcome]:
+    assert _maker is not None
+    return [_maker._made_here(job, replaces, note) for job in jobs]
+
+
+def _widen(executor: Any) -> None:
+    """A wider pipe for the letters workers send back (Linux), so that a worker does not wait
+    for this process to read one letter before it goes on to the next."""
+    import fcntl
+
+    with contextlib.suppress(AttributeError, OSError):
+        writer = executor._result_queue._writer
+        fcntl.fcntl(writer.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+
+
+def _died(job: _Job) -> Outcome:
+    problem = Problem(
+        "the process making this letter stopped abruptly (killed, or out of memory); "
+        "the other letters went on",
+        Location(file=job.case),
+    )
+    return Outcome(job.case, None, (problem,))
+
+
+def _end_executor(executor: Any, *, kill: bool) -> None:
+    """Shut a worker pool down; ``kill``: its workers killed first (a stop, a failure: they
+    hold nothing that needs cleaning up, since only this process writes)."""
+    if kill:
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            if process.exitcode is None:
+                process.kill()
+    executor.shutdown(wait=True, cancel_futures=True)
 
 
 def name_key(name: str) -> str:

@@ -216,8 +216,11 @@ class Register:
         replaces: int | None = None,
         note: str | None = None,
         recorders: Sequence[Recorder] = (),
+        jobs: int = 1,
     ) -> Iterator[IssueOutcome]:
-        """Render, write and record each case file's letter; an outcome per case, in order."""
+        """Render, write and record each case file's letter; an outcome per case, in order.
+        A batch's letters are made by ``jobs`` worker processes while this one writes and
+        records them."""
         issuer = self.issuer(
             clauses=clauses,
             template=template,
@@ -226,7 +229,13 @@ class Register:
             recorders=recorders,
         )
         return issuer.issue_files(
-            cases, out_dir=out_dir, output=output, name=name, replaces=replaces, note=note
+            cases,
+            out_dir=out_dir,
+            output=output,
+            name=name,
+            replaces=replaces,
+            note=note,
+            jobs=jobs,
         )
 
     # -- finding ------------------------------------------------------------------------------
