@@ -141,20 +141,33 @@ def _processes_of(marker: str, wait: float = 5.0) -> list[int]:
         time.sleep(0.05)
 
 
+@pytest.mark.parametrize("when", ["making", "written"])
 def test_a_case_that_kills_the_worker_making_its_letter_fails_alone(
-    register_at: str, register_clauses: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    register_at: str,
+    register_clauses: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    when: str,
 ) -> None:
     """A letter that takes its worker process down (a crash in a library, the kernel's
-    out-of-memory killer) fails its own case; the other letters, in hand in the same worker
-    or not, are issued."""
-    make_letter = issuing.make_letter
+    out-of-memory killer), while it is made or once it is written, fails its own case and
+    leaves no file; the other letters, in hand in the same worker or not, are issued."""
+    make_letter, write_temporary = issuing.make_letter, issuing._write_temporary
 
     def deadly(renderer: Any, case: Any, *arguments: Any) -> Any:
-        if case.reference == "R00003":
+        if case.reference == "R00003" and when == "making":
             os.kill(os.getpid(), signal.SIGKILL)
         return make_letter(renderer, case, *arguments)
 
-    monkeypatch.setattr(issuing, "make_letter", deadly)  # the workers are forked: they have it
+    def written_then_dead(target: Path, data: bytes) -> Path:
+        temporary = write_temporary(target, data)
+        if target.name == "case-00003.docx" and when == "written":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return temporary
+
+    # the workers are forked: they have these
+    monkeypatch.setattr(issuing, "make_letter", deadly)
+    monkeypatch.setattr(issuing, "_write_temporary", written_then_dead)
     monkeypatch.setattr(issuing, "_TASK", 2)
     cases = [write_case(tmp_path / "cases", n) for n in range(1, 9)]
     out = tmp_path / "out"

@@ -110,11 +110,13 @@ class IssueOutcome:
 
 @frozen
 class _Made:
-    """A letter made from its case, not yet written or recorded: made in this process, or in
-    a worker process and sent back (so it holds only plain data)."""
+    """A letter made from its case and written under a temporary name beside its target (or
+    kept, for the service), not yet recorded: made in this process, or in a worker process and
+    sent back (so it holds only plain data)."""
 
-    document: bytes
-    row: dict[str, Any]  # the record's values, but for those of the letter's file
+    document: bytes | None  # the letter, when it goes back to the caller (the service)
+    temporary: Path | None  # where it was written
+    row: dict[str, Any]  # the record's values, but for the hashes of what was written
     clauses: tuple[tuple[str, str, str], ...]
     extra: tuple[tuple[str | sa.Table, dict[str, Any]], ...]  # the recorders' rows
 
@@ -248,7 +250,7 @@ class Issuer:
         """Issue the letter of a case given as bytes (the service's request body): its
         record's id and the letter. Nothing is written to a file."""
         job = _Job(source, None, None)
-        ready = self._ready(job, self._make(job, data, replaces, note), write=False)
+        ready = self._ready(job, self._make(job, data, replaces, note))
         (number,) = self._record([ready])
         assert ready.document is not None
         return number, ready.document
@@ -342,38 +344,60 @@ class Issuer:
         global _maker
         _maker = self  # what a forked worker makes the letters with
         size = max(1, min(_TASK, len(jobs) // (workers * 4)))
+        # letters in hand: enough to keep the workers busy while a chunk is being recorded
+        window = max(2 * workers + 2, _AHEAD // size)
         pending = deque(list(jobs[start : start + size]) for start in range(0, len(jobs), size))
         alone = 0  # tasks at the head of ``pending`` to run one at a time, after a worker died
-        while pending:
-            executor = ProcessPoolExecutor(
-                workers, mp_context=get_context("fork"), initializer=_start_worker
-            )
-            _widen(executor)
-            flight: deque[tuple[list[_Job], Future[list[_Made | Outcome]]]] = deque()
-            finished = False
-            try:
-                while pending or flight:
-                    while pending and len(flight) < (1 if alone else 2 * workers + 2):
-                        task = pending.popleft()
-                        alone = max(0, alone - 1)
-                        future = executor.submit(_make_in_worker, task, replaces, note)
-                        flight.append((task, future))
-                    task, future = flight[0]
-                    try:
-                        made = future.result()
-                    except BrokenProcessPool:
-                        if len(flight) == 1 and len(task) == 1:  # this case killed its worker
-                            yield _died(task[0])
-                        else:
-                            again = [[job] for each, _ in flight for job in each]
-                            pending.extendleft(reversed(again))
-                            alone += len(again)
-                        break
-                    flight.popleft()
-                    yield from made
-                finished = True
-            finally:
-                _end_executor(executor, kill=not finished)
+        received: set[Path] = set()  # the letters workers wrote and sent back
+        writers: set[int] = set()  # the workers' process ids
+        orphans = False  # whether a worker may have left a letter no one was told of
+        try:
+            while pending:
+                executor = ProcessPoolExecutor(
+                    workers, mp_context=get_context("fork"), initializer=_start_worker
+                )
+                _widen(executor)
+                flight: deque[tuple[list[_Job], Future[list[_Made | Outcome]]]] = deque()
+                ended = False
+                try:
+                    while pending or flight:
+                        while pending and len(flight) < (1 if alone else window):
+                            task = pending.popleft()
+                            alone = max(0, alone - 1)
+                            future = executor.submit(_make_in_worker, task, replaces, note)
+                            flight.append((task, future))
+                        writers.update(getattr(executor, "_processes", None) or ())
+                        task, future = flight[0]
+                        try:
+                            made = future.result()
+                        except BrokenProcessPool:
+                            orphans = True
+                            if len(flight) == 1 and len(task) == 1:  # it killed its worker
+                                yield _died(task[0])
+                            else:
+                                again = [[job] for each, _ in flight for job in each]
+                                pending.extendleft(reversed(again))
+                                alone += len(again)
+                            break
+                        flight.popleft()
+                        received.update(
+                            m.temporary for m in made if isinstance(m, _Made) and m.temporary
+                        )
+                        yield from made
+                    else:
+                        ended = True
+                finally:
+                    _end_executor(executor, kill=not ended)
+                    orphans = orphans or not ended
+        finally:
+            if orphans:  # letters workers wrote and never sent: a worker died, or a stop
+                folders = {job.target.parent for job in jobs if job.target is not None}
+                for folder in folders:
+                    for writer in writers:
+                        mine = f"{_TEMPORARY}{_HOST}-{os.getpid()}-{writer}-*.part"
+                        for left in folder.glob(mine):
+                            if left not in received:
+                                _remove(left)
 
     def _issue_chunk(
         self, jobs: Sequence[_Job], made: Iterator[_Made | Outcome]
@@ -480,8 +504,9 @@ class Issuer:
         return self._make(job, data, replaces, note)
 
     def _make(self, job: _Job, data: bytes, replaces: int | None, note: str | None) -> _Made:
-        """The letter of a case given as bytes, and its record's values (no I/O: this runs in
-        worker processes)."""
+        """The letter of a case given as bytes, written under a temporary name beside its
+        target (none: kept for the caller), and its record's values. This runs in worker
+        processes: it writes nothing else, and the letter last."""
         source = "<stdin>" if job.text is not None else job.case
         try:
             text = data.decode("utf-8")
@@ -522,24 +547,35 @@ class Issuer:
             "output_format": self.output_format,
             "provenance": provenance,
         }
-        return _Made(document, row, uses, extra)
+        if job.target is None:
+            return _Made(document, None, row, uses, extra)
+        return _Made(None, _write_temporary(job.target, document), row, uses, extra)
 
     def _written(self, job: _Job, made: _Made) -> _Ready | Outcome:
-        return contained(job.case, lambda: self._ready(job, made, write=True))
+        ready = contained(job.case, lambda: self._ready(job, made))
+        if isinstance(ready, Outcome):
+            _remove(made.temporary)
+        return ready
 
-    def _ready(self, job: _Job, made: _Made, *, write: bool) -> _Ready:
-        """The letter written under its temporary name (or kept, for the service), and the
-        hashes of what its record claims: computed here, from the bytes written."""
+    def _ready(self, job: _Job, made: _Made) -> _Ready:
+        """The letter as its record will claim it: the hashes are computed here, of the bytes
+        written (read back from the letter's temporary file)."""
         document = made.document
-        temporary = _write_temporary(job.target, document) if write and job.target else None
+        if made.temporary is not None:
+            try:
+                document = made.temporary.read_bytes()
+            except OSError as error:
+                raise OutputError(
+                    f"cannot read the letter back ({error.strerror})", Location(file=job.case)
+                ) from None
+        assert document is not None
         row = made.row
         row["provenance"] = _deflate(row["provenance"])
         row["case_sha256"] = sha256(row["case_data"])
         row["output_sha256"] = sha256(document)
         row["output_size"] = len(document)
         row["output_path"] = str(job.target) if job.target else None
-        kept = None if temporary is not None else document
-        return _Ready(job, kept, row, made.clauses, made.extra, temporary)
+        return _Ready(job, made.document, row, made.clauses, made.extra, made.temporary)
 
     def _record(self, ready: Sequence[_Ready]) -> list[int]:
         """Insert the records, link each letter to its name, commit: their ids in order."""
@@ -664,8 +700,10 @@ def _deflate(data: bytes) -> bytes:
     return zlib.compress(data, 1)
 
 
-_TASK = 16  # cases a worker makes at a time
+_TASK = 32  # cases a worker makes at a time
+_AHEAD = 256  # letters asked of the workers ahead of those being written and recorded
 _maker: Issuer | None = None  # a worker's issuer: the parent's, inherited on fork
+_owner: int | None = None  # a worker's issuing process
 
 
 def _start_worker() -> None:
@@ -673,6 +711,8 @@ def _start_worker() -> None:
     stop signals to it (the parent ends its workers)."""
     import signal
 
+    global _owner
+    _owner = os.getppid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with contextlib.suppress(OSError, AttributeError):
@@ -786,7 +826,8 @@ def _target(job: _Job) -> str | None:
 
 def _write_temporary(target: Path, data: bytes) -> Path:
     """The letter written under a temporary name beside its target (forced to the disk with
-    the rest of its chunk, ``_sync_files``)."""
+    the rest of its chunk, ``_sync_files``). The name holds the issuing process's id and the
+    writer's: ``.letters-issue-HOST-ISSUER-WRITER-N.part``."""
     folder = target.parent
     if not folder.is_dir():
         raise OutputError("the folder to write into does not exist", Location(file=str(target)))
@@ -797,8 +838,9 @@ def _write_temporary(target: Path, data: bytes) -> Path:
             Location(file=str(target)),
         )
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    owner = _owner or os.getpid()  # a worker's letters are its issuing process's
     while True:
-        temporary = folder / f"{_TEMPORARY}{_HOST}-{os.getpid()}-{next(_counter)}.part"
+        temporary = folder / f"{_TEMPORARY}{_HOST}-{owner}-{os.getpid()}-{next(_counter)}.part"
         try:
             descriptor = os.open(temporary, flags, 0o666)
             break
