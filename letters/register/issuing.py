@@ -78,7 +78,9 @@ class IssuedLetter:
 class Recorder(Protocol):
     """Rows a feature adds to the register for each letter issued, in the same transaction as
     the letter's record (a remedy and its due date, say): each row is a table and its values,
-    and ``letter_id`` is filled in. A recorder that fails fails its letter's case alone."""
+    and ``letter_id`` is filled in. A recorder that fails fails its letter's case alone.
+    ``rows`` is called where the letter is made, in a worker process for a batch: it should
+    only return rows (anything else it does stays in that process)."""
 
     def rows(self, issued: IssuedLetter) -> Iterable[tuple[sa.Table, dict[str, Any]]]: ...
 
@@ -731,8 +733,8 @@ def _make_in_worker(
 
 
 def _widen(executor: Any) -> None:
-    """A wider pipe for the letters workers send back (Linux), so that a worker does not wait
-    for this process to read one letter before it goes on to the next."""
+    """A wider pipe for what workers send back (the records of 32 letters at a time, Linux),
+    so that a worker does not wait for this process to read one batch before the next."""
     import fcntl
 
     with contextlib.suppress(AttributeError, OSError):
