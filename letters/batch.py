@@ -217,9 +217,12 @@ def _start_worker(clauses: str | None = None, template: str | None = None) -> No
     its clean-ups run (temporary files removed, LibreOffice killed)."""
     import signal
 
+    from letters.workers import die_with_parent
+
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_quietly)
+    die_with_parent(signal.SIGTERM)  # and cleans up, should its parent be killed outright
     if _worker is None:
         _worker = Renderer(clauses, template)
 
@@ -228,10 +231,27 @@ def _exit_quietly(number: int, _: object) -> None:
     raise SystemExit(128 + number)
 
 
-def _render_in_worker(task: tuple[list[_Job], str, bool, str]) -> list[Outcome]:
+def _render_in_worker(
+    jobs: list[_Job], output_format: str, embed: bool, profile: str
+) -> list[Outcome]:
     assert _worker is not None  # set by _start_worker, or inherited from the parent on fork
-    jobs, output_format, embed, profile = task
-    return render_chunk(_worker, jobs, output_format, embed, profile)
+    try:
+        return render_chunk(_worker, jobs, output_format, embed, profile)
+    except SystemExit as stop:  # asked to end: its letter's clean-up is done
+        from letters.workers import ended_quietly
+
+        ended_quietly(stop)
+        raise
+
+
+def died(job: _Job) -> Outcome:
+    """The outcome of a case whose worker process died making its letter."""
+    problem = Problem(
+        "the process making this letter stopped abruptly (killed, or out of memory); "
+        "the other letters went on",
+        Location(file=job.case),
+    )
+    return Outcome(job.case, None, (problem,))
 
 
 def render_chunk(
@@ -445,47 +465,27 @@ def _render_all(
         for chunk in chunks:
             yield from render_chunk(renderer, chunk, output_format, embed, profile)
         return
-    import multiprocessing  # only a parallel batch needs it; it costs a cold start time
+    from letters.workers import Workers
 
     global _worker
     if sys.platform == "linux":  # forked workers inherit this renderer, library and template
         _worker = renderer
-        context = multiprocessing.get_context("fork")
-        pool = context.Pool(jobs, initializer=_start_worker)
+        workers = Workers(jobs, start="fork", initializer=_start_worker, grace=10.0)
     else:
         library, template = renderer.library.root, str(renderer.template.path)
-        context = multiprocessing.get_context("spawn")
-        pool = context.Pool(jobs, initializer=_start_worker, initargs=(library, template))
-    finished = False
-    try:
-        tasks = [(chunk, output_format, embed, profile) for chunk in chunks]
-        for outcomes in pool.imap(_render_in_worker, tasks):
-            yield from outcomes
-        pool.close()
-        pool.join()  # every worker done and gone
-        finished = True
-    finally:
-        if not finished:
-            # a stop signal, or the caller stopped reading: the workers are ended and waited
-            # for (they clean up as they go), so no letter is written after this returns
-            _end_workers(pool)
-
-
-def _end_workers(pool: Any, grace: float = 10.0) -> None:
-    """End a pool's workers: asked to (SIGTERM, on which they clean up and exit), then, should
-    one still be there after ``grace`` seconds, killed. A worker that took the signal just as
-    it came to wait for work can miss it, and Pool.terminate would wait for it for ever."""
-    import threading
-
-    ending = threading.Thread(target=pool.terminate, daemon=True)
-    ending.start()
-    ending.join(grace)
-    if ending.is_alive():
-        for process in getattr(pool, "_pool", ()):  # the workers, as Pool keeps them
-            if process.exitcode is None:
-                process.kill()
-        ending.join()
-    pool.join()
+        initargs = (library, template)
+        workers = Workers(
+            jobs, start="spawn", initializer=_start_worker, initargs=initargs, grace=10.0
+        )
+    # a stop signal, or a caller that stops reading: the workers are ended and waited for
+    # (they clean up as they go), so no letter is written after this returns
+    yield from workers.run(
+        _render_in_worker,
+        chunks,
+        (output_format, embed, profile),
+        ahead=2 * jobs + 2,
+        died=died,
+    )
 
 
 def _chunk_size(count: int, jobs: int, output_format: str) -> int:

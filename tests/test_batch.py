@@ -8,10 +8,10 @@ import shutil
 import sys
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from letters import batch
 from letters.batch import render_files, validate_files
 from letters.output import output_name
 from letters.problems import CaseError, UsageError
@@ -120,11 +120,19 @@ def test_a_parallel_batch_read_to_its_end_closes_its_workers(
 ) -> None:
     import multiprocessing
 
-    ended: list[object] = []
-    monkeypatch.setattr(batch, "_end_workers", lambda pool: ended.append(pool))
+    from letters.workers import Workers
+
+    ended: list[bool] = []
+    end = Workers._end
+
+    def watched(self: Workers, executor: object, *, abandoned: bool) -> None:
+        ended.append(abandoned)
+        end(self, executor, abandoned=abandoned)
+
+    monkeypatch.setattr(Workers, "_end", watched)
     outcomes = list(render_files(ALL * 3, out_dir=tmp_path, jobs=2))
     assert len(outcomes) == len(ALL) * 3
-    assert ended == []  # closed and joined, not ended
+    assert ended == [False]  # shut down when its work was done, not ended
     assert multiprocessing.active_children() == []
 
 
@@ -144,16 +152,99 @@ def _deaf() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
+def _slowly(task: list[int]) -> list[int]:
+    import time
+
+    time.sleep(60)
+    return task
+
+
 def test_a_worker_that_misses_its_signal_is_killed() -> None:
     import multiprocessing
     import time
 
-    pool = multiprocessing.get_context("fork").Pool(2, initializer=_deaf)
-    pool.map(abs, range(4))  # the workers are up, and deaf to SIGTERM
+    from letters.workers import Workers
+
+    workers = Workers(2, initializer=_deaf, grace=1)
+    results = workers.run(_slowly, [[1], [2]], ahead=2, died=lambda case: case)
     started = time.monotonic()
-    batch._end_workers(pool, grace=1)
-    assert time.monotonic() - started < 8
+    with pytest.raises(TimeoutError):  # a stop while the workers work, deaf to SIGTERM
+        _first_within(results, 1.5)
+    assert time.monotonic() - started < 8  # asked to end, then killed after a second
+    assert workers.lost
     assert multiprocessing.active_children() == []
+
+
+def _first_within(results: Any, seconds: float) -> Any:
+    import signal
+
+    def late(number: int, _: object) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, late)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return next(results)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _deadly(task: list[int]) -> list[int]:
+    import os
+    import signal
+
+    if 13 in task:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return [n * 10 for n in task]
+
+
+def test_a_case_that_kills_its_worker_fails_alone_and_the_batch_goes_on() -> None:
+    """The tasks in hand when a worker dies are done again, one at a time, and the one that
+    kills its worker again is halved until its case is found."""
+    import multiprocessing
+
+    from letters.workers import Workers
+
+    workers = Workers(2)
+    tasks = [list(range(start, start + 8)) for start in range(0, 40, 8)]
+    results = list(workers.run(_deadly, tasks, ahead=3, died=lambda case: -case))
+    assert results == [n * 10 for n in range(40) if n != 13][:13] + [-13] + [
+        n * 10 for n in range(14, 40)
+    ]
+    assert workers.lost
+    assert multiprocessing.active_children() == []
+
+
+def test_a_killed_render_worker_costs_its_case_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """render -j: a worker killed outright (as the out-of-memory killer does) fails the case
+    it was making; before, the batch waited for it for ever."""
+    import os
+    import signal
+
+    render_as = Renderer.render_as
+
+    def deadly(self: Renderer, case: Any, *arguments: Any, **options: Any) -> bytes:
+        if case.reference == "deadly":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return render_as(self, case, *arguments, **options)
+
+    monkeypatch.setattr(Renderer, "render_as", deadly)  # the workers are forked: they have it
+    cases = []
+    for number in range(12):
+        data = json.loads(Path(ALL[number % len(ALL)]).read_text())
+        data["reference"] = "deadly" if number == 5 else f"R{number}"
+        path = tmp_path / "cases" / f"case-{number:02d}.json"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(data))
+        cases.append(str(path))
+    outcomes = list(render_files(cases, out_dir=tmp_path / "out", jobs=2))
+    assert [o.is_ok for o in outcomes] == [n != 5 for n in range(12)]
+    assert "stopped abruptly" in str(outcomes[5].problems[0])
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == [f"case-{n:02d}.docx" for n in range(12) if n != 5]
 
 
 def test_a_case_file_reached_through_a_link_is_not_written_over(tmp_path: Path) -> None:

@@ -335,67 +335,29 @@ class Issuer:
     def _made_in_workers(
         self, jobs: Sequence[_Job], replaces: int | None, note: str | None, workers: int
     ) -> Generator[_Made | Outcome, None, None]:
-        """Each job's letter made by worker processes, in order. Should a worker die (killed,
-        out of memory), the letters it had in hand are made again one at a time, each alone,
-        so that only the case that kills its worker fails; the rest go on."""
-        from collections import deque
-        from concurrent.futures import Future, ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-        from multiprocessing import get_context
+        """Each job's letter made by worker processes, in order; only a case that kills its
+        worker fails of it (``letters.workers``)."""
+        from letters.batch import died
+        from letters.workers import Workers
 
         global _maker
         _maker = self  # what a forked worker makes the letters with
         size = max(1, min(_TASK, len(jobs) // (workers * 4)))
-        # letters in hand: enough to keep the workers busy while a chunk is being recorded
-        window = max(2 * workers + 2, _AHEAD // size)
-        pending = deque(list(jobs[start : start + size]) for start in range(0, len(jobs), size))
-        alone = 0  # tasks at the head of ``pending`` to run one at a time, after a worker died
+        tasks = [list(jobs[start : start + size]) for start in range(0, len(jobs), size)]
+        pool = Workers(workers, start="fork", initializer=_start_worker)
         received: set[Path] = set()  # the letters workers wrote and sent back
-        writers: set[int] = set()  # the workers' process ids
-        orphans = False  # whether a worker may have left a letter no one was told of
         try:
-            while pending:
-                executor = ProcessPoolExecutor(
-                    workers, mp_context=get_context("fork"), initializer=_start_worker
-                )
-                _widen(executor)
-                flight: deque[tuple[list[_Job], Future[list[_Made | Outcome]]]] = deque()
-                ended = False
-                try:
-                    while pending or flight:
-                        while pending and len(flight) < (1 if alone else window):
-                            task = pending.popleft()
-                            alone = max(0, alone - 1)
-                            future = executor.submit(_make_in_worker, task, replaces, note)
-                            flight.append((task, future))
-                        writers.update(getattr(executor, "_processes", None) or ())
-                        task, future = flight[0]
-                        try:
-                            made = future.result()
-                        except BrokenProcessPool:
-                            orphans = True
-                            if len(flight) == 1 and len(task) == 1:  # it killed its worker
-                                yield _died(task[0])
-                            else:
-                                again = [[job] for each, _ in flight for job in each]
-                                pending.extendleft(reversed(again))
-                                alone += len(again)
-                            break
-                        flight.popleft()
-                        received.update(
-                            m.temporary for m in made if isinstance(m, _Made) and m.temporary
-                        )
-                        yield from made
-                    else:
-                        ended = True
-                finally:
-                    _end_executor(executor, kill=not ended)
-                    orphans = orphans or not ended
+            # letters in hand: enough to keep the workers busy while a chunk is recorded
+            ahead = max(2 * workers + 2, _AHEAD // size)
+            for made in pool.run(_make_in_worker, tasks, (replaces, note), ahead=ahead, died=died):
+                if isinstance(made, _Made) and made.temporary is not None:
+                    received.add(made.temporary)
+                yield made
         finally:
-            if orphans:  # letters workers wrote and never sent: a worker died, or a stop
+            if pool.lost:  # letters workers wrote and never sent: a worker died, or a stop
                 folders = {job.target.parent for job in jobs if job.target is not None}
                 for folder in folders:
-                    for writer in writers:
+                    for writer in pool.pids:
                         mine = f"{_TEMPORARY}{_HOST}-{os.getpid()}-{writer}-*.part"
                         for left in folder.glob(mine):
                             if left not in received:
@@ -717,12 +679,9 @@ def _start_worker() -> None:
     _owner = os.getppid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
+    from letters.workers import die_with_parent
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() == 1:  # the parent was gone before the line above
-        os._exit(1)
+    die_with_parent(signal.SIGKILL)
 
 
 def _make_in_worker(
@@ -730,35 +689,6 @@ def _make_in_worker(
 ) -> list[_Made | Outcome]:
     assert _maker is not None
     return [_maker._made_here(job, replaces, note) for job in jobs]
-
-
-def _widen(executor: Any) -> None:
-    """A wider pipe for what workers send back (the records of 32 letters at a time, Linux),
-    so that a worker does not wait for this process to read one batch before the next."""
-    import fcntl
-
-    with contextlib.suppress(AttributeError, OSError):
-        writer = executor._result_queue._writer
-        fcntl.fcntl(writer.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-
-
-def _died(job: _Job) -> Outcome:
-    problem = Problem(
-        "the process making this letter stopped abruptly (killed, or out of memory); "
-        "the other letters went on",
-        Location(file=job.case),
-    )
-    return Outcome(job.case, None, (problem,))
-
-
-def _end_executor(executor: Any, *, kill: bool) -> None:
-    """Shut a worker pool down; ``kill``: its workers killed first (a stop, a failure: they
-    hold nothing that needs cleaning up, since only this process writes)."""
-    if kill:
-        for process in list((getattr(executor, "_processes", None) or {}).values()):
-            if process.exitcode is None:
-                process.kill()
-    executor.shutdown(wait=True, cancel_futures=True)
 
 
 def name_key(name: str) -> str:
