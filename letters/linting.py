@@ -88,6 +88,19 @@ def lint(directory: str | Path | None, cases: Sequence[str | Path] = ()) -> list
             )
     for outline in library.outlines.values():
         problems.extend(_placed_twice(outline, library.facts, reasons))
+    if library.outlines:
+        placed = placed_clauses(library)
+        problems.extend(
+            Problem(
+                f"no outline places clause {clause.id}: a letter made from facts alone never "
+                "uses it (a case file can still name it); place it in an outline "
+                "(outlines/*.yaml) under the facts that call for it",
+                Location(file=clause.path),
+                Severity.NOTICE,
+            )
+            for clause in library
+            if clause.id not in placed
+        )
     used: set[str] = set()
     exercised: set[tuple[str, int]] = set()  # the outline lines that placed a clause for a case
     reported = {(p.message, p.location) for p in problems}  # said at the clause already
@@ -322,6 +335,50 @@ def _summary_repeats(letter: Letter, path: Path) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def placed_clauses(library: Library) -> set[str]:
+    """The clauses a letter made from facts alone can use: each clause an outline places under
+    a condition some facts make true, its sections' headings, the title and sign-off, the
+    reason wordings those clauses take in (``reason.summary``, ``reasons.test``), and the
+    clauses that word each kind of record of a ``records`` fact a placed clause reads."""
+    reasons = sorted({c.id.split("/")[1] for c in library if c.id.startswith(REASONS)})
+    placed: set[str] = {TITLE, SIGN_OFF}
+    for outline in library.outlines.values():
+        placed |= {f"{HEADINGS}{section}" for section, _, _ in outline.sections}
+        for _, item in outline.items():
+            if item.clause and (
+                item.when is None or can_be_true(item.when, library.facts, reasons)
+            ):
+                placed.add(item.clause)
+    texts = [
+        variant.text
+        for clause_id in placed
+        if clause_id in library
+        for variant in library[clause_id].variants
+    ]
+    parts = {match for text in texts for match in re.findall(r"\breasons?\.(\w+)", text)}
+    placed |= {
+        clause.id
+        for clause in library
+        if clause.id.startswith(REASONS) and clause.id.rsplit("/", 1)[1] in parts
+    }
+    read = " ".join(
+        variant.text
+        for clause_id in placed
+        if clause_id in library
+        for variant in library[clause_id].variants
+    )
+    for declaration in library.facts.values():
+        if declaration.kind == "records" and f"facts.{declaration.name}" in read:
+            folder = declaration.worded_by or declaration.name
+            kinds = {kind.name for kind in declaration.kinds}
+            placed |= {
+                clause.id
+                for clause in library
+                if clause.id.startswith(folder + "/") and clause.id.rsplit("/", 1)[1] in kinds
+            }
+    return placed
 
 
 def _unexercised(library: Library, exercised: set[tuple[str, int]]) -> list[Problem]:

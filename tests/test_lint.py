@@ -159,6 +159,23 @@ def test_clause_nothing_uses_is_a_notice(tmp_path: Path, project: Path) -> None:
     assert not any("uses clause summary/because" in str(f) for f in findings)
 
 
+def test_a_clause_no_outline_places_is_a_notice(tmp_path: Path, project: Path) -> None:
+    """A library editor learns that a new clause is in no outline: only a case file that names
+    it would ever use it."""
+    (project / "decision" / "spare.txt").write_text(GOOD)
+    findings = [str(f) for f in lint(project)]
+    assert (
+        f"{project}/decision/spare.txt: notice: no outline places clause decision/spare: a "
+        "letter made from facts alone never uses it (a case file can still name it); place it "
+        "in an outline (outlines/*.yaml) under the facts that call for it"
+    ) in findings
+    # the clauses the fixture's outline places, their headings and the reasons' wordings
+    # they take in are placed
+    assert [f for f in findings if "no outline places" in f] == [
+        f for f in findings if "no outline places clause decision/spare" in f
+    ]
+
+
 def test_a_clause_id_that_is_awkward_to_type_is_a_warning(tmp_path: Path) -> None:
     folder = library(tmp_path)
     folder.mkdir()

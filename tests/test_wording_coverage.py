@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from letters.composition import REASONS
 from letters.library import Library
-from letters.outlines import can_be_true
+from letters.linting import placed_clauses
 from letters.search import normalised
 from tests.conftest import ROOT
 
@@ -39,44 +38,8 @@ def _static(text: str) -> str:
 
 
 def _reachable(library: Library) -> dict[str, bool]:
-    """Each clause an outline places under a condition some facts make true, and the reason
-    wordings those clauses take in (``reason.summary``, ``reasons.test``)."""
-    reasons = sorted({c.id.split("/")[1] for c in library if c.id.startswith(REASONS)})
-    placed: set[str] = set()
-    for outline in library.outlines.values():
-        placed |= {f"headings/{section}" for section, _, _ in outline.sections}
-        for _, item in outline.items():
-            if item.clause and (
-                item.when is None or can_be_true(item.when, library.facts, reasons)
-            ):
-                placed.add(item.clause)
-    placed |= {"letter/title", "letter/sign-off"}
-    parts = {
-        match
-        for clause_id in placed
-        if clause_id in library
-        for variant in library[clause_id].variants
-        for match in re.findall(r"\breasons?\.(\w+)", variant.text)
-    }
-    for clause in library:
-        if clause.id.startswith(REASONS) and clause.id.rsplit("/", 1)[1] in parts:
-            placed.add(clause.id)
-    # The clauses that word each kind of record of a records fact a placed clause reads
-    # (remedies/payment, remedies/summary/payment for facts.remedies).
-    texts = " ".join(
-        variant.text
-        for clause_id in placed
-        if clause_id in library
-        for variant in library[clause_id].variants
-    )
-    for declaration in library.facts.values():
-        if declaration.kind == "records" and f"facts.{declaration.name}" in texts:
-            folder = declaration.worded_by or declaration.name
-            kinds = {kind.name for kind in declaration.kinds}
-            for clause in library:
-                inside = clause.id.startswith(folder + "/")
-                if inside and clause.id.rsplit("/", 1)[1] in kinds:
-                    placed.add(clause.id)
+    """Each clause, and whether a letter made from facts alone can use it (as lint tells)."""
+    placed = placed_clauses(library)
     return {clause.id: clause.id in placed for clause in library}
 
 
