@@ -337,6 +337,8 @@ class Issuer:
     ) -> Generator[_Made | Outcome, None, None]:
         """Each job's letter made by worker processes, in order; only a case that kills its
         worker fails of it (``letters.workers``)."""
+        from collections import deque
+
         from letters.batch import died
         from letters.workers import Workers
 
@@ -345,13 +347,15 @@ class Issuer:
         size = max(1, min(_TASK, len(jobs) // (workers * 4)))
         tasks = [list(jobs[start : start + size]) for start in range(0, len(jobs), size)]
         pool = Workers(workers, start="fork", initializer=_start_worker)
-        received: set[Path] = set()  # the letters workers wrote and sent back
+        # the last letters workers wrote and sent back: a chunk's at most are not yet recorded
+        # (and still have their temporary names)
+        received: deque[Path] = deque(maxlen=CHUNK)
         try:
             # letters in hand: enough to keep the workers busy while a chunk is recorded
             ahead = max(2 * workers + 2, _AHEAD // size)
             for made in pool.run(_make_in_worker, tasks, (replaces, note), ahead=ahead, died=died):
                 if isinstance(made, _Made) and made.temporary is not None:
-                    received.add(made.temporary)
+                    received.append(made.temporary)
                 yield made
         finally:
             if pool.lost:  # letters workers wrote and never sent: a worker died, or a stop
