@@ -83,6 +83,28 @@ def test_issue_find_show_reproduce_and_verify_from_the_command_line(
     assert code == 1 and "no record 99 in the register" in err
 
 
+def test_issue_j_makes_a_batch_s_letters_in_that_many_workers(
+    register_clauses: Path, tmp_path: Path
+) -> None:
+    cases = [write_case(tmp_path / "cases", n) for n in range(1, 8)]
+    out = tmp_path / "out"
+    register = str(tmp_path / "r.sqlite")
+    code, stdout, err = run(
+        "issue", *cases, "--clauses", str(register_clauses), "--out-dir", str(out), "--by",
+        "Ann", "-j", "2", "--register", register, "--json", "-q",
+    )  # fmt: skip
+    assert code == 0, err
+    results = json.loads(stdout)["results"]
+    assert [r["record"] for r in results] == list(range(1, 8))  # in the order given
+    for case, result in zip(cases, results, strict=True):
+        assert result["case"] == case
+        written = Path(result["output"]).read_bytes()
+        assert result["sha256"] == hashlib.sha256(written).hexdigest()
+    assert sorted(p.name for p in out.iterdir()) == [f"case-{n:05d}.docx" for n in range(1, 8)]
+    code, _, err = run("issue", cases[0], "-j", "0", "--register", register)
+    assert code == 2 and "-j" in err
+
+
 def test_one_issued_letter_is_named_with_its_record(
     register_clauses: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
