@@ -97,6 +97,22 @@ JSON_OPTION = click.option(
 )
 
 
+def jobs_option(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``-j N``: how many processes a batch uses, saying what they do."""
+
+    def add(command: Callable[P, R]) -> Callable[P, R]:
+        return click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help=f"How many processes {what}.",
+        )(command)
+
+    return add
+
+
 @cli.command()
 @click.argument("cases", nargs=-1, required=True, metavar="CASE.json...")
 @click.option(
@@ -128,14 +144,7 @@ JSON_OPTION = click.option(
     show_default=True,
     help="The letter's format: Word, PDF (through LibreOffice), plain text or Markdown.",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="How many processes render in parallel.",
-)
+@jobs_option("render in parallel")
 @click.option(
     "--pdf-profile",
     type=click.Choice(PDF_PROFILES),
@@ -290,14 +299,7 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
     show_default=True,
     help="The letter's format.",
 )
-@click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="How many processes make a batch's letters (this one writes and records them).",
-)
+@jobs_option("make a batch's letters (this one writes and records them)")
 @click.option(
     "--by",
     "issued_by",
