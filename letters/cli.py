@@ -299,7 +299,7 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
     show_default=True,
     help="The letter's format.",
 )
-@jobs_option("make a batch's letters (this one writes and records them)")
+@jobs_option("make and write a batch's letters (this one records them)")
 @click.option(
     "--by",
     "issued_by",

@@ -15,6 +15,10 @@ Only a process killed outright (SIGKILL, a power cut) between the links and the 
 leave letters named but not recorded; each keeps its temporary name too, as a second link to
 the same file, and the next issue into that folder removes them (``Issuer.recover``).
 
+A batch's letters are made and written by worker processes (``letters.workers``) while this
+process records the chunk before: only this process names letters and records them, and a
+worker's temporary files carry this process's id, so they are its own until it ends.
+
 What a record holds: the case file as given, the outline and every clause and variant used with
 the SHA-256 of its wording, the library's version (hash of its files, git commit), the
 template's SHA-256 (the template and the library's files are kept in the register by content),
@@ -273,9 +277,10 @@ class Issuer:
         """Issue each case file's letter into ``out_dir`` (or ``output``), yielding each
         case's outcome in order.
 
-        A batch's letters are made by ``jobs`` worker processes (on Linux, forked: the library
-        and template as read here) while this process writes and records them, so that the
-        register's work runs beside the rendering instead of after it."""
+        A batch's letters are made and written (under temporary names) by ``jobs`` worker
+        processes (on Linux, forked: the library and template as read here) while this
+        process records them, so that the register's work runs beside the rendering instead
+        of after it."""
         if output == STDIN:
             raise UsageError(
                 "an issued letter goes to a file (-o FILE or --out-dir), not to standard output"

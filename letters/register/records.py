@@ -219,7 +219,7 @@ class Register:
         jobs: int = 1,
     ) -> Iterator[IssueOutcome]:
         """Render, write and record each case file's letter; an outcome per case, in order.
-        A batch's letters are made by ``jobs`` worker processes while this one writes and
+        A batch's letters are made and written by ``jobs`` worker processes while this one
         records them."""
         issuer = self.issuer(
             clauses=clauses,
