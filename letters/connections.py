@@ -302,9 +302,14 @@ def quiet_accept_errors(loop: asyncio.AbstractEventLoop) -> None:
 
     def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         error = context.get("exception")
-        if context.get("message") == "socket.accept() out of system resource":
+        message = str(context.get("message", ""))
+        if message == "socket.accept() out of system resource":
             reason = error.strerror if isinstance(error, OSError) else str(error)
             quiet.warn("accept", f"cannot accept connections for now: {reason}")
+            return
+        if "._start_serving(" in message and isinstance(error, (ValueError, OSError)):
+            # the event loop tries to accept again a second after such a failure; a server
+            # stopped within that second has closed its socket by then: nothing to say
             return
         loop.default_exception_handler(context)
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import email.message
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import EXAMPLES, ROOT
+from tests.processes import LoggedProcess
 from tests.test_service import needs_libreoffice
 from tests.test_service import offices as running_offices
 
@@ -26,13 +25,15 @@ ODD_NAME = 'a"; filename=evil.exe; x=\u00e9'
 """A case file's name (without .json) that would add a parameter to an unquoted header."""
 
 
-class Preview:
+class Preview(LoggedProcess):
     """A `letters preview` process over two cases, stopped when the test ends."""
 
+    stop_timeout = 20.0
+
     def __init__(self, folder: Path):
+        super().__init__()
         for name in ("cpc-report-defamation", ODD_NAME):
             shutil.copyfile(EXAMPLES / "cpc-report-defamation.json", folder / f"{name}.json")
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -57,22 +58,6 @@ class Preview:
         line = self.process.stdout.readline()
         assert line.startswith("Preview at "), line + self.logged()
         self.url = line.split()[-1].removesuffix("/preview/")
-
-    def logged(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        if not self.log.closed:
-            self.final_log = self.logged()
-            self.log.close()
-        return self.final_log
 
 
 @pytest.fixture(scope="module")

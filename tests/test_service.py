@@ -11,7 +11,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 
 from letters.formats.pdf import WarmConverter
 from tests.conftest import EXAMPLES, GOLDEN, ROOT, letter_lines, normalise
+from tests.processes import LoggedProcess
 from tests.test_golden import SEEDS
 
 needs_libreoffice = pytest.mark.skipif(
@@ -75,7 +75,7 @@ def _parent(pid: int) -> int | None:
         return None
 
 
-class Server:
+class Server(LoggedProcess):
     """A `letters serve` process, stopped (with its LibreOffice) when the test ends."""
 
     def __init__(
@@ -85,10 +85,9 @@ class Server:
         open_files: int | None = None,
         cwd: Path = ROOT,
     ):
+        super().__init__()
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        # a file, not a pipe: a server that logs more than a pipe holds must not stall on it
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
 
         def limit_open_files() -> None:
             if open_files is not None:
@@ -111,23 +110,6 @@ class Server:
                 time.sleep(0.1)
         self.stop()
         raise AssertionError("the server did not start")
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        if not self.log.closed:
-            self.final_log = self.logged()
-            self.log.close()
-        return self.final_log
-
-    def logged(self) -> str:
-        """What the server has written to standard error so far."""
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
 
 
 @pytest.fixture(scope="module")

@@ -358,10 +358,12 @@ class Issuer:
         try:
             # letters in hand: enough to keep the workers busy while a chunk is recorded
             ahead = max(2 * workers + 2, _AHEAD // size)
-            for made in pool.run(_make_in_worker, tasks, (replaces, note), ahead=ahead, died=died):
-                if isinstance(made, _Made) and made.temporary is not None:
-                    received.append(made.temporary)
-                yield made
+            letters = pool.run(_make_in_worker, tasks, (replaces, note), ahead=ahead, died=died)
+            with contextlib.closing(letters):  # the workers ended before the clean-up below
+                for made in letters:
+                    if isinstance(made, _Made) and made.temporary is not None:
+                        received.append(made.temporary)
+                    yield made
         finally:
             if pool.lost:  # letters workers wrote and never sent: a worker died, or a stop
                 folders = {job.target.parent for job in jobs if job.target is not None}
