@@ -77,7 +77,7 @@ class Workers:
                         flight.append((task, alone, future))
                     self.pids.update(getattr(executor, "_processes", None) or ())
                     task, alone, future = flight[0]
-                    results = future.result()
+                    results = _result(future, executor)
                     flight.popleft()
                     yield from results
                 else:
@@ -115,7 +115,8 @@ class Workers:
             self.lost = True
             processes = list((getattr(executor, "_processes", None) or {}).values())
             manager = getattr(executor, "_executor_manager_thread", None)  # it reaps them
-            executor.shutdown(wait=False, cancel_futures=True)
+            results = getattr(getattr(executor, "_result_queue", None), "_writer", None)
+            executor.shutdown(wait=False)  # (cancelled futures would trip up a broken pool)
             if self.grace is not None:
                 for process in processes:
                     with contextlib.suppress(OSError, ValueError):
@@ -125,10 +126,17 @@ class Workers:
                 with contextlib.suppress(OSError, ValueError):
                     if not _ended(process):
                         process.kill()
+            _wait(processes, 10.0)
+            if results is not None:
+                # a worker killed while it sent its results left half a message, whose rest
+                # the pool's reader would wait for for ever: with no writer left, it reads
+                # the end of the pipe instead, and the pool ends
+                with contextlib.suppress(OSError):
+                    results.close()
             if manager is not None:  # once it has seen them go, they are reaped
                 manager.join(30.0)
             return
-        executor.shutdown(wait=True, cancel_futures=True)
+        executor.shutdown(wait=True)
 
 
 def die_with_parent(number: int) -> None:
@@ -156,6 +164,20 @@ def _widen(executor: Any) -> None:
 
         writer = executor._result_queue._writer
         fcntl.fcntl(writer.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+
+
+def _result(future: Future[list[T]], executor: Any) -> list[T]:
+    """A task's results; BrokenProcessPool should a worker die. A worker that dies while it
+    sends its results leaves the pool waiting for the rest of them, never to say it broke: so
+    the workers are looked at each second of the wait."""
+    from concurrent.futures import wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    while not wait([future], timeout=1.0).done:
+        processes = (getattr(executor, "_processes", None) or {}).values()
+        if any(_ended(process) for process in list(processes)):
+            raise BrokenProcessPool("a worker process died")
+    return future.result()
 
 
 def _ended(process: Any) -> bool:

@@ -216,6 +216,42 @@ def test_a_case_that_kills_its_worker_fails_alone_and_the_batch_goes_on() -> Non
     assert multiprocessing.active_children() == []
 
 
+def test_a_worker_killed_while_it_sends_its_results_does_not_hang_the_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Half a message in the pool's pipe: its reader would wait for the rest for ever, and
+    the pool never learn that it broke. The batch sees the worker gone and goes on."""
+    import multiprocessing
+    import os
+    import signal
+    import struct
+    import time
+    from concurrent.futures import process
+
+    from letters.workers import Workers
+
+    send = process._sendback_result
+
+    def half_sent(result_queue: Any, work_id: int, result: Any = None, **rest: Any) -> None:
+        if result is not None and 130 in result:
+            result_queue._writer._send(struct.pack("!i", 1 << 20) + b"half a message")
+            os.kill(os.getpid(), signal.SIGKILL)
+        send(result_queue, work_id, result, **rest)
+
+    monkeypatch.setattr(process, "_sendback_result", half_sent)  # the workers are forked
+    workers = Workers(2)
+    tasks = [list(range(start, start + 8)) for start in range(0, 24, 8)]
+    started = time.monotonic()
+    results = list(workers.run(_deadly_later, tasks, ahead=3, died=lambda case: -case))
+    assert results == [n * 10 for n in range(13)] + [-13] + [n * 10 for n in range(14, 24)]
+    assert time.monotonic() - started < 60
+    assert multiprocessing.active_children() == []
+
+
+def _deadly_later(task: list[int]) -> list[int]:
+    return [n * 10 for n in task]
+
+
 def test_a_killed_render_worker_costs_its_case_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
