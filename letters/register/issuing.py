@@ -541,7 +541,8 @@ class Issuer:
                 document = made.temporary.read_bytes()
             except OSError as error:
                 raise OutputError(
-                    f"cannot read the letter back ({error.strerror})", Location(file=job.case)
+                    f"cannot read the letter back ({error.strerror})",
+                    Location(file=_target(job) or str(made.temporary)),
                 ) from None
         assert document is not None
         row = made.row
