@@ -55,7 +55,7 @@ def paragraphs(n: int) -> Callable[[], object]:
 
 
 def additions(n: int) -> Callable[[], object]:
-    from letters.outlines import parse_outline
+    from letters.outline import parse_outline
 
     outline = parse_outline(
         "title: t\nsections:\n  assessment:\n    - found\n", name="o", path="o.yaml"

@@ -53,14 +53,14 @@ _API = {
     "compose": "letters.composition",
     "compose_clause": "letters.composition",
     # Word templates and output
-    "WordTemplate": "letters.rendering",
-    "find_template": "letters.rendering",
-    "render": "letters.rendering",
-    "check_template": "letters.template_check",
-    "Renderer": "letters.renderer",
-    "Outcome": "letters.batch",
-    "render_files": "letters.batch",
-    "validate_files": "letters.batch",
+    "WordTemplate": "letters.word.template",
+    "find_template": "letters.word.template",
+    "render": "letters.word.template",
+    "check_template": "letters.word.checking",
+    "Renderer": "letters.rendering",
+    "Outcome": "letters.batch.running",
+    "render_files": "letters.batch.running",
+    "validate_files": "letters.batch.running",
     "write_atomic": "letters.output",
     "provenance_of": "letters.provenance",
     "impact_of": "letters.impact",
@@ -107,9 +107,9 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from letters.batch import Outcome as Outcome
-    from letters.batch import render_files as render_files
-    from letters.batch import validate_files as validate_files
+    from letters.batch.running import Outcome as Outcome
+    from letters.batch.running import render_files as render_files
+    from letters.batch.running import validate_files as validate_files
     from letters.composition import Letter as Letter
     from letters.composition import LetterParagraph as LetterParagraph
     from letters.composition import Origin as Origin
@@ -159,9 +159,9 @@ if TYPE_CHECKING:
     from letters.register.reproducing import IssuedImpact as IssuedImpact
     from letters.register.reproducing import Reproduction as Reproduction
     from letters.register.reproducing import impact_since as impact_since
-    from letters.renderer import Renderer as Renderer
-    from letters.rendering import WordTemplate as WordTemplate
-    from letters.rendering import find_template as find_template
-    from letters.rendering import render as render
+    from letters.rendering import Renderer as Renderer
     from letters.schema import case_schema as case_schema
-    from letters.template_check import check_template as check_template
+    from letters.word.checking import check_template as check_template
+    from letters.word.template import WordTemplate as WordTemplate
+    from letters.word.template import find_template as find_template
+    from letters.word.template import render as render

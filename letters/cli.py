@@ -22,7 +22,7 @@ import click
 from letters.formats import FORMATS, PDF_PROFILES
 
 if TYPE_CHECKING:
-    from letters.batch import Outcome
+    from letters.batch.running import Outcome
     from letters.problems import Problem
 
 P = ParamSpec("P")
@@ -199,7 +199,7 @@ def render(
 
     One failed case does not stop the others; the exit code is 1 if any failed.
     """
-    from letters.batch import render_files, stop_on_signals
+    from letters.batch.running import render_files, stop_on_signals
 
     stop_on_signals()
     if output == "-" and sys.stdout.isatty():
@@ -239,7 +239,7 @@ def validate(cases: tuple[str, ...], clauses: Path | None, as_json: bool, quiet:
     Says of each valid case that it is valid; every problem of every case is reported; the exit
     code is 1 if any case is invalid.
     """
-    from letters.batch import validate_files
+    from letters.batch.running import validate_files
 
     report(
         validate_files(list(cases), clauses=clauses),
@@ -338,7 +338,7 @@ def issue(
     import getpass
     import os
 
-    from letters.batch import stop_on_signals
+    from letters.batch.running import stop_on_signals
     from letters.output import json_text
     from letters.register import Register
 
@@ -799,7 +799,7 @@ def report(
     lines: bool = False,
 ) -> None:
     """Print each failure as it comes, then a summary (or JSON); exit 1 if any case failed."""
-    from letters.batch import summary
+    from letters.batch.running import summary
     from letters.output import json_text
 
     done: list[Outcome] = []
@@ -960,9 +960,9 @@ def serve(
     needs a bearer token. SIGHUP makes the workers read the library and template again."""
     import os
 
-    from letters.connections import ConnectionBounds
-    from letters.service import check_token
-    from letters.service import serve as run
+    from letters.web.app import check_token
+    from letters.web.app import serve as run
+    from letters.web.connections import ConnectionBounds
 
     token = os.environ.get("LETTERS_TOKEN")
     source = "LETTERS_TOKEN"
@@ -1030,7 +1030,7 @@ def preview(
     where each sentence came from, updated as clause, outline and case files are saved; the
     library, searchable; and the letters an edit changes. It never writes a file."""
     from letters.linting import case_files, default_cases
-    from letters.preview import run_preview
+    from letters.web.preview import run_preview
 
     files = [str(path) for path in (case_files(list(cases)) if cases else default_cases(None))]
     if not files:
@@ -1256,8 +1256,8 @@ def check_template_command(template: str) -> None:
     Exit code 1 when there is any error; warnings (tags split across runs, which docxtpl joins)
     do not fail.
     """
-    from letters.rendering import find_template
-    from letters.template_check import check_template
+    from letters.word.checking import check_template
+    from letters.word.template import find_template
 
     path = find_template(template)
     report_problems(check_template(path), prefix=f"{path}: ")

@@ -36,7 +36,7 @@ from letters.model import (
     SectionPlan,
 )
 from letters.money import Money, total
-from letters.outlines import FILLS, Choice, Plan, choose, condition_context, plan_letter
+from letters.outline import FILLS, Choice, Plan, choose, condition_context, plan_letter
 from letters.problems import CaseError, ClauseError, LettersError, LimitError, Location, combine
 from letters.wording import plain_values
 

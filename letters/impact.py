@@ -19,7 +19,7 @@ from typing import Any
 
 from attrs import frozen
 
-from letters.batch import contained
+from letters.batch.running import contained
 from letters.composition import Letter, compose
 from letters.library import Library
 from letters.limits import Limits, budget

@@ -43,7 +43,7 @@ from letters.facts import FACT_NAMES, FactDeclaration
 from letters.grammar import FILTERS, join_and
 from letters.limits import DEFAULT, Limits, read_bounded
 from letters.model import ParamValue
-from letters.outlines import Outline, read_declarations, read_outlines, with_variant_choices
+from letters.outline import Outline, read_declarations, read_outlines, with_variant_choices
 from letters.problems import ClauseError, LettersError, LimitError, Location, combine
 from letters.wording import MissingFact, Sandbox, render_bounded
 

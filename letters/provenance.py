@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from letters import ooxml
 from letters.composition import Letter, Origin, Text
 from letters.problems import Location, OutputError, TemplateError
+from letters.word import ooxml
 
 NAMESPACE = "urn:letters:provenance"
 VERSION = 1

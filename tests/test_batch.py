@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from letters.batch import render_files, validate_files
+from letters.batch.running import render_files, validate_files
 from letters.output import output_name
 from letters.problems import CaseError, UsageError
-from letters.renderer import Renderer
+from letters.rendering import Renderer
 from tests.conftest import EXAMPLES, letter_lines
 
 ALL = sorted(str(path) for path in EXAMPLES.glob("*.json"))
@@ -120,7 +120,7 @@ def test_a_parallel_batch_read_to_its_end_closes_its_workers(
 ) -> None:
     import multiprocessing
 
-    from letters.workers import Workers
+    from letters.batch.workers import Workers
 
     ended: list[bool] = []
     end = Workers._end
@@ -163,7 +163,7 @@ def test_a_worker_that_misses_its_signal_is_killed() -> None:
     import multiprocessing
     import time
 
-    from letters.workers import Workers
+    from letters.batch.workers import Workers
 
     workers = Workers(2, initializer=_deaf, grace=1)
     results = workers.run(_slowly, [[1], [2]], ahead=2, died=lambda case: case)
@@ -204,7 +204,7 @@ def test_a_case_that_kills_its_worker_fails_alone_and_the_batch_goes_on() -> Non
     kills its worker again is halved until its case is found."""
     import multiprocessing
 
-    from letters.workers import Workers
+    from letters.batch.workers import Workers
 
     workers = Workers(2)
     tasks = [list(range(start, start + 8)) for start in range(0, 40, 8)]
@@ -228,7 +228,7 @@ def test_a_worker_killed_while_it_sends_its_results_does_not_hang_the_batch(
     import time
     from concurrent.futures import process
 
-    from letters.workers import Workers
+    from letters.batch.workers import Workers
 
     send = process._sendback_result
 

@@ -15,9 +15,9 @@ import pikepdf
 import pytest
 from distributed import Client, LocalCluster
 
-from letters import cluster as cluster_module
-from letters.batch import render_files
-from letters.renderer import Renderer
+from letters.batch import cluster as cluster_module
+from letters.batch.running import render_files
+from letters.rendering import Renderer
 from tests.conftest import EXAMPLES
 
 ALL = sorted(str(path) for path in EXAMPLES.glob("*.json"))

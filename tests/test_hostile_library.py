@@ -30,10 +30,10 @@ from letters.library import Library, parse_clause
 from letters.limits import Limits, budget
 from letters.loading import parse_case
 from letters.model import Addition, Case, ClauseUse, Complaint, Person, Pronouns, SectionPlan
-from letters.outlines import ENVIRONMENT, condition_context, parse_outline, read_declarations
+from letters.outline import ENVIRONMENT, condition_context, parse_outline, read_declarations
 from letters.problems import ClauseError, LettersError, LimitError, TemplateError
-from letters.renderer import Renderer
-from letters.rendering import TEMPLATES, WordTemplate
+from letters.rendering import Renderer
+from letters.word.template import TEMPLATES, WordTemplate
 from tests.conftest import letter_lines, library_of
 
 SMALL = library_of(
@@ -135,7 +135,7 @@ def test_twenty_thousand_additions_after_one_clause_compose_well_inside_the_time
 
 
 def test_additions_go_after_the_first_paragraph_with_their_clause_latest_first() -> None:
-    from letters.outlines import _added
+    from letters.outline import _added
 
     plan = SectionPlan(
         "assessment", ((ClauseUse("found"),), ("text",), (ClauseUse("found"), "more"))

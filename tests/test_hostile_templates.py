@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from letters import ooxml
 from letters.composition import Letter, compose
 from letters.library import Library
 from letters.limits import Limits
 from letters.loading import load_case
 from letters.problems import LettersError, TemplateError
-from letters.rendering import TEMPLATES, WordTemplate, render_with_docxtpl, template_context
-from letters.template_check import check_template
+from letters.word import ooxml
+from letters.word.checking import check_template
+from letters.word.template import TEMPLATES, WordTemplate, render_with_docxtpl, template_context
 from tests.conftest import EXAMPLES
 
 W = ooxml.W

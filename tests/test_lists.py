@@ -10,7 +10,7 @@ import pytest
 from letters.composition import Letter, compose
 from letters.formats.text import markdown, plain_text
 from letters.loading import parse_case
-from letters.rendering import render
+from letters.word.template import render
 from tests.conftest import W, document_xml, library_of
 
 LIBRARY = library_of(
@@ -190,8 +190,8 @@ def test_markdown_sets_items_out_as_a_list_under_the_paragraph() -> None:
 def test_preview_sets_a_paragraphs_list_out_as_html_lists() -> None:
     import re
 
-    from letters.preview import _list_html
     from letters.provenance import provenance_of
+    from letters.web.preview import _list_html
 
     record = provenance_of(composed({"clause": "agreed"}))
     (part,) = [part for part in record["parts"] if part.get("items")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from letters.origins import host_name, is_from_own_page, is_known_host, is_same_origin
+from letters.web.origins import host_name, is_from_own_page, is_known_host, is_same_origin
 
 
 @pytest.mark.parametrize(

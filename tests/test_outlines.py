@@ -18,7 +18,7 @@ from letters.composition import compose
 from letters.library import Library
 from letters.linting import lint
 from letters.loading import parse_case
-from letters.outlines import parse_outline
+from letters.outline import parse_outline
 from letters.problems import LettersError
 from letters.provenance import explain, provenance_of
 from tests.conftest import ROOT, letter_lines
@@ -355,7 +355,7 @@ def test_another_organisation_writes_its_own_library_and_template(tmp_path: Path
 
 
 def test_the_letters_last_paragraph_keeps_with_the_sign_off(library: Library) -> None:
-    from letters.rendering import template_context
+    from letters.word.template import template_context
 
     letter = compose(parse_case(_case(complaint={"about": "x", "wants": "y"})), library)
     sections = template_context(letter)["letter"]["sections"]

@@ -5,8 +5,8 @@ import zipfile
 
 import pytest
 
-from letters import ooxml
-from letters.ooxml import compress, write_package
+from letters.word import ooxml
+from letters.word.ooxml import compress, write_package
 
 
 def test_written_package_reads_back_with_fixed_times() -> None:

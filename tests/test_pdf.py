@@ -26,7 +26,7 @@ from letters.composition import Letter, compose
 from letters.formats.pdf import PROFILES, to_pdf
 from letters.library import Library
 from letters.loading import load_case, parse_case
-from letters.rendering import WordTemplate, find_template
+from letters.word.template import WordTemplate, find_template
 from tests.conftest import EXAMPLES, GOLDEN, normalise
 from tests.test_golden import GOLDEN_PAIRS
 

@@ -15,9 +15,9 @@ from letters.cli import cli
 from letters.composition import compose
 from letters.library import Library
 from letters.loading import load_case
-from letters.outlines import MARKER
+from letters.outline import MARKER
 from letters.provenance import embed, provenance_of, read_embedded
-from letters.rendering import render
+from letters.word.template import render
 from tests.conftest import EXAMPLES, letter_lines
 from tests.test_golden import SEEDS
 

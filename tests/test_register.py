@@ -21,7 +21,7 @@ from letters.loading import load_case
 from letters.provenance import provenance_of
 from letters.register import Query, Register, tables
 from letters.register.versions import files_hash, library_files
-from letters.rendering import find_template
+from letters.word.template import find_template
 from tests.registers import git, write_case, write_library
 
 

@@ -23,7 +23,7 @@ from letters.formats.text import plain_text
 from letters.library import Library
 from letters.loading import parse_case
 from letters.money import AmountError, Money, total
-from letters.outlines import read_declarations
+from letters.outline import read_declarations
 from letters.problems import LettersError
 from letters.provenance import provenance_of
 

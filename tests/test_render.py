@@ -15,7 +15,7 @@ from letters.composition import Letter, compose
 from letters.library import Library
 from letters.loading import load_case
 from letters.problems import TemplateError
-from letters.rendering import (
+from letters.word.template import (
     TEMPLATES,
     WordTemplate,
     find_template,

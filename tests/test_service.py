@@ -271,8 +271,8 @@ def test_an_internal_error_is_500_with_no_traceback(monkeypatch: pytest.MonkeyPa
     """A bug of ours, forced in-process: the response says only "internal error"."""
     import asyncio
 
-    from letters.renderer import Renderer
-    from letters.service import ServiceSettings, create_app
+    from letters.rendering import Renderer
+    from letters.web.app import ServiceSettings, create_app
 
     def broken(self: Renderer, *args: object, **kwargs: object) -> bytes:
         raise KeyError("a bug")

@@ -8,8 +8,8 @@ import docx
 import pytest
 
 from letters.problems import Severity
-from letters.rendering import TEMPLATES
-from letters.template_check import check_template
+from letters.word.checking import check_template
+from letters.word.template import TEMPLATES
 
 
 def template(tmp_path: Path, *paragraphs: str | list[str]) -> Path:
@@ -96,7 +96,7 @@ def test_rendering_with_a_template_whose_properties_are_not_xml_is_one_clear_err
     tmp_path: Path,
 ) -> None:
     from letters.problems import TemplateError
-    from letters.rendering import WordTemplate
+    from letters.word.template import WordTemplate
 
     path = _with_part(tmp_path, "docProps/core.xml", b"<not xml")
     with pytest.raises(TemplateError, match=rf"^{path}: docProps/core.xml: not well-formed XML \("):

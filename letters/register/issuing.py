@@ -15,7 +15,7 @@ Only a process killed outright (SIGKILL, a power cut) between the links and the 
 leave letters named but not recorded; each keeps its temporary name too, as a second link to
 the same file, and the next issue into that folder removes them (``Issuer.recover``).
 
-A batch's letters are made and written by worker processes (``letters.workers``) while this
+A batch's letters are made and written by worker processes (``letters.batch.workers``) while this
 process records the chunk before: only this process names letters and records them, and a
 worker's temporary files carry this process's id, so they are its own until it ends.
 
@@ -45,7 +45,7 @@ import sqlalchemy as sa
 from attrs import frozen
 from sqlalchemy.engine import Connection
 
-from letters.batch import Outcome, _Job, _plan, contained, output_folder
+from letters.batch.running import Outcome, _Job, _plan, contained, output_folder
 from letters.composition import Letter, Origin, compose
 from letters.formats.text import markdown, plain_text
 from letters.limits import budget, read_bounded
@@ -58,7 +58,7 @@ from letters.register.versions import LibraryVersion, library_version, sha256
 
 if TYPE_CHECKING:
     from letters.register.records import Register
-    from letters.renderer import Renderer
+    from letters.rendering import Renderer
 
 FORMATS = ("docx", "txt", "md")
 """What can be issued: formats whose bytes come out the same every time (a PDF carries the
@@ -148,7 +148,7 @@ def engine_version() -> str:
     """The version of letters making the letter, and whether ISA-L made its deflate."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from letters import ooxml
+    from letters.word import ooxml
 
     try:
         mine = version("letters")
@@ -341,11 +341,11 @@ class Issuer:
         self, jobs: Sequence[_Job], replaces: int | None, note: str | None, workers: int
     ) -> Generator[_Made | Outcome, None, None]:
         """Each job's letter made by worker processes, in order; only a case that kills its
-        worker fails of it (``letters.workers``)."""
+        worker fails of it (``letters.batch.workers``)."""
         from collections import deque
 
-        from letters.batch import died
-        from letters.workers import Workers
+        from letters.batch.running import died
+        from letters.batch.workers import Workers
 
         global _maker
         _maker = self  # what a forked worker makes the letters with
@@ -421,7 +421,7 @@ class Issuer:
                     for left in folder.glob(mine):
                         _remove(left)
                 raise
-            from letters.batch import problems_of
+            from letters.batch.running import problems_of
 
             for number, each in ready.items():
                 results[number] = IssueOutcome(
@@ -669,7 +669,7 @@ class Issuer:
 
 def _deflate(data: bytes) -> bytes:
     """The provenance record compressed: zlib's format, made by ISA-L where it is installed."""
-    from letters import ooxml
+    from letters.word import ooxml
 
     if ooxml._isal_zlib is not None:
         return bytes(ooxml._isal_zlib.compress(data, 0))
@@ -691,7 +691,7 @@ def _start_worker() -> None:
     _owner = os.getppid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    from letters.workers import die_with_parent
+    from letters.batch.workers import die_with_parent
 
     die_with_parent(signal.SIGKILL)
 

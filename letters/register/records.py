@@ -185,7 +185,7 @@ class Register:
         """An Issuer: the library and template read once, recorded as read."""
         from letters.library import default_library
         from letters.register.versions import files_hash, library_files, library_version
-        from letters.renderer import Renderer
+        from letters.rendering import Renderer
 
         folder = Path(clauses) if clauses is not None else default_library()
         version = library_version(folder) if folder.is_dir() else None

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from letters.batch import problems_of
+from letters.batch.running import problems_of
 from letters.impact import Change, differences
 from letters.limits import budget
 from letters.loading import read_case_text
@@ -31,7 +31,7 @@ from letters.register.versions import files_at_commit, files_hash, sha256
 if TYPE_CHECKING:
     from letters.library import Library
     from letters.register.records import Record, Register, Summary
-    from letters.renderer import Renderer
+    from letters.rendering import Renderer
 
 
 @frozen
@@ -129,7 +129,7 @@ class Reproducer:
         known = self._renderers.get(key)
         if known is not None:
             return known
-        from letters.renderer import Renderer
+        from letters.rendering import Renderer
 
         folder, source = self.library(record)
         template = Path(self._work.name) / f"{record.template_sha256}.docx"

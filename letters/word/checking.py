@@ -19,10 +19,10 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 
-from letters import ooxml
 from letters.limits import DEFAULT, Limits
 from letters.problems import Location, Problem, Severity
-from letters.rendering import (
+from letters.word import ooxml
+from letters.word.template import (
     BODY_ENVIRONMENT,
     LETTER_FIELDS,
     PROPERTIES_ENVIRONMENT,

@@ -28,7 +28,7 @@ from typing import Any
 import attrs
 from distributed import Client, Future, WorkerPlugin
 
-from letters.batch import (
+from letters.batch.running import (
     Outcome,
     _deliver,
     _Job,
@@ -41,7 +41,7 @@ from letters.limits import Limits
 from letters.loading import read_case_file
 from letters.output import STDIN
 from letters.problems import Location, OutputError, Problem
-from letters.renderer import Renderer
+from letters.rendering import Renderer
 
 CONNECT_TIMEOUT = "10s"
 PLUGIN_PREFIX = "letters-"

@@ -16,7 +16,7 @@ Who may ask: a request must name this server in its Host header (its address, a 
 over the loopback, or a name given with ``--allowed-host``), so that a web page on another
 name cannot reach it through DNS rebinding; a browser's request from another site's page may
 read nothing and change nothing (its Origin, or Sec-Fetch-Site, is checked); and with a token,
-every request but ``/health`` must give it. ``letters.connections`` bounds the connections.
+every request but ``/health`` must give it. ``letters.web.connections`` bounds the connections.
 """
 
 from __future__ import annotations
@@ -46,14 +46,14 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from letters.batch import problems_of
-from letters.connections import ConnectionBounds
+from letters.batch.running import problems_of
 from letters.formats import PDF_PROFILES
-from letters.origins import host_name, is_known_host, is_same_origin
 from letters.output import json_text
 from letters.problems import LettersError, UsageError
+from letters.web.connections import ConnectionBounds
+from letters.web.origins import host_name, is_known_host, is_same_origin
 
-log = logging.getLogger("letters.service")
+log = logging.getLogger("letters.web.app")
 
 MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -139,7 +139,7 @@ class Warm:
 
     def _files_stamp(self) -> tuple[float, int]:
         from letters.library import default_library
-        from letters.rendering import find_template
+        from letters.word.template import find_template
 
         folder = Path(self.settings.clauses) if self.settings.clauses else default_library()
         paths = [path for path in folder.rglob("*") if path.is_file()]
@@ -149,7 +149,7 @@ class Warm:
 
     def renderer(self) -> Any:
         """The renderer, read again if its files changed since it was read."""
-        from letters.renderer import Renderer
+        from letters.rendering import Renderer
 
         with self.lock:
             now = time.monotonic()
@@ -365,7 +365,7 @@ def create_app(
     """The service as an ASGI application; ``extra`` routes are served beside its endpoints
     (the preview's pages), behind the same Host and Origin checks but not the token."""
     from letters.formats.pdf import BusyError
-    from letters.register.http import issue_endpoint
+    from letters.web.issuing import issue_endpoint
 
     if settings is None:  # a worker process of ``serve``: it logs as serve does
         configure_logging()
@@ -482,7 +482,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        from letters.connections import quiet_accept_errors
+        from letters.web.connections import quiet_accept_errors
 
         quiet_accept_errors(asyncio.get_running_loop())
         yield
@@ -687,7 +687,7 @@ def serve(
 ) -> None:
     """Run the service until stopped. Binding to an address other than the loopback needs a
     bearer token."""
-    from letters.connections import BoundedConfig, make_room_for
+    from letters.web.connections import BoundedConfig, make_room_for
 
     check_token(token, "the token")
     if host not in LOOPBACK and not token:
@@ -710,13 +710,13 @@ def serve(
     )
     os.environ.update(settings.to_environment())
     # Read the library and template once here: a broken one is one clear error before serving.
-    from letters.renderer import Renderer
+    from letters.rendering import Renderer
 
     Renderer(clauses, template)
     configure_logging()
     make_room_for(bounds, converters)
     config = BoundedConfig(
-        "letters.service:create_app",
+        "letters.web.app:create_app",
         bounds=bounds,
         factory=True,
         host=host,

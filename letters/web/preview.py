@@ -35,9 +35,9 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 
 from letters.formats.pdf import BusyError
-from letters.origins import is_from_own_page
 from letters.problems import LettersError
-from letters.service import refusal
+from letters.web.app import refusal
+from letters.web.origins import is_from_own_page
 
 STYLE = """
 body{font-family:Arial,Helvetica,sans-serif;max-width:52rem;margin:1.5rem auto;padding:0 1rem;
@@ -544,8 +544,8 @@ def run_preview(
 
     import uvicorn
 
-    from letters.connections import BoundedConfig, ConnectionBounds
-    from letters.service import ServiceSettings, create_app
+    from letters.web.app import ServiceSettings, create_app
+    from letters.web.connections import BoundedConfig, ConnectionBounds
 
     preview = Preview(cases, clauses, template, base)
     stop = threading.Event()

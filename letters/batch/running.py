@@ -32,7 +32,7 @@ from letters.problems import (
     UsageError,
     internal_error,
 )
-from letters.renderer import Renderer
+from letters.rendering import Renderer
 
 STDIN_SOURCE = "<stdin>"
 
@@ -217,7 +217,7 @@ def _start_worker(clauses: str | None = None, template: str | None = None) -> No
     its clean-ups run (temporary files removed, LibreOffice killed)."""
     import signal
 
-    from letters.workers import die_with_parent
+    from letters.batch.workers import die_with_parent
 
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -238,7 +238,7 @@ def _render_in_worker(
     try:
         return render_chunk(_worker, jobs, output_format, embed, profile)
     except SystemExit as stop:  # asked to end: its letter's clean-up is done
-        from letters.workers import ended_quietly
+        from letters.batch.workers import ended_quietly
 
         ended_quietly(stop)
         raise
@@ -375,7 +375,7 @@ def render_files(
     copy of the library and template (and, for PDF, its own LibreOffice).
 
     ``cluster`` (a Dask scheduler's address, ``tcp://HOST:8786``, or a ``distributed.Client``)
-    renders on a Dask cluster instead (``letters.cluster``): the letters come back here to be
+    renders on a Dask cluster instead (``letters.batch.cluster``): the letters come back here to be
     written, or with ``workers_write`` the workers write them into ``out_dir``, which must be a
     folder every worker sees at the same path.
     """
@@ -417,7 +417,7 @@ def render_files(
     rendered: Iterator[Outcome]
     if cluster is not None:
         try:
-            from letters.cluster import render_on_cluster
+            from letters.batch.cluster import render_on_cluster
         except ImportError:
             raise UsageError(
                 "--cluster needs Dask's distributed: pip install 'letters[cluster]'"
@@ -465,7 +465,7 @@ def _render_all(
         for chunk in chunks:
             yield from render_chunk(renderer, chunk, output_format, embed, profile)
         return
-    from letters.workers import Workers
+    from letters.batch.workers import Workers
 
     global _worker
     if sys.platform == "linux":  # forked workers inherit this renderer, library and template

@@ -27,7 +27,7 @@ ISSUE_FORMATS = ("docx", "txt", "md")
 def issue_endpoint(warm: Any) -> Callable[[Request], Awaitable[Response]]:
     """The handler of ``POST /issue`` for one worker: its register opened on first use, its
     issuer made again whenever the worker reads its library and template again."""
-    from letters.service import MEDIA_TYPES, _error, _format
+    from letters.web.app import MEDIA_TYPES, _error, _format
 
     lock = threading.Lock()
     state: dict[str, Any] = {"register": None, "issuers": {}}
