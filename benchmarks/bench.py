@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from startup import cold_start  # noqa: E402 - benchmarks/startup.py, beside this file
 
 import letters  # noqa: E402
-from letters.batch.running import render_files  # noqa: E402
+from letters.batch import render_files  # noqa: E402
 from letters.word.template import template_context  # noqa: E402
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -105,7 +105,7 @@ def batch(cases: list[str], jobs: int, out: Path) -> float:
 def peak_memory(cases: list[str], out: Path) -> float:
     """Peak resident memory (MB) of a fresh process rendering the whole batch."""
     code = (
-        "import sys, resource; from letters.batch.running import render_files;"
+        "import sys, resource; from letters.batch import render_files;"
         "cases = open(sys.argv[1]).read().split(); n = 0\n"
         "for outcome in render_files(cases, out_dir=sys.argv[2]): n += outcome.is_ok\n"
         "assert n == len(cases); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"

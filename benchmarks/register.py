@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from letters.batch.running import render_files  # noqa: E402
+from letters.batch import render_files  # noqa: E402
 from letters.register import Query, Register, tables  # noqa: E402
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))

@@ -58,9 +58,9 @@ _API = {
     "render": "letters.word.template",
     "check_template": "letters.word.checking",
     "Renderer": "letters.rendering",
-    "Outcome": "letters.batch.running",
-    "render_files": "letters.batch.running",
-    "validate_files": "letters.batch.running",
+    "Outcome": "letters.outcomes",
+    "render_files": "letters.batch",
+    "validate_files": "letters.batch",
     "write_atomic": "letters.output",
     "provenance_of": "letters.provenance",
     "impact_of": "letters.impact",
@@ -76,7 +76,7 @@ _API = {
     "Reproduction": "letters.register.reproducing",
     "IssuedImpact": "letters.register.reproducing",
     "impact_since": "letters.register.reproducing",
-    "RegisterError": "letters.register.database",
+    "RegisterError": "letters.problems",
     # problems
     "Location": "letters.problems",
     "Problem": "letters.problems",
@@ -107,9 +107,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from letters.batch.running import Outcome as Outcome
-    from letters.batch.running import render_files as render_files
-    from letters.batch.running import validate_files as validate_files
+    from letters.batch import render_files as render_files
+    from letters.batch import validate_files as validate_files
     from letters.composition import Letter as Letter
     from letters.composition import LetterParagraph as LetterParagraph
     from letters.composition import Origin as Origin
@@ -136,6 +135,7 @@ if TYPE_CHECKING:
     from letters.model import Pronouns as Pronouns
     from letters.model import Reason as Reason
     from letters.model import SectionPlan as SectionPlan
+    from letters.outcomes import Outcome as Outcome
     from letters.output import write_atomic as write_atomic
     from letters.problems import CaseError as CaseError
     from letters.problems import ClauseError as ClauseError
@@ -144,11 +144,11 @@ if TYPE_CHECKING:
     from letters.problems import Location as Location
     from letters.problems import OutputError as OutputError
     from letters.problems import Problem as Problem
+    from letters.problems import RegisterError as RegisterError
     from letters.problems import Severity as Severity
     from letters.problems import TemplateError as TemplateError
     from letters.problems import UsageError as UsageError
     from letters.provenance import provenance_of as provenance_of
-    from letters.register.database import RegisterError as RegisterError
     from letters.register.issuing import IssuedLetter as IssuedLetter
     from letters.register.issuing import IssueOutcome as IssueOutcome
     from letters.register.issuing import Recorder as Recorder

@@ -22,7 +22,7 @@ import click
 from letters.formats import FORMATS, PDF_PROFILES
 
 if TYPE_CHECKING:
-    from letters.batch.running import Outcome
+    from letters.outcomes import Outcome
     from letters.problems import Problem
 
 P = ParamSpec("P")
@@ -199,7 +199,7 @@ def render(
 
     One failed case does not stop the others; the exit code is 1 if any failed.
     """
-    from letters.batch.running import render_files, stop_on_signals
+    from letters.batch import render_files, stop_on_signals
 
     stop_on_signals()
     if output == "-" and sys.stdout.isatty():
@@ -239,7 +239,7 @@ def validate(cases: tuple[str, ...], clauses: Path | None, as_json: bool, quiet:
     Says of each valid case that it is valid; every problem of every case is reported; the exit
     code is 1 if any case is invalid.
     """
-    from letters.batch.running import validate_files
+    from letters.batch import validate_files
 
     report(
         validate_files(list(cases), clauses=clauses),
@@ -338,7 +338,7 @@ def issue(
     import getpass
     import os
 
-    from letters.batch.running import stop_on_signals
+    from letters.batch import stop_on_signals
     from letters.output import json_text
     from letters.register import Register
 
@@ -799,7 +799,7 @@ def report(
     lines: bool = False,
 ) -> None:
     """Print each failure as it comes, then a summary (or JSON); exit 1 if any case failed."""
-    from letters.batch.running import summary
+    from letters.outcomes import summary
     from letters.output import json_text
 
     done: list[Outcome] = []

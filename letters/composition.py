@@ -22,7 +22,7 @@ from letters import lists
 from letters.deadlines import Deadline
 from letters.facts import FACT_NAMES, FactDeclaration, Facts, case_facts
 from letters.grammar import PersonWords, long_date, short_date
-from letters.library import Clause, EmptyPlaceholder, Library, Variant
+from letters.library import Clause, Library, Variant
 from letters.limits import check_size, check_time
 from letters.loading import read_facts
 from letters.model import (
@@ -37,7 +37,15 @@ from letters.model import (
 )
 from letters.money import Money, total
 from letters.outline import FILLS, Choice, Plan, choose, condition_context, plan_letter
-from letters.problems import CaseError, ClauseError, LettersError, LimitError, Location, combine
+from letters.problems import (
+    CaseError,
+    ClauseError,
+    EmptyPlaceholder,
+    LettersError,
+    LimitError,
+    Location,
+    combine,
+)
 from letters.wording import plain_values
 
 HEADINGS = "headings/"

@@ -19,11 +19,11 @@ from typing import Any
 
 from attrs import frozen
 
-from letters.batch.running import contained
 from letters.composition import Letter, compose
 from letters.library import Library
 from letters.limits import Limits, budget
 from letters.loading import load_case
+from letters.outcomes import contained
 from letters.problems import ClauseError, LettersError, Location, Problem
 
 _CONTEXT = 6  # words kept on each side of a change

@@ -44,7 +44,14 @@ from letters.grammar import FILTERS, join_and
 from letters.limits import DEFAULT, Limits, read_bounded
 from letters.model import ParamValue
 from letters.outline import Outline, read_declarations, read_outlines, with_variant_choices
-from letters.problems import ClauseError, LettersError, LimitError, Location, combine
+from letters.problems import (
+    ClauseError,
+    EmptyPlaceholder,
+    LettersError,
+    LimitError,
+    Location,
+    combine,
+)
 from letters.wording import MissingFact, Sandbox, render_bounded
 
 DEFAULT_LIBRARY = bundled("clauses")
@@ -478,18 +485,6 @@ def _read_variants(
 
 class _Blank(Exception):
     """A placeholder's value is empty: raised while rendering, said as EmptyPlaceholder."""
-
-
-class EmptyPlaceholder(ClauseError):
-    """A placeholder whose value is empty for this case. A letter never holds a blank ("I
-    considered information provided by ."): the clause is left out by the outline's condition,
-    or the case gives the value. ``expressions`` are the placeholders of the clause's line, as
-    written (``considered``, ``complaint.wants``)."""
-
-    def __init__(self, expressions: tuple[str, ...], location: Location):
-        self.expressions = expressions
-        shown = expressions[0] if expressions else "..."
-        super().__init__(f"{{{{ {shown} }}}} is empty for this case", location)
 
 
 _PLACEHOLDER = re.compile(r"\{\{-?\s*([A-Za-z_][\w.]*)")

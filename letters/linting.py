@@ -18,7 +18,6 @@ from pathlib import Path
 import attrs
 from jinja2 import meta, nodes
 
-from letters.batch.running import contained
 from letters.composition import (
     HEADINGS,
     REASONS,
@@ -42,6 +41,7 @@ from letters.library import (
 from letters.limits import Limits, budget
 from letters.loading import field_lines, load_case, read_case_file
 from letters.model import Case, ClauseUse
+from letters.outcomes import contained
 from letters.outline import Condition, Item, Outline, can_be_true, outline_problems
 from letters.problems import LettersError, Location, Problem, Severity
 

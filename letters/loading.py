@@ -37,7 +37,7 @@ from letters.model import (
     Reason,
 )
 from letters.money import AmountError, Money
-from letters.problems import CaseError, LettersError, Location, combine
+from letters.problems import CaseError, LettersError, Location, NotJsonError, combine
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -309,11 +309,6 @@ def parse_case(data: object, *, source: str | None = None) -> Case:
         return CONVERTER.structure(data, Case)
     except (cattrs.BaseValidationError, ExpectedError) as error:
         raise combine(_problems(error)).at(source) from None
-
-
-class NotJsonError(CaseError):
-    """Text that is not JSON at all (as against JSON that is not a case): the HTTP service
-    answers it 400, where a case with problems is 422."""
 
 
 class _DuplicateKey(ValueError):

@@ -75,14 +75,14 @@ def write_atomic(path: str | Path, data: bytes) -> None:
         raise OutputError("the folder to write into does not exist", Location(file=str(path)))
     # A stop signal is held back while the temporary file is made, and taken inside the try,
     # so that the file is always removed: none is left behind by a stopped batch.
-    held = _hold_signals()
+    held = hold_signals()
     try:
         descriptor, temporary = _create_temporary(path)
     except BaseException:
-        _release_signals(held)
+        release_signals(held)
         raise
     try:
-        _release_signals(held)
+        release_signals(held)
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
         Path(temporary).replace(path)
@@ -99,14 +99,14 @@ def write_atomic(path: str | Path, data: bytes) -> None:
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
-def _hold_signals() -> set[int | signal.Signals] | None:
+def hold_signals() -> set[int | signal.Signals] | None:
     try:
         return signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     except (AttributeError, OSError):  # a platform without signal masks
         return None
 
 
-def _release_signals(held: set[int | signal.Signals] | None) -> None:
+def release_signals(held: set[int | signal.Signals] | None) -> None:
     if held is not None:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
 

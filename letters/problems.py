@@ -209,6 +209,35 @@ class UsageError(LettersError):
     exit_code = 2
 
 
+class RegisterError(LettersError):
+    """The register cannot be reached, is at another version, or refuses what was asked."""
+
+
+class TokenError(LettersError):
+    """A bearer token that could not protect anything: blank, or not sendable in a header."""
+
+
+class BusyError(OutputError):
+    """Every converter was busy for longer than a letter may wait: try again later."""
+
+
+class NotJsonError(CaseError):
+    """Text that is not JSON at all (as against JSON that is not a case): the HTTP service
+    answers it 400, where a case with problems is 422."""
+
+
+class EmptyPlaceholder(ClauseError):
+    """A placeholder whose value is empty for this case. A letter never holds a blank ("I
+    considered information provided by ."): the clause is left out by the outline's condition,
+    or the case gives the value. ``expressions`` are the placeholders of the clause's line, as
+    written (``considered``, ``complaint.wants``)."""
+
+    def __init__(self, expressions: tuple[str, ...], location: Location):
+        self.expressions = expressions
+        shown = expressions[0] if expressions else "..."
+        super().__init__(f"{{{{ {shown} }}}} is empty for this case", location)
+
+
 def combine(errors: Iterable[LettersError]) -> LettersError:
     """One error for the problems found: of the first error's kind, holding all of them."""
     errors = list(errors)

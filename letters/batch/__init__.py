@@ -1,1 +1,15 @@
-"""Many cases at once: jobs and planning, running and containment, the worker pool, the Dask cluster."""
+"""Many cases at once: each case's outcome on its own, in one process, in several, or on a cluster.
+
+The face of the batch wing: jobs and their output paths, rendering and checking many case
+files, the worker pool that ends with the batch, and the Dask cluster (``letters[cluster]``).
+"""
+
+from letters.batch.running import Job as Job
+from letters.batch.running import died as died
+from letters.batch.running import output_folder as output_folder
+from letters.batch.running import plan as plan
+from letters.batch.running import render_files as render_files
+from letters.batch.running import stop_on_signals as stop_on_signals
+from letters.batch.running import validate_files as validate_files
+from letters.batch.workers import Workers as Workers
+from letters.batch.workers import die_with_parent as die_with_parent

@@ -28,17 +28,10 @@ from typing import Any
 import attrs
 from distributed import Client, Future, WorkerPlugin
 
-from letters.batch.running import (
-    Outcome,
-    _deliver,
-    _Job,
-    _with_target,
-    contained,
-    problems_of,
-    render_chunk,
-)
+from letters.batch.running import Job, deliver_letter, render_chunk, with_target
 from letters.limits import Limits
 from letters.loading import read_case_file
+from letters.outcomes import Outcome, contained, problems_of
 from letters.output import STDIN
 from letters.problems import Location, OutputError, Problem
 from letters.rendering import Renderer
@@ -133,7 +126,7 @@ def _renderer_of(bundle: Bundle) -> Renderer:
 
 
 def render_remotely(
-    key: str, jobs: Sequence[_Job], output_format: str, embed: bool, profile: str, write: bool
+    key: str, jobs: Sequence[Job], output_format: str, embed: bool, profile: str, write: bool
 ) -> list[tuple[Outcome, bytes | None]]:
     """On a worker: render a chunk of cases with the bundle's renderer; each outcome, with the
     letter when the client writes it."""
@@ -145,12 +138,12 @@ def render_remotely(
     renderer, folder, bundle = held
     made: dict[int, bytes] = {}
 
-    def keep(job: _Job, document: bytes) -> Outcome:
+    def keep(job: Job, document: bytes) -> Outcome:
         made[id(job)] = document
         return Outcome(job.case, str(job.target) if job.target else STDIN)
 
     outcomes = render_chunk(
-        renderer, jobs, output_format, embed, profile, deliver=_deliver if write else keep
+        renderer, jobs, output_format, embed, profile, deliver=deliver_letter if write else keep
     )
     local = (str(folder / "clauses"), str(folder / Path(bundle.template_path).name))
     client = (bundle.root, bundle.template_path)
@@ -195,7 +188,7 @@ def connect(cluster: str | Client) -> tuple[Client, bool]:
 def render_on_cluster(
     cluster: str | Client,
     renderer: Renderer,
-    ready: list[_Job],
+    ready: list[Job],
     output_format: str,
     embed: bool,
     profile: str,
@@ -210,7 +203,7 @@ def render_on_cluster(
         client.register_plugin(LettersPlugin(bundle), name=PLUGIN_PREFIX + bundle.key)
         threads = max(1, sum(client.nthreads().values()))
         read = [_with_text(job, renderer.limits) for job in ready]
-        jobs = [job for job in read if isinstance(job, _Job)]
+        jobs = [job for job in read if isinstance(job, Job)]
         size = _chunk_size(len(jobs), threads, output_format)
         chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
         futures = [
@@ -246,19 +239,19 @@ def render_on_cluster(
             client.close()
 
 
-def _with_text(job: _Job, limits: Limits) -> _Job | Outcome:
+def _with_text(job: Job, limits: Limits) -> Job | Outcome:
     """A job carrying its case file's text, read here: workers need not see the client's files."""
     if job.text is not None:
         return job
     text = contained(job.case, lambda: read_case_file(job.case, limits=limits))
     if isinstance(text, Outcome):
-        return _with_target(text, job)
+        return with_target(text, job)
     return attrs.evolve(job, text=text)
 
 
 def _collect(
-    chunk: list[_Job], future: Future[Any], workers_write: bool
-) -> Iterator[tuple[_Job, Outcome]]:
+    chunk: list[Job], future: Future[Any], workers_write: bool
+) -> Iterator[tuple[Job, Outcome]]:
     """Each job of a chunk and its outcome; the letters the worker sent back are written here."""
     try:
         results = future.result()
@@ -270,7 +263,7 @@ def _collect(
         return
     for job, (outcome, document) in zip(chunk, results, strict=True):
         if document is not None and not workers_write:
-            yield job, _deliver(job, document)
+            yield job, deliver_letter(job, document)
         else:
             yield job, outcome
 

@@ -10,10 +10,9 @@ a stop signal (SIGTERM, SIGINT) ends them too, and they clean up as they go.
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 from attrs import frozen
@@ -23,6 +22,7 @@ from letters.library import Library
 from letters.limits import Limits, budget
 from letters.loading import decode_json, load_case, read_case_text
 from letters.model import Case
+from letters.outcomes import Outcome, contained, problems_of
 from letters.output import STDIN, output_name, write_atomic, write_stdout
 from letters.problems import (
     LettersError,
@@ -30,7 +30,6 @@ from letters.problems import (
     OutputError,
     Problem,
     UsageError,
-    internal_error,
 )
 from letters.rendering import Renderer
 
@@ -38,64 +37,7 @@ STDIN_SOURCE = "<stdin>"
 
 
 @frozen
-class Outcome:
-    """What became of one case: where its letter went, or what stopped it."""
-
-    case: str
-    output: str | None
-    problems: tuple[Problem, ...] = ()
-
-    @property
-    def is_ok(self) -> bool:
-        return not any(problem.is_error for problem in self.problems)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "case": self.case,
-            "ok": self.is_ok,
-            "output": self.output if self.is_ok else None,
-            "errors": [problem.as_json() for problem in self.problems],
-        }
-
-
-def summary(outcomes: Sequence[Outcome], verb: str = "rendered") -> dict[str, Any]:
-    """The results of a batch for scripts: counts, and every case's outcome."""
-    failed = sum(1 for outcome in outcomes if not outcome.is_ok)
-    return {
-        "ok": not failed,
-        verb: len(outcomes) - failed,
-        "failed": failed,
-        "results": [outcome.as_json() for outcome in outcomes],
-    }
-
-
-def problems_of(error: BaseException, trace: str | None = None) -> tuple[Problem, ...]:
-    """Every problem an error holds, as data; anything but a LettersError is our own bug."""
-    if isinstance(error, LettersError):
-        return tuple(Problem(p.message, p.location, p.severity, trace) for p in error.problems) or (
-            Problem(str(error), trace=trace),
-        )
-    return (internal_error(error, trace),)
-
-
-T = TypeVar("T")
-
-
-def contained(case: str, work: Callable[[], T]) -> T | Outcome:
-    """Run one case's work; any failure, ours included, becomes that case's Outcome."""
-    try:
-        return work()
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as error:
-        problems = problems_of(error, traceback.format_exc())
-        if not isinstance(error, LettersError):
-            problems = tuple(p.at(case) for p in problems)
-        return Outcome(case, None, problems)
-
-
-@frozen
-class _Job:
+class Job:
     """One case to render: where it comes from, where its letter goes (None: standard output)."""
 
     case: str
@@ -116,7 +58,7 @@ def output_folder(out_dir: str | Path | None) -> Path | None:
     return folder
 
 
-def _plan(
+def plan(
     cases: Sequence[str],
     *,
     out_dir: Path | None,
@@ -124,7 +66,7 @@ def _plan(
     name: str | None,
     suffix: str,
     limits: Limits,
-) -> Iterator[_Job | Outcome]:
+) -> Iterator[Job | Outcome]:
     """Each case's job, or the Outcome of a case that cannot start (its name clashes, say)."""
     stdin = sys.stdin.read() if STDIN in cases else None
     taken: dict[Path, str] = {}
@@ -150,7 +92,7 @@ def _plan(
                 yield Outcome(case, None, (Problem(clash, Location(file=case)),))
                 continue
             taken[known] = case
-        yield _Job(case, target, text)
+        yield Job(case, target, text)
 
 
 class _Identities:
@@ -202,7 +144,7 @@ def _parsed(case: str, text: str | None, limits: Limits) -> Any:
         return None  # rendering the case reports what is wrong with the file
 
 
-def _load(job: _Job, limits: Limits) -> Case:
+def _load(job: Job, limits: Limits) -> Case:
     if job.text is not None:  # from standard input, or read by the client of a cluster
         return read_case_text(job.text, source=_source(job))
     return load_case(job.case, limits=limits)
@@ -232,7 +174,7 @@ def _exit_quietly(number: int, _: object) -> None:
 
 
 def _render_in_worker(
-    jobs: list[_Job], output_format: str, embed: bool, profile: str
+    jobs: list[Job], output_format: str, embed: bool, profile: str
 ) -> list[Outcome]:
     assert _worker is not None  # set by _start_worker, or inherited from the parent on fork
     try:
@@ -244,7 +186,7 @@ def _render_in_worker(
         raise
 
 
-def died(job: _Job) -> Outcome:
+def died(job: Job) -> Outcome:
     """The outcome of a case whose worker process died making its letter."""
     problem = Problem(
         "the process making this letter stopped abruptly (killed, or out of memory); "
@@ -256,30 +198,30 @@ def died(job: _Job) -> Outcome:
 
 def render_chunk(
     renderer: Renderer,
-    jobs: Sequence[_Job],
+    jobs: Sequence[Job],
     output_format: str,
     embed: bool = False,
     pdf_profile: str = "tagged",
     *,
-    deliver: Callable[[_Job, bytes], Outcome] | None = None,
+    deliver: Callable[[Job, bytes], Outcome] | None = None,
 ) -> list[Outcome]:
     """Render a chunk of cases. The PDFs of a chunk are made by one LibreOffice start: over a
     batch that is faster than a LibreOffice kept running (which serves single letters, as
     ``letters serve`` does), since LibreOffice's own batch conversion costs less a letter.
 
     ``deliver`` takes each letter made (default: written to its file or standard output)."""
-    deliver = deliver or _deliver
+    deliver = deliver or deliver_letter
     if output_format != "pdf":
         return [_render_job(renderer, job, output_format, embed, deliver) for job in jobs]
     from letters.formats.pdf import to_pdf_as_made
 
     outcomes: dict[int, Outcome] = {}
 
-    def maker(number: int, job: _Job) -> Callable[[], bytes | None]:
+    def maker(number: int, job: Job) -> Callable[[], bytes | None]:
         def make() -> bytes | None:
             document = contained(job.case, lambda: _document(renderer, job))
             if isinstance(document, Outcome):
-                outcomes[number] = _with_target(document, job)
+                outcomes[number] = with_target(document, job)
                 return None
             return document
 
@@ -307,16 +249,16 @@ def render_chunk(
     return [outcomes[number] for number in range(len(jobs))]
 
 
-def _document(renderer: Renderer, job: _Job) -> bytes:
+def _document(renderer: Renderer, job: Job) -> bytes:
     return renderer.render(_load(job, renderer.limits), source=_source(job))
 
 
 def _render_job(
     renderer: Renderer,
-    job: _Job,
+    job: Job,
     output_format: str,
     embed: bool,
-    deliver: Callable[[_Job, bytes], Outcome],
+    deliver: Callable[[Job, bytes], Outcome],
 ) -> Outcome:
     def work() -> bytes:
         case = _load(job, renderer.limits)
@@ -324,15 +266,15 @@ def _render_job(
 
     document = contained(job.case, work)
     if isinstance(document, Outcome):
-        return _with_target(document, job)
+        return with_target(document, job)
     return deliver(job, document)
 
 
-def _with_target(outcome: Outcome, job: _Job) -> Outcome:
+def with_target(outcome: Outcome, job: Job) -> Outcome:
     return Outcome(outcome.case, str(job.target) if job.target else None, outcome.problems)
 
 
-def _deliver(job: _Job, document: bytes) -> Outcome:
+def deliver_letter(job: Job, document: bytes) -> Outcome:
     """Write a letter to its file or to standard output."""
 
     def write() -> Outcome:
@@ -345,7 +287,7 @@ def _deliver(job: _Job, document: bytes) -> Outcome:
     return contained(job.case, write)
 
 
-def _source(job: _Job) -> str:
+def _source(job: Job) -> str:
     return STDIN_SOURCE if job.case == STDIN else job.case
 
 
@@ -409,11 +351,9 @@ def render_files(
     folder = output_folder(out_dir)
     suffix = f".{output_format}"
     planned = list(
-        _plan(
-            cases, out_dir=folder, output=output, name=name, suffix=suffix, limits=renderer.limits
-        )
+        plan(cases, out_dir=folder, output=output, name=name, suffix=suffix, limits=renderer.limits)
     )
-    ready = [job for job in planned if isinstance(job, _Job)]
+    ready = [job for job in planned if isinstance(job, Job)]
     rendered: Iterator[Outcome]
     if cluster is not None:
         try:
@@ -449,7 +389,7 @@ def _absolute(target: Path | None) -> Path | None:
 
 def _render_all(
     renderer: Renderer,
-    ready: list[_Job],
+    ready: list[Job],
     output_format: str,
     jobs: int,
     embed: bool,
@@ -509,9 +449,9 @@ def validate_files(
 
     for case in cases:
         text = sys.stdin.read() if case == STDIN else None
-        job = _Job(case, None, text)
+        job = Job(case, None, text)
 
-        def check(job: _Job = job) -> Outcome:
+        def check(job: Job = job) -> Outcome:
             with budget(limits):
                 compose(_load(job, limits), library, source=_source(job))
             return Outcome(job.case, None)

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from letters.formats import PDF_PROFILES
-from letters.problems import OutputError
+from letters.problems import BusyError, OutputError
 
 INSTALL = (
     "--format pdf needs LibreOffice: run 'make libreoffice', or "
@@ -492,7 +492,3 @@ class ConverterPool:
         self.closed = True
         for converter in self._all:
             converter.close()
-
-
-class BusyError(OutputError):
-    """Every converter was busy for longer than a letter may wait: try again later."""

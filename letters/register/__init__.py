@@ -18,7 +18,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _API = {
-    "RegisterError": "letters.register.database",
+    "RegisterError": "letters.problems",
     "IssuedLetter": "letters.register.issuing",
     "IssueOutcome": "letters.register.issuing",
     "Issuer": "letters.register.issuing",
@@ -48,7 +48,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from letters.register.database import RegisterError as RegisterError
+    from letters.problems import RegisterError as RegisterError
     from letters.register.issuing import IssuedLetter as IssuedLetter
     from letters.register.issuing import IssueOutcome as IssueOutcome
     from letters.register.issuing import Issuer as Issuer

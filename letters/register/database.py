@@ -17,16 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from letters.problems import LettersError, Location
+from letters.problems import Location, RegisterError
 from letters.register import tables
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK = 7_340_021  # the PostgreSQL advisory lock that makes one process at a time migrate
 _BUSY_SECONDS = 120  # how long an SQLite writer waits for another to finish
-
-
-class RegisterError(LettersError):
-    """The register cannot be reached, is at another version, or refuses what was asked."""
 
 
 def locate(register: str | Path | None = None) -> str | Path:

@@ -45,13 +45,14 @@ import sqlalchemy as sa
 from attrs import frozen
 from sqlalchemy.engine import Connection
 
-from letters.batch.running import Outcome, _Job, _plan, contained, output_folder
+from letters.batch import Job, output_folder, plan
 from letters.composition import Letter, Origin, compose
 from letters.formats.text import markdown, plain_text
 from letters.limits import budget, read_bounded
 from letters.loading import read_case_text
 from letters.model import Case
-from letters.output import STDIN, _hold_signals, _release_signals
+from letters.outcomes import Outcome, contained
+from letters.output import STDIN, hold_signals, release_signals
 from letters.problems import CaseError, Location, OutputError, Problem, UsageError
 from letters.register import tables
 from letters.register.versions import LibraryVersion, library_version, sha256
@@ -131,7 +132,7 @@ class _Made:
 class _Ready:
     """A letter written to its temporary file (or kept, for the service), not yet recorded."""
 
-    job: _Job
+    job: Job
     document: bytes | None  # only for the caller (the service); a file's letter is its file
     row: dict[str, Any]
     clauses: tuple[tuple[str, str, str], ...]
@@ -255,7 +256,7 @@ class Issuer:
     ) -> tuple[int, bytes]:
         """Issue the letter of a case given as bytes (the service's request body): its
         record's id and the letter. Nothing is written to a file."""
-        job = _Job(source, None, None)
+        job = Job(source, None, None)
         ready = self._ready(job, self._make(job, data, replaces, note))
         (number,) = self._record([ready])
         assert ready.document is not None
@@ -293,7 +294,7 @@ class Issuer:
             raise UsageError("standard input (-) can be read only once")
         folder = output_folder(out_dir)
         planned = list(
-            _plan(
+            plan(
                 cases,
                 out_dir=folder,
                 output=output,
@@ -303,7 +304,7 @@ class Issuer:
             )
         )
         outcomes: list[IssueOutcome | None] = []
-        pending: list[tuple[int, _Job]] = []
+        pending: list[tuple[int, Job]] = []
         for item in planned:
             if isinstance(item, Outcome):
                 outcomes.append(IssueOutcome(item.case, None, None, problems=item.problems))
@@ -334,18 +335,17 @@ class Issuer:
             assert rest is not None
             yield rest
 
-    def _made_here(self, job: _Job, replaces: int | None, note: str | None) -> _Made | Outcome:
+    def _made_here(self, job: Job, replaces: int | None, note: str | None) -> _Made | Outcome:
         return contained(job.case, lambda: self._make_file(job, replaces, note))
 
     def _made_in_workers(
-        self, jobs: Sequence[_Job], replaces: int | None, note: str | None, workers: int
+        self, jobs: Sequence[Job], replaces: int | None, note: str | None, workers: int
     ) -> Generator[_Made | Outcome, None, None]:
         """Each job's letter made by worker processes, in order; only a case that kills its
         worker fails of it (``letters.batch.workers``)."""
         from collections import deque
 
-        from letters.batch.running import died
-        from letters.batch.workers import Workers
+        from letters.batch import Workers, died
 
         global _maker
         _maker = self  # what a forked worker makes the letters with
@@ -375,7 +375,7 @@ class Issuer:
                                 _remove(left)
 
     def _issue_chunk(
-        self, jobs: Sequence[_Job], made: Iterator[_Made | Outcome]
+        self, jobs: Sequence[Job], made: Iterator[_Made | Outcome]
     ) -> list[IssueOutcome]:
         """Write and record a chunk's letters, as ``made`` gives them (one for each job)."""
         results: dict[int, IssueOutcome] = {}
@@ -421,7 +421,7 @@ class Issuer:
                     for left in folder.glob(mine):
                         _remove(left)
                 raise
-            from letters.batch.running import problems_of
+            from letters.outcomes import problems_of
 
             for number, each in ready.items():
                 results[number] = IssueOutcome(
@@ -469,7 +469,7 @@ class Issuer:
             ).scalars()
             return any(Path(str(found)).name == path.name for found in paths if found)
 
-    def _make_file(self, job: _Job, replaces: int | None, note: str | None) -> _Made:
+    def _make_file(self, job: Job, replaces: int | None, note: str | None) -> _Made:
         if job.text is not None:
             data = job.text.encode("utf-8")
         else:
@@ -478,7 +478,7 @@ class Issuer:
             )
         return self._make(job, data, replaces, note)
 
-    def _make(self, job: _Job, data: bytes, replaces: int | None, note: str | None) -> _Made:
+    def _make(self, job: Job, data: bytes, replaces: int | None, note: str | None) -> _Made:
         """The letter of a case given as bytes, written under a temporary name beside its
         target (none: kept for the caller), and its record's values. This runs in worker
         processes: it writes nothing else, and the letter last."""
@@ -526,13 +526,13 @@ class Issuer:
             return _Made(document, None, row, uses, extra)
         return _Made(None, _write_temporary(job.target, document), row, uses, extra)
 
-    def _written(self, job: _Job, made: _Made) -> _Ready | Outcome:
+    def _written(self, job: Job, made: _Made) -> _Ready | Outcome:
         ready = contained(job.case, lambda: self._ready(job, made))
         if isinstance(ready, Outcome):
             _remove(made.temporary)
         return ready
 
-    def _ready(self, job: _Job, made: _Made) -> _Ready:
+    def _ready(self, job: Job, made: _Made) -> _Ready:
         """The letter as its record will claim it: the hashes are computed here, of the bytes
         written (read back from the letter's temporary file)."""
         document = made.document
@@ -573,7 +573,7 @@ class Issuer:
                 )
                 identities = [int(identity) for identity in inserted.scalars()]
                 self._record_extra(connection, ready, identities)
-                held = _hold_signals()
+                held = hold_signals()
                 for each in ready:
                     if each.temporary is not None and each.job.target is not None:
                         _link(each, linked)
@@ -589,7 +589,7 @@ class Issuer:
             for path in linked:
                 _remove(path)
             if isinstance(error, sa.exc.OperationalError):
-                from letters.register.database import RegisterError
+                from letters.problems import RegisterError
 
                 reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
                 raise RegisterError(
@@ -691,13 +691,13 @@ def _start_worker() -> None:
     _owner = os.getppid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    from letters.batch.workers import die_with_parent
+    from letters.batch import die_with_parent
 
     die_with_parent(signal.SIGKILL)
 
 
 def _make_in_worker(
-    jobs: list[_Job], replaces: int | None, note: str | None
+    jobs: list[Job], replaces: int | None, note: str | None
 ) -> list[_Made | Outcome]:
     assert _maker is not None
     return [_maker._made_here(job, replaces, note) for job in jobs]
@@ -737,7 +737,7 @@ def _insert_new(connection: Connection, table: sa.Table, rows: list[dict[str, An
 class _Taken(Exception):
     """A file appeared at a letter's name after it was planned."""
 
-    def __init__(self, job: _Job, problem: Problem):
+    def __init__(self, job: Job, problem: Problem):
         super().__init__(problem.message)
         self.job = job
         self.problem = problem
@@ -764,7 +764,7 @@ def _failed(each: _Ready, problem: Problem) -> IssueOutcome:
     return IssueOutcome(each.job.case, None, _target(each.job), problems=(problem,))
 
 
-def _target(job: _Job) -> str | None:
+def _target(job: Job) -> str | None:
     return str(job.target) if job.target is not None else None
 
 
@@ -909,7 +909,7 @@ def _remove(path: Path | None) -> None:
 
 def _release(held: Any) -> None:
     if held is not None:
-        _release_signals(held)
+        release_signals(held)
 
 
 __all__ = [

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from attrs import frozen
 
-from letters.problems import Location
+from letters.problems import Location, RegisterError
 from letters.register import tables
-from letters.register.database import RegisterError, connect, locate, prepare
+from letters.register.database import connect, locate, prepare
 from letters.register.issuing import IssueOutcome, Issuer, Recorder, name_key
 
 if TYPE_CHECKING:

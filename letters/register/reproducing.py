@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from letters.batch.running import problems_of
 from letters.impact import Change, differences
 from letters.limits import budget
 from letters.loading import read_case_text
-from letters.problems import LettersError, Problem
-from letters.register.database import RegisterError
+from letters.outcomes import problems_of
+from letters.problems import LettersError, Problem, RegisterError
 from letters.register.issuing import make_letter
 from letters.register.versions import files_at_commit, files_hash, sha256
 

@@ -46,10 +46,10 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from letters.batch.running import problems_of
 from letters.formats import PDF_PROFILES
+from letters.outcomes import problems_of
 from letters.output import json_text
-from letters.problems import LettersError, UsageError
+from letters.problems import LettersError, TokenError, UsageError
 from letters.web.connections import ConnectionBounds
 from letters.web.origins import host_name, is_known_host, is_same_origin
 
@@ -102,10 +102,6 @@ class ServiceSettings:
         return cls(
             **{item.name: given[item.name] for item in attrs.fields(cls) if item.name in given}
         )
-
-
-class TokenError(LettersError):
-    """A bearer token that could not protect anything: blank, or not sendable in a header."""
 
 
 def check_token(token: str | None, source: str) -> None:
@@ -201,7 +197,7 @@ def _problem_response(status: int, error: LettersError, request: Request) -> Res
     return JsonResponse({"ok": False, "errors": problems}, status_code=status, headers=headers)
 
 
-def _error(status: int, message: str, request: Request) -> Response:
+def error_response(status: int, message: str, request: Request) -> Response:
     log.warning("%s %s %s: %s", request.method, request.url.path, status, message)
     return refusal(status, message, request.url.path)
 
@@ -224,19 +220,19 @@ def refusal(status: int, message: str, path: str) -> Response:
 async def _case(request: Request, warm: Warm) -> Any:
     """The case in the request's body, read as ``letters render`` reads a case file; or the
     response that says why there is none."""
-    from letters.loading import NotJsonError, decode_json, parse_case
-    from letters.problems import CaseError
+    from letters.loading import decode_json, parse_case
+    from letters.problems import CaseError, NotJsonError
 
     length = request.headers.get("content-length")
     limit = warm.settings.max_body
     if length is not None and length.isdigit() and int(length) > limit:
-        return _error(413, f"the body is larger than {limit:,} bytes", request)
+        return error_response(413, f"the body is larger than {limit:,} bytes", request)
     body = bytearray()
     try:
         async for chunk in request.stream():
             body += chunk
             if len(body) > limit:
-                return _error(413, f"the body is larger than {limit:,} bytes", request)
+                return error_response(413, f"the body is larger than {limit:,} bytes", request)
     except ClientDisconnect:  # cut, or gone: no answer reaches it
         log.info(
             "%s %s: the client went away before its body arrived", request.method, request.url.path
@@ -245,7 +241,7 @@ async def _case(request: Request, warm: Warm) -> Any:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
-        return _error(
+        return error_response(
             400, f"the body is not UTF-8 text ({error.reason} at byte {error.start})", request
         )
     try:
@@ -260,7 +256,7 @@ async def _case(request: Request, warm: Warm) -> Any:
         return _problem_response(422, error, request)
 
 
-def _format(request: Request) -> str | None:
+def chosen_format(request: Request) -> str | None:
     wanted = request.query_params.get("format")
     if wanted:
         return wanted if wanted in MEDIA_TYPES else None
@@ -364,7 +360,7 @@ def create_app(
 ) -> Starlette:
     """The service as an ASGI application; ``extra`` routes are served beside its endpoints
     (the preview's pages), behind the same Host and Origin checks but not the token."""
-    from letters.formats.pdf import BusyError
+    from letters.problems import BusyError
     from letters.web.issuing import issue_endpoint
 
     if settings is None:  # a worker process of ``serve``: it logs as serve does
@@ -377,7 +373,7 @@ def create_app(
             if settings.token and not open_to_all:
                 given = request.headers.get("authorization", "")
                 if not hmac.compare_digest(given.encode(), f"Bearer {settings.token}".encode()):
-                    response = _error(
+                    response = error_response(
                         401, "a bearer token is required (Authorization: Bearer ...)", request
                     )
                     response.headers["www-authenticate"] = "Bearer"
@@ -396,16 +392,16 @@ def create_app(
         return JsonResponse({"ok": True, "clauses": len(renderer.library), "pid": os.getpid()})
 
     async def render(request: Request) -> Response:
-        output_format = _format(request)
+        output_format = chosen_format(request)
         if output_format is None:
-            return _error(
+            return error_response(
                 400,
                 f"no format {request.query_params.get('format')!r} (formats: {', '.join(MEDIA_TYPES)})",
                 request,
             )
         profile = request.query_params.get("pdf_profile", "tagged")
         if profile not in PDF_PROFILES:
-            return _error(
+            return error_response(
                 400, f"no PDF profile {profile!r} (profiles: {', '.join(PDF_PROFILES)})", request
             )
         case = await _case(request, warm)

@@ -27,7 +27,7 @@ ISSUE_FORMATS = ("docx", "txt", "md")
 def issue_endpoint(warm: Any) -> Callable[[Request], Awaitable[Response]]:
     """The handler of ``POST /issue`` for one worker: its register opened on first use, its
     issuer made again whenever the worker reads its library and template again."""
-    from letters.web.app import MEDIA_TYPES, _error, _format
+    from letters.web.app import MEDIA_TYPES, chosen_format, error_response
 
     lock = threading.Lock()
     state: dict[str, Any] = {"register": None, "issuers": {}}
@@ -52,24 +52,24 @@ def issue_endpoint(warm: Any) -> Callable[[Request], Awaitable[Response]]:
             return made
 
     async def issue(request: Request) -> Response:
-        output_format = _format(request)
+        output_format = chosen_format(request)
         if output_format not in ISSUE_FORMATS:
-            return _error(
+            return error_response(
                 400, f"letters are issued as {', '.join(ISSUE_FORMATS)} (?format=)", request
             )
         limit = warm.settings.max_body
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > limit:
-            return _error(413, f"the body is larger than {limit:,} bytes", request)
+            return error_response(413, f"the body is larger than {limit:,} bytes", request)
         body = b""
         async for chunk in request.stream():
             body += chunk
             if len(body) > limit:
-                return _error(413, f"the body is larger than {limit:,} bytes", request)
+                return error_response(413, f"the body is larger than {limit:,} bytes", request)
         try:
             json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as error:
-            return _error(400, f"the body is not JSON: {error}", request)
+            return error_response(400, f"the body is not JSON: {error}", request)
 
         def work() -> tuple[int, bytes]:
             number, data = issuer(output_format).issue_data(body, source="request")
@@ -78,10 +78,10 @@ def issue_endpoint(warm: Any) -> Callable[[Request], Awaitable[Response]]:
         try:
             number, data = await run_in_threadpool(work)
         except LettersError as error:
-            from letters.register.database import RegisterError
+            from letters.problems import RegisterError
 
             if isinstance(error, RegisterError):
-                return _error(503, f"the register cannot take the letter: {error}", request)
+                return error_response(503, f"the register cannot take the letter: {error}", request)
             raise
         from letters.register.versions import sha256
 

@@ -34,8 +34,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from letters.formats.pdf import BusyError
-from letters.problems import LettersError
+from letters.problems import BusyError, LettersError
 from letters.web.app import refusal
 from letters.web.origins import is_from_own_page
 

@@ -27,8 +27,8 @@ from letters.word.template import (
     LETTER_FIELDS,
     PROPERTIES_ENVIRONMENT,
     SECTION_FIELDS,
-    _read_docx,
     patch_xml,
+    read_docx,
 )
 
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
@@ -39,7 +39,7 @@ CURLY = "\u201c\u201d\u2018\u2019"
 def check_template(path: str | Path, *, limits: Limits = DEFAULT) -> list[Problem]:
     """Every problem found in a template file, errors first; an unreadable package is raised."""
     path = Path(path)
-    parts = ooxml.read_package(_read_docx(path, limits), source=str(path), limits=limits)
+    parts = ooxml.read_package(read_docx(path, limits), source=str(path), limits=limits)
     return [problem.at(str(path)) for problem in problems_in(parts)]
 
 

@@ -91,7 +91,7 @@ class WordTemplate:
         from letters.word.checking import problems_in
 
         self.path = Path(path)
-        self.data = _read_docx(self.path, limits)
+        self.data = read_docx(self.path, limits)
         source = str(self.path)
         parts = ooxml.read_package(self.data, source=source, limits=limits)
         errors = [problem for problem in problems_in(parts, compiling=False) if problem.is_error]
@@ -338,7 +338,7 @@ def _limit(text: str) -> str:
     return text if len(text) <= PROPERTY_LIMIT else text[: PROPERTY_LIMIT - 1] + "…"
 
 
-def _read_docx(path: Path, limits: Limits) -> bytes:
+def read_docx(path: Path, limits: Limits) -> bytes:
     """A template file's bytes: five times the file size limit at most, as its parts may be."""
     return read_bounded(
         path, 5 * limits.file_size, TemplateError, "template file", times="five times "
