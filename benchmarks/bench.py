@@ -31,7 +31,7 @@ from startup import cold_start  # noqa: E402 - benchmarks/startup.py, beside thi
 
 import letters  # noqa: E402
 from letters.batch import render_files  # noqa: E402
-from letters.word.template import template_context  # noqa: E402
+from letters.word import template_context  # noqa: E402
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 SHM = "/dev/shm"

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from letters.formats.pdf import export_filter  # noqa: E402 - the export filter letters gives LibreOffice
+from letters.formats import export_filter  # noqa: E402 - the export filter letters gives LibreOffice
 
 CASE = (ROOT / "examples" / "cpc-report-defamation.json").read_bytes()
 LETTERS = str(Path(sys.executable).parent / "letters")

@@ -53,10 +53,10 @@ _API = {
     "compose": "letters.composition",
     "compose_clause": "letters.composition",
     # Word templates and output
-    "WordTemplate": "letters.word.template",
-    "find_template": "letters.word.template",
-    "render": "letters.word.template",
-    "check_template": "letters.word.checking",
+    "WordTemplate": "letters.word",
+    "find_template": "letters.word",
+    "render": "letters.word",
+    "check_template": "letters.word",
     "Renderer": "letters.rendering",
     "Outcome": "letters.outcomes",
     "render_files": "letters.batch",
@@ -66,16 +66,16 @@ _API = {
     "impact_of": "letters.impact",
     "Limits": "letters.limits",
     # the register of issued letters (SQLAlchemy is imported on first use)
-    "Register": "letters.register.records",
-    "Query": "letters.register.records",
-    "Record": "letters.register.records",
-    "Summary": "letters.register.records",
-    "IssueOutcome": "letters.register.issuing",
-    "IssuedLetter": "letters.register.issuing",
-    "Recorder": "letters.register.issuing",
-    "Reproduction": "letters.register.reproducing",
-    "IssuedImpact": "letters.register.reproducing",
-    "impact_since": "letters.register.reproducing",
+    "Register": "letters.register",
+    "Query": "letters.register",
+    "Record": "letters.register",
+    "Summary": "letters.register",
+    "IssueOutcome": "letters.register",
+    "IssuedLetter": "letters.register",
+    "Recorder": "letters.register",
+    "Reproduction": "letters.register",
+    "IssuedImpact": "letters.register",
+    "impact_since": "letters.register",
     "RegisterError": "letters.problems",
     # problems
     "Location": "letters.problems",
@@ -149,19 +149,19 @@ if TYPE_CHECKING:
     from letters.problems import TemplateError as TemplateError
     from letters.problems import UsageError as UsageError
     from letters.provenance import provenance_of as provenance_of
-    from letters.register.issuing import IssuedLetter as IssuedLetter
-    from letters.register.issuing import IssueOutcome as IssueOutcome
-    from letters.register.issuing import Recorder as Recorder
-    from letters.register.records import Query as Query
-    from letters.register.records import Record as Record
-    from letters.register.records import Register as Register
-    from letters.register.records import Summary as Summary
-    from letters.register.reproducing import IssuedImpact as IssuedImpact
-    from letters.register.reproducing import Reproduction as Reproduction
-    from letters.register.reproducing import impact_since as impact_since
+    from letters.register import IssuedImpact as IssuedImpact
+    from letters.register import IssuedLetter as IssuedLetter
+    from letters.register import IssueOutcome as IssueOutcome
+    from letters.register import Query as Query
+    from letters.register import Record as Record
+    from letters.register import Recorder as Recorder
+    from letters.register import Register as Register
+    from letters.register import Reproduction as Reproduction
+    from letters.register import Summary as Summary
+    from letters.register import impact_since as impact_since
     from letters.rendering import Renderer as Renderer
     from letters.schema import case_schema as case_schema
-    from letters.word.checking import check_template as check_template
-    from letters.word.template import WordTemplate as WordTemplate
-    from letters.word.template import find_template as find_template
-    from letters.word.template import render as render
+    from letters.word import WordTemplate as WordTemplate
+    from letters.word import check_template as check_template
+    from letters.word import find_template as find_template
+    from letters.word import render as render

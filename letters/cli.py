@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
-from letters.formats import FORMATS, PDF_PROFILES
+from letters.output_formats import FORMATS, PDF_PROFILES
 
 if TYPE_CHECKING:
     from letters.outcomes import Outcome
@@ -645,7 +645,7 @@ def verify_records(
 def upgrade_register(register_at: str | None) -> None:
     """Make the register (made if missing) or bring its schema to this version of letters,
     with Alembic's migrations."""
-    from letters.register.database import connect, locate, prepare
+    from letters.register import connect, locate, prepare
 
     location = locate(register_at)
     engine = connect(location)
@@ -960,9 +960,8 @@ def serve(
     needs a bearer token. SIGHUP makes the workers read the library and template again."""
     import os
 
-    from letters.web.app import check_token
-    from letters.web.app import serve as run
-    from letters.web.connections import ConnectionBounds
+    from letters.web import ConnectionBounds, check_token  # deferred: start-up speed (Starlette)
+    from letters.web import serve as run
 
     token = os.environ.get("LETTERS_TOKEN")
     source = "LETTERS_TOKEN"
@@ -1030,7 +1029,7 @@ def preview(
     where each sentence came from, updated as clause, outline and case files are saved; the
     library, searchable; and the letters an edit changes. It never writes a file."""
     from letters.linting import case_files, default_cases
-    from letters.web.preview import run_preview
+    from letters.web import run_preview  # deferred: start-up speed (Starlette)
 
     files = [str(path) for path in (case_files(list(cases)) if cases else default_cases(None))]
     if not files:
@@ -1256,8 +1255,7 @@ def check_template_command(template: str) -> None:
     Exit code 1 when there is any error; warnings (tags split across runs, which docxtpl joins)
     do not fail.
     """
-    from letters.word.checking import check_template
-    from letters.word.template import find_template
+    from letters.word import check_template, find_template
 
     path = find_template(template)
     report_problems(check_template(path), prefix=f"{path}: ")

@@ -1,22 +1,50 @@
-"""The facts of a case as clause wording sees them: ``{{ complainant.their }}``, ``{{ body }}``.
+"""The facts of a case as clause wording sees them (``{{ complainant.their }}``, ``{{ body }}``),
+and the facts a library declares in its ``facts.yaml``.
 
 The names here are the one definition of what wording may use from a case: composition builds
 each letter's context from them, the library refuses a parameter that would hide one, and the
-clause lint checks wording against them.
+clause lint checks wording against them. A library declares the facts its outlines test and its
+clauses fill in besides (``facts.late``): each with its kind, what it means, and whether every
+case must give it; ``facts.yaml`` is read into attrs classes by a cattrs converter, as case
+files are.
 """
 
 from __future__ import annotations
 
 import functools
 import keyword
-from collections.abc import Iterator, Mapping
-from typing import Any
+import typing
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
 import attrs
+from cattrs.gen import override
 
+from letters.deadlines import Deadline
 from letters.grammar import PersonWords
-from letters.model import Body, Case, Complaint
+from letters.model import Body, Case, Complaint, Person
+from letters.money import Money
+from letters.problems import ClauseError, LettersError, Location
 from letters.wording import plain_values
+from letters.yaml_lines import (
+    NO_NAMES,
+    Entries,
+    Keys,
+    Lines,
+    Names,
+    Refused,
+    SomeEntries,
+    Text,
+    converter,
+    keys_of,
+    line_of,
+    no_entries,
+    read_yaml,
+    structured,
+    unknown_keys,
+)
 
 PERSON_WORDS = frozenset(name for name in dir(PersonWords) if not name.startswith("_")) - {"forms"}
 
@@ -105,18 +133,19 @@ def case_facts(case: Case) -> dict[str, Any]:
 
 # The facts a library declares ------------------------------------------------------------------
 
-KINDS = ("text", "yes/no", "date", "choice", "list", "person", "money", "deadline", "records")
+FactKind = Literal[
+    "text", "yes/no", "date", "choice", "list", "person", "money", "deadline", "records"
+]
+FieldKind = Literal["text", "yes/no", "date", "choice", "list", "person", "money", "deadline"]
+
+KINDS: tuple[str, ...] = typing.get_args(FactKind)
 """The kinds of fact a library can declare. ``money`` is an amount in pounds ("£1,250", "£150
 a month"); ``deadline`` a period after the final decision ("one month", "20 working days") or
 a date; ``records`` a list of records, each of a kind the declaration names, with the fields it
 declares (the remedies of a decision)."""
 
-FIELD_KINDS = tuple(kind for kind in KINDS if kind != "records")
+FIELD_KINDS: tuple[str, ...] = typing.get_args(FieldKind)
 """The kinds a field of a record can be."""
-
-DECLARATION_KEYS = ("kind", "about", "required", "choices", "kinds", "fields", "worded_by")
-RECORD_KIND_KEYS = ("about", "needs")
-FIELD_KEYS = ("kind", "about", "required", "choices")
 
 
 @attrs.frozen
@@ -171,13 +200,6 @@ class FactDeclaration:
 
 def fact_type(declaration: FactDeclaration) -> Any:
     """The Python type a declared fact is read as."""
-    from datetime import date
-    from typing import Literal
-
-    from letters.deadlines import Deadline
-    from letters.model import Person
-    from letters.money import Money
-
     kind = declaration.kind
     if kind == "yes/no":
         return bool
@@ -215,8 +237,6 @@ def is_fact_name(name: object) -> bool:
 @functools.lru_cache(maxsize=64)
 def record_class(declaration: FactDeclaration) -> type:
     """An attrs class of one record of a ``records`` fact: its kind and its fields."""
-    from typing import Literal
-
     kinds: Any = Literal[tuple(kind.name for kind in declaration.kinds)]
     fields: dict[str, Any] = {"kind": attrs.field(type=kinds)}
     for field in sorted(declaration.fields, key=lambda field: not field.required):
@@ -235,133 +255,340 @@ class _Record:
         return self.kind
 
 
-def records_declaration(
-    name: str, about: str, spec: Mapping[str, Any], line: Any, problem: Any
-) -> FactDeclaration | None:
-    """A ``records`` fact as ``facts.yaml`` declares it: its kinds (each with what it means and
-    the fields it needs), its fields (each declared as a fact is), and the folder of clauses
-    that word each kind. ``line(*keys)`` is the line of a key; ``problem(message, *keys)``
-    records a problem there."""
-    kinds_data = spec.get("kinds")
-    fields_data = spec.get("fields") or {}
-    worded_by = spec.get("worded_by")
-    if not isinstance(kinds_data, dict) or not kinds_data:
-        problem(
-            f"fact {name!r} is a list of records: give its 'kinds', each with its 'about'", name
+# facts.yaml as it is written: each fact's name, and under it what it is ---------------------
+
+
+def _any_choices(value: object, _: type) -> tuple[str, ...]:
+    """The ``choices`` of a fact that is not a choice, read as they always were: any values
+    one after another (the letters of a text, the keys of a mapping)."""
+    if not value:
+        return ()
+    if not isinstance(value, Iterable):
+        raise Refused
+    return tuple(str(choice) for choice in value)
+
+
+@attrs.frozen(kw_only=True)
+class _Written:
+    """A fact as ``facts.yaml`` writes it under its name."""
+
+    kind: FactKind = "text"
+    about: Text
+    required: Any = False  # anything: read as yes or no
+    choices: Annotated[tuple[str, ...], override(struct_hook=_any_choices)] = ()
+    kinds: Any = None  # the next three, for a records fact: _WrittenRecords
+    fields: Any = None
+    worded_by: Any = None
+
+
+@attrs.frozen(kw_only=True)
+class _WrittenChoice(_Written):
+    """A choice fact as ``facts.yaml`` writes it: its ``choices`` a list, or none (an outline's
+    clause variants are then its choices)."""
+
+    choices: Names = NO_NAMES
+
+
+@attrs.frozen(kw_only=True)
+class _WrittenRecords:
+    """A ``records`` fact as ``facts.yaml`` writes it: its kinds of record (each with what it
+    means and the fields it needs), its fields (each declared as a fact is), and the folder of
+    clauses that word each kind."""
+
+    about: Text
+    required: Any = False
+    kinds: SomeEntries  # of _WrittenKind
+    fields: Entries = attrs.field(factory=no_entries)  # of _WrittenField
+    worded_by: Text | None = None
+
+
+@attrs.frozen(kw_only=True)
+class _WrittenField:
+    """A field of a record, under its name in the fact's ``fields``."""
+
+    kind: FieldKind = "text"
+    about: Text
+    required: Any = False
+    choices: Names = NO_NAMES
+
+
+@attrs.frozen(kw_only=True)
+class _WrittenKind:
+    """A kind of record, under its name in the fact's ``kinds``."""
+
+    about: Text
+    needs: Names = NO_NAMES
+
+
+DECLARATION_KEYS = keys_of(_Written)
+RECORD_KIND_KEYS = keys_of(_WrittenKind)
+FIELD_KEYS = keys_of(_WrittenField)
+
+_READER = converter()
+
+
+def read_declarations(path: Path) -> tuple[dict[str, FactDeclaration], list[LettersError]]:
+    """The facts a library declares in its ``facts.yaml``, and the problems of the file."""
+    if not path.exists():
+        return {}, []
+    try:
+        data, lines = read_yaml(path.read_text(encoding="utf-8"), str(path))
+    except LettersError as error:
+        return {}, [error]
+    except (OSError, UnicodeDecodeError) as error:
+        return {}, [ClauseError(f"cannot read the facts ({error})", Location(file=str(path)))]
+    if data is None:
+        return {}, []
+    if not isinstance(data, dict):
+        return {}, [
+            ClauseError(
+                "declare each fact as 'name:' with its kind and about",
+                Location(file=str(path), line=1),
+            )
+        ]
+    reading = _Reading(str(path), lines)
+    declarations: dict[str, FactDeclaration] = {}
+    for key, written in data.items():
+        declaration = reading.fact(key, written)
+        if declaration is not None:
+            declarations[declaration.name] = declaration
+    return declarations, reading.problems
+
+
+class _Reading:
+    """One reading of a ``facts.yaml``: the declarations as the converter reads them, and what
+    it refuses said as a caseworker reads it, each problem at the line of its key."""
+
+    def __init__(self, path: str, lines: Lines):
+        self.path = path
+        self.lines = lines
+        self.problems: list[LettersError] = []
+
+    def problem(self, message: str, *at: str) -> None:
+        line = line_of(self.lines, *at)
+        self.problems.append(ClauseError(message, Location(file=self.path, line=line)))
+
+    def fact(self, key: object, written: object) -> FactDeclaration | None:
+        """One fact, from its name and what is written under it; None if it is wrong."""
+        name = str(key)
+        if not is_fact_name(key):
+            self.problem(
+                f"the fact name {name!r} cannot be used: a fact's name is letters, digits "
+                "and _, starting with a letter, and not a word conditions keep (True, None, "
+                "not, and, or ...)",
+                name,
+            )
+            return None
+        if name in FACT_NAMES:
+            self.problem(f"fact {name!r} is one every case has already; choose another name", name)
+            return None
+        kind = written.get("kind") if isinstance(written, dict) else None
+        is_records = kind == "records"
+        shape: type[_Written | _WrittenRecords] = _Written
+        if is_records:
+            shape = _WrittenRecords
+        elif kind == "choice":
+            shape = _WrittenChoice
+        fact, refused = structured(_READER, written, shape)
+        if refused[:1] and refused[0][0] == ():
+            self.problem(f"fact {name!r} needs 'kind' ({', '.join(KINDS)}) and 'about'", name)
+            return None
+        for unknown in unknown_keys(written, DECLARATION_KEYS):
+            self.problem(
+                f"fact {name!r}: unknown key {unknown!r} (expected: {', '.join(DECLARATION_KEYS)})",
+                name,
+                str(unknown),
+            )
+        assert isinstance(written, dict)
+        if is_records:
+            assert fact is None or isinstance(fact, _WrittenRecords)
+            return self.records(name, written, fact, refused)
+        if refused:
+            (attribute, *_), _ = refused[0]
+            if attribute == "kind":
+                kinds = ", ".join(KINDS)
+                self.problem(
+                    f"fact {name!r}: kind {written['kind']!r} is not one of {kinds}", name, "kind"
+                )
+            elif attribute == "about":
+                self.problem(f"fact {name!r} needs 'about': what it means", name)
+            else:
+                self.problem(f"fact {name!r} is a choice: list its 'choices'", name)
+            return None
+        assert isinstance(fact, _Written)
+        return FactDeclaration(
+            name=name,
+            kind=fact.kind,
+            about=fact.about,
+            required=bool(fact.required),
+            choices=fact.choices,
+            line=line_of(self.lines, name),
         )
-        return None
-    if not isinstance(fields_data, dict):
-        problem(f"fact {name!r}: 'fields' must give each field as 'name:' with its kind", name)
-        return None
-    found = True
-    fields: list[FactDeclaration] = []
-    for field_name, field_spec in fields_data.items():
-        field_name = str(field_name)
-        at = (name, "fields", field_name)
-        if not is_fact_name(field_name):
-            problem(
-                f"fact {name!r}: the field name {field_name!r} cannot be used: a field's name "
+
+    def records(
+        self,
+        name: str,
+        written: dict[Any, Any],
+        records: _WrittenRecords | None,
+        refused: list[tuple[Keys, BaseException]],
+    ) -> FactDeclaration | None:
+        """A ``records`` fact: its kinds and fields, each read in turn, and the folder of
+        clauses that word them; None if any of them is wrong."""
+        wrong = {str(keys[0]) for keys, _ in refused}
+        if "about" in wrong:
+            self.problem(f"fact {name!r} needs 'about': what it means", name)
+            return None
+        if "kinds" in wrong:
+            self.problem(
+                f"fact {name!r} is a list of records: give its 'kinds', each with its 'about'",
+                name,
+            )
+            return None
+        if "fields" in wrong:
+            self.problem(
+                f"fact {name!r}: 'fields' must give each field as 'name:' with its kind", name
+            )
+            return None
+        fields = [
+            self.field(name, key, field) for key, field in (written.get("fields") or {}).items()
+        ]
+        read = tuple(field for field in fields if field is not None)
+        names = {field.name for field in read}
+        kinds = [self.kind(name, key, kind, names) for key, kind in written["kinds"].items()]
+        found = None not in fields and None not in kinds
+        if "worded_by" in wrong:
+            self.problem(
+                f"fact {name!r}: 'worded_by' must name a folder of clauses", name, "worded_by"
+            )
+            return None
+        if not found or records is None:
+            return None
+        return FactDeclaration(
+            name=name,
+            kind="records",
+            about=records.about,
+            required=bool(records.required),
+            line=line_of(self.lines, name),
+            kinds=tuple(kind for kind in kinds if kind is not None),
+            fields=read,
+            worded_by=records.worded_by.strip("/") if records.worded_by is not None else None,
+        )
+
+    def field(self, fact: str, key: object, written: object) -> FactDeclaration | None:
+        """A field of a record, from its name and what is written under it."""
+        name = str(key)
+        at = (fact, "fields", name)
+        if not is_fact_name(name):
+            self.problem(
+                f"fact {fact!r}: the field name {name!r} cannot be used: a field's name "
                 "is letters, digits and _, starting with a letter, and not a word conditions "
                 "keep (True, None, not, and, or ...)",
                 *at,
             )
-            found = False
-            continue
-        if field_name == "kind":
-            problem(
-                f"fact {name!r}: 'kind' is each record's kind already; name the field otherwise",
+            return None
+        if name == "kind":
+            self.problem(
+                f"fact {fact!r}: 'kind' is each record's kind already; name the field otherwise",
                 *at,
             )
-            found = False
-            continue
-        if not isinstance(field_spec, dict):
-            problem(f"fact {name!r}: field {field_name!r} needs 'kind' and 'about'", *at)
-            found = False
-            continue
-        unknown = [key for key in field_spec if key not in FIELD_KEYS]
-        field_kind = field_spec.get("kind", "text")
-        field_about = field_spec.get("about")
-        choices = field_spec.get("choices") or []
-        if unknown:
-            problem(
-                f"fact {name!r}: field {field_name!r}: unknown key {unknown[0]!r} "
+            return None
+        field, refused = structured(_READER, written, _WrittenField)
+        unknown = unknown_keys(written, FIELD_KEYS)
+        wrong = refused[0][0][:1] if refused else None
+        if wrong == ():
+            self.problem(f"fact {fact!r}: field {name!r} needs 'kind' and 'about'", *at)
+        elif unknown:
+            self.problem(
+                f"fact {fact!r}: field {name!r}: unknown key {unknown[0]!r} "
                 f"(expected: {', '.join(FIELD_KEYS)})",
                 *at,
                 str(unknown[0]),
             )
-            found = False
-        elif field_kind not in FIELD_KINDS:
-            problem(
-                f"fact {name!r}: field {field_name!r}: kind {field_kind!r} is not one of "
+        elif wrong == ("kind",):
+            assert isinstance(written, dict)
+            self.problem(
+                f"fact {fact!r}: field {name!r}: kind {written['kind']!r} is not one of "
                 f"{', '.join(FIELD_KINDS)}",
                 *at,
                 "kind",
             )
-            found = False
-        elif not isinstance(field_about, str) or not field_about.strip():
-            problem(f"fact {name!r}: field {field_name!r} needs 'about': what it means", *at)
-            found = False
-        elif not isinstance(choices, list) or (field_kind == "choice" and not choices):
-            problem(f"fact {name!r}: field {field_name!r} is a choice: list its 'choices'", *at)
-            found = False
+        elif wrong == ("about",):
+            self.problem(f"fact {fact!r}: field {name!r} needs 'about': what it means", *at)
+        elif field is None or (field.kind == "choice" and not field.choices):
+            self.problem(f"fact {fact!r}: field {name!r} is a choice: list its 'choices'", *at)
         else:
-            fields.append(
-                FactDeclaration(
-                    name=field_name,
-                    kind=field_kind,
-                    about=field_about.strip(),
-                    required=bool(field_spec.get("required", False)),
-                    choices=tuple(str(choice) for choice in choices),
-                    line=line(*at),
-                )
+            return FactDeclaration(
+                name=name,
+                kind=field.kind,
+                about=field.about,
+                required=bool(field.required),
+                choices=field.choices,
+                line=line_of(self.lines, *at),
             )
-    names = {field.name for field in fields}
-    kinds: list[RecordKind] = []
-    for kind_name, kind_spec in kinds_data.items():
-        kind_name = str(kind_name)
-        at = (name, "kinds", kind_name)
-        kind_spec = kind_spec if isinstance(kind_spec, dict) else {}
-        unknown = [key for key in kind_spec if key not in RECORD_KIND_KEYS]
-        kind_about = kind_spec.get("about")
-        needs = kind_spec.get("needs") or []
+        return None
+
+    def kind(self, fact: str, key: object, written: object, fields: set[str]) -> RecordKind | None:
+        """A kind of record, from its name and what is written under it; ``fields`` are the
+        names of the fields the fact declares, which it may need."""
+        name = str(key)
+        at = (fact, "kinds", name)
+        written = written if isinstance(written, dict) else {}
+        kind, refused = structured(_READER, written, _WrittenKind)
+        unknown = unknown_keys(written, RECORD_KIND_KEYS)
         if unknown:
-            problem(
-                f"fact {name!r}: kind {kind_name!r}: unknown key {unknown[0]!r} "
+            self.problem(
+                f"fact {fact!r}: kind {name!r}: unknown key {unknown[0]!r} "
                 f"(expected: {', '.join(RECORD_KIND_KEYS)})",
                 *at,
                 str(unknown[0]),
             )
-            found = False
-        elif not isinstance(kind_about, str) or not kind_about.strip():
-            problem(f"fact {name!r}: kind {kind_name!r} needs 'about': what it is", *at)
-            found = False
-        elif not isinstance(needs, list) or any(str(need) not in names for need in needs):
-            problem(
-                f"fact {name!r}: kind {kind_name!r}: 'needs' must list fields it declares "
-                f"({', '.join(sorted(names)) or 'none'})",
+        elif refused and refused[0][0] == ("about",):
+            self.problem(f"fact {fact!r}: kind {name!r} needs 'about': what it is", *at)
+        elif kind is None or not set(kind.needs) <= fields:
+            self.problem(
+                f"fact {fact!r}: kind {name!r}: 'needs' must list fields it declares "
+                f"({', '.join(sorted(fields)) or 'none'})",
                 *at,
                 "needs",
             )
-            found = False
         else:
-            kinds.append(
-                RecordKind(kind_name, kind_about.strip(), tuple(map(str, needs)), line(*at))
-            )
-    if worded_by is not None and (not isinstance(worded_by, str) or not worded_by.strip()):
-        problem(f"fact {name!r}: 'worded_by' must name a folder of clauses", name, "worded_by")
-        found = False
-    if not found:
+            return RecordKind(name, kind.about, kind.needs, line_of(self.lines, *at))
         return None
-    return FactDeclaration(
-        name=name,
-        kind="records",
-        about=about,
-        required=bool(spec.get("required", False)),
-        line=line(name),
-        kinds=tuple(kinds),
-        fields=tuple(fields),
-        worded_by=worded_by.strip().strip("/") if isinstance(worded_by, str) else None,
-    )
+
+
+def with_variant_choices(
+    declarations: Mapping[str, FactDeclaration],
+    picks: Mapping[str, Mapping[str, tuple[str, ...]]],
+    path: str,
+) -> tuple[dict[str, FactDeclaration], list[LettersError]]:
+    """The declared facts, a choice fact without ``choices`` taking them from the variants of
+    the clauses whose wording it picks: a wording is declared once, in its clause file.
+    ``picks`` gives, for each fact an outline picks a clause's wording with (``variant: {fact:
+    NAME}``), each such clause and its variants. A choice fact with neither is a problem at its
+    line."""
+    facts = dict(declarations)
+    problems: list[LettersError] = []
+    for name, declaration in declarations.items():
+        if declaration.kind != "choice" or declaration.choices:
+            continue
+        if name in picks:
+            variants = dict.fromkeys(
+                variant for clause in picks[name].values() for variant in clause
+            )
+            facts[name] = attrs.evolve(
+                declaration, choices=tuple(variants), variants_of=tuple(picks[name])
+            )
+        else:
+            del facts[name]
+            problems.append(
+                ClauseError(
+                    f"fact {name!r} is a choice: list its 'choices', or let an outline pick a "
+                    f"clause's wording with it (variant: {{fact: {name}}}), whose variants are "
+                    "then its choices",
+                    Location(file=path, line=declaration.line),
+                )
+            )
+    return facts, problems
 
 
 _ORDERS: dict[int, tuple[Mapping[str, FactDeclaration], tuple[str, ...], tuple[str, ...]]] = {}

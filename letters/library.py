@@ -31,19 +31,22 @@ import traceback
 from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import attrs
 import jinja2
 import yaml
 from attrs import field, frozen
+from cattrs.gen import override
 
 from letters import lists, yaml_lines
+from letters.code_cache import CODE_CACHE
 from letters.configuration import bundled, settings
-from letters.facts import FACT_NAMES, FactDeclaration
+from letters.facts import FACT_NAMES, FactDeclaration, read_declarations, with_variant_choices
 from letters.grammar import FILTERS, join_and
-from letters.limits import DEFAULT, Limits, read_bounded
+from letters.limits import DEFAULT, Limits, read_bounded_text
 from letters.model import ParamValue
-from letters.outline import Outline, read_declarations, read_outlines, with_variant_choices
+from letters.outline import FactValueOf, Outline, read_outlines
 from letters.problems import (
     ClauseError,
     EmptyPlaceholder,
@@ -53,6 +56,16 @@ from letters.problems import (
     combine,
 )
 from letters.wording import MissingFact, Sandbox, render_bounded
+from letters.yaml_lines import (
+    Entries,
+    Refused,
+    Text,
+    converter,
+    keys_of,
+    no_entries,
+    structured,
+    unknown_keys,
+)
 
 DEFAULT_LIBRARY = bundled("clauses")
 """The clause library that comes with letters: the repository's, or the installed copy."""
@@ -62,9 +75,6 @@ OUTLINES = "outlines"
 """The library's folder of outlines: ``outlines/<name>.yaml``."""
 FACTS_FILE = "facts.yaml"
 """The library's declaration of the facts its outlines test and its clauses fill in."""
-FRONT_MATTER_KEYS = ("id", "title", "params", "variants")
-VARIANT_KEYS = ("from", "until", "about")
-PARAM_KEYS = ("about", "default")
 NAME = re.compile(r"[a-z][a-z0-9_]*")
 CLAUSE_ID = re.compile(r"[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*")
 """What a clause id looks like: lower-case words and folders, easy to type in a case file."""
@@ -205,19 +215,71 @@ def parse_clause(text: str, *, clause_id: str, path: str) -> Clause:
             "the front matter has no closing '---' line", Location(file=path, line=1)
         ) from None
     front = _FrontMatter(lines[1:end], path)
-    title = front.text("title", required=True)
-    declared_id = front.text("id")
-    params = front.params()
-    variant_dates = front.variants()
-    variants = _read_variants(lines, end + 1, variant_dates, path)
+    variants = _read_variants(lines, end + 1, front.variants, path)
     front.raise_problems()
     return Clause(
-        id=declared_id or clause_id, title=title, path=path, variants=variants, params=params
+        id=front.id or clause_id,
+        title=front.title,
+        path=path,
+        variants=variants,
+        params=front.params,
     )
 
 
+# A clause's front matter as it is written ------------------------------------------------------
+
+
+def _date(value: object, _: type) -> date:
+    if not isinstance(value, date):
+        raise Refused
+    return value
+
+
+def _param_default(value: object, _: type) -> ParamValue | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise Refused
+
+
+@attrs.frozen(kw_only=True)
+class _Written:
+    """A clause's front matter as it is written."""
+
+    id: Text | None = None
+    title: Text
+    params: Entries = attrs.field(factory=no_entries)  # of _WrittenParam, each read in turn
+    variants: Entries = attrs.field(factory=no_entries)  # of _WrittenVariant, each read in turn
+
+
+@attrs.frozen(kw_only=True)
+class _WrittenParam:
+    """A parameter, under its name in ``params``: what it means, or that and its default."""
+
+    about: Text
+    default: Annotated[ParamValue | None, override(struct_hook=_param_default)] = None
+
+
+@attrs.frozen(kw_only=True)
+class _WrittenVariant:
+    """A variant, under its name in ``variants``: when it was in force, and what it is."""
+
+    in_force_from: Annotated[date | None, override(rename="from", struct_hook=_date)] = None
+    in_force_until: Annotated[date | None, override(rename="until", struct_hook=_date)] = None
+    about: Annotated[str, override(struct_hook=lambda value, _: str(value))] = ""
+
+
+FRONT_MATTER_KEYS = keys_of(_Written)
+VARIANT_KEYS = keys_of(_WrittenVariant)
+PARAM_KEYS = keys_of(_WrittenParam)
+
+_READER = converter()
+
+
 class _FrontMatter:
-    """Reads and checks a clause's front matter, collecting every problem with its line.
+    """A clause's front matter, read by the library files' converter: its title, id,
+    parameters and variants, and every problem of it with its line.
 
     Lines come from YAML's own marks on the nodes it read, not from searching the text.
     """
@@ -226,12 +288,39 @@ class _FrontMatter:
         self.path = path
         self.problems: list[LettersError] = []
         self.lines: dict[tuple[str, ...], int] = {}  # ("params", "document") -> file line
-        self.header = self._read("\n".join(lines), len(lines))
-        for key in self.header:
-            if key not in FRONT_MATTER_KEYS:
-                self.problem(
-                    f"unknown key {key!r} (expected: {', '.join(FRONT_MATTER_KEYS)})", (str(key),)
-                )
+        header = self._read("\n".join(lines), len(lines))
+        for key in unknown_keys(header, FRONT_MATTER_KEYS):
+            self.problem(
+                f"unknown key {key!r} (expected: {', '.join(FRONT_MATTER_KEYS)})", (str(key),)
+            )
+        front, refused = structured(_READER, header, _Written)
+        wrong = {keys[0]: error for keys, error in refused}
+        if isinstance(wrong.get("title"), KeyError):
+            self.problems.append(
+                ClauseError("the front matter has no 'title'", Location(file=self.path, line=1))
+            )
+        elif "title" in wrong:
+            self.problem("'title' must be text", ("title",))
+        if "id" in wrong:
+            self.problem("'id' must be text", ("id",))
+        self.title = front.title if front else ""
+        self.id = front.id if front else None
+        self.params: dict[str, Param] = {}
+        if "params" in wrong:
+            self.problem("'params' must list each parameter as 'name: what it means'", ("params",))
+        else:
+            for name, param in (header.get("params") or {}).items():
+                self._param(str(name), param)
+        self.variants: dict[str, _WrittenVariant] = {}
+        """The variants declared, by name (a variant's dates only when all of them are right)."""
+        if "variants" in wrong:
+            self.problem(
+                "'variants' must list each variant as 'name:' with 'from'/'until' dates",
+                ("variants",),
+            )
+        else:
+            for name, variant in (header.get("variants") or {}).items():
+                self._variant(str(name), variant)
 
     def _read(self, text: str, size: int) -> dict[str, Any]:
         loader = yaml_lines.loader(text, self.path, first_line=2)
@@ -289,97 +378,60 @@ class _FrontMatter:
             ClauseError(message, Location(file=self.path, line=self.line_of(*key)))
         )
 
-    def text(self, key: str, *, required: bool = False) -> str:
-        value = self.header.get(key)
-        if value is None:
-            if required:
-                self.problems.append(
-                    ClauseError(
-                        f"the front matter has no {key!r}", Location(file=self.path, line=1)
-                    )
-                )
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            self.problem(f"{key!r} must be text", (key,))
-            return ""
-        return value.strip()
-
-    def params(self) -> dict[str, Param]:
-        declared = self.header.get("params") or {}
-        if not isinstance(declared, dict):
-            self.problem("'params' must list each parameter as 'name: what it means'", ("params",))
-            return {}
-        params: dict[str, Param] = {}
-        for name, spec in declared.items():
-            name = str(name)
-            at = ("params", name)
-            if not NAME.fullmatch(name):
-                self.problem(
-                    f"parameter name {name!r} must be lower-case letters, digits and _", at
-                )
-                continue
-            if name in FACT_NAMES:
-                self.problem(
-                    f"parameter {name!r} has the name of a case fact; choose another name", at
-                )
-                continue
-            about, default = spec, None
-            if isinstance(spec, dict):
-                unknown = [key for key in spec if key not in PARAM_KEYS]
-                if unknown:
-                    self.problem(
-                        f"parameter {name!r}: unknown key {unknown[0]!r} (expected: about, default)",
-                        at,
-                    )
-                about, default = spec.get("about"), spec.get("default")
-            if not isinstance(about, str) or not about.strip():
-                self.problem(f"parameter {name!r} needs 'about': what it means", at)
-                continue
-            if default is not None:
-                default = _param_default(default)
-                if default is None:
-                    self.problem(
-                        f"parameter {name!r}: 'default' must be text or a list of text", at
-                    )
-                    continue
-            params[name] = Param(
-                name=name, about=about.strip(), default=default, line=self.line_of(*at)
-            )
-        return params
-
-    def variants(self) -> dict[str, dict[str, Any]]:
-        declared = self.header.get("variants") or {}
-        if not isinstance(declared, dict):
+    def _param(self, name: str, written: object) -> None:
+        """A parameter, from its name and what is written under it: what it means, alone or
+        with its default."""
+        at = ("params", name)
+        if not NAME.fullmatch(name):
+            self.problem(f"parameter name {name!r} must be lower-case letters, digits and _", at)
+            return
+        if name in FACT_NAMES:
+            self.problem(f"parameter {name!r} has the name of a case fact; choose another name", at)
+            return
+        unknown = unknown_keys(written, PARAM_KEYS)
+        if unknown:
             self.problem(
-                "'variants' must list each variant as 'name:' with 'from'/'until' dates",
-                ("variants",),
+                f"parameter {name!r}: unknown key {unknown[0]!r} "
+                f"(expected: {', '.join(PARAM_KEYS)})",
+                at,
             )
-            return {}
-        variants: dict[str, dict[str, Any]] = {}
-        for name, spec in declared.items():
-            name = str(name)
-            at = ("variants", name)
-            spec = spec or {}
-            if not isinstance(spec, dict):
-                self.problem(f"variant {name!r} must have 'from', 'until' or 'about'", at)
-                continue
-            checked: dict[str, Any] = {}
-            for key, value in spec.items():
-                if key not in VARIANT_KEYS:
-                    self.problem(
-                        f"variant {name!r}: unknown key {key!r} (expected: {', '.join(VARIANT_KEYS)})",
-                        at,
-                    )
-                elif key == "about":
-                    checked[key] = str(value)
-                elif isinstance(value, date):
-                    checked[key] = value
-                else:
-                    self.problem(f"variant {name!r}: {key!r} must be a date as YYYY-MM-DD", at)
-            if "from" in checked and "until" in checked and checked["from"] > checked["until"]:
-                self.problem(f"variant {name!r}: 'from' is after 'until'", at)
-            variants[name] = checked
-        return variants
+        written = written if isinstance(written, dict) else {"about": written}
+        param, refused = structured(_READER, written, _WrittenParam)
+        wrong = {keys[0] for keys, _ in refused}
+        if "about" in wrong:
+            self.problem(f"parameter {name!r} needs 'about': what it means", at)
+        elif "default" in wrong:
+            self.problem(f"parameter {name!r}: 'default' must be text or a list of text", at)
+        elif param is not None:
+            self.params[name] = Param(
+                name=name, about=param.about, default=param.default, line=self.line_of(*at)
+            )
+
+    def _variant(self, name: str, written: object) -> None:
+        """A variant, from its name and what is written under it: when it came into force and
+        when it ended (dates), and what it is."""
+        at = ("variants", name)
+        written = written or {}
+        if not isinstance(written, dict):
+            self.problem(f"variant {name!r} must have 'from', 'until' or 'about'", at)
+            return
+        variant, refused = structured(_READER, written, _WrittenVariant)
+        wrong = {keys[0] for keys, _ in refused}
+        for key in written:
+            if key not in VARIANT_KEYS:
+                self.problem(
+                    f"variant {name!r}: unknown key {key!r} (expected: {', '.join(VARIANT_KEYS)})",
+                    at,
+                )
+            elif {"from": "in_force_from", "until": "in_force_until"}.get(key) in wrong:
+                self.problem(f"variant {name!r}: {key!r} must be a date as YYYY-MM-DD", at)
+        if variant is None:
+            self.variants[name] = _WrittenVariant()
+            return
+        start, end = variant.in_force_from, variant.in_force_until
+        if start is not None and end is not None and start > end:
+            self.problem(f"variant {name!r}: 'from' is after 'until'", at)
+        self.variants[name] = variant
 
     def raise_problems(self) -> None:
         if self.problems:
@@ -402,16 +454,8 @@ def _has_alias(node: yaml.Node) -> bool:
     return False
 
 
-def _param_default(value: object) -> ParamValue | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return tuple(value)
-    return None
-
-
 def _read_variants(
-    lines: list[str], start: int, declared: dict[str, dict[str, Any]], path: str
+    lines: list[str], start: int, declared: Mapping[str, _WrittenVariant], path: str
 ) -> tuple[Variant, ...]:
     """Split the wording after the front matter into its ``== name ==`` variants."""
     sections: list[tuple[str, int, list[str]]] = []
@@ -458,15 +502,15 @@ def _read_variants(
                 else f"variant {name!r} has no wording"
             )
             problems.append(ClauseError(what, Location(file=path, line=line)))
-        dates = declared.get(name, {})
+        written = declared.get(name) or _WrittenVariant()
         variants.append(
             Variant(
                 name=name,
                 text=text,
                 line=line,
-                in_force_from=dates.get("from"),
-                in_force_until=dates.get("until"),
-                about=dates.get("about", ""),
+                in_force_from=written.in_force_from,
+                in_force_until=written.in_force_until,
+                about=written.about,
             )
         )
     names = {variant.name for variant in variants}
@@ -503,6 +547,7 @@ def _finalize(value: object) -> object:
 
 
 ENVIRONMENT = Sandbox(
+    bytecode_cache=CODE_CACHE,
     autoescape=False,
     trim_blocks=True,
     lstrip_blocks=True,
@@ -583,7 +628,7 @@ class Library:
         for path in sorted(root.rglob(f"*{SUFFIX}")):
             clause_id = path.relative_to(root).with_suffix("").as_posix()
             try:
-                text = _read(path, limits.file_size)
+                text = read_bounded_text(path, limits.file_size, ClauseError, "clause file")
                 total += len(text)
                 if total > 10 * limits.file_size:
                     raise LimitError(
@@ -608,7 +653,8 @@ class Library:
             clauses[clause.id] = clause
         outlines, broken = read_outlines(root / OUTLINES)
         declared, wrong = read_declarations(root / FACTS_FILE)
-        facts, unchosen = with_variant_choices(declared, outlines, clauses, str(root / FACTS_FILE))
+        picks = _variant_picks(outlines, clauses)
+        facts, unchosen = with_variant_choices(declared, picks, str(root / FACTS_FILE))
         library = cls(clauses, root=str(root), outlines=outlines, facts=facts)
         return library, [*problems, *broken, *wrong, *unchosen]
 
@@ -788,6 +834,22 @@ def _template_line(error: Exception) -> int:
     return line
 
 
+def _variant_picks(
+    outlines: Mapping[str, Outline], clauses: Mapping[str, Clause]
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """For each fact an outline picks a clause's wording with (``variant: {fact: NAME}``), the
+    clauses it picks from, each with its variants: a choice fact that lists no ``choices`` has
+    these for its choices."""
+    picks: dict[str, dict[str, tuple[str, ...]]] = {}
+    for outline in outlines.values():
+        for _, item in outline.items():
+            clause = clauses.get(item.clause) if item.clause else None
+            if isinstance(item.variant, FactValueOf) and clause is not None:
+                picked = picks.setdefault(item.variant.fact, {})
+                picked[clause.id] = tuple(variant.name for variant in clause.variants)
+    return picks
+
+
 def default_library() -> Path:
     """The clause library used when none is named: as configured (``$LETTERS_CLAUSES``,
     ``letters.toml``), else the one that comes with letters."""
@@ -801,13 +863,3 @@ def _shown(path: Path) -> Path:
         return path.relative_to(Path.cwd())
     except ValueError:
         return path
-
-
-def _read(path: Path, limit: int) -> str:
-    data = read_bounded(path, limit, ClauseError, "clause file")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ClauseError(
-            f"not UTF-8 text (byte {error.start})", Location(file=str(path))
-        ) from None

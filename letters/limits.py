@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 from attrs import frozen
 
+from letters.configuration import settings
 from letters.problems import LettersError, LimitError, Location, TimeLimitError
 
 
@@ -44,8 +45,6 @@ class Limits:
         """The limits as configured: ``LETTERS_TIME_LIMIT`` (seconds),
         ``LETTERS_LETTER_SIZE_LIMIT`` (characters) and ``LETTERS_FILE_SIZE_LIMIT`` (bytes),
         else ``letters.toml``'s ``[limits]``, else the defaults."""
-        from letters.configuration import settings
-
         found = settings(environ=environ)
         return cls(
             time=float(found["time"].value),
@@ -143,6 +142,20 @@ def read_bounded(
             Location(file=str(path)),
         )
     return data
+
+
+def read_bounded_text(
+    path: Path, limit: int, error: type[LettersError], what: str, *, times: str = ""
+) -> str:
+    """A text file's text, read as ``read_bounded`` reads it and decoded as UTF-8: case files
+    and clause files alike. Bytes that are not UTF-8 are one ``error`` that says which."""
+    data = read_bounded(path, limit, error, what, times=times)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise error(
+            f"not UTF-8 text ({problem.reason} at byte {problem.start})", Location(file=str(path))
+        ) from None
 
 
 _CHUNK = 1 << 16

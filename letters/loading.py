@@ -9,6 +9,7 @@ problem of a file together, each with its field path:
 from __future__ import annotations
 
 import bisect
+import difflib
 import enum
 import json
 import re
@@ -24,7 +25,8 @@ from cattrs.errors import ForbiddenExtraKeysError
 from cattrs.gen import make_dict_structure_fn
 
 from letters.deadlines import Deadline, DeadlineError
-from letters.limits import DEFAULT, Limits, read_bounded
+from letters.facts import FactDeclaration, fact_order, fact_type, required_facts
+from letters.limits import DEFAULT, Limits, read_bounded_text
 from letters.model import (
     Case,
     ClauseUse,
@@ -57,20 +59,20 @@ def _refusal(character: str) -> str:
     return "a control character, which a letter cannot hold"
 
 
-class ExpectedError(TypeError):
+class _ExpectedError(TypeError):
     """A value of the wrong kind; the message is what was expected instead."""
 
 
 def _structure_text(value: object, _: type) -> str:
     if not isinstance(value, str):
-        raise ExpectedError(f"expected text, got {_describe(value)}")
+        raise _ExpectedError(f"expected text, got {_describe(value)}")
     if value.isascii() and value.isprintable():  # most fields: nothing to refuse or change
         return value.strip()
     if "\r" in value:  # a carriage return is a line break, as XML itself would read it
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     found = REFUSED.search(value)
     if found:
-        raise ExpectedError(
+        raise _ExpectedError(
             f"U+{ord(found.group()):04X} at position {found.start()} is "
             f"{_refusal(found.group())}; remove it"
         )
@@ -79,11 +81,11 @@ def _structure_text(value: object, _: type) -> str:
 
 def _structure_date(value: object, _: type) -> date:
     if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
-        raise ExpectedError(f"expected a date as YYYY-MM-DD, got {_describe(value)}")
+        raise _ExpectedError(f"expected a date as YYYY-MM-DD, got {_describe(value)}")
     try:
         return date.fromisoformat(value)
     except ValueError as error:
-        raise ExpectedError(
+        raise _ExpectedError(
             f"expected a real date as YYYY-MM-DD, got {value!r} ({error})"
         ) from None
 
@@ -116,7 +118,7 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
 
         def hook(value: Any, target: type) -> Any:
             if type(value) is not dict and not isinstance(value, Mapping):
-                raise ExpectedError(f"expected an object, got {_describe(value)}")
+                raise _ExpectedError(f"expected an object, got {_describe(value)}")
             return structure(value, target)
 
         return hook
@@ -127,7 +129,7 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
 
     def structure_list(value: Any, target: Any) -> Any:
         if not isinstance(value, list):
-            raise ExpectedError(f"expected a list, got {_describe(value)}")
+            raise _ExpectedError(f"expected a list, got {_describe(value)}")
         hook = lists.get(target)
         if hook is None:
             (item,) = {*typing.get_args(target)} - {Ellipsis}
@@ -141,7 +143,7 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
             return tuple(converter.structure(value, list[str]))
         if isinstance(value, str):
             return _structure_text(value, str)
-        raise ExpectedError(f"expected text or a list of text, got {_describe(value)}")
+        raise _ExpectedError(f"expected text or a list of text, got {_describe(value)}")
 
     converter.register_structure_hook_func(lambda target: target == ParamValue, structure_param)
 
@@ -152,7 +154,7 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
             return structure_list_part(value, ListPart)  # type: ignore[no-any-return]
         if isinstance(value, Mapping):
             return converter.structure(value, ClauseUse)
-        raise ExpectedError(
+        raise _ExpectedError(
             'expected text, a clause such as {"clause": "..."} or a list such as '
             f'{{"list": ["...", "..."]}}, got {_describe(value)}'
         )
@@ -164,7 +166,7 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
             return _structure_text(value, str)
         if isinstance(value, Mapping):
             return structure_list_part(value, ListPart)  # type: ignore[no-any-return]
-        raise ExpectedError(
+        raise _ExpectedError(
             f'expected an item\'s text or a list of its own {{"list": [...]}}, got {_describe(value)}'
         )
 
@@ -179,7 +181,7 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
             return Reason(_structure_text(value, str))
         if isinstance(value, Mapping):
             return structure_reason_object(value, Reason)  # type: ignore[no-any-return]
-        raise ExpectedError(
+        raise _ExpectedError(
             f'expected a reason\'s name or {{"reason": "...", "params": {{...}}}}, got {_describe(value)}'
         )
 
@@ -196,7 +198,7 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
 
     def structure_bool(value: Any, _: type) -> bool:
         if not isinstance(value, bool):
-            raise ExpectedError(f"expected true or false, got {_describe(value)}")
+            raise _ExpectedError(f"expected true or false, got {_describe(value)}")
         return value
 
     converter.register_structure_hook(bool, structure_bool)
@@ -206,7 +208,7 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
         try:
             return Money.parse(value)
         except AmountError as error:
-            raise ExpectedError(str(error)) from None
+            raise _ExpectedError(str(error)) from None
 
     converter.register_structure_hook(Money, structure_money)
 
@@ -214,7 +216,7 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
         try:
             return Deadline.parse(_structure_text(value, str))
         except DeadlineError as error:
-            raise ExpectedError(str(error)) from None
+            raise _ExpectedError(str(error)) from None
 
     converter.register_structure_hook(Deadline, structure_deadline)
 
@@ -231,7 +233,7 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
             return tuple(converter.structure(value, list[str]))
         if isinstance(value, Mapping):
             return structure_person(value, Person)  # type: ignore[no-any-return]
-        raise ExpectedError(
+        raise _ExpectedError(
             "expected text, true or false, a number, a list of text or of records, or a person, "
             f"got {_describe(value)}"
         )
@@ -252,7 +254,7 @@ _FAST = _make_converter(detailed=False)
 
 
 def _message(error: BaseException, target: Any) -> str:
-    if isinstance(error, ExpectedError):
+    if isinstance(error, _ExpectedError):
         return str(error)
     if isinstance(error, KeyError):
         return "missing (this field is required)"
@@ -307,7 +309,7 @@ def parse_case(data: object, *, source: str | None = None) -> Case:
         pass
     try:
         return CONVERTER.structure(data, Case)
-    except (cattrs.BaseValidationError, ExpectedError) as error:
+    except (cattrs.BaseValidationError, _ExpectedError) as error:
         raise combine(_problems(error)).at(source) from None
 
 
@@ -358,14 +360,7 @@ def load_case(path: str | Path, *, limits: Limits = DEFAULT) -> Case:
 
 def read_case_file(path: str | Path, *, limits: Limits = DEFAULT) -> str:
     """The text of a case file, refused past the size limit (``/dev/zero`` is not read whole)."""
-    path = Path(path)
-    data = read_bounded(path, limits.file_size, CaseError, "case file")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise CaseError(
-            f"not UTF-8 text ({error.reason} at byte {error.start})", Location(file=str(path))
-        ) from None
+    return read_bounded_text(Path(path), limits.file_size, CaseError, "case file")
 
 
 def _first_duplicate(text: str) -> tuple[str, int]:
@@ -441,12 +436,12 @@ def _walk(
     value(0, "")
 
 
-def read_facts(given: Mapping[str, Any], declarations: Mapping[str, Any]) -> dict[str, Any]:
+def read_facts(
+    given: Mapping[str, Any], declarations: Mapping[str, FactDeclaration]
+) -> dict[str, Any]:
     """A case's facts read as the library declares them: every declared fact by name (None when
     the case does not give it). Problems name the field, ``facts.<name>``."""
-    from letters.facts import fact_order, fact_type, required_facts
-
-    read = _read_plainly(given, declarations)
+    read = read_plainly(given, declarations)
     if read is not None:
         return read
     problems: list[LettersError] = []
@@ -480,12 +475,10 @@ def read_facts(given: Mapping[str, Any], declarations: Mapping[str, Any]) -> dic
     return read
 
 
-def _declared(name: str, declarations: Mapping[str, Any]) -> str:
+def _declared(name: str, declarations: Mapping[str, FactDeclaration]) -> str:
     """What a library declares, for a case that gives a fact it does not: its names, and the
     closest to the one given (the first hundred names, and a close match among a few thousand,
     for a library that declares a great many)."""
-    import difflib
-
     names = sorted(declarations)
     known = ", ".join(names[:100]) or "none"
     if len(names) > 100:
@@ -496,7 +489,7 @@ def _declared(name: str, declarations: Mapping[str, Any]) -> str:
 
 
 def _missing_in_records(
-    read: Mapping[str, Any], declarations: Mapping[str, Any]
+    read: Mapping[str, Any], declarations: Mapping[str, FactDeclaration]
 ) -> list[LettersError]:
     """The fields each record of a ``records`` fact needs for its kind, and does not give."""
     problems: list[LettersError] = []
@@ -521,14 +514,12 @@ _READ_AS = {"text": str, "choice": str, "yes/no": bool, "list": tuple, "person":
 """The type a case file's fact already has when it is of its declared kind."""
 
 
-def _read_plainly(
-    given: Mapping[str, Any], declarations: Mapping[str, Any]
+def read_plainly(
+    given: Mapping[str, Any], declarations: Mapping[str, FactDeclaration]
 ) -> dict[str, Any] | None:
     """The facts as ``read_facts`` reads them, when each is already of its declared kind and
     none that is required is missing (as a valid case's are); else None, for them to be read
     again one by one, saying what is wrong."""
-    from letters.facts import fact_order, required_facts
-
     read = dict.fromkeys(fact_order(declarations))
     for name, value in given.items():
         declaration = declarations.get(name)

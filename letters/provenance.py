@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 from letters.composition import Letter, Origin, Text
 from letters.problems import Location, OutputError, TemplateError
-from letters.word import ooxml
+from letters.word import add_custom_xml, compress, custom_xml_items, read_package, write_package
 
 NAMESPACE = "urn:letters:provenance"
 VERSION = 1
@@ -183,21 +183,21 @@ def _short(text: str, size: int) -> str:
 
 def embed(docx: bytes, record: dict[str, Any]) -> bytes:
     """The document with the record in a custom XML part of its own, which Word keeps unseen."""
-    parts = ooxml.read_package(docx, source="<letter>")
+    parts = read_package(docx, source="<letter>")
     payload = json.dumps(record, ensure_ascii=False, sort_keys=True)
     identifier = uuid.uuid5(uuid.NAMESPACE_URL, NAMESPACE + payload)  # the same record, the same id
     item = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<provenance xmlns="{NAMESPACE}">{escape(payload)}</provenance>'
     ).encode()
-    ooxml.add_custom_xml(parts, item, str(identifier).upper())
-    return ooxml.write_package(ooxml.compress(name, content) for name, content in parts.items())
+    add_custom_xml(parts, item, str(identifier).upper())
+    return write_package(compress(name, content) for name, content in parts.items())
 
 
 def read_embedded(docx: bytes, *, source: str) -> dict[str, Any]:
     """The record a letter carries; an error if it carries none."""
-    parts = ooxml.read_package(docx, source=source)
-    for root in ooxml.custom_xml_items(parts):
+    parts = read_package(docx, source=source)
+    for root in custom_xml_items(parts):
         if root.tag == f"{{{NAMESPACE}}}provenance":
             record: dict[str, Any] = json.loads(root.text or "{}")
             return record

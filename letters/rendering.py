@@ -10,15 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from letters.composition import Letter, compose
-from letters.formats import FORMATS
-from letters.formats.text import markdown, plain_text
+from letters.formats import markdown, plain_text
 from letters.library import Library
 from letters.limits import Limits, budget
 from letters.loading import load_case
 from letters.model import Case
 from letters.output import write_atomic
+from letters.output_formats import FORMATS
 from letters.problems import UsageError
-from letters.word.template import WordTemplate, find_template
+from letters.word import WordTemplate, find_template
 
 
 class Renderer:
@@ -68,6 +68,7 @@ class Renderer:
                 return markdown(letter).encode("utf-8")
             document = self.template.render(letter)
         if embed:
+            # deferred: start-up speed (provenance's xml.sax.saxutils imports urllib, http, email)
             from letters.provenance import embed as embedded
             from letters.provenance import provenance_of
 

@@ -17,24 +17,22 @@ Text from a case file reaches wording only as values: it is never compiled as a 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from pathlib import Path
 from types import CodeType
 from typing import Any
 
 import jinja2
 from jinja2 import nodes
-from jinja2.bccache import BytecodeCache, FileSystemBytecodeCache
 from jinja2.environment import TemplateExpression
 from jinja2.exceptions import SecurityError
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
+from letters.code_cache import CodeCache
 from letters.grammar import FILTERS, PersonWords
 from letters.limits import OUTPUT_TIMES, check_output, check_size, check_time, size_limit
 from letters.problems import LimitError
@@ -100,9 +98,10 @@ def _format_filter(value: Any, *arguments: Any, **kwargs: Any) -> str:
 class Sandbox(SandboxedEnvironment):
     """Jinja's sandbox with time and size bounds, and no globals but a bounded ``range``.
 
-    What it compiles (clause wording, a template's parts, an outline's conditions) is kept in
-    Jinja's own bytecode cache between runs (``compiled_code``), so that a command run again
-    over the same library and template does not compile them again.
+    What it compiles (clause wording, a template's parts, an outline's conditions) is kept
+    between runs in the code cache it is given (``bytecode_cache``, as Jinja's environments are
+    given theirs), so that a command run again over the same library and template does not
+    compile them again; with none, it is compiled each time.
     """
 
     intercepted_binops = frozenset(("*", "**", "%", "+"))
@@ -111,10 +110,18 @@ class Sandbox(SandboxedEnvironment):
     attributes and do nothing else. An expression alone (a condition) has no loops: its calls
     and filters look at the clock."""
 
-    def __init__(self, *, lenient: bool = False, **options: Any):
+    def __init__(
+        self, *, lenient: bool = False, bytecode_cache: CodeCache | None = None, **options: Any
+    ):
         """``lenient``: a name or attribute the context lacks is nothing (false, empty), as an
-        outline's condition wants of a fact a case does not give; otherwise it is an error."""
-        super().__init__(undefined=jinja2.ChainableUndefined if lenient else Undefined, **options)
+        outline's condition wants of a fact a case does not give; otherwise it is an error.
+        ``bytecode_cache``: where compiled code is kept between runs (``code_cache.CODE_CACHE``)."""
+        super().__init__(
+            undefined=jinja2.ChainableUndefined if lenient else Undefined,
+            bytecode_cache=bytecode_cache,
+            **options,
+        )
+        self.code_cache = bytecode_cache
         self.globals.clear()
         self.globals["range"] = _bounded_range
         filters: dict[str, Callable[..., Any]] = {
@@ -140,13 +147,13 @@ class Sandbox(SandboxedEnvironment):
             return super().compile(source, name, filename, True, defer_init)
         if not isinstance(source, str):
             return super().compile(source, name, filename, False, defer_init)
-        key = f"{self._kind}:{name}:{filename}:{defer_init}"
-        return compiled_code(
-            self,
-            key,
-            source,
-            lambda: super(Sandbox, self).compile(source, name, filename, False, defer_init),
+        compile_source = functools.partial(
+            super().compile, source, name, filename, False, defer_init
         )
+        if self.code_cache is None:
+            return compile_source()
+        key = f"{self._kind}:{name}:{filename}:{defer_init}"
+        return self.code_cache.compiled(self, key, source, compile_source)
 
     def compile_expression(self, source: str, undefined_to_none: bool = True) -> Any:
         """Jinja's compile_expression, the code of an expression kept between runs. The steps
@@ -167,7 +174,12 @@ class Sandbox(SandboxedEnvironment):
             code: CodeType = super(Sandbox, self).compile(nodes.Template(body, lineno=1))
             return code
 
-        code = compiled_code(self, f"{self._kind}:expression", source, expression_code)
+        if self.code_cache is None:
+            code = expression_code()
+        else:
+            code = self.code_cache.compiled(
+                self, f"{self._kind}:expression", source, expression_code
+            )
         template = self.template_class.from_code(self, code, self.make_globals(None), None)
         return TemplateExpression(template, undefined_to_none)
 
@@ -256,70 +268,6 @@ def _named(value: Any) -> Any:
     if value is None or isinstance(value, bool):
         return value
     return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', repr(value))}"
-
-
-_code_cache: list[BytecodeCache | None] = []
-
-
-def code_cache() -> BytecodeCache | None:
-    """Jinja's bytecode cache in the ``code_folder``, or None where there is none."""
-    if not _code_cache:
-        _code_cache.append(_open_code_cache())
-    return _code_cache[0]
-
-
-def _open_code_cache() -> BytecodeCache | None:
-    folder = code_folder()
-    return FileSystemBytecodeCache(str(folder), "%s.code") if folder is not None else None
-
-
-_code_folder: list[Path | None] = []
-
-
-def code_folder() -> Path | None:
-    """The folder where compiled wording and prepared template parts are kept between runs:
-    ``$XDG_CACHE_HOME/letters/code`` (else ``~/.cache``), this user's alone; None where there
-    can be none (no home, or a folder another user could write to: nothing is loaded from
-    there) or with ``LETTERS_CODE_CACHE=off``."""
-    if not _code_folder:
-        _code_folder.append(_open_code_folder())
-    return _code_folder[0]
-
-
-def _open_code_folder() -> Path | None:
-    import os
-    import stat
-
-    if os.environ.get("LETTERS_CODE_CACHE", "").lower() in ("off", "0", "no"):
-        return None
-    try:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        folder = base / "letters" / "code"
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        found = folder.lstat()
-    except (OSError, RuntimeError):
-        return None
-    mine = found.st_uid == os.getuid() and stat.S_ISDIR(found.st_mode)
-    if not mine or found.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return None
-    return folder
-
-
-def compiled_code(
-    environment: jinja2.Environment, key: str, source: str, compile_source: Callable[[], Any]
-) -> Any:
-    """The code of a source: from the cache if it holds it (for this source, this environment's
-    settings and this Jinja and Python), else compiled and kept there."""
-    cache = code_cache()
-    if cache is None:
-        return compile_source()
-    name = f"{key}:{hashlib.sha256(source.encode('utf-8', 'surrogatepass')).hexdigest()}"
-    bucket = cache.get_bucket(environment, name, None, source)
-    if bucket.code is None:
-        bucket.code = compile_source()
-        with contextlib.suppress(OSError):
-            cache.set_bucket(bucket)
-    return bucket.code
 
 
 _PLAIN: dict[type, frozenset[str] | None] = {}

@@ -86,7 +86,7 @@ def normalise(lines: list[str]) -> list[str]:
 def register_at(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A new, empty register (tests/registers.py): an SQLite file, or a database of its own
     on the tests' PostgreSQL server (``make postgresql``)."""
-    from tests.registers import fresh_postgresql_database
+    from tests.register.registers import fresh_postgresql_database
 
     if request.param == "sqlite":
         yield str(tmp_path / "register.sqlite")
@@ -98,6 +98,6 @@ def register_at(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
 @pytest.fixture
 def register_clauses(tmp_path: Path) -> Path:
     """The register tests' small clause library, committed in a git repository of its own."""
-    from tests.registers import write_library
+    from tests.register.registers import write_library
 
     return write_library(tmp_path / "library")

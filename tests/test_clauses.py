@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from letters.grammar import PersonWords
-from letters.library import Library, reflow
+from letters.library import Library, parse_clause, reflow
+from letters.loading import load_case
 from letters.model import Pronouns
-from letters.problems import ClauseError, LettersError
+from letters.problems import CaseError, ClauseError, LettersError
 from tests.conftest import FIXTURES, clause
 
 ROLE = """\
@@ -218,3 +219,80 @@ def test_project_library_loads_and_every_clause_compiles(library: Library) -> No
     for each in library:
         for variant in each.variants:
             library.template(each, variant)
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "problems"),
+    [
+        (
+            "title: 5\n",
+            ["line 2: 'title' must be text"],
+        ),
+        (
+            "title: T\nid: ''\n",
+            ["line 3: 'id' must be text"],
+        ),
+        (
+            "title: T\nparams: [a]\n",
+            ["line 3: 'params' must list each parameter as 'name: what it means'"],
+        ),
+        (
+            "title: T\nparams:\n  document:\n    about: x\n    default: 5\n",
+            ["line 4: parameter 'document': 'default' must be text or a list of text"],
+        ),
+        (
+            "title: T\nparams:\n  document:\n    about: x\n    colour: red\n",
+            ["line 4: parameter 'document': unknown key 'colour' (expected: about, default)"],
+        ),
+        (
+            "title: T\nparams:\n  Document: x\n",
+            ["line 4: parameter name 'Document' must be lower-case letters, digits and _"],
+        ),
+        (
+            "title: T\nparams:\n  document: ''\n",
+            ["line 4: parameter 'document' needs 'about': what it means"],
+        ),
+        (
+            "title: T\nvariants: [old]\n",
+            ["line 3: 'variants' must list each variant as 'name:' with 'from'/'until' dates"],
+        ),
+        (
+            "title: T\nvariants:\n  old: x\n",
+            ["line 4: variant 'old' must have 'from', 'until' or 'about'"],
+        ),
+        (
+            "title: T\nvariants:\n  old:\n    from: 2021-01-01\n    until: 2020-01-01\n",
+            ["line 4: variant 'old': 'from' is after 'until'"],
+        ),
+        (
+            "title: T\nvariants:\n  old:\n    until: soon\n    colour: red\n    from: never\n",
+            [
+                "line 4: variant 'old': 'until' must be a date as YYYY-MM-DD",
+                "line 4: variant 'old': unknown key 'colour' (expected: from, until, about)",
+                "line 4: variant 'old': 'from' must be a date as YYYY-MM-DD",
+            ],
+        ),
+    ],
+)
+def test_every_problem_of_the_front_matter_is_said_at_its_line(
+    front_matter: str, problems: list[str]
+) -> None:
+    wording = "== old ==\nOld.\n" if "old" in front_matter else "Wording.\n"
+    with pytest.raises(LettersError) as raised:
+        parse_clause("---\n" + front_matter + "---\n" + wording, clause_id="c", path="c.txt")
+    assert [str(problem).replace("c.txt: ", "") for problem in raised.value.problems] == problems
+
+
+def test_a_clause_file_that_is_not_utf8_says_which_byte_as_a_case_file_does(
+    tmp_path: Path,
+) -> None:
+    text = "---\ntitle: Caf\xe9\n---\nx\n".encode("latin-1")
+    (tmp_path / "clauses").mkdir()
+    (tmp_path / "clauses" / "c.txt").write_bytes(text)
+    (tmp_path / "case.json").write_bytes(text)
+    _, problems = Library.read(tmp_path / "clauses")
+    with pytest.raises(CaseError) as case:
+        load_case(tmp_path / "case.json")
+    said = "not UTF-8 text (invalid continuation byte at byte 14)"
+    assert [str(problem) for problem in problems] == [f"{tmp_path / 'clauses' / 'c.txt'}: {said}"]
+    assert str(case.value) == f"{tmp_path / 'case.json'}: {said}"

@@ -23,7 +23,7 @@ import pytest
 from letters.composition import compose
 from letters.library import Library
 from letters.loading import load_case, parse_case
-from letters.word.template import render
+from letters.word import render
 from tests.conftest import EXAMPLES, GOLDEN, letter_lines
 
 pytestmark = pytest.mark.golden

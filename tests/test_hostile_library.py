@@ -25,15 +25,16 @@ from jinja2.exceptions import SecurityError
 
 from letters.cli import cli
 from letters.composition import compose
-from letters.facts import FactDeclaration
+from letters.facts import FactDeclaration, read_declarations
 from letters.library import Library, parse_clause
 from letters.limits import Limits, budget
 from letters.loading import parse_case
 from letters.model import Addition, Case, ClauseUse, Complaint, Person, Pronouns, SectionPlan
-from letters.outline import ENVIRONMENT, condition_context, parse_outline, read_declarations
+from letters.outline import ENVIRONMENT, condition_context, parse_outline
+from letters.outline.planning import with_additions
 from letters.problems import ClauseError, LettersError, LimitError, TemplateError
 from letters.rendering import Renderer
-from letters.word.template import TEMPLATES, WordTemplate
+from letters.word import TEMPLATES, WordTemplate
 from tests.conftest import letter_lines, library_of
 
 SMALL = library_of(
@@ -135,13 +136,11 @@ def test_twenty_thousand_additions_after_one_clause_compose_well_inside_the_time
 
 
 def test_additions_go_after_the_first_paragraph_with_their_clause_latest_first() -> None:
-    from letters.outline import _added
-
     plan = SectionPlan(
         "assessment", ((ClauseUse("found"),), ("text",), (ClauseUse("found"), "more"))
     )
     problems: list[LettersError] = []
-    sections = _added(
+    sections = with_additions(
         [plan],
         [
             Addition("noted", "assessment", after="found"),

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from letters.facts import Facts
+from letters.grammar import PersonWords
 from letters.library import Library, parse_clause
 from letters.limits import Limits, budget
+from letters.model import Pronouns
 from letters.problems import ClauseError, LettersError
 
 WORDING = {
@@ -119,10 +122,6 @@ def test_a_clause_file_past_the_size_limit_is_refused(tmp_path: Path) -> None:
     ],
 )
 def test_the_engines_own_records_show_only_their_plain_values(text: str) -> None:
-    from letters.facts import Facts
-    from letters.grammar import PersonWords
-    from letters.model import Pronouns
-
     clause = parse_clause(f"---\ntitle: t\n---\n{text}\n", clause_id="x", path="x.txt")
     library = Library({"x": clause})
     context = {"complainant": PersonWords("Ms A", Pronouns.SHE), "facts": Facts({"late": True})}

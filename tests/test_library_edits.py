@@ -19,7 +19,7 @@ UNIT_TESTS = [
     "tests/test_lint.py",
     "tests/test_outlines.py",
     "tests/test_provenance.py",
-    "tests/test_render.py",
+    "tests/word/test_template.py",
 ]
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from letters.composition import Letter, compose
-from letters.formats.text import markdown, plain_text
+from letters.formats import markdown, plain_text
 from letters.loading import parse_case
-from letters.word.template import render
+from letters.word import render
 from tests.conftest import W, document_xml, library_of
 
 LIBRARY = library_of(
@@ -191,14 +191,14 @@ def test_preview_sets_a_paragraphs_list_out_as_html_lists() -> None:
     import re
 
     from letters.provenance import provenance_of
-    from letters.web.preview import _list_html
+    from letters.web.preview import list_html
 
     record = provenance_of(composed({"clause": "agreed"}))
     (part,) = [part for part in record["parts"] if part.get("items")]
     html = re.sub(
         r"<span[^>]*>|</span>",
         "",
-        re.sub(r"<span class=origin.*?</span>", "", _list_html(part, set(), [0])),
+        re.sub(r"<span class=origin.*?</span>", "", list_html(part, set(), [0])),
     )
     assert html == (
         "Within one month of my final decision, the Council has agreed to:"

@@ -181,8 +181,8 @@ def test_facts_of_their_declared_kinds_read_as_cattrs_reads_them(
     facts: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     given = parse_case({**_MINIMAL, "facts": facts}).facts
-    plainly = loading._read_plainly(given, _DECLARED)
-    monkeypatch.setattr(loading, "_read_plainly", lambda *_: None)
+    plainly = loading.read_plainly(given, _DECLARED)
+    monkeypatch.setattr(loading, "read_plainly", lambda *_: None)
     with_cattrs = loading.read_facts(given, _DECLARED)
     if "received" in facts:  # a date is read from its text, by cattrs
         assert plainly is None
@@ -198,7 +198,7 @@ def test_facts_of_their_declared_kinds_read_as_cattrs_reads_them(
 )
 def test_facts_not_of_their_kinds_are_left_to_cattrs_to_explain(facts: dict[str, Any]) -> None:
     given = parse_case({**_MINIMAL, "facts": facts}).facts
-    assert loading._read_plainly(given, _DECLARED) is None
+    assert loading.read_plainly(given, _DECLARED) is None
     with pytest.raises(LettersError):
         loading.read_facts(given, _DECLARED)
 

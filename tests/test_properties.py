@@ -24,7 +24,7 @@ from letters.grammar import possessive
 from letters.library import Library
 from letters.loading import REFUSED, parse_case
 from letters.problems import LettersError
-from letters.word.template import WordTemplate, find_template
+from letters.word import WordTemplate, find_template
 from tests.conftest import EXAMPLES
 
 LIBRARY = Library.load()

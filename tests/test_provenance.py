@@ -17,7 +17,7 @@ from letters.library import Library
 from letters.loading import load_case
 from letters.outline import MARKER
 from letters.provenance import embed, provenance_of, read_embedded
-from letters.word.template import render
+from letters.word import render
 from tests.conftest import EXAMPLES, letter_lines
 from tests.test_golden import SEEDS
 

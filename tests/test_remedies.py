@@ -5,6 +5,7 @@ tests/fixtures/remedies."""
 from __future__ import annotations
 
 import copy
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -19,11 +20,11 @@ from hypothesis import strategies as st
 from letters.cli import cli
 from letters.composition import Letter, compose
 from letters.deadlines import Deadline, DeadlineError, add_working_days
-from letters.formats.text import plain_text
+from letters.facts import read_declarations
+from letters.formats import plain_text
 from letters.library import Library
-from letters.loading import parse_case
+from letters.loading import parse_case, read_facts
 from letters.money import AmountError, Money, total
-from letters.outline import read_declarations
 from letters.problems import LettersError
 from letters.provenance import provenance_of
 
@@ -272,8 +273,6 @@ def test_explain_says_how_each_date_and_amount_was_reckoned() -> None:
 
 
 def test_letters_explain_prints_the_dates_and_amounts(tmp_path: Path) -> None:
-    import json
-
     path = tmp_path / "case.json"
     path.write_text(json.dumps(case()), encoding="utf-8")
     result = CliRunner().invoke(cli, ["explain", str(path), "--clauses", str(FIXTURE)])
@@ -391,8 +390,6 @@ def test_a_draft_has_no_date_yet_for_a_period_from_the_final_decision() -> None:
 
 
 def test_a_list_fact_s_items_are_its_choices(tmp_path: Path) -> None:
-    from letters.loading import read_facts
-
     declarations, _ = read_declarations(FIXTURE / "facts.yaml")
     tags = attrs.evolve(declarations["remedies"].fields[2], name="tags")
     with pytest.raises(LettersError) as raised:

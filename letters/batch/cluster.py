@@ -28,7 +28,8 @@ from typing import Any
 import attrs
 from distributed import Client, Future, WorkerPlugin
 
-from letters.batch.running import Job, deliver_letter, render_chunk, with_target
+from letters.batch.chunks import deliver_letter, render_chunk
+from letters.batch.jobs import Job, with_target
 from letters.limits import Limits
 from letters.loading import read_case_file
 from letters.outcomes import Outcome, contained, problems_of

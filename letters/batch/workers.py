@@ -15,7 +15,7 @@ import signal
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from typing import Any, TypeVar
 
 J = TypeVar("J")
@@ -59,6 +59,7 @@ class Workers:
     ) -> Generator[T, None, None]:
         """``function(task, *arguments)``'s results for each task, in order, with up to
         ``ahead`` tasks in hand; ``died(case)`` is the result of a case that kills its worker."""
+        # deferred: start-up speed (multiprocessing, for a batch with -j only)
         from concurrent.futures.process import BrokenProcessPool
 
         pending: deque[tuple[list[J], bool]] = deque((task, False) for task in tasks)
@@ -97,6 +98,7 @@ class Workers:
                 self._end(executor, abandoned=not finished)
 
     def _executor(self) -> Any:
+        # deferred: start-up speed (multiprocessing, for a batch with -j only)
         from concurrent.futures import ProcessPoolExecutor
         from multiprocessing import get_context
 
@@ -143,7 +145,7 @@ def die_with_parent(number: int) -> None:
     """This process gets signal ``number`` when the process that started it ends (Linux),
     even by SIGKILL; it exits at once if that process is gone already."""
     with contextlib.suppress(OSError, AttributeError):
-        import ctypes
+        import ctypes  # deferred: start-up speed (ctypes, in a worker process only)
 
         ctypes.CDLL(None, use_errno=True).prctl(1, number)  # PR_SET_PDEATHSIG
     if os.getppid() == 1:
@@ -160,7 +162,7 @@ def _widen(executor: Any) -> None:
     """A wider pipe for what workers send back (Linux), so that a worker does not wait for
     this process to read one task's results before it goes on to the next."""
     with contextlib.suppress(ImportError, AttributeError, OSError):
-        import fcntl
+        import fcntl  # deferred: not on every platform (Windows has no fcntl)
 
         writer = executor._result_queue._writer
         fcntl.fcntl(writer.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
@@ -170,7 +172,7 @@ def _result(future: Future[list[T]], executor: Any) -> list[T]:
     """A task's results; BrokenProcessPool should a worker die. A worker that dies while it
     sends its results leaves the pool waiting for the rest of them, never to say it broke: so
     the workers are looked at each second of the wait."""
-    from concurrent.futures import wait
+    # deferred: start-up speed (multiprocessing, for a batch with -j only)
     from concurrent.futures.process import BrokenProcessPool
 
     while not wait([future], timeout=1.0).done:
@@ -181,18 +183,18 @@ def _result(future: Future[list[T]], executor: Any) -> list[T]:
 
 
 def _ended(process: Any) -> bool:
-    from multiprocessing.connection import wait
+    from multiprocessing import connection  # deferred: start-up speed (multiprocessing)
 
-    return bool(wait([process.sentinel], 0))
+    return bool(connection.wait([process.sentinel], 0))
 
 
 def _wait(processes: list[Any], seconds: float) -> None:
-    from multiprocessing.connection import wait
+    from multiprocessing import connection  # deferred: start-up speed (multiprocessing)
 
     deadline = time.monotonic() + seconds
     waiting = [process.sentinel for process in processes]
     while waiting and (left := deadline - time.monotonic()) > 0:
-        for ready in wait(waiting, left):
+        for ready in connection.wait(waiting, left):
             waiting.remove(ready)
 
 

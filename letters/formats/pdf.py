@@ -14,19 +14,24 @@ PDF export options.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from letters.formats import PDF_PROFILES
+from letters.output_formats import PDF_PROFILES
 from letters.problems import BusyError, OutputError
+
+if TYPE_CHECKING:
+    import asyncio
 
 INSTALL = (
     "--format pdf needs LibreOffice: run 'make libreoffice', or "
@@ -35,14 +40,13 @@ INSTALL = (
 TIMEOUT_START = 60  # seconds for LibreOffice to start, before the letters' own time
 TIMEOUT_PER_LETTER = 10
 
-PROFILES = PDF_PROFILES
 DEFAULT_PROFILE = "tagged"
 
 
 def export_options(profile: str = DEFAULT_PROFILE) -> dict[str, bool | int]:
     """LibreOffice's writer_pdf_Export filter data for a profile."""
-    if profile not in PROFILES:
-        raise OutputError(f"no PDF profile {profile!r} (profiles: {', '.join(PROFILES)})")
+    if profile not in PDF_PROFILES:
+        raise OutputError(f"no PDF profile {profile!r} (profiles: {', '.join(PDF_PROFILES)})")
     options: dict[str, bool | int] = {
         "UseTaggedPDF": True,
         "ExportBookmarks": True,
@@ -58,8 +62,6 @@ def export_options(profile: str = DEFAULT_PROFILE) -> dict[str, bool | int]:
 
 def export_filter(profile: str) -> str:
     """The export filter as ``--convert-to`` takes it, its options as LibreOffice's JSON."""
-    import json
-
     typed = {
         name: {
             "type": "boolean" if isinstance(value, bool) else "long",
@@ -93,7 +95,7 @@ class PdfConverter:
         self.profile, self._kept = self._take_profile()
 
     def _take_profile(self) -> tuple[Path, bool]:
-        import fcntl
+        import fcntl  # deferred: not on every platform (Windows has no fcntl)
 
         cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "letters"
         for number in range(16):
@@ -306,8 +308,6 @@ class WarmConverter:
     """
 
     def __init__(self, timeout: float = 30.0, start_timeout: float = 90.0):
-        import threading
-
         self.timeout = timeout
         self.start_timeout = start_timeout
         self.profile = Path(tempfile.mkdtemp(prefix="letters-libreoffice-"))
@@ -348,8 +348,6 @@ class WarmConverter:
 
     def _read_line(self, process: subprocess.Popen[bytes], timeout: float) -> bytes | None:
         """The converter's next line; None if it ended first; ``LATE`` past the timeout."""
-        import select
-
         assert process.stdout is not None
         ready, _, _ = select.select([process.stdout], [], [], timeout)
         if not ready:
@@ -460,6 +458,8 @@ class ConverterPool:
 
     def _queue(self) -> asyncio.Queue[WarmConverter]:
         if self._free is None:
+            import asyncio  # deferred: start-up speed (asyncio; only the service converts so)
+
             self._free = asyncio.Queue()
             for _ in range(self.size):
                 converter = WarmConverter(timeout=self.timeout)
@@ -471,6 +471,8 @@ class ConverterPool:
         """One Word document as PDF bytes, of a profile, from the first converter free."""
         if self.closed:
             raise OutputError("the PDF converters have stopped (the server is stopping)")
+        import asyncio  # deferred: start-up speed (asyncio; only the service converts so)
+
         free = self._queue()
         try:
             converter = await asyncio.wait_for(free.get(), self.wait)

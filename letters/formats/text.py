@@ -9,9 +9,12 @@ on a line of its own) are kept, indented under the paragraph's number.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from letters.composition import Letter, LetterParagraph
 from letters.limits import check_time
+
+if TYPE_CHECKING:
+    from letters.composition import Letter, LetterParagraph
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<|~])")  # markup wherever it stands
 _LINE_START = re.compile(r"^(\s*)([#>+-])", re.MULTILINE)  # markup at the start of a line

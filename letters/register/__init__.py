@@ -8,58 +8,31 @@ Records are only ever added; a correction is a new record naming the one it repl
 
 The register is one SQLite file by default, or a PostgreSQL database shared by a service and
 several caseworkers (SQLAlchemy Core for both; Alembic migrations, ``letters register
-upgrade``). SQLAlchemy is imported only when a name of this package is first used, by the
-commands that use the register.
+upgrade``). Importing this package imports SQLAlchemy: only the commands that use the register
+import it (``import letters`` and ``letters.cli`` do not).
+
+Its rooms, bottom to top: ``tables`` and ``database`` (the schema, reaching it, migrations),
+``versions`` (a library's version, hashes), ``records`` (the read side: ``Query``, ``Record``,
+finding), ``recording`` (what is recorded of one letter), ``remedies``, ``issuing``,
+``reproducing``, and ``front`` (``Register``, over them all).
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
-
-_API = {
-    "RegisterError": "letters.problems",
-    "IssuedLetter": "letters.register.issuing",
-    "IssueOutcome": "letters.register.issuing",
-    "Issuer": "letters.register.issuing",
-    "Recorder": "letters.register.issuing",
-    "Query": "letters.register.records",
-    "Record": "letters.register.records",
-    "Register": "letters.register.records",
-    "Summary": "letters.register.records",
-    "IssuedImpact": "letters.register.reproducing",
-    "Reproduction": "letters.register.reproducing",
-    "impact_since": "letters.register.reproducing",
-    "metadata": "letters.register.tables",
-    "DueRemedy": "letters.register.remedies",
-    "RemedyRecorder": "letters.register.remedies",
-}
-
-__all__ = sorted(_API)
-
-
-def __getattr__(name: str) -> Any:
-    module = _API.get(name)
-    if module is None:
-        raise AttributeError(f"module 'letters.register' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-if TYPE_CHECKING:
-    from letters.problems import RegisterError as RegisterError
-    from letters.register.issuing import IssuedLetter as IssuedLetter
-    from letters.register.issuing import IssueOutcome as IssueOutcome
-    from letters.register.issuing import Issuer as Issuer
-    from letters.register.issuing import Recorder as Recorder
-    from letters.register.records import Query as Query
-    from letters.register.records import Record as Record
-    from letters.register.records import Register as Register
-    from letters.register.records import Summary as Summary
-    from letters.register.remedies import DueRemedy as DueRemedy
-    from letters.register.remedies import RemedyRecorder as RemedyRecorder
-    from letters.register.reproducing import IssuedImpact as IssuedImpact
-    from letters.register.reproducing import Reproduction as Reproduction
-    from letters.register.reproducing import impact_since as impact_since
-    from letters.register.tables import metadata as metadata
+from letters.problems import RegisterError as RegisterError
+from letters.register.database import connect as connect
+from letters.register.database import locate as locate
+from letters.register.database import prepare as prepare
+from letters.register.front import Register as Register
+from letters.register.issuing import IssueOutcome as IssueOutcome
+from letters.register.issuing import Issuer as Issuer
+from letters.register.recording import IssuedLetter as IssuedLetter
+from letters.register.recording import Recorder as Recorder
+from letters.register.records import Query as Query
+from letters.register.records import Record as Record
+from letters.register.records import Summary as Summary
+from letters.register.remedies import DueRemedy as DueRemedy
+from letters.register.remedies import RemedyRecorder as RemedyRecorder
+from letters.register.reproducing import IssuedImpact as IssuedImpact
+from letters.register.reproducing import Reproduction as Reproduction
+from letters.register.reproducing import impact_since as impact_since
+from letters.register.tables import metadata as metadata
+from letters.register.versions import sha256 as sha256

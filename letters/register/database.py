@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from letters.configuration import settings
 from letters.problems import Location, RegisterError
 from letters.register import tables
 
@@ -31,8 +32,6 @@ def locate(register: str | Path | None = None) -> str | Path:
     if register is not None and str(register).strip():
         text = str(register)
         return text if "://" in text else Path(text)
-    from letters.configuration import settings
-
     value: str | Path = settings()["register"].value
     return value
 
@@ -88,7 +87,7 @@ def connect(register: str | Path) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    try:
+    try:  # deferred: start-up speed (psycopg, for a PostgreSQL register only)
         import psycopg  # noqa: F401 - only to give a clear message when it is missing
     except ImportError:
         raise RegisterError(
@@ -137,6 +136,7 @@ def _prepare(engine: Engine, *, create: bool, upgrade: bool) -> str:
 
 
 def _migrate(connection: Connection) -> None:
+    # deferred: start-up speed (Alembic, for a register to make or upgrade only)
     from alembic import command
     from alembic.config import Config
 

@@ -29,37 +29,45 @@ when (UTC).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime
 import errno
 import itertools
 import os
+import signal
 import socket
 import sys
-import zlib
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Generator, Iterator, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 import orjson
 import sqlalchemy as sa
 from attrs import frozen
 from sqlalchemy.engine import Connection
 
-from letters.batch import Job, output_folder, plan
-from letters.composition import Letter, Origin, compose
-from letters.formats.text import markdown, plain_text
-from letters.limits import budget, read_bounded
+from letters.batch import Job, Workers, die_with_parent, died, output_folder, plan
+from letters.limits import read_bounded
 from letters.loading import read_case_text
-from letters.model import Case
-from letters.outcomes import Outcome, contained
+from letters.outcomes import Outcome, contained, problems_of
 from letters.output import STDIN, hold_signals, release_signals
-from letters.problems import CaseError, Location, OutputError, Problem, UsageError
+from letters.problems import CaseError, Location, OutputError, Problem, RegisterError, UsageError
+from letters.provenance import provenance_of
 from letters.register import tables
+from letters.register.recording import (
+    IssuedLetter,
+    Recorder,
+    clause_set_hash,
+    clause_uses,
+    make_letter,
+)
+from letters.register.records import Records, name_key
+from letters.register.remedies import RemedyRecorder
 from letters.register.versions import LibraryVersion, library_version, sha256
-
-if TYPE_CHECKING:
-    from letters.register.records import Register
-    from letters.rendering import Renderer
+from letters.rendering import Renderer
+from letters.word import deflate_quickly, deflates_with_isal
 
 FORMATS = ("docx", "txt", "md")
 """What can be issued: formats whose bytes come out the same every time (a PDF carries the
@@ -68,26 +76,6 @@ CHUNK = 500  # letters recorded in one transaction
 _counter = itertools.count()
 _TEMPORARY = ".letters-issue-"
 _HOST = socket.gethostname().replace("-", "_")
-
-
-@frozen
-class IssuedLetter:
-    """A letter as it is being recorded: what a recorder sees to add rows of its own (made
-    with the letter, before its record is numbered)."""
-
-    case: Case
-    letter: Letter
-    source: str
-
-
-class Recorder(Protocol):
-    """Rows a feature adds to the register for each letter issued, in the same transaction as
-    the letter's record (a remedy and its due date, say): each row is a table and its values,
-    and ``letter_id`` is filled in. A recorder that fails fails its letter's case alone.
-    ``rows`` is called where the letter is made, in a worker process for a batch: it should
-    only return rows (anything else it does stays in that process)."""
-
-    def rows(self, issued: IssuedLetter) -> Iterable[tuple[sa.Table, dict[str, Any]]]: ...
 
 
 @frozen
@@ -147,67 +135,11 @@ def now() -> datetime.datetime:
 
 def engine_version() -> str:
     """The version of letters making the letter, and whether ISA-L made its deflate."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    from letters.word import ooxml
-
     try:
         mine = version("letters")
     except PackageNotFoundError:
         mine = "0"
-    return f"letters {mine}" + (" isal" if ooxml._isal_zlib is not None else "")
-
-
-def clause_uses(
-    letter: Letter, library: Any, known: dict[tuple[str, str], str] | None = None
-) -> tuple[tuple[str, str, str], ...]:
-    """Every clause and variant the letter took wording from, with its wording's SHA-256, in
-    order; ``known`` keeps the hashes of wordings met before (the library does not change)."""
-    known = {} if known is None else known
-    seen: dict[tuple[str, str], str] = {}
-
-    def note(origin: Origin | None) -> None:
-        if origin is None or origin.clause is None:
-            return
-        key = (origin.clause, origin.variant or "default")
-        if key in seen:
-            return
-        digest = known.get(key)
-        if digest is None:
-            clause = library[origin.clause]
-            text = next((v.text for v in clause.variants if v.name == key[1]), "")
-            digest = known[key] = sha256(text.encode("utf-8"))
-        seen[key] = digest
-
-    note(letter.title_origin)
-    paragraphs = [letter.sign_off, *([letter.summary] if letter.summary else [])]
-    for section in letter.sections:
-        note(section.heading_origin)
-        paragraphs.extend(section.paragraphs)
-    for paragraph in paragraphs:
-        for run in paragraph.runs:
-            note(run.origin)
-            for included in run.includes:
-                note(included)
-    return tuple((clause, variant, digest) for (clause, variant), digest in sorted(seen.items()))
-
-
-def clause_set_hash(uses: Sequence[tuple[str, str, str]]) -> str:
-    """The hash a set of clause uses is kept under: of each clause, variant and wording hash."""
-    return sha256("".join(f"{c}\0{v}\0{d}\n" for c, v, d in uses).encode("utf-8"))
-
-
-def make_letter(
-    renderer: Renderer, case: Case, output_format: str, source: str
-) -> tuple[Letter, bytes]:
-    """The letter for a case and its bytes in the format, within the letter's limits."""
-    with budget(renderer.limits):
-        letter = compose(case, renderer.library, source=source)
-        if output_format == "txt":
-            return letter, plain_text(letter).encode("utf-8")
-        if output_format == "md":
-            return letter, markdown(letter).encode("utf-8")
-        return letter, renderer.template.render(letter)
+    return f"letters {mine}" + (" isal" if deflates_with_isal() else "")
 
 
 class Issuer:
@@ -215,7 +147,7 @@ class Issuer:
 
     def __init__(
         self,
-        register: Register,
+        register: Records,
         renderer: Renderer,
         *,
         by: str,
@@ -234,8 +166,6 @@ class Issuer:
         self.renderer = renderer
         self.by = by.strip()
         self.output_format = output_format
-        from letters.register.remedies import RemedyRecorder
-
         self.recorders = (RemedyRecorder(), *recorders)  # every letter's remedies, due dates
         root = renderer.library.root
         if root is None:
@@ -343,10 +273,6 @@ class Issuer:
     ) -> Generator[_Made | Outcome, None, None]:
         """Each job's letter made by worker processes, in order; only a case that kills its
         worker fails of it (``letters.batch.workers``)."""
-        from collections import deque
-
-        from letters.batch import Workers, died
-
         global _maker
         _maker = self  # what a forked worker makes the letters with
         size = max(1, min(_TASK, len(jobs) // (workers * 4)))
@@ -421,8 +347,6 @@ class Issuer:
                     for left in folder.glob(mine):
                         _remove(left)
                 raise
-            from letters.outcomes import problems_of
-
             for number, each in ready.items():
                 results[number] = IssueOutcome(
                     each.job.case, None, _target(each.job), problems=problems_of(error)
@@ -491,8 +415,6 @@ class Issuer:
             ) from None
         case = read_case_text(text, source=source)
         letter, document = make_letter(self.renderer, case, self.output_format, source)
-        from letters.provenance import provenance_of
-
         provenance = orjson.dumps(provenance_of(letter, case=source))  # deflated by _ready
         uses = clause_uses(letter, self.renderer.library, self._wordings)
         issued = IssuedLetter(case, letter, source)
@@ -546,7 +468,7 @@ class Issuer:
                 ) from None
         assert document is not None
         row = made.row
-        row["provenance"] = _deflate(row["provenance"])
+        row["provenance"] = deflate_quickly(row["provenance"])  # zlib's format, by ISA-L if any
         row["case_sha256"] = sha256(row["case_data"])
         row["output_sha256"] = sha256(document)
         row["output_size"] = len(document)
@@ -589,8 +511,6 @@ class Issuer:
             for path in linked:
                 _remove(path)
             if isinstance(error, sa.exc.OperationalError):
-                from letters.problems import RegisterError
-
                 reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
                 raise RegisterError(
                     f"the register {self.register.shown} did not take the letters: {reason}"
@@ -667,15 +587,6 @@ class Issuer:
             )
 
 
-def _deflate(data: bytes) -> bytes:
-    """The provenance record compressed: zlib's format, made by ISA-L where it is installed."""
-    from letters.word import ooxml
-
-    if ooxml._isal_zlib is not None:
-        return bytes(ooxml._isal_zlib.compress(data, 0))
-    return zlib.compress(data, 1)
-
-
 _TASK = 32  # cases a worker makes at a time
 _AHEAD = 256  # letters asked of the workers ahead of those being written and recorded
 _maker: Issuer | None = None  # a worker's issuer: the parent's, inherited on fork
@@ -685,14 +596,10 @@ _owner: int | None = None  # a worker's issuing process
 def _start_worker() -> None:
     """Set up a worker process: it ends with its parent (even one killed outright), and leaves
     stop signals to it (the parent ends its workers)."""
-    import signal
-
     global _owner
     _owner = os.getppid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    from letters.batch import die_with_parent
-
     die_with_parent(signal.SIGKILL)
 
 
@@ -701,11 +608,6 @@ def _make_in_worker(
 ) -> list[_Made | Outcome]:
     assert _maker is not None
     return [_maker._made_here(job, replaces, note) for job in jobs]
-
-
-def name_key(name: str) -> str:
-    """A name as it is found: case and runs of spaces do not matter."""
-    return " ".join(name.split()).casefold()
 
 
 def _check_replaces(connection: Connection, replaces: int) -> None:
@@ -727,6 +629,7 @@ def _insert_new(connection: Connection, table: sa.Table, rows: list[dict[str, An
     """Insert rows whose key may be there already (another process stored the same content)."""
     if not rows:
         return
+    # deferred: start-up speed (a dialect's module is imported for the database in use only)
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -849,8 +752,6 @@ def _find_syncfs() -> Callable[[int], None] | None:
     """Linux's syncfs(2), which Python's os module does not offer: through the C library."""
     if not sys.platform.startswith("linux"):
         return None
-    import ctypes
-
     try:
         function = ctypes.CDLL(None, use_errno=True).syncfs
     except (OSError, AttributeError):
@@ -912,13 +813,4 @@ def _release(held: Any) -> None:
         release_signals(held)
 
 
-__all__ = [
-    "FORMATS",
-    "IssueOutcome",
-    "IssuedLetter",
-    "Issuer",
-    "Recorder",
-    "clause_uses",
-    "make_letter",
-    "name_key",
-]
+__all__ = ["CHUNK", "FORMATS", "IssueOutcome", "Issuer", "engine_version", "now"]

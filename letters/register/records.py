@@ -1,13 +1,9 @@
-"""The register as a whole: issuing into it, finding records, and a record in full.
+"""The register's read side: what a record is, finding records, a record in full, and the
+inputs the register keeps by content.
 
-``Register`` is the Python API the ``letters issue`` and ``letters register`` commands and the
-service's ``POST /issue`` share::
-
-    register = Register("out/register.sqlite")          # or a postgresql:// URL, or None
-    for outcome in register.issue(["case.json"], by="A. Caseworker", out_dir="out/issued"):
-        print(outcome.record, outcome.output)
-    [found] = register.find(Query(complainant="Mrs X"))
-    register.reproduce(found.id).matches
+A record is a row of ``letters`` with the clause set and the library version it names
+(``letters.register.tables``). ``Records`` reads them from a register's database; issuing,
+reproducing and the remedies are given one, and ``Register`` (``letters.register.front``) is one.
 """
 
 from __future__ import annotations
@@ -15,20 +11,14 @@ from __future__ import annotations
 import datetime
 import json
 import zlib
-from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from attrs import frozen
+from sqlalchemy.engine import Engine
 
-from letters.problems import Location, RegisterError
+from letters.problems import RegisterError
 from letters.register import tables
-from letters.register.database import connect, locate, prepare
-from letters.register.issuing import IssueOutcome, Issuer, Recorder, name_key
-
-if TYPE_CHECKING:
-    from letters.register.remedies import DueRemedy
 
 _SUMMARY = (
     "id",
@@ -139,112 +129,18 @@ class Record:
         }
 
 
-class Register:
-    """The register of issued letters: an SQLite file or a PostgreSQL database."""
+class Records:
+    """A register's records, read from its database (``engine``): found by a query, one in
+    full, and the inputs it keeps by content. Issuing, reproducing and the remedies are given
+    one; a ``Register`` is one, opened where the register is."""
 
-    def __init__(self, location: str | Path | None = None, *, create: bool = True):
-        self.location = locate(location)
-        if not create and "://" not in str(self.location) and not Path(self.location).is_file():
-            raise RegisterError(
-                "no register here: issue a letter (letters issue) or make one "
-                "(letters register upgrade)",
-                Location(file=str(self.location)),
-            )
-        self.engine = connect(self.location)
-        try:
-            self.revision = prepare(self.engine, create=create)
-        except BaseException:
-            self.engine.dispose()
-            raise
-
-    def __enter__(self) -> Register:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.engine.dispose()
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
     @property
     def shown(self) -> str:
         """The register's name for messages, any password hidden."""
         return self.engine.url.render_as_string(hide_password=True)
-
-    # -- issuing --------------------------------------------------------------------------
-
-    def issuer(
-        self,
-        *,
-        clauses: str | Path | None = None,
-        template: str | Path | None = None,
-        by: str,
-        output_format: str = "docx",
-        recorders: Sequence[Recorder] = (),
-    ) -> Issuer:
-        """An Issuer: the library and template read once, recorded as read."""
-        from letters.library import default_library
-        from letters.register.versions import files_hash, library_files, library_version
-        from letters.rendering import Renderer
-
-        folder = Path(clauses) if clauses is not None else default_library()
-        version = library_version(folder) if folder.is_dir() else None
-        renderer = Renderer(clauses, template)  # a missing or broken library fails here
-        assert version is not None and renderer.library.root is not None
-        if files_hash(library_files(folder)) != version.hash:
-            raise RegisterError("the clause library changed while it was read; issue again")
-        return Issuer(
-            self,
-            renderer,
-            by=by,
-            output_format=output_format,
-            recorders=recorders,
-            version=version,
-        )
-
-    def issue(
-        self,
-        cases: Sequence[str],
-        *,
-        by: str,
-        clauses: str | Path | None = None,
-        template: str | Path | None = None,
-        out_dir: str | Path | None = None,
-        output: str | None = None,
-        name: str | None = None,
-        output_format: str = "docx",
-        replaces: int | None = None,
-        note: str | None = None,
-        recorders: Sequence[Recorder] = (),
-        jobs: int = 1,
-    ) -> Iterator[IssueOutcome]:
-        """Render, write and record each case file's letter; an outcome per case, in order.
-        A batch's letters are made and written by ``jobs`` worker processes while this one
-        records them."""
-        issuer = self.issuer(
-            clauses=clauses,
-            template=template,
-            by=by,
-            output_format=output_format,
-            recorders=recorders,
-        )
-        return issuer.issue_files(
-            cases,
-            out_dir=out_dir,
-            output=output,
-            name=name,
-            replaces=replaces,
-            note=note,
-            jobs=jobs,
-        )
-
-    # -- finding ------------------------------------------------------------------------------
-
-    def due(self, before: datetime.date) -> list[DueRemedy]:
-        """The remedies of the letters in force that are due before the day, earliest first."""
-        from letters.register.remedies import due_before
-
-        return due_before(self, before)
 
     def find(self, query: Query | None = None) -> list[Summary]:
         """The records that match, oldest first."""
@@ -329,23 +225,10 @@ class Register:
             ).all()
         return {path: bytes(content) for path, content in rows}
 
-    # -- reproducing ------------------------------------------------------------------------
 
-    def reproduce(self, identity: int, *, repository: str | Path | None = None) -> Any:
-        """The record's letter made again from its recorded inputs (a ``Reproduction``)."""
-        from letters.register.reproducing import Reproducer
-
-        return Reproducer(self, repository=repository).reproduce(self.record(identity))
-
-    def verify(
-        self, query: Query | None = None, *, repository: str | Path | None = None
-    ) -> Iterator[Any]:
-        """Each matching record's letter made again and compared with the recorded hash."""
-        from letters.register.reproducing import Reproducer
-
-        reproducer = Reproducer(self, repository=repository)
-        for identity in self.ids(query):
-            yield reproducer.reproduce_safely(identity)
+def name_key(name: str) -> str:
+    """A name as it is found: case and runs of spaces do not matter."""
+    return " ".join(name.split()).casefold()
 
 
 def _conditions(query: Query) -> list[sa.ColumnElement[bool]]:

@@ -13,16 +13,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from attrs import frozen
 
+from letters.money import Money
 from letters.register import tables
-
-if TYPE_CHECKING:
-    from letters.register.issuing import IssuedLetter
-    from letters.register.records import Register
+from letters.register.recording import IssuedLetter
+from letters.register.records import Records
 
 
 class RemedyRecorder:
@@ -67,8 +66,6 @@ class DueRemedy:
     @property
     def shown_amount(self) -> str | None:
         """The amount as the letter writes it: £300, £150 a month."""
-        from letters.money import Money
-
         if self.amount is None:
             return None
         return str(Money(Decimal(self.amount).quantize(Decimal("0.01")), self.per))
@@ -92,7 +89,7 @@ class DueRemedy:
         }
 
 
-def due_before(register: Register, day: datetime.date) -> list[DueRemedy]:
+def due_before(register: Records, day: datetime.date) -> list[DueRemedy]:
     """The remedies due before ``day`` (not on it), earliest first, of the letters in force:
     a letter a correction replaced is left out, its correction's remedies counting instead."""
     letters, remedies = tables.letters, tables.remedies

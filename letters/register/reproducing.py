@@ -15,22 +15,21 @@ import datetime
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from attrs import frozen
 
+from letters.composition import compose
 from letters.impact import Change, differences
+from letters.library import Library, default_library
 from letters.limits import budget
 from letters.loading import read_case_text
 from letters.outcomes import problems_of
 from letters.problems import LettersError, Problem, RegisterError
-from letters.register.issuing import make_letter
+from letters.register.recording import make_letter
+from letters.register.records import Query, Record, Records, Summary
 from letters.register.versions import files_at_commit, files_hash, sha256
-
-if TYPE_CHECKING:
-    from letters.library import Library
-    from letters.register.records import Record, Register, Summary
-    from letters.rendering import Renderer
+from letters.rendering import Renderer
 
 
 @frozen
@@ -82,7 +81,7 @@ class IssuedImpact:
 class Reproducer:
     """Libraries and templates as recorded, each made once, for any number of records."""
 
-    def __init__(self, register: Register, *, repository: str | Path | None = None):
+    def __init__(self, register: Records, *, repository: str | Path | None = None):
         self.register = register
         self.repository = Path(repository) if repository is not None else None
         self._work = tempfile.TemporaryDirectory(prefix="letters-reproduce-")
@@ -99,7 +98,7 @@ class Reproducer:
             return known
         files, source = None, "the register's copy"
         if record.git_commit and not record.is_dirty and record.git_path is not None:
-            repository = self.repository or _working_library()
+            repository = self.repository or default_library()
             if repository is not None and repository.is_dir():
                 files = files_at_commit(repository, record.git_commit, record.git_path)
                 if files is not None and files_hash(files) != record.library_hash:
@@ -128,8 +127,6 @@ class Reproducer:
         known = self._renderers.get(key)
         if known is not None:
             return known
-        from letters.rendering import Renderer
-
         folder, source = self.library(record)
         template = Path(self._work.name) / f"{record.template_sha256}.docx"
         if not template.exists():
@@ -166,8 +163,6 @@ class Reproducer:
 
     def impact(self, identity: int, edited: Library) -> IssuedImpact:
         """What ``edited`` would change in a record's letter, composed from the same case."""
-        from letters.composition import compose
-
         record = self.register.record(identity)
         try:
             renderer, _ = self.renderer(record)
@@ -183,22 +178,14 @@ class Reproducer:
         return IssuedImpact(record.summary, tuple(differences(old, new)))
 
 
-def _working_library() -> Path | None:
-    from letters.library import default_library
-
-    return default_library()
-
-
 def impact_since(
-    register: Register,
+    register: Records,
     since: datetime.date,
     edited: Library,
     *,
     repository: str | Path | None = None,
 ) -> Iterator[IssuedImpact]:
     """Each letter issued since the day (UTC, included), with what ``edited`` would change."""
-    from letters.register.records import Query
-
     reproducer = Reproducer(register, repository=repository)
     try:
         for identity in register.ids(Query(since=since)):

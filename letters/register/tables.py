@@ -123,6 +123,7 @@ APPEND_ONLY = (
     "blobs",
     "remedies",
 )
+"""The tables whose rows are never changed or removed (triggers refuse it)."""
 
 remedies = Table(
     "remedies",
@@ -142,5 +143,3 @@ remedies = Table(
 )
 """What each issued letter says the body will do, by when (migration 0002): so that
 compliance can be followed up (``letters register due --before DATE``)."""
-
-"""The tables whose rows are never changed or removed (triggers refuse it)."""

@@ -36,7 +36,7 @@ import uvicorn
 from attrs import frozen
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-log = logging.getLogger("letters.web.app")
+from letters.web.logs import log
 
 QUIET_INTERVAL = 10.0  # seconds between two log lines about the same kind of trouble
 RESERVED_DESCRIPTORS = 64  # what a worker needs besides its connections: files, pipes, LibreOffice

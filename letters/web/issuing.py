@@ -10,6 +10,7 @@ service's token (``letters serve --token-name``, default "service").
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Awaitable, Callable
@@ -19,22 +20,22 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from letters.problems import LettersError
+from letters.problems import LettersError, RegisterError
+from letters.web.responses import MEDIA_TYPES, chosen_format, error_response
+from letters.web.warm import Warm
 
 ISSUE_FORMATS = ("docx", "txt", "md")
 
 
-def issue_endpoint(warm: Any) -> Callable[[Request], Awaitable[Response]]:
+def issue_endpoint(warm: Warm) -> Callable[[Request], Awaitable[Response]]:
     """The handler of ``POST /issue`` for one worker: its register opened on first use, its
     issuer made again whenever the worker reads its library and template again."""
-    from letters.web.app import MEDIA_TYPES, chosen_format, error_response
-
     lock = threading.Lock()
     state: dict[str, Any] = {"register": None, "issuers": {}}
 
     def issuer(output_format: str) -> Any:
-        from letters.register.issuing import Issuer
-        from letters.register.records import Register
+        # deferred: start-up speed (SQLAlchemy), only when a worker first issues a letter
+        from letters.register import Issuer, Register
 
         renderer = warm.renderer()
         with lock:
@@ -78,17 +79,16 @@ def issue_endpoint(warm: Any) -> Callable[[Request], Awaitable[Response]]:
         try:
             number, data = await run_in_threadpool(work)
         except LettersError as error:
-            from letters.problems import RegisterError
-
             if isinstance(error, RegisterError):
                 return error_response(503, f"the register cannot take the letter: {error}", request)
             raise
-        from letters.register.versions import sha256
-
         return Response(
             data,
             media_type=MEDIA_TYPES[output_format],
-            headers={"X-Letters-Record": str(number), "X-Letters-SHA256": sha256(data)},
+            headers={
+                "X-Letters-Record": str(number),
+                "X-Letters-SHA256": hashlib.sha256(data).hexdigest(),
+            },
         )
 
     return issue

@@ -6,7 +6,7 @@ the page's origin (``Origin``: scheme, name and port) or how that page stands to
 typed). A page of another site that rebinds its own domain to 127.0.0.1 (DNS rebinding) sends
 its own domain as the Host; a page that only sends requests here sends its own Origin. Programs
 (curl, a case-management system) send a Host and nothing else. These functions read the
-headers; ``letters.web.app.RequestGate`` refuses what they find foreign.
+headers; ``letters.web.gate.RequestGate`` refuses what they find foreign.
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ import asyncio
 import contextlib
 import difflib
 import re
+import socket
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -28,15 +30,27 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import uvicorn
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 
+from letters.composition import compose
+from letters.impact import committed_library, impact_of
+from letters.library import Library, default_library
+from letters.linting import clauses_of
+from letters.loading import load_case
 from letters.problems import BusyError, LettersError
-from letters.web.app import refusal
+from letters.provenance import provenance_of
+from letters.search import find_wording
+from letters.web.app import create_app
+from letters.web.connections import BoundedConfig, ConnectionBounds
 from letters.web.origins import is_from_own_page
+from letters.web.responses import refusal
+from letters.web.settings import ServiceSettings
 
 STYLE = """
 body{font-family:Arial,Helvetica,sans-serif;max-width:52rem;margin:1.5rem auto;padding:0 1rem;
@@ -110,8 +124,6 @@ class Preview:
         self._stamp = self._files_stamp()
 
     def folder(self) -> Path:
-        from letters.library import default_library
-
         return Path(self.clauses) if self.clauses else default_library()
 
     def _files_stamp(self) -> tuple[int, int]:
@@ -131,10 +143,6 @@ class Preview:
 
     def letter(self, number: int) -> tuple[Any, Any, LettersError | None]:
         """The case's letter, composed now, and the problem that stopped it, if any."""
-        from letters.composition import compose
-        from letters.library import Library
-        from letters.loading import load_case
-
         case = self.cases[number]
         try:
             loaded = load_case(case)
@@ -177,7 +185,7 @@ def _runs_html(runs: list[dict[str, Any]], changed: set[str], counter: list[int]
     return " ".join(pieces)
 
 
-def _list_html(part: dict[str, Any], changed: set[str], counter: list[int]) -> str:
+def list_html(part: dict[str, Any], changed: set[str], counter: list[int]) -> str:
     """A paragraph that holds a list: its text, then its items as HTML lists (numbered items
     a), b) ..., bullets, a list inside an item), then its text after the list."""
     lead = [run for run in part["runs"] if "item" not in run]
@@ -221,8 +229,6 @@ def _changed_words(before: str | None, now: str) -> set[str]:
 def letter_html(preview: Preview, number: int) -> str:
     """The letter's blocks as HTML, with words changed since the last version marked; or, when
     a file has a mistake, its problem above the last good letter."""
-    from letters.provenance import provenance_of
-
     with preview.lock:
         _, letter, error = preview.letter(number)
         problem = ""
@@ -265,7 +271,7 @@ def letter_html(preview: Preview, number: int) -> str:
             changed = _changed_words(old, part["text"]) if before else set()
             kind = part["part"]
             if part.get("items"):  # the paragraph's list, as the letter sets it out
-                runs = _list_html(part, changed, counter)
+                runs = list_html(part, changed, counter)
             else:
                 runs = _runs_html(part["runs"], changed, counter)
             if kind in ("heading", "sign-off") and items:  # the numbered paragraphs end here
@@ -289,7 +295,6 @@ def letter_html(preview: Preview, number: int) -> str:
 
 def preview_routes(preview: Preview) -> list[BaseRoute]:
     """The preview's pages, to serve beside the service's endpoints."""
-    from starlette.concurrency import run_in_threadpool
 
     async def index(request: Request) -> Response:
         items = "".join(
@@ -428,12 +433,6 @@ def attachment(name: str) -> str:
 def library_html(preview: Preview, query: str) -> str:
     """The clauses by folder, with titles, parameters, variants and dates, and the letters that
     use each; above them, a search over the wording."""
-    from letters.composition import compose
-    from letters.library import Library
-    from letters.linting import clauses_of
-    from letters.loading import load_case
-    from letters.search import find_wording
-
     library = Library.load(preview.clauses)
     used: dict[str, list[str]] = {}
     for case in preview.cases:
@@ -489,9 +488,6 @@ def library_html(preview: Preview, query: str) -> str:
 
 def impact_html(preview: Preview) -> str:
     """Every letter the working copy's library changes against the base, with the changes."""
-    from letters.impact import committed_library, impact_of
-    from letters.library import Library
-
     edited = Library.load(preview.clauses)
     try:
         with contextlib.ExitStack() as stack:
@@ -538,14 +534,6 @@ def run_preview(
     allowed_hosts: Sequence[str] = (),
 ) -> None:
     """Serve the preview on 127.0.0.1 until stopped; print its address."""
-    import socket
-    import sys
-
-    import uvicorn
-
-    from letters.web.app import ServiceSettings, create_app
-    from letters.web.connections import BoundedConfig, ConnectionBounds
-
     preview = Preview(cases, clauses, template, base)
     stop = threading.Event()
     threading.Thread(target=preview.watch, args=(stop,), daemon=True).start()

@@ -6,41 +6,32 @@ is never closed, a ``{%p %}`` paragraph that also holds text docxtpl would delet
 syntax errors, and anything the sandbox would refuse: a name other than ``letter``, a field a
 letter does not have, an attribute that starts with ``_``. Every part a template can hold tags
 in is looked at: the body, headers, footers, footnotes, endnotes and the document properties.
-``WordTemplate`` runs the same checks and refuses a template with any error.
+``WordTemplate`` runs the same checks and refuses a template with any error;
+``check_template`` (in ``template.py``, where template files are read) runs them on a file.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
 
-from letters.limits import DEFAULT, Limits
 from letters.problems import Location, Problem, Severity
 from letters.word import ooxml
-from letters.word.template import (
+from letters.word.context import (
     BODY_ENVIRONMENT,
     LETTER_FIELDS,
     PROPERTIES_ENVIRONMENT,
     SECTION_FIELDS,
-    patch_xml,
-    read_docx,
 )
+from letters.word.docxtpl_adapter import patch_xml
 
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 OPENING = re.compile(r"\{[{%#]")
 CURLY = "\u201c\u201d\u2018\u2019"
-
-
-def check_template(path: str | Path, *, limits: Limits = DEFAULT) -> list[Problem]:
-    """Every problem found in a template file, errors first; an unreadable package is raised."""
-    path = Path(path)
-    parts = ooxml.read_package(read_docx(path, limits), source=str(path), limits=limits)
-    return [problem.at(str(path)) for problem in problems_in(parts)]
 
 
 def problems_in(parts: Mapping[str, bytes], *, compiling: bool = True) -> list[Problem]:

@@ -62,6 +62,9 @@ CORE_PROPERTY_TAGS = {  # the core properties docxtpl renders as templates
     "subject": f"{{{DC}}}subject",
     "title": f"{{{DC}}}title",
 }
+CORE_PROPERTY_LIMIT = 255  # python-docx refuses longer core properties; Word shows no more
+ENDNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.endnotes+xml"
+"""The content type of the endnotes part."""
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=False
@@ -242,6 +245,11 @@ def split_core_properties(core: bytes, is_template: Callable[[str], bool]) -> li
 def escape_text(text: str) -> str:
     """Text for an XML element's content: &, < and > escaped."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit_core_property(text: str) -> str:
+    """A core property's text cut to the length Word shows, with an ellipsis where it is cut."""
+    return text if len(text) <= CORE_PROPERTY_LIMIT else text[: CORE_PROPERTY_LIMIT - 1] + "…"
 
 
 # docxtpl's paragraph lines -------------------------------------------------------------------
@@ -429,6 +437,20 @@ def compress(name: str, content: bytes, *, quick: bool = False) -> Entry:
         _FILE_MODE,
     )
     return Entry(name=name, local=local, central=central, name_bytes=encoded)
+
+
+def deflates_with_isal() -> bool:
+    """Whether ISA-L (the ``isal`` package) deflates the parts made for each letter; its bytes
+    differ from zlib's, so a letter's bytes depend on it."""
+    return _isal_zlib is not None
+
+
+def deflate_quickly(data: bytes) -> bytes:
+    """Data in zlib's format (not a zip entry), deflated quickly: by ISA-L where it is
+    installed (``deflates_with_isal``), else by zlib's fastest level."""
+    if _isal_zlib is not None:
+        return bytes(_isal_zlib.compress(data, 0))
+    return zlib.compress(data, 1)
 
 
 def write_package(entries: Iterable[Entry]) -> bytes:

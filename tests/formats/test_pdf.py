@@ -23,10 +23,11 @@ import pypdf
 import pytest
 
 from letters.composition import Letter, compose
-from letters.formats.pdf import PROFILES, to_pdf
+from letters.formats import to_pdf
 from letters.library import Library
 from letters.loading import load_case, parse_case
-from letters.word.template import WordTemplate, find_template
+from letters.output_formats import PDF_PROFILES
+from letters.word import WordTemplate, find_template
 from tests.conftest import EXAMPLES, GOLDEN, normalise
 from tests.test_golden import GOLDEN_PAIRS
 
@@ -172,7 +173,7 @@ def profiled(library: Library) -> dict[str, tuple[Letter, pikepdf.Pdf]]:
     letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), library)
     document = WordTemplate(find_template(None)).render(letter)
     found = {}
-    for profile in PROFILES:
+    for profile in PDF_PROFILES:
         (pdf,) = to_pdf([document], profile)
         assert pdf is not None
         found[profile] = (letter, pikepdf.open(io.BytesIO(pdf)))
@@ -230,7 +231,7 @@ def _fonts(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Object]:
     return fonts
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", PDF_PROFILES)
 def test_pdf_has_a_structure_tree_and_is_marked(
     profiled: dict[str, tuple[Letter, pikepdf.Pdf]], profile: str
 ) -> None:
@@ -239,7 +240,7 @@ def test_pdf_has_a_structure_tree_and_is_marked(
     assert bool(pdf.Root.MarkInfo.Marked) is True
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", PDF_PROFILES)
 def test_pdf_has_no_untagged_text(
     profiled: dict[str, tuple[Letter, pikepdf.Pdf]], profile: str
 ) -> None:
@@ -275,7 +276,7 @@ def test_untagged_text_is_found_in_a_pdf_without_tags(library: Library) -> None:
     assert len(_untagged_text(plain)) > 10
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", PDF_PROFILES)
 def test_pdf_language_and_title_come_from_the_letter(
     profiled: dict[str, tuple[Letter, pikepdf.Pdf]], profile: str
 ) -> None:
@@ -287,7 +288,7 @@ def test_pdf_language_and_title_come_from_the_letter(
     assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle) is True
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", PDF_PROFILES)
 def test_pdf_headings_are_heading_elements_in_reading_order(
     profiled: dict[str, tuple[Letter, pikepdf.Pdf]], profile: str
 ) -> None:
@@ -296,7 +297,7 @@ def test_pdf_headings_are_heading_elements_in_reading_order(
     assert headings == ["H1"] + ["H2"] * len(letter.sections)
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", PDF_PROFILES)
 def test_pdf_numbered_paragraphs_are_list_items(
     profiled: dict[str, tuple[Letter, pikepdf.Pdf]], profile: str
 ) -> None:
@@ -397,7 +398,7 @@ def test_the_service_renders_the_pdf_profile_asked_for() -> None:
     import httpx
 
     from letters.formats.pdf import WarmConverter
-    from tests.test_service import Server
+    from tests.web.servers import Server
 
     if not WarmConverter.available():
         pytest.skip("needs LibreOffice and python3-uno (make libreoffice)")

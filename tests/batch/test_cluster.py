@@ -18,7 +18,7 @@ from distributed import Client, LocalCluster
 from letters.batch import cluster as cluster_module
 from letters.batch.running import render_files
 from letters.rendering import Renderer
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 ALL = sorted(str(path) for path in EXAMPLES.glob("*.json"))
 LETTERS = [sys.executable, "-m", "letters"]
@@ -94,7 +94,7 @@ def test_a_clause_problem_found_by_a_worker_names_the_clients_file(
     scheduler: str, tmp_path: Path
 ) -> None:
     library = tmp_path / "clauses"
-    shutil.copytree(Path(__file__).resolve().parent.parent / "clauses", library)
+    shutil.copytree(ROOT / "clauses", library)
     (library / "broken").mkdir()
     (library / "broken" / "clause.txt").write_text(
         "---\ntitle: A clause that names what no case gives\n---\nIt says {{ no_such_thing }}.\n",

@@ -7,9 +7,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from letters.problems import Severity
-from letters.word.checking import check_template
-from letters.word.template import TEMPLATES
+from letters.problems import Severity, TemplateError
+from letters.word import TEMPLATES, WordTemplate, check_template
 
 
 def template(tmp_path: Path, *paragraphs: str | list[str]) -> Path:
@@ -85,8 +84,6 @@ def _with_part(tmp_path: Path, part: str, content: bytes) -> Path:
 
 @pytest.mark.parametrize("part", ["word/document.xml", "docProps/core.xml"])
 def test_a_part_that_is_not_xml_is_one_clear_error(tmp_path: Path, part: str) -> None:
-    from letters.problems import TemplateError
-
     path = _with_part(tmp_path, part, b"<not xml")
     with pytest.raises(TemplateError, match=rf"^{path}: {part}: not well-formed XML \("):
         check_template(path)
@@ -95,9 +92,6 @@ def test_a_part_that_is_not_xml_is_one_clear_error(tmp_path: Path, part: str) ->
 def test_rendering_with_a_template_whose_properties_are_not_xml_is_one_clear_error(
     tmp_path: Path,
 ) -> None:
-    from letters.problems import TemplateError
-    from letters.word.template import WordTemplate
-
     path = _with_part(tmp_path, "docProps/core.xml", b"<not xml")
     with pytest.raises(TemplateError, match=rf"^{path}: docProps/core.xml: not well-formed XML \("):
         WordTemplate(path)

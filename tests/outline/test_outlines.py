@@ -15,12 +15,15 @@ from click.testing import CliRunner
 
 from letters.cli import cli
 from letters.composition import compose
+from letters.formats import plain_text
 from letters.library import Library
 from letters.linting import lint
 from letters.loading import parse_case
 from letters.outline import parse_outline
 from letters.problems import LettersError
 from letters.provenance import explain, provenance_of
+from letters.schema import case_schema
+from letters.word import template_context
 from tests.conftest import ROOT, letter_lines
 
 CLAUSES = {
@@ -355,8 +358,6 @@ def test_another_organisation_writes_its_own_library_and_template(tmp_path: Path
 
 
 def test_the_letters_last_paragraph_keeps_with_the_sign_off(library: Library) -> None:
-    from letters.word.template import template_context
-
     letter = compose(parse_case(_case(complaint={"about": "x", "wants": "y"})), library)
     sections = template_context(letter)["letter"]["sections"]
     keeps = [p.keeps_with_next for section in sections for p in section["paragraphs"]]
@@ -364,8 +365,6 @@ def test_the_letters_last_paragraph_keeps_with_the_sign_off(library: Library) ->
 
 
 def test_a_letter_not_numbered_says_so_in_every_format(library: Library) -> None:
-    from letters.formats.text import plain_text
-
     letter = compose(parse_case(_case(numbered=False)), library)
     assert "\n1. " not in plain_text(letter)
     assert "\nMs A complains about a parking fee.\n" in plain_text(letter)
@@ -536,8 +535,6 @@ def test_a_marker_naming_no_clause_is_an_error_at_its_field(fees: Library) -> No
 
 
 def test_a_choice_fact_takes_its_choices_from_the_variants_of_its_clause(fees: Library) -> None:
-    from letters.schema import case_schema
-
     assert fees.facts["tone"].choices == ("plain", "sorry")
     tone = case_schema(fees)["properties"]["facts"]["properties"]["tone"]
     assert tone["enum"] == ["plain", "sorry"]

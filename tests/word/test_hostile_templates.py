@@ -17,9 +17,8 @@ from letters.library import Library
 from letters.limits import Limits
 from letters.loading import load_case
 from letters.problems import LettersError, TemplateError
-from letters.word import ooxml
-from letters.word.checking import check_template
-from letters.word.template import TEMPLATES, WordTemplate, render_with_docxtpl, template_context
+from letters.word import TEMPLATES, WordTemplate, check_template, ooxml, template_context
+from letters.word.docxtpl_adapter import render_with_docxtpl
 from tests.conftest import EXAMPLES
 
 W = ooxml.W

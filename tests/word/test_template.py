@@ -15,14 +15,8 @@ from letters.composition import Letter, compose
 from letters.library import Library
 from letters.loading import load_case
 from letters.problems import TemplateError
-from letters.word.template import (
-    TEMPLATES,
-    WordTemplate,
-    find_template,
-    render,
-    render_with_docxtpl,
-    template_context,
-)
+from letters.word import TEMPLATES, WordTemplate, find_template, render, template_context
+from letters.word.docxtpl_adapter import render_with_docxtpl
 from tests.conftest import EXAMPLES, W, document_xml, letter_lines
 
 

@@ -40,6 +40,6 @@ def test_a_failed_accept_is_one_line_and_its_retry_on_a_closed_server_is_silent(
     finally:
         loop.close()
     said = [(record.name, record.getMessage()) for record in caplog.records]
-    assert said[0] == ("letters.web.app", "cannot accept connections for now: Too many open files")
+    assert said[0] == ("letters.service", "cannot accept connections for now: Too many open files")
     assert said[1][0] == "asyncio" and "other()" in said[1][1]  # anything else is still said
     assert len(said) == 2

@@ -20,9 +20,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from letters.register import Register, issuing, tables
-from tests.registers import case, write_case
-from tests.test_service import Server
+from letters.register import IssuedLetter, Register, issuing, recording, tables
+from tests.register.registers import case, write_case
+from tests.web.servers import Server
 
 
 def sha(data: bytes) -> str:
@@ -152,7 +152,7 @@ def test_a_case_that_kills_the_worker_making_its_letter_fails_alone(
     """A letter that takes its worker process down (a crash in a library, the kernel's
     out-of-memory killer), while it is made or once it is written, fails its own case and
     leaves no file; the other letters, in hand in the same worker or not, are issued."""
-    make_letter, write_temporary = issuing.make_letter, issuing._write_temporary
+    make_letter, write_temporary = recording.make_letter, issuing._write_temporary
 
     def deadly(renderer: Any, case: Any, *arguments: Any) -> Any:
         if case.reference == "R00003" and when == "making":
@@ -343,7 +343,7 @@ def test_a_recorder_s_rows_go_in_the_letter_s_transaction(
     )
 
     class Notes:
-        def rows(self, issued: issuing.IssuedLetter) -> list[tuple[sa.Table, dict[str, Any]]]:
+        def rows(self, issued: IssuedLetter) -> list[tuple[sa.Table, dict[str, Any]]]:
             if issued.case.reference == "R00002":
                 raise ValueError("this one cannot be noted")
             return [(notes, {"reference": issued.case.reference})]

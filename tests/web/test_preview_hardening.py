@@ -18,8 +18,8 @@ import pytest
 
 from tests.conftest import EXAMPLES, ROOT
 from tests.processes import LoggedProcess
-from tests.test_service import needs_libreoffice
-from tests.test_service import offices as running_offices
+from tests.web.servers import needs_libreoffice
+from tests.web.servers import offices as running_offices
 
 ODD_NAME = 'a"; filename=evil.exe; x=\u00e9'
 """A case file's name (without .json) that would add a parameter to an unquoted header."""

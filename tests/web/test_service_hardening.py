@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.conftest import EXAMPLES, ROOT
-from tests.test_service import Server, _free_port, needs_libreoffice, offices
+from tests.web.servers import Server, free_port, needs_libreoffice, offices
 
 CASE = (EXAMPLES / "cpc-report-defamation.json").read_bytes()
 
@@ -420,7 +420,7 @@ def test_a_body_that_is_not_utf8_is_400(strict: Server) -> None:
 def test_a_blank_token_is_an_error_at_start(
     tmp_path: Path, env: dict[str, str], token_text: str | None, message: str
 ) -> None:
-    arguments = ["--host", "0.0.0.0", "--port", str(_free_port())]
+    arguments = ["--host", "0.0.0.0", "--port", str(free_port())]
     if token_text is not None:
         (tmp_path / "token").write_text(token_text)
         arguments += ["--token-file", "token"]

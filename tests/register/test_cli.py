@@ -17,7 +17,7 @@ from letters.cli import cli
 from letters.register import Register, tables
 from letters.register.database import MIGRATIONS, connect
 from tests.conftest import ROOT
-from tests.registers import write_case, write_library
+from tests.register.registers import write_case, write_library
 
 
 def run(*arguments: str) -> tuple[int, str, str]:

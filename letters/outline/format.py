@@ -1,0 +1,464 @@
+"""The outline format: an outline file, read into the sections and items it places.
+
+An outline says, for one kind of decision, which sections come in which order and which
+clauses fill them, each under a condition on the case's facts::
+
+    title: We will not investigate
+    when: "'late' not in reasons"
+    summary:
+      - summary/will-not-investigate
+      - clause: summary/because
+        when: reasons
+    sections:
+      complaint:
+        - clause: complaint/complains-that
+          when: complaint.statement
+        - text
+      assessment:
+        - text
+        - join:
+            - assessment/will-not-investigate
+            - clause: assessment/professional-judgement
+              when: facts.document
+
+A section's items are its paragraphs: a clause id, a clause with its ``when``, ``variant`` and
+``params``, ``text`` (the place of the caseworker's own paragraphs for that section), or
+``join`` (clauses run into one paragraph); a ``group`` gives items one condition, and its
+``otherwise`` the items for when it does not hold. The Summary is one paragraph of such parts.
+
+The file is read into attrs classes shaped as it is written, by the library files' converter
+(``yaml_lines``), and every problem is said at its file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Annotated, Any, NewType
+
+import attrs
+from attrs import frozen
+from cattrs.gen import override
+
+from letters.outline.conditions import Condition, condition_problem
+from letters.problems import ClauseError, LettersError, Location, combine
+from letters.yaml_lines import (
+    NO_NAMES,
+    Entries,
+    Keys,
+    Lines,
+    Missing,
+    Names,
+    Refused,
+    SomeEntries,
+    Text,
+    converter,
+    keys_of,
+    line_of,
+    no_entries,
+    read_yaml,
+    structured,
+    unknown_keys,
+)
+
+TEXT = "text"
+"""The item that places the caseworker's own paragraphs for a section."""
+LAST = "last"
+"""``text: last``: the caseworker's last paragraph of the section."""
+
+
+@frozen
+class Item:
+    """One thing an outline places: a clause, the caseworker's text, or clauses joined."""
+
+    line: int
+    clause: str | None = None
+    variant: Any = None  # a variant's name, or FactValueOf: the variant a fact names
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+    when: Condition | None = None
+    text: bool = False
+    join: tuple[Item, ...] = ()
+    paragraph: int | None = None
+    """For ``text: N``, which of the caseworker's paragraphs (1 the first, -1 the last);
+    None for ``text``: in a join, the next not yet placed; alone, all of them not yet placed."""
+
+
+@frozen
+class Outline:
+    """A kind of decision: its sections in order, and the clauses that fill them."""
+
+    name: str
+    path: str
+    title: str
+    about: str = ""
+    when: Condition | None = None
+    needs: tuple[tuple[str, int], ...] = ()  # facts every case of this kind must give, lines
+    numbered: bool = True
+    summary: tuple[Item, ...] = ()
+    sections: tuple[tuple[str, int, tuple[Item, ...]], ...] = ()
+    memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    """What planning works out once for the outline (its conditions, the clauses it can place,
+    the layouts of the patterns of cases seen): kept with it, and gone with it."""
+
+    def items(self) -> Iterator[tuple[str, Item]]:
+        """Every item of the outline, with its section ("summary" for the Summary's)."""
+        for item in self.summary:
+            yield "summary", item
+        for section, _, items in self.sections:
+            for item in items:
+                yield section, item
+                for part in item.join:
+                    yield section, part
+
+    def conditions(self) -> Iterator[Condition]:
+        if self.when is not None:
+            yield self.when
+        for _, item in self.items():
+            if item.when is not None:
+                yield item.when
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "file": self.path,
+            "title": self.title,
+            "about": self.about,
+            "when": self.when.source if self.when else None,
+            "numbered": self.numbered,
+            "sections": [section for section, _, _ in self.sections],
+        }
+
+
+@frozen
+class FactValueOf:
+    """A parameter an outline fills from a fact of the case: ``{fact: final_because}``; left to
+    the clause's default when the case does not give the fact."""
+
+    fact: str
+
+
+# An outline file as it is written ----------------------------------------------------------
+
+When = NewType("When", str)
+"""A condition as written: an expression (``true`` and ``false`` too), kept without the white
+space around it; refused, saying why, when it is no condition a case can be tested on."""
+
+
+def _when(value: object, _: type) -> str:
+    if value is None:
+        raise Missing
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    if not isinstance(value, str) or not value.strip():
+        raise Refused("'when' must be a condition, such as facts.defamation or 'late' in reasons")
+    problem = condition_problem(value)
+    if problem is not None:
+        raise Refused(problem)
+    return value.strip()
+
+
+def _paragraph_number(value: object, _: type) -> int | None:
+    """``text: N`` as the paragraph it takes (-1 for ``last``), None for plain ``text``."""
+    if value is True or value == TEXT:
+        return None
+    if value == LAST:
+        return -1
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise Refused
+
+
+@attrs.frozen(kw_only=True)
+class _Written:
+    """An outline file as it is written."""
+
+    title: Text
+    about: Any = None
+    when: When | None = None
+    needs: Names = NO_NAMES
+    numbered: bool = True
+    summary: Any = None  # its items, each read in turn
+    sections: SomeEntries  # each section's items, read in turn
+
+
+@attrs.frozen(kw_only=True)
+class _WrittenClause:
+    """An item that places a clause: ``clause``, with its ``when``, ``params`` and
+    ``variant``."""
+
+    when: When | None = None
+    clause: Text
+    params: Entries = attrs.field(factory=no_entries)
+    variant: Any = None
+
+
+@attrs.frozen(kw_only=True)
+class _WrittenText:
+    """An item that places the caseworker's text: ``text``, or ``text: N`` (``last``)."""
+
+    when: When | None = None
+    text: Annotated[int | None, override(struct_hook=_paragraph_number)]
+
+
+@attrs.frozen(kw_only=True)
+class _WrittenJoin:
+    """An item that runs clauses (and the caseworker's text) into one paragraph."""
+
+    when: When | None = None
+    join: Any  # its items, each read in turn
+
+
+@attrs.frozen(kw_only=True)
+class _WrittenGroup:
+    """Items that share one condition (``group``), and those for when it does not hold
+    (``otherwise``)."""
+
+    when: When
+    group: Any  # its items, each read in turn
+    otherwise: Any = None
+
+
+OUTLINE_KEYS = keys_of(_Written)
+ITEM_KEYS = ("clause", "when", "variant", "params", "join", "text", "group", "otherwise")
+"""The keys of an item written as a mapping: those of each kind of item above."""
+GROUP_KEYS = keys_of(_WrittenGroup)
+
+_READER = converter()
+_READER.register_structure_hook(When, _when)
+
+
+def parse_outline(text: str, *, name: str, path: str) -> Outline:
+    """Read an outline file; every problem is named with its file and line."""
+    data, lines = read_yaml(text, path)
+    outline, refused = structured(_READER, data, _Written)
+    if refused[:1] and refused[0][0] == ():
+        raise ClauseError(
+            "an outline is lines of 'name: value' (title, when, summary, sections)",
+            Location(file=path, line=1),
+        )
+    assert isinstance(data, dict)
+    reading = _Reading(path, lines)
+    for key in unknown_keys(data, OUTLINE_KEYS):
+        reading.problem(f"unknown key {key!r} (expected: {', '.join(OUTLINE_KEYS)})", str(key))
+    wrong = {keys[0]: error for keys, error in refused}
+    said = {
+        "title": "the outline needs a 'title': what kind of decision it plans",
+        "when": str(wrong.get("when")),
+        "needs": "'needs' must list the facts a case of this kind must give",
+        "numbered": "'numbered' must be true or false",
+    }
+    for attribute, message in said.items():
+        if attribute in wrong:
+            reading.problem(message, attribute)
+    summary = reading.items(data.get("summary") or [], ("summary",), parts=True)
+    sections: list[tuple[str, int, tuple[Item, ...]]] = []
+    if "sections" in wrong:
+        reading.problem(
+            "the outline needs 'sections': each section's name and its paragraphs", "sections"
+        )
+    else:
+        for section, items in data["sections"].items():
+            at = ("sections", str(section))
+            if not isinstance(items, list):
+                reading.problem(f"section {section!r} must list its paragraphs", *at)
+                continue
+            sections.append(
+                (str(section), line_of(lines, *at), reading.items(items, at, parts=False))
+            )
+    if reading.problems:
+        raise combine(reading.problems)
+    assert outline is not None
+    return Outline(
+        name=name,
+        path=path,
+        title=outline.title,
+        about=str(outline.about or "").strip(),
+        when=reading.condition(outline.when, "when"),
+        needs=tuple(
+            (need, line_of(lines, "needs", index)) for index, need in enumerate(outline.needs)
+        ),
+        numbered=outline.numbered,
+        summary=summary,
+        sections=tuple(sections),
+    )
+
+
+class _Reading:
+    """One reading of an outline file: its items as the converter reads them, and what it
+    refuses said as a caseworker reads it, each problem at the line of its key."""
+
+    def __init__(self, path: str, lines: Lines):
+        self.path = path
+        self.lines = lines
+        self.problems: list[LettersError] = []
+
+    def problem(self, message: str, *at: str | int) -> None:
+        line = line_of(self.lines, *at)
+        self.problems.append(ClauseError(message, Location(file=self.path, line=line)))
+
+    def condition(self, source: str | None, *at: str | int) -> Condition | None:
+        """A ``when`` read, at the line it is written on."""
+        if source is None:
+            return None
+        return Condition(source, self.path, line_of(self.lines, *at))
+
+    def items(
+        self, data: object, at: Keys, *, parts: bool, guard: Condition | None = None
+    ) -> tuple[Item, ...]:
+        """The items of a list; ``parts``: of one paragraph (the Summary, a join); ``guard`` is
+        the condition of the ``group`` they are in, which each of them shares."""
+        if not isinstance(data, list):
+            self.problem("expected a list of clauses", *at)
+            return ()
+        items: list[Item] = []
+        for index, value in enumerate(data):
+            here = (*at, index)
+            line = line_of(self.lines, *here)
+            if value == TEXT:
+                items.append(Item(line=line, text=True, when=guard))
+            elif isinstance(value, str):
+                items.append(Item(line=line, clause=value.strip(), when=guard))
+            elif not isinstance(value, dict):
+                self.problem(
+                    "expected a clause id, 'text', or a clause with 'when', 'variant', 'params'",
+                    *here,
+                )
+            else:
+                items.extend(self.item(value, here, line, parts, guard))
+        return tuple(items)
+
+    def item(
+        self,
+        value: dict[Any, Any],
+        here: Keys,
+        line: int,
+        parts: bool,
+        guard: Condition | None,
+    ) -> list[Item]:
+        """An item written as a mapping: a group's items, or one item (none if it is wrong)."""
+        for key in unknown_keys(value, ITEM_KEYS):
+            self.problem(f"unknown key {key!r} (expected: {', '.join(ITEM_KEYS)})", *here, str(key))
+        shape: type[_WrittenGroup | _WrittenJoin | _WrittenText | _WrittenClause]
+        if "group" in value or "otherwise" in value:
+            shape = _WrittenGroup
+        elif "join" in value:
+            shape = _WrittenJoin
+        elif "text" in value:
+            shape = _WrittenText
+        else:
+            shape = _WrittenClause
+        item, refused = structured(_READER, value, shape)
+        wrong = {keys[0]: error for keys, error in refused}
+        if isinstance(wrong.get("when"), Refused):
+            self.problem(str(wrong["when"]), *here, "when")
+        if shape is _WrittenGroup:
+            assert item is None or isinstance(item, _WrittenGroup)
+            return self.group(value, here, parts, guard, item, wrong)
+        when = _guarded(guard, self.condition(item.when if item else None, *here, "when"))
+        if shape is _WrittenJoin:
+            if parts:
+                self.problem(
+                    "the Summary is one paragraph already: list its clauses without 'join'", *here
+                )
+            joined = self.items(value["join"], (*here, "join"), parts=True)
+            return [Item(line=line, when=when, join=joined)] if item else []
+        if shape is _WrittenText:
+            if "text" in wrong:
+                self.problem(
+                    "'text' takes the number of one of the caseworker's paragraphs (1 for the "
+                    "first) or 'last'",
+                    *here,
+                    "text",
+                )
+            if not isinstance(item, _WrittenText):
+                return []
+            return [Item(line=line, when=when, text=True, paragraph=item.text)]
+        if "clause" in wrong:
+            self.problem("expected 'clause': the id of a clause", *here)
+        elif "params" in wrong:
+            self.problem("'params' must give each parameter as 'name: value'", *here, "params")
+        if not isinstance(item, _WrittenClause):
+            return []
+        return [
+            Item(
+                line=line,
+                clause=item.clause,
+                variant=_param(item.variant) if item.variant is not None else None,
+                params={str(key): _param(param) for key, param in item.params.items()},
+                when=when,
+            )
+        ]
+
+    def group(
+        self,
+        value: dict[Any, Any],
+        here: Keys,
+        parts: bool,
+        guard: Condition | None,
+        group: _WrittenGroup | None,
+        wrong: Mapping[str | int, BaseException],
+    ) -> list[Item]:
+        """A ``group``: items that share one condition, and the items of its ``otherwise``,
+        which stand where the condition does not hold. Each item takes the group's condition
+        (negated in ``otherwise``) joined to its own, so the plan, the lint and ``explain`` see
+        ordinary items."""
+        for key in unknown_keys(value, GROUP_KEYS):
+            self.problem(
+                f"a group takes 'when', 'group' and 'otherwise', not {key!r}", *here, str(key)
+            )
+        if "when" in wrong:
+            self.problem("a group needs 'when': the condition its items share", *here)
+            return []
+        if "group" in wrong:
+            self.problem(
+                "'otherwise' goes with 'group': the items for when the condition holds", *here
+            )
+            return []
+        assert group is not None
+        own = Condition(group.when, self.path, line_of(self.lines, *here, "when"))
+        negated = Condition(f"not ({own.source})", own.file, own.line, (own,))
+        return [
+            *self.items(value["group"], (*here, "group"), parts=parts, guard=_guarded(guard, own)),
+            *self.items(
+                value.get("otherwise") or [],
+                (*here, "otherwise"),
+                parts=parts,
+                guard=_guarded(guard, negated),
+            ),
+        ]
+
+
+def _guarded(guard: Condition | None, own: Condition | None) -> Condition | None:
+    """An item's condition inside a group: the group's and its own, both to hold."""
+    if guard is None or own is None:
+        return own or guard
+    line = own.line
+    return Condition(
+        f"({guard.source}) and ({own.source})", own.file, line, (*guard.parts(), *own.parts())
+    )
+
+
+def _param(value: object) -> Any:
+    if isinstance(value, dict) and set(value) == {"fact"}:
+        return FactValueOf(str(value["fact"]))
+    if isinstance(value, list):
+        return tuple(str(item) for item in value)
+    return str(value)
+
+
+def read_outlines(folder: Path) -> tuple[dict[str, Outline], list[LettersError]]:
+    """The outlines of a library's ``outlines/`` folder, and the problems of broken ones."""
+    outlines: dict[str, Outline] = {}
+    problems: list[LettersError] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            outlines[path.stem] = parse_outline(
+                path.read_text(encoding="utf-8"), name=path.stem, path=str(path)
+            )
+        except LettersError as error:
+            problems.append(error)
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(
+                ClauseError(f"cannot read the outline ({error})", Location(file=str(path)))
+            )
+    return outlines, problems

@@ -1,0 +1,123 @@
+"""The letter as a Word template sees it, and the sandboxes a template's tags run in.
+
+A template sees one name, ``letter``: the composed letter as text (its reference, date,
+complainant, sections of paragraphs, sign-off ...). A paragraph that holds a list carries its
+items, each saying which of the template's list paragraphs shows it. Tags are evaluated in the
+wording sandbox (``wording.py``): in the XML parts with every value escaped for XML, in the
+document properties as plain text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from letters.composition import Letter, LetterParagraph
+from letters.wording import Fields, Sandbox, plain_values
+
+
+def _as_text(value: Any) -> Any:
+    """A value as text in the document's XML: escaped, with braces as character references.
+
+    After rendering, docxtpl turns "{_{", "}_}", "{_%" and "%_}" anywhere in the XML into tag
+    characters (its way of writing a literal tag in a template); case text that held one would
+    change. Written as &#123; and &#125; its braces are the same to any reader and safe from that.
+    """
+    if isinstance(value, str) and ("{" in value or "}" in value) and not hasattr(value, "__html__"):
+        return Markup(str(escape(value)).replace("{", "&#123;").replace("}", "&#125;"))
+    return value  # autoescape escapes it as usual
+
+
+BODY_ENVIRONMENT = Sandbox(autoescape=True, finalize=_as_text)
+"""The sandbox a template's XML parts are rendered in: values escaped for XML."""
+PROPERTIES_ENVIRONMENT = Sandbox()
+"""The sandbox document properties are rendered in: plain text, escaped when written."""
+
+
+class ParagraphText(str):
+    """A paragraph's text (before its list, if it holds one) as a template sees it.
+    ``keeps_with_next`` is true for the letter's last paragraph: a template keeps it on the page
+    of the sign-off that follows. ``items`` are its list's items, each an ``ItemText``."""
+
+    keeps_with_next = False
+    items: tuple[ItemText, ...] = ()
+
+
+class ItemText(str):
+    """An item of a paragraph's list as a template sees it: its text, and ``style``, which
+    says which of the template's list paragraphs shows it: ``number-0`` (a numbered item,
+    "a)"), ``number-1``, ``number-2``; ``unnumbered-0`` to ``unnumbered-2``, the same in a
+    letter whose paragraphs are not numbered; ``bullet-0`` to ``bullet-2``; or ``text`` (the
+    paragraph going on after its list)."""
+
+    style = "text"
+
+
+plain_values(ParagraphText, ("keeps_with_next", "items"))
+plain_values(ItemText, ("style",))
+
+
+def _paragraph_text(paragraph: LetterParagraph, numbered: bool = True) -> ParagraphText:
+    if not paragraph.items:
+        return ParagraphText(paragraph.text)
+    text = ParagraphText(paragraph.lead)
+    shown = []
+    for item in paragraph.items:
+        item_text = ItemText(item.text)
+        kind = item.kind if item.kind != "number" or numbered else "unnumbered"
+        item_text.style = "text" if kind == "text" else f"{kind}-{item.level}"
+        shown.append(item_text)
+    text.items = tuple(shown)
+    return text
+
+
+def _paragraph_texts(letter: Letter) -> list[list[ParagraphText]]:
+    sections = [
+        [_paragraph_text(paragraph, letter.numbered) for paragraph in section.paragraphs]
+        for section in letter.sections
+    ]
+    last = next((paragraphs for paragraphs in reversed(sections) if paragraphs), None)
+    if last:
+        last[-1].keeps_with_next = True
+    return sections
+
+
+def template_context(letter: Letter) -> dict[str, Any]:
+    """What a template sees as ``letter``: the composed letter as text."""
+    texts = _paragraph_texts(letter)
+    return {
+        "letter": Fields(
+            {
+                "body_name": letter.body_name,
+                "reference": letter.reference,
+                "category": letter.category,
+                "decision": letter.decision,
+                "decision_date": letter.decision_date,
+                "date": letter.date,
+                "title": letter.title,
+                "complainant": letter.complainant,
+                "address": list(letter.address),
+                "about": letter.about,
+                "summary": _text(letter.summary),
+                "sections": [
+                    Fields({"id": section.id, "heading": section.heading, "paragraphs": paragraphs})
+                    for section, paragraphs in zip(letter.sections, texts, strict=True)
+                ],
+                "sign_off": _text(letter.sign_off),
+                "numbered": letter.numbered,
+            }
+        )
+    }
+
+
+def _text(paragraph: LetterParagraph | None) -> str | None:
+    return paragraph.text if paragraph is not None else None
+
+
+LETTER_FIELDS = frozenset(
+    template_context(Letter(sections=(), sign_off=LetterParagraph(())))["letter"]
+)
+"""What a template may ask of ``letter``."""
+SECTION_FIELDS = frozenset(("id", "heading", "paragraphs"))
+"""What a template may ask of each of ``letter.sections``."""
