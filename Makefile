@@ -90,6 +90,7 @@ postgresql-stop:
 lint: $(DEVELOPMENT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/letters clauses lint --no-warnings
 
 typecheck: $(DEVELOPMENT)
@@ -101,7 +102,7 @@ unit: $(DEVELOPMENT)
 # The README's picture of the preview, taken by its browser test against a real `letters preview`
 # (make test writes nothing the repository tracks; this target does, on purpose).
 docs/preview.png: chromium $(DEVELOPMENT)
-	LETTERS_SCREENSHOT=$(CURDIR)/docs/preview.png $(BIN)/pytest -q tests/test_preview.py -k test_focusing_a_sentence_shows_its_clause
+	LETTERS_SCREENSHOT=$(CURDIR)/docs/preview.png $(BIN)/pytest -q tests/web/test_preview.py -k test_focusing_a_sentence_shows_its_clause
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

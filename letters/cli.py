@@ -260,7 +260,7 @@ def explain(target: str, clauses: Path | None, as_json: bool) -> None:
     field of the case file. A .docx rendered with --embed-provenance carries its own record."""
     from letters.output import json_text
     from letters.provenance import explain as explained
-    from letters.provenance import explain_file
+    from letters.word import explain_file
 
     record = explain_file(target, clauses)
     click.echo(json_text(record) if as_json else explained(record), nl=as_json)

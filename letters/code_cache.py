@@ -122,8 +122,3 @@ def _user_folder() -> Path | None:
 
 CODE_CACHE = CodeCache()
 """This user's code cache, which the engine's sandboxes and the Word template path are given."""
-
-
-def code_folder() -> Path | None:
-    """The folder of this user's code cache (``CODE_CACHE.folder``), or None where there is none."""
-    return CODE_CACHE.folder

@@ -108,7 +108,7 @@ class Deadline:
         if start is None:
             return None
         if self.unit == "month":
-            from dateutil.relativedelta import relativedelta  # read when first needed
+            from dateutil.relativedelta import relativedelta  # noqa: PLC0415 - deferred: start-up speed (dateutil; read when a month is first reckoned)
 
             later: date = start + relativedelta(months=self.count)
             return later
@@ -150,7 +150,7 @@ class Deadline:
 @functools.lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> dict[date, str]:
     """The bank holidays of England and Wales in a year (both have the same ones)."""
-    import holidays  # read when a working day is first reckoned: it is large
+    import holidays  # noqa: PLC0415 - deferred: start-up speed (holidays is large; read when a working day is first reckoned)
 
     found: Any = holidays.country_holidays("GB", subdiv="ENG", years=year)
     return {day: str(name) for day, name in found.items()}

@@ -12,6 +12,7 @@ from typing import Any
 
 from attrs import frozen
 
+from letters import lists, money
 from letters.model import Pronouns
 
 APOSTROPHE = "\u2019"  # the published decisions write "Mrs X’s" with a typographic apostrophe
@@ -102,24 +103,17 @@ def each_and(items: Iterable[object]) -> list[str]:
 
 def total(amounts: Iterable[object]) -> object:
     """The sum of amounts of money, exact: ``{{ facts.remedies | map(attribute="amount") | total }}``."""
-    from letters.money import total as summed
-
-    return summed(amounts)
+    return money.total(amounts)
 
 
 def bullets(items: Iterable[object]) -> str:
     """Set items out as a bulleted list in the paragraph: a Word list in a letter."""
-    from letters.lists import BULLET as KIND
-    from letters.lists import items_of
-
-    return items_of(KIND, items)
+    return lists.items_of(lists.BULLET, items)
 
 
 def numbered(items: Iterable[object]) -> str:
     """Set items out as a numbered list in the paragraph: a), b) ... under its number."""
-    from letters.lists import NUMBER, items_of
-
-    return items_of(NUMBER, items)
+    return lists.items_of(lists.NUMBER, items)
 
 
 def sentence(text: object) -> str:

@@ -4,21 +4,16 @@ field of the case file.
 The record is made from the origins composition keeps as it builds the letter, not by searching
 the text afterwards. It can be printed (``letters explain``), given to scripts as JSON, and
 carried inside the .docx as a custom XML part (``render --embed-provenance``), which Word keeps
-with the document and never shows; ``letters explain LETTER.docx`` reads it back.
+with the document and never shows; ``letters explain LETTER.docx`` reads it back (the part is
+``letters.word``'s: ``embed``, ``read_embedded``).
 """
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from letters.composition import Letter, Origin, Text
-from letters.problems import Location, OutputError, TemplateError
-from letters.word import add_custom_xml, compress, custom_xml_items, read_package, write_package
 
 NAMESPACE = "urn:letters:provenance"
 VERSION = 1
@@ -179,52 +174,3 @@ def _origin(record: dict[str, Any]) -> str:
 def _short(text: str, size: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= size else text[: size - 1] + "…"
-
-
-def embed(docx: bytes, record: dict[str, Any]) -> bytes:
-    """The document with the record in a custom XML part of its own, which Word keeps unseen."""
-    parts = read_package(docx, source="<letter>")
-    payload = json.dumps(record, ensure_ascii=False, sort_keys=True)
-    identifier = uuid.uuid5(uuid.NAMESPACE_URL, NAMESPACE + payload)  # the same record, the same id
-    item = (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<provenance xmlns="{NAMESPACE}">{escape(payload)}</provenance>'
-    ).encode()
-    add_custom_xml(parts, item, str(identifier).upper())
-    return write_package(compress(name, content) for name, content in parts.items())
-
-
-def read_embedded(docx: bytes, *, source: str) -> dict[str, Any]:
-    """The record a letter carries; an error if it carries none."""
-    parts = read_package(docx, source=source)
-    for root in custom_xml_items(parts):
-        if root.tag == f"{{{NAMESPACE}}}provenance":
-            record: dict[str, Any] = json.loads(root.text or "{}")
-            return record
-    raise TemplateError(
-        "the letter carries no provenance; render it with --embed-provenance",
-        Location(file=source),
-    )
-
-
-def explain_file(target: str | Path, clauses: str | Path | None = None) -> dict[str, Any]:
-    """The provenance record of a case file (composed now) or of a letter that carries one."""
-    path = Path(target)
-    if path.suffix.lower() == ".docx":
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise OutputError(
-                f"cannot read the letter ({error.strerror})", Location(file=str(target))
-            ) from None
-        return read_embedded(data, source=str(target))
-    from letters.composition import compose
-    from letters.library import Library
-    from letters.limits import Limits, budget
-    from letters.loading import load_case
-
-    limits = Limits.from_environment()
-    library = Library.load(clauses, limits=limits)
-    with budget(limits):
-        letter = compose(load_case(path, limits=limits), library, source=str(target))
-    return provenance_of(letter, case=str(target))

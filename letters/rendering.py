@@ -18,7 +18,8 @@ from letters.model import Case
 from letters.output import write_atomic
 from letters.output_formats import FORMATS
 from letters.problems import UsageError
-from letters.word import WordTemplate, find_template
+from letters.provenance import provenance_of
+from letters.word import WordTemplate, embed_provenance, find_template
 
 
 class Renderer:
@@ -68,11 +69,7 @@ class Renderer:
                 return markdown(letter).encode("utf-8")
             document = self.template.render(letter)
         if embed:
-            # deferred: start-up speed (provenance's xml.sax.saxutils imports urllib, http, email)
-            from letters.provenance import embed as embedded
-            from letters.provenance import provenance_of
-
-            document = embedded(document, provenance_of(letter, case=source))
+            document = embed_provenance(document, provenance_of(letter, case=source))
         return document
 
     def render_file(self, case: str | Path, target: str | Path) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from attrs import frozen
 
+from letters.composition import compose_clause
 from letters.library import Clause, Library, Variant
 from letters.model import Case, ClauseUse
 from letters.problems import LettersError
@@ -69,8 +70,6 @@ def find_wording(library: Library, text: str, case: Case | None = None) -> list[
 def _wording(library: Library, clause: Clause, variant: Variant, case: Case | None) -> str | None:
     if case is None:
         return " ".join(variant.text.split())
-    from letters.composition import compose_clause
-
     try:
         paragraphs = compose_clause(case, library, ClauseUse(clause.id, variant.name))
     except LettersError:

@@ -19,12 +19,23 @@ EXAMPLES = ROOT / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "clauses"
 """A small frozen clause library: unit tests of the engine read it, not the live clauses/."""
+FIXTURE_LIBRARY = Path(__file__).resolve().parent / "fixtures" / "library"
+"""A small frozen library with facts, an outline and reasons: the ``library`` fixture."""
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
 @pytest.fixture(scope="session")
 def library() -> Library:
+    """The small frozen fixture library (tests/fixtures/library): what the engine's tests use,
+    so that an ordinary edit of the live clauses/ never breaks one."""
+    return Library.load(FIXTURE_LIBRARY)
+
+
+@pytest.fixture(scope="session")
+def live_library() -> Library:
+    """The live library (clauses/), for the tests that mean it: the published letters the
+    examples must render, and what the live library's own wording and coverage must be."""
     return Library.load()
 
 

@@ -78,10 +78,10 @@ def noted(lines: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("reference", REFERENCES, ids=lambda path: path.stem)
-def test_example_renders_the_published_decision(library: Library, reference: Path) -> None:
+def test_example_renders_the_published_decision(live_library: Library, reference: Path) -> None:
     case = case_of(reference)
     assert case.exists(), f"{reference.name} has no case file ({reference.stem}.json)"
-    letter = as_published(letter_lines(render(compose(load_case(case), library))))
+    letter = as_published(letter_lines(render(compose(load_case(case), live_library))))
     expected = reference_lines(reference)
 
     assert expected[0] in letter, f"the reference's first line is not in the letter: {expected[0]}"
@@ -97,7 +97,7 @@ def test_a_curly_quote_or_a_colon_is_not_layout() -> None:
 
 
 def test_a_decision_dropped_into_the_golden_folder_is_compared(
-    library: Library, tmp_path: Path
+    live_library: Library, tmp_path: Path
 ) -> None:
     """The golden folder is read, not listed: a case file and its reference are all it takes."""
     reference = GOLDEN / "lambeth-refuse-late-complaint.txt"
@@ -110,7 +110,7 @@ def test_a_decision_dropped_into_the_golden_folder_is_compared(
     )
     found = sorted(folder.glob("*.txt"))
     assert [case_of(path).name for path in found] == ["another.json"]
-    letter = as_published(letter_lines(render(compose(load_case(case_of(found[0])), library))))
+    letter = as_published(letter_lines(render(compose(load_case(case_of(found[0])), live_library))))
     expected = reference_lines(found[0])
     assert letter[letter.index(expected[0]) :] == expected
 
@@ -134,11 +134,11 @@ def test_a_decision_dropped_into_the_golden_folder_is_compared(
     ],
 )
 def test_switching_the_complainant_inflects_the_whole_letter(
-    library: Library, name: str, pronouns: str, expected: str
+    live_library: Library, name: str, pronouns: str, expected: str
 ) -> None:
     data = json.loads((EXAMPLES / "cpc-report-defamation.json").read_text(encoding="utf-8"))
     data["complainant"] = {"name": name, "pronouns": pronouns}
-    letter = [p.text for p in compose(parse_case(data), library).paragraphs]
+    letter = [p.text for p in compose(parse_case(data), live_library).paragraphs]
     assert letter[7].startswith(expected)
     assert letter[6].startswith(f"The Ombudsman will not investigate {name}’s complaint")
     assert (
@@ -167,14 +167,16 @@ def _constructed_case(name: str) -> dict[str, object]:
     "name", sorted(path.stem for path in CONSTRUCTED.glob("*.txt")), ids=lambda name: name
 )
 def test_constructed_investigation_example_renders_its_reference(
-    library: Library, name: str
+    live_library: Library, name: str
 ) -> None:
     reference = (CONSTRUCTED / f"{name}.txt").read_text(encoding="utf-8").splitlines()
     assert reference[0].startswith("# A constructed example"), "the header says what it is"
     expected = as_published(reference)
     data = _constructed_case(name)
     assert "clause" not in json.dumps(data), "facts only: no clause ids"
-    letter = as_published(letter_lines(render(compose(parse_case(data, source=name), library))))
+    letter = as_published(
+        letter_lines(render(compose(parse_case(data, source=name), live_library)))
+    )
     diff = "\n".join(difflib.unified_diff(expected, letter, "reference", "letter", lineterm=""))
     assert letter == expected, f"the letter differs from constructed/{name}.txt:\n{diff}"
 

@@ -20,11 +20,11 @@ from tests.conftest import EXAMPLES, ROOT
 ALL = sorted(str(path) for path in EXAMPLES.glob("*.json"))
 
 
-def users(library: Library, clause_id: str) -> list[str]:
+def users(live_library: Library, clause_id: str) -> list[str]:
     """The examples whose letters take wording from the clause, by their provenance."""
     found = []
     for case in ALL:
-        record = provenance_of(compose(load_case(case), library))
+        record = provenance_of(compose(load_case(case), live_library))
         origins = [
             o for part in record["parts"] for run in part["runs"] for o in [run, *run["includes"]]
         ]
@@ -49,16 +49,18 @@ def edited(tmp_path: Path) -> Path:
     ],
 )
 def test_an_edit_is_reported_for_exactly_the_letters_that_use_the_clause(
-    library: Library, edited: Path, clause: str, old: str, new: str
+    live_library: Library, edited: Path, clause: str, old: str, new: str
 ) -> None:
     path = edited / f"{clause}.txt"
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
     changed = [
-        result.case for result in impact_of(ALL, Library.load(edited), library) if result.is_changed
+        result.case
+        for result in impact_of(ALL, Library.load(edited), live_library)
+        if result.is_changed
     ]
-    assert changed == users(library, clause)
+    assert changed == users(live_library, clause)
     assert changed
 
 

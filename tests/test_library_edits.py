@@ -11,13 +11,13 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 UNIT_TESTS = [
-    "tests/test_batch.py",
+    "tests/batch/test_running.py",
     "tests/test_cli.py",
     "tests/test_clauses.py",
     "tests/test_compose.py",
     "tests/test_impact.py",
     "tests/test_lint.py",
-    "tests/test_outlines.py",
+    "tests/outline/test_outlines.py",
     "tests/test_provenance.py",
     "tests/word/test_template.py",
 ]

@@ -16,8 +16,8 @@ from letters.composition import compose
 from letters.library import Library
 from letters.loading import load_case
 from letters.outline import MARKER
-from letters.provenance import embed, provenance_of, read_embedded
-from letters.word import render
+from letters.provenance import provenance_of
+from letters.word import embed_provenance, read_provenance, render
 from tests.conftest import EXAMPLES, letter_lines
 from tests.test_golden import SEEDS
 
@@ -39,8 +39,8 @@ def wording_pattern(text: str) -> re.Pattern[str]:
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
-def test_every_sentence_has_an_origin(library: Library, path: Path) -> None:
-    record = provenance_of(compose(load_case(path), library), case=str(path))
+def test_every_sentence_has_an_origin(live_library: Library, path: Path) -> None:
+    record = provenance_of(compose(load_case(path), live_library), case=str(path))
     data = json.loads(path.read_text(encoding="utf-8"))
     for part in record["parts"]:
         assert part["runs"], part
@@ -63,26 +63,26 @@ def test_every_sentence_has_an_origin(library: Library, path: Path) -> None:
 
 @pytest.mark.parametrize(("example", "_reference"), SEEDS)
 def test_standard_sentences_come_from_the_clauses_that_hold_them(
-    library: Library, example: str, _reference: str
+    live_library: Library, example: str, _reference: str
 ) -> None:
-    record = provenance_of(compose(load_case(EXAMPLES / f"{example}.json"), library))
+    record = provenance_of(compose(load_case(EXAMPLES / f"{example}.json"), live_library))
     clause_runs = [run for part in record["parts"] for run in part["runs"] if "clause" in run]
     assert len(clause_runs) >= 15
     for run in clause_runs:
-        clause = library[run["clause"]]
+        clause = live_library[run["clause"]]
         variant = clause.variant(run["variant"])
         lines = Path(run["file"]).read_text(encoding="utf-8").splitlines()
         assert lines[run["line"] - 1].strip() == variant.text.splitlines()[0].strip()
         assert wording_pattern(variant.text).fullmatch(run["text"]), (run["clause"], run["text"])
         for included in run["includes"]:
             assert included["clause"].startswith("reasons/")
-            nested = library[included["clause"]].variant(included["variant"]).text
+            nested = live_library[included["clause"]].variant(included["variant"]).text
             assert wording_pattern(nested).search(run["text"]), included
 
 
-def test_a_reason_taken_into_a_clause_is_named_with_its_field(library: Library) -> None:
+def test_a_reason_taken_into_a_clause_is_named_with_its_field(live_library: Library) -> None:
     record = provenance_of(
-        compose(load_case(EXAMPLES / "tameside-council-tax-valuation-tribunal.json"), library)
+        compose(load_case(EXAMPLES / "tameside-council-tax-valuation-tribunal.json"), live_library)
     )
     (summary,) = [part for part in record["parts"] if part["part"] == "summary"]
     assert summary["runs"][0]["includes"] == [
@@ -90,18 +90,20 @@ def test_a_reason_taken_into_a_clause_is_named_with_its_field(library: Library) 
             "field": "reasons[0]",
             "clause": "reasons/tribunal-appeal/summary",
             "variant": "default",
-            "file": library["reasons/tribunal-appeal/summary"].path,
-            "line": library["reasons/tribunal-appeal/summary"].variants[0].line,
+            "file": live_library["reasons/tribunal-appeal/summary"].path,
+            "line": live_library["reasons/tribunal-appeal/summary"].variants[0].line,
         }
     ]
 
 
-def test_embedded_provenance_reads_back_and_leaves_the_letter_as_it_was(library: Library) -> None:
-    letter = compose(load_case(ALL[0]), library)
+def test_embedded_provenance_reads_back_and_leaves_the_letter_as_it_was(
+    live_library: Library,
+) -> None:
+    letter = compose(load_case(ALL[0]), live_library)
     record = provenance_of(letter, case=str(ALL[0]))
     plain = render(letter)
-    carried = embed(plain, record)
-    assert read_embedded(carried, source="letter.docx") == record
+    carried = embed_provenance(plain, record)
+    assert read_provenance(carried, source="letter.docx") == record
     assert letter_lines(carried) == letter_lines(plain)
     import docx
 

@@ -128,7 +128,7 @@ def render_files(
     rendered: Iterator[Outcome]
     if cluster is not None:
         try:  # deferred: start-up speed (Dask), and Dask is an optional extra
-            from letters.batch.cluster import render_on_cluster
+            from letters.batch.cluster import render_on_cluster  # noqa: PLC0415
         except ImportError:
             raise UsageError(
                 "--cluster needs Dask's distributed: pip install 'letters[cluster]'"

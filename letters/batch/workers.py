@@ -60,7 +60,7 @@ class Workers:
         """``function(task, *arguments)``'s results for each task, in order, with up to
         ``ahead`` tasks in hand; ``died(case)`` is the result of a case that kills its worker."""
         # deferred: start-up speed (multiprocessing, for a batch with -j only)
-        from concurrent.futures.process import BrokenProcessPool
+        from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
 
         pending: deque[tuple[list[J], bool]] = deque((task, False) for task in tasks)
         while pending:  # one pool of workers, and a new one after a worker dies
@@ -99,8 +99,8 @@ class Workers:
 
     def _executor(self) -> Any:
         # deferred: start-up speed (multiprocessing, for a batch with -j only)
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
+        from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+        from multiprocessing import get_context  # noqa: PLC0415
 
         executor = ProcessPoolExecutor(
             self.count,
@@ -145,7 +145,7 @@ def die_with_parent(number: int) -> None:
     """This process gets signal ``number`` when the process that started it ends (Linux),
     even by SIGKILL; it exits at once if that process is gone already."""
     with contextlib.suppress(OSError, AttributeError):
-        import ctypes  # deferred: start-up speed (ctypes, in a worker process only)
+        import ctypes  # noqa: PLC0415 - deferred: start-up speed (ctypes, in a worker process only)
 
         ctypes.CDLL(None, use_errno=True).prctl(1, number)  # PR_SET_PDEATHSIG
     if os.getppid() == 1:
@@ -162,7 +162,7 @@ def _widen(executor: Any) -> None:
     """A wider pipe for what workers send back (Linux), so that a worker does not wait for
     this process to read one task's results before it goes on to the next."""
     with contextlib.suppress(ImportError, AttributeError, OSError):
-        import fcntl  # deferred: not on every platform (Windows has no fcntl)
+        import fcntl  # noqa: PLC0415 - deferred: not on every platform (Windows has no fcntl)
 
         writer = executor._result_queue._writer
         fcntl.fcntl(writer.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
@@ -173,7 +173,7 @@ def _result(future: Future[list[T]], executor: Any) -> list[T]:
     sends its results leaves the pool waiting for the rest of them, never to say it broke: so
     the workers are looked at each second of the wait."""
     # deferred: start-up speed (multiprocessing, for a batch with -j only)
-    from concurrent.futures.process import BrokenProcessPool
+    from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
 
     while not wait([future], timeout=1.0).done:
         processes = (getattr(executor, "_processes", None) or {}).values()
@@ -183,13 +183,13 @@ def _result(future: Future[list[T]], executor: Any) -> list[T]:
 
 
 def _ended(process: Any) -> bool:
-    from multiprocessing import connection  # deferred: start-up speed (multiprocessing)
+    from multiprocessing import connection  # noqa: PLC0415 - deferred: start-up speed (multiprocessing)
 
     return bool(connection.wait([process.sentinel], 0))
 
 
 def _wait(processes: list[Any], seconds: float) -> None:
-    from multiprocessing import connection  # deferred: start-up speed (multiprocessing)
+    from multiprocessing import connection  # noqa: PLC0415 - deferred: start-up speed (multiprocessing)
 
     deadline = time.monotonic() + seconds
     waiting = [process.sentinel for process in processes]

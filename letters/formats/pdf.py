@@ -95,7 +95,7 @@ class PdfConverter:
         self.profile, self._kept = self._take_profile()
 
     def _take_profile(self) -> tuple[Path, bool]:
-        import fcntl  # deferred: not on every platform (Windows has no fcntl)
+        import fcntl  # noqa: PLC0415 - deferred: not on every platform (Windows has no fcntl)
 
         cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "letters"
         for number in range(16):
@@ -458,7 +458,7 @@ class ConverterPool:
 
     def _queue(self) -> asyncio.Queue[WarmConverter]:
         if self._free is None:
-            import asyncio  # deferred: start-up speed (asyncio; only the service converts so)
+            import asyncio  # noqa: PLC0415 - deferred: start-up speed (asyncio; only the service converts so)
 
             self._free = asyncio.Queue()
             for _ in range(self.size):
@@ -471,7 +471,7 @@ class ConverterPool:
         """One Word document as PDF bytes, of a profile, from the first converter free."""
         if self.closed:
             raise OutputError("the PDF converters have stopped (the server is stopping)")
-        import asyncio  # deferred: start-up speed (asyncio; only the service converts so)
+        import asyncio  # noqa: PLC0415 - deferred: start-up speed (asyncio; only the service converts so)
 
         free = self._queue()
         try:

@@ -88,7 +88,7 @@ def connect(register: str | Path) -> Engine:
 
         return engine
     try:  # deferred: start-up speed (psycopg, for a PostgreSQL register only)
-        import psycopg  # noqa: F401 - only to give a clear message when it is missing
+        import psycopg  # noqa: PLC0415, F401 - only to give a clear message when it is missing
     except ImportError:
         raise RegisterError(
             "a PostgreSQL register needs psycopg: pip install 'letters[postgresql]'"
@@ -137,8 +137,8 @@ def _prepare(engine: Engine, *, create: bool, upgrade: bool) -> str:
 
 def _migrate(connection: Connection) -> None:
     # deferred: start-up speed (Alembic, for a register to make or upgrade only)
-    from alembic import command
-    from alembic.config import Config
+    from alembic import command  # noqa: PLC0415
+    from alembic.config import Config  # noqa: PLC0415
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

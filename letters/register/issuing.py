@@ -631,9 +631,9 @@ def _insert_new(connection: Connection, table: sa.Table, rows: list[dict[str, An
         return
     # deferred: start-up speed (a dialect's module is imported for the database in use only)
     if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert  # noqa: PLC0415
     else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # noqa: PLC0415
     connection.execute(insert(table).on_conflict_do_nothing(), rows)
 
 

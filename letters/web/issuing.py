@@ -35,7 +35,7 @@ def issue_endpoint(warm: Warm) -> Callable[[Request], Awaitable[Response]]:
 
     def issuer(output_format: str) -> Any:
         # deferred: start-up speed (SQLAlchemy), only when a worker first issues a letter
-        from letters.register import Issuer, Register
+        from letters.register import Issuer, Register  # noqa: PLC0415
 
         renderer = warm.renderer()
         with lock:

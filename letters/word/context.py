@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from letters.code_cache import CODE_CACHE
 from letters.composition import Letter, LetterParagraph
 from letters.wording import Fields, Sandbox, plain_values
 
@@ -29,9 +30,9 @@ def _as_text(value: Any) -> Any:
     return value  # autoescape escapes it as usual
 
 
-BODY_ENVIRONMENT = Sandbox(autoescape=True, finalize=_as_text)
+BODY_ENVIRONMENT = Sandbox(autoescape=True, finalize=_as_text, bytecode_cache=CODE_CACHE)
 """The sandbox a template's XML parts are rendered in: values escaped for XML."""
-PROPERTIES_ENVIRONMENT = Sandbox()
+PROPERTIES_ENVIRONMENT = Sandbox(bytecode_cache=CODE_CACHE)
 """The sandbox document properties are rendered in: plain text, escaped when written."""
 
 

@@ -14,18 +14,16 @@ command rendering with a template it prepared before does without.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import importlib.util
 import io
-import os
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from letters.code_cache import code_folder
+from letters.code_cache import CODE_CACHE
 from letters.problems import Location, TemplateError
 from letters.word import ooxml
 from letters.word.context import BODY_ENVIRONMENT, PROPERTIES_ENVIRONMENT
@@ -38,7 +36,7 @@ def render_with_docxtpl(template: bytes, context: dict[str, Any]) -> bytes:
     docxtpl renders the body, headers, footers, footnotes and core properties; endnotes too here,
     as the prepared path does. Every tag is evaluated in the same sandbox as the prepared path's.
     """
-    from docxtpl import DocxTemplate  # deferred: start-up speed (docxtpl, python-docx)
+    from docxtpl import DocxTemplate  # noqa: PLC0415 - deferred: start-up speed (docxtpl, python-docx)
 
     class SandboxedTemplate(DocxTemplate):  # type: ignore[misc]
         """docxtpl's template with document properties as plain text, and endnotes rendered.
@@ -89,22 +87,9 @@ def patch_xml(xml: str) -> str:
     across runs joined, ``{%p %}`` and the like), kept in the code folder between runs for this
     part and this docxtpl, so that a command need not import docxtpl and python-docx (a tenth
     of a cold start) for a template it has prepared before."""
-    folder = code_folder()
-    if folder is None:
-        return _docxtpl_patch(xml)
     key = hashlib.sha256(xml.encode("utf-8", "surrogatepass"))
     key.update(_docxtpl_stamp().encode())
-    path = folder / f"patched-{key.hexdigest()}.xml"
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        pass
-    patched = _docxtpl_patch(xml)
-    with contextlib.suppress(OSError):
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.part")
-        temporary.write_text(patched, encoding="utf-8")
-        temporary.replace(path)
-    return patched
+    return CODE_CACHE.kept_text(f"patched-{key.hexdigest()}.xml", lambda: _docxtpl_patch(xml))
 
 
 def finish_part(xml: str) -> str:
@@ -127,7 +112,7 @@ def finish_part(xml: str) -> str:
 
 
 def _docxtpl_patch(xml: str) -> str:
-    from docxtpl import DocxTemplate  # deferred: start-up speed (docxtpl, python-docx)
+    from docxtpl import DocxTemplate  # noqa: PLC0415 - deferred: start-up speed (docxtpl, python-docx)
 
     patched: str = DocxTemplate.patch_xml(None, xml)  # it reads nothing of the template
     return patched
@@ -135,7 +120,7 @@ def _docxtpl_patch(xml: str) -> str:
 
 def _resolve_listing(xml: str) -> str:
     """docxtpl's ``resolve_listing``: line breaks, tabs, \\a and \\f in text as Word's."""
-    from docxtpl import DocxTemplate  # deferred: start-up speed (docxtpl, python-docx)
+    from docxtpl import DocxTemplate  # noqa: PLC0415 - deferred: start-up speed (docxtpl, python-docx)
 
     resolved: str = DocxTemplate.resolve_listing(None, xml)  # it reads nothing of the template
     return resolved

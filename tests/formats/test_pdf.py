@@ -57,16 +57,17 @@ def _body_text(pdf: bytes) -> str:
 
 
 @pytest.fixture(scope="module")
-def pdfs(library: Library) -> dict[str, tuple[Letter, bytes]]:
+def pdfs(live_library: Library) -> dict[str, tuple[Letter, bytes]]:
     """Every example as a PDF, plus a hostile one, converted with one LibreOffice start."""
     template = WordTemplate(find_template(None))
     letters = {
-        path.stem: compose(load_case(path), library) for path in sorted(EXAMPLES.glob("*.json"))
+        path.stem: compose(load_case(path), live_library)
+        for path in sorted(EXAMPLES.glob("*.json"))
     }
     data = json.loads((EXAMPLES / "tameside-council-tax-valuation-tribunal.json").read_text())
     data["category"] = HOSTILE
     data["text"]["assessment"].append(HOSTILE)
-    letters["hostile"] = compose(parse_case(data), library)
+    letters["hostile"] = compose(parse_case(data), live_library)
     converted = to_pdf([template.render(letter) for letter in letters.values()])
     assert all(converted), "LibreOffice converted every letter (it opened each without complaint)"
     return {name: (letters[name], pdf) for name, pdf in zip(letters, converted, strict=True) if pdf}
@@ -120,8 +121,8 @@ def test_special_characters_come_through_as_written(pdfs: dict[str, tuple[Letter
     assert text.count(HOSTILE) == 2
 
 
-def test_letter_template_sends_a_letter(library: Library, tmp_path: Path) -> None:
-    letter = compose(load_case(EXAMPLES / "letter-to-complainant.json"), library)
+def test_letter_template_sends_a_letter(live_library: Library, tmp_path: Path) -> None:
+    letter = compose(load_case(EXAMPLES / "letter-to-complainant.json"), live_library)
     bare = attrs.evolve(letter, address=(), date=None)
     template = WordTemplate(find_template("letter"))
     full, without = (
@@ -136,12 +137,13 @@ def test_letter_template_sends_a_letter(library: Library, tmp_path: Path) -> Non
     assert "Our reference: 24 006 106 Dear Mrs X" in without and "Example Road" not in without
 
 
-def test_letter_with_embedded_provenance_opens_as_before(library: Library) -> None:
-    from letters.provenance import embed, provenance_of
+def test_letter_with_embedded_provenance_opens_as_before(live_library: Library) -> None:
+    from letters.provenance import provenance_of
+    from letters.word import embed_provenance
 
-    letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), library)
+    letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), live_library)
     plain = WordTemplate(find_template(None)).render(letter)
-    carried = embed(plain, provenance_of(letter))
+    carried = embed_provenance(plain, provenance_of(letter))
     with_record, without = to_pdf([carried, plain])
     assert with_record is not None and without is not None
     assert _body_text(with_record) == _body_text(without)
@@ -168,9 +170,9 @@ TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
 
 
 @pytest.fixture(scope="module")
-def profiled(library: Library) -> dict[str, tuple[Letter, pikepdf.Pdf]]:
+def profiled(live_library: Library) -> dict[str, tuple[Letter, pikepdf.Pdf]]:
     """The defamation decision in every PDF profile (one LibreOffice start a profile)."""
-    letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), library)
+    letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), live_library)
     document = WordTemplate(find_template(None)).render(letter)
     found = {}
     for profile in PDF_PROFILES:
@@ -247,11 +249,11 @@ def test_pdf_has_no_untagged_text(
     assert _untagged_text(profiled[profile][1]) == []
 
 
-def test_untagged_text_is_found_in_a_pdf_without_tags(library: Library) -> None:
+def test_untagged_text_is_found_in_a_pdf_without_tags(live_library: Library) -> None:
     """The check above can fail: LibreOffice's PDF without tags has text outside any mark."""
     from letters.formats.pdf import PdfConverter
 
-    letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), library)
+    letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), live_library)
     document = WordTemplate(find_template(None)).render(letter)
     with PdfConverter() as converter, tempfile.TemporaryDirectory() as work:
         source = Path(work) / "letter.docx"
@@ -427,14 +429,14 @@ def test_the_service_renders_the_pdf_profile_asked_for() -> None:
         server.stop()
 
 
-def test_letters_made_while_libreoffice_starts_are_all_converted(library: Library) -> None:
+def test_letters_made_while_libreoffice_starts_are_all_converted(live_library: Library) -> None:
     """LibreOffice starts once the first letter is written; one written only after it came to
     it (a slow letter, here) is converted by a second run; one that could not be made is not."""
     import time
 
     from letters.formats.pdf import to_pdf_as_made
 
-    letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), library)
+    letter = compose(load_case(EXAMPLES / "cpc-report-defamation.json"), live_library)
     document = WordTemplate(find_template(None)).render(letter)
 
     def maker(number: int) -> Callable[[], bytes | None]:

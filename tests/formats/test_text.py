@@ -16,25 +16,25 @@ from tests.test_golden import GOLDEN_PAIRS
 
 @pytest.mark.parametrize(("example", "reference"), GOLDEN_PAIRS)
 def test_plain_text_reads_as_the_published_decision(
-    library: Library, example: str, reference: str
+    live_library: Library, example: str, reference: str
 ) -> None:
-    text = plain_text(compose(load_case(EXAMPLES / f"{example}.json"), library))
+    text = plain_text(compose(load_case(EXAMPLES / f"{example}.json"), live_library))
     lines = [re.sub(r"^\d+\. ", "", line) for line in text.splitlines()]
     expected = normalise((GOLDEN / f"{reference}.txt").read_text(encoding="utf-8").splitlines())
     letter = normalise(lines)
     assert letter[letter.index(expected[0]) :] == expected
 
 
-def test_plain_text_numbers_paragraphs_across_sections(library: Library) -> None:
-    text = plain_text(compose(load_case(EXAMPLES / "cpc-report-defamation.json"), library))
+def test_plain_text_numbers_paragraphs_across_sections(live_library: Library) -> None:
+    text = plain_text(compose(load_case(EXAMPLES / "cpc-report-defamation.json"), live_library))
     numbers = [int(m) for m in re.findall(r"^(\d+)\. ", text, re.MULTILINE)]
     assert numbers == list(range(1, 10))
     assert "\n\nThe complaint\n\n1. The complainant, Mrs X" in text
 
 
-def test_markdown_has_headings_and_numbered_paragraphs(library: Library) -> None:
+def test_markdown_has_headings_and_numbered_paragraphs(live_library: Library) -> None:
     text = markdown(
-        compose(load_case(EXAMPLES / "stratford-asb-no-evidence-of-fault.json"), library)
+        compose(load_case(EXAMPLES / "stratford-asb-no-evidence-of-fault.json"), live_library)
     )
     assert "# The Ombudsman's final decision:" in text.splitlines()
     assert "## The complaint" in text.splitlines()

@@ -21,8 +21,8 @@ from tests.conftest import EXAMPLES, W, document_xml, letter_lines
 
 
 @pytest.fixture(scope="module")
-def letter(library: Library) -> Letter:
-    return compose(load_case(EXAMPLES / "cpc-report-defamation.json"), library)
+def letter(live_library: Library) -> Letter:
+    return compose(load_case(EXAMPLES / "cpc-report-defamation.json"), live_library)
 
 
 @pytest.fixture(scope="module")
@@ -187,8 +187,8 @@ def _canonical(docx: bytes) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
-def test_prepared_template_fills_as_plain_docxtpl_does(library: Library, path: Path) -> None:
-    letter = compose(load_case(path), library)
+def test_prepared_template_fills_as_plain_docxtpl_does(live_library: Library, path: Path) -> None:
+    letter = compose(load_case(path), live_library)
     template = WordTemplate(TEMPLATES / "decision.docx")
     plain = render_with_docxtpl(template.data, template_context(letter))
     assert _canonical(template.render(letter)) == _canonical(plain)
