@@ -8,7 +8,8 @@ results are kept in a folder of this user's, ``$XDG_CACHE_HOME/letters/code`` (e
 As Jinja's bytecode cache is an object given to an ``Environment``, this cache is given to what
 uses it: the wording sandbox takes it as its ``bytecode_cache`` (``Sandbox(bytecode_cache=
 CODE_CACHE)``), and the Word template path keeps docxtpl's preprocessed parts with
-``CODE_CACHE.kept_text``. Only this module reaches the file system for them.
+``CODE_CACHE.kept_text``, and an outline's conditions are checked once (``checked``: the
+sources a check passed are kept). Only this module reaches the file system for them.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class CodeCache(BytecodeCache):
         self._given = folder
         self._found: list[Path | None] = []
         self._files: list[FileSystemBytecodeCache | None] = []
+        self._passed: dict[str, set[str]] = {}
 
     @property
     def folder(self) -> Path | None:
@@ -101,6 +103,35 @@ class CodeCache(BytecodeCache):
             temporary.write_text(made, encoding="utf-8")
             temporary.replace(path)
         return made
+
+    def checked(self, name: str, source: str, check: Callable[[str], str | None]) -> str | None:
+        """``check(source)``: what is wrong with a source, or None; skipped for a source this
+        check has passed before. ``name`` names the check and all it depends on (the Jinja
+        version, its rules); the passes are kept in the file of that name, one SHA-256 a line.
+        Only passes are kept: a problem is found again, and said, every time."""
+        folder = self.folder
+        if folder is None:
+            return check(source)
+        passed = self._passed.get(name)
+        if passed is None:
+            try:
+                passed = set((folder / name).read_text(encoding="ascii").split())
+            except (OSError, UnicodeDecodeError):
+                passed = set()
+            self._passed[name] = passed
+        key = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+        if key in passed:
+            return None
+        problem = check(source)
+        if problem is None:
+            passed.add(key)
+            with contextlib.suppress(OSError):  # one short line, appended whole (O_APPEND)
+                descriptor = os.open(folder / name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                try:
+                    os.write(descriptor, f"{key}\n".encode("ascii"))
+                finally:
+                    os.close(descriptor)
+        return problem
 
 
 def _user_folder() -> Path | None:

@@ -9,7 +9,6 @@ came from.
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
@@ -45,6 +44,7 @@ from letters.problems import (
     LimitError,
     Location,
     combine,
+    did_you_mean,
 )
 from letters.wording import plain_values
 
@@ -362,8 +362,7 @@ def _unknown_reason_params(reason: Reason, library: Library, index: int) -> list
     problems: list[LettersError] = []
     for name in reason.params:
         if name not in takes:
-            close = difflib.get_close_matches(name, takes, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(name, takes)
             problems.append(
                 CaseError(
                     f"reason {reason.reason!r} takes no parameter {name!r} "

@@ -25,7 +25,6 @@ and never evaluated, and no clause can run for ever or grow without bound.
 
 from __future__ import annotations
 
-import difflib
 import re
 import traceback
 from collections.abc import Iterator, Mapping
@@ -54,6 +53,7 @@ from letters.problems import (
     LimitError,
     Location,
     combine,
+    did_you_mean,
 )
 from letters.wording import MissingFact, Sandbox, render_bounded
 from letters.yaml_lines import (
@@ -154,8 +154,7 @@ class Clause:
         for name in given:
             if name not in self.params:
                 declared = ", ".join(self.params) or "none"
-                close = difflib.get_close_matches(name, self.params, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = did_you_mean(name, self.params)
                 problems.append(
                     ClauseError(
                         f"clause {self.id} takes no parameter {name!r} (it takes: {declared}){hint}"
@@ -243,7 +242,7 @@ def _param_default(value: object, _: type) -> ParamValue | None:
     raise Refused
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
 class _Written:
     """A clause's front matter as it is written."""
 
@@ -253,7 +252,7 @@ class _Written:
     variants: Entries = attrs.field(factory=no_entries)  # of _WrittenVariant, each read in turn
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
 class _WrittenParam:
     """A parameter, under its name in ``params``: what it means, or that and its default."""
 
@@ -261,7 +260,7 @@ class _WrittenParam:
     default: Annotated[ParamValue | None, override(struct_hook=_param_default)] = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
 class _WrittenVariant:
     """A variant, under its name in ``variants``: when it was in force, and what it is."""
 
@@ -662,8 +661,7 @@ class Library:
         try:
             return self.clauses[clause_id]
         except KeyError:
-            close = difflib.get_close_matches(clause_id, self.clauses, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(clause_id, self.clauses)
             where = f" in {self.root}" if self.root else ""
             raise ClauseError(f"no clause {clause_id!r}{where}{hint}") from None
 
@@ -681,8 +679,7 @@ class Library:
         try:
             return self.outlines[name]
         except KeyError:
-            close = difflib.get_close_matches(name, self.outlines, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(name, self.outlines)
             known = ", ".join(self.outlines) or "none"
             raise ClauseError(
                 f"no outline {name!r} (outlines: {known}){hint}", Location(field="outline")

@@ -9,7 +9,6 @@ problem of a file together, each with its field path:
 from __future__ import annotations
 
 import bisect
-import difflib
 import enum
 import json
 import re
@@ -39,7 +38,7 @@ from letters.model import (
     Reason,
 )
 from letters.money import AmountError, Money
-from letters.problems import CaseError, LettersError, Location, NotJsonError, combine
+from letters.problems import CaseError, LettersError, Location, NotJsonError, combine, did_you_mean
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -483,8 +482,7 @@ def _declared(name: str, declarations: Mapping[str, FactDeclaration]) -> str:
     known = ", ".join(names[:100]) or "none"
     if len(names) > 100:
         known += f" and {len(names) - 100:,} more"
-    close = difflib.get_close_matches(name, names[:5000], n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(name, names[:5000])
     return f"(it declares: {known}){hint}"
 
 

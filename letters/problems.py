@@ -256,3 +256,12 @@ def internal_error(
         location,
         trace=trace,
     )
+
+
+def did_you_mean(name: str, names: Iterable[str]) -> str:
+    """A hint for a misspelt name: ``; did you mean 'late'?`` with the known name closest to it,
+    or nothing when none is close."""
+    import difflib  # noqa: PLC0415 - deferred: start-up speed (difflib; only a mistake needs it)
+
+    close = difflib.get_close_matches(name, list(names), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""

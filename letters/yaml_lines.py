@@ -202,7 +202,7 @@ def _yes_or_no(value: object, _: type) -> bool:
     return value
 
 
-def converter() -> cattrs.Converter:
+class Reader:
     """A converter of what a library file declares into attrs classes shaped as it is written.
 
     A class is read from a mapping (anything else is refused); each attribute's type says what
@@ -210,8 +210,40 @@ def converter() -> cattrs.Converter:
     ``Literal``'s values), and a reader registers hooks of its own. Keys no attribute reads are
     left to the reader (``unknown_keys``), which reports them and reads on. Every refusal of a
     document is kept, with its path: ``refusals``.
+
+    Two cattrs converters with the same hooks: a quick one, which stops at the first refusal,
+    reads every file that is right (nearly all of them, on every command's start); a file it
+    refuses is read again by the detailed one, which finds every refusal and its path.
     """
-    made = cattrs.Converter(detailed_validation=True)
+
+    def __init__(self) -> None:
+        self.quick = _converter(detailed=False)
+        self._hooks: list[tuple[Any, Callable[[Any, type], Any]]] = []
+        self._detailed: list[cattrs.Converter] = []
+
+    def register_structure_hook(self, cls: Any, hook: Callable[[Any, type], Any]) -> None:
+        """Read ``cls`` with ``hook``, as ``cattrs.Converter.register_structure_hook`` does."""
+        self.quick.register_structure_hook(cls, hook)
+        self._hooks.append((cls, hook))
+
+    @property
+    def detailed(self) -> cattrs.Converter:
+        """The detailed converter, made when a file is first refused (most commands never)."""
+        if not self._detailed:
+            made = _converter(detailed=True)
+            for cls, hook in self._hooks:
+                made.register_structure_hook(cls, hook)
+            self._detailed.append(made)
+        return self._detailed[0]
+
+
+def converter() -> Reader:
+    """A new reader of declarations, to register a module's own hooks on."""
+    return Reader()
+
+
+def _converter(*, detailed: bool) -> cattrs.Converter:
+    made = cattrs.Converter(detailed_validation=detailed)
 
     def mapping_of(cls: type) -> Callable[[Any, type], Any]:
         structure: Callable[[Any, type], Any] = make_dict_structure_fn(cls, made)
@@ -233,13 +265,17 @@ def converter() -> cattrs.Converter:
 
 
 def structured(
-    reader: cattrs.Converter, value: object, cls: type[T]
+    reader: Reader, value: object, cls: type[T]
 ) -> tuple[T | None, list[tuple[Keys, BaseException]]]:
     """``value`` read as ``cls``, or None and every refusal, each with its path (from ``cls``:
     ``()`` for the value itself, ``("about",)`` for its about), in the order of the class's
     attributes."""
     try:
-        return reader.structure(value, cls), []
+        return reader.quick.structure(value, cls), []
+    except Exception:  # refused, or a hook's own error: read again, finding every refusal
+        pass
+    try:
+        return reader.detailed.structure(value, cls), []
     except (cattrs.BaseValidationError, Refused) as error:
         return None, refusals(error)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from letters import formats
 from letters.batch.jobs import Job, load_job, source_of, with_target
-from letters.formats import to_pdf_as_made
 from letters.outcomes import Outcome, contained, problems_of
 from letters.output import STDIN, write_atomic, write_stdout
 from letters.problems import Location, OutputError
@@ -48,7 +48,9 @@ def render_chunk(
 
     # LibreOffice is started first, and the letters are made while it starts
     makers = [maker(number, job) for number, job in enumerate(jobs)]
-    converted = contained(jobs[0].case if jobs else "", lambda: to_pdf_as_made(makers, pdf_profile))
+    converted = contained(
+        jobs[0].case if jobs else "", lambda: formats.to_pdf_as_made(makers, pdf_profile)
+    )
     if isinstance(converted, Outcome):
         problems = converted.problems
         for number, job in enumerate(jobs):

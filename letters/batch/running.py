@@ -18,11 +18,11 @@ from typing import Any
 
 import attrs
 
+from letters import formats
 from letters.batch.chunks import render_chunk
 from letters.batch.jobs import Job, died, load_job, output_folder, plan, source_of
 from letters.batch.workers import Workers, die_with_parent, ended_quietly
 from letters.composition import compose
-from letters.formats import find_libreoffice
 from letters.library import Library
 from letters.limits import Limits, budget
 from letters.outcomes import Outcome, contained
@@ -117,7 +117,7 @@ def render_files(
             raise UsageError(
                 f"no PDF profile {pdf_profile!r} (profiles: {', '.join(PDF_PROFILES)})"
             )
-        find_libreoffice()  # one clear error before any work, if LibreOffice is missing
+        formats.find_libreoffice()  # one clear error before any work, if LibreOffice is missing
     renderer = Renderer(clauses, template, limits=limits)  # a broken library fails once, here
     folder = output_folder(out_dir)
     suffix = f".{output_format}"

@@ -15,8 +15,10 @@ import signal
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import Future, wait
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 J = TypeVar("J")
 T = TypeVar("T")
@@ -173,6 +175,7 @@ def _result(future: Future[list[T]], executor: Any) -> list[T]:
     sends its results leaves the pool waiting for the rest of them, never to say it broke: so
     the workers are looked at each second of the wait."""
     # deferred: start-up speed (multiprocessing, for a batch with -j only)
+    from concurrent.futures import wait  # noqa: PLC0415 - deferred: start-up speed (a -j batch only)
     from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
 
     while not wait([future], timeout=1.0).done:

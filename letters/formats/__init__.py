@@ -2,15 +2,13 @@
 
 The face of the formats wing: a letter as plain text or Markdown, and converting Word letters
 to PDF, many to one LibreOffice start (a batch) or one at a time to a LibreOffice kept running
-(the service). Importing it starts nothing and imports no asyncio. The formats a letter can be
-asked for are ``letters.output_formats``.
+(the service). The formats a letter can be asked for are ``letters.output_formats``.
+
+Each name is loaded when first used (``__init__.pyi`` lists them once, for type checkers too):
+importing the face imports nothing, so a command that makes Word letters never loads what PDF
+conversion needs (subprocess, asyncio) until a name of it is used.
 """
 
-from letters.formats.pdf import ConverterPool as ConverterPool
-from letters.formats.pdf import WarmConverter as WarmConverter
-from letters.formats.pdf import export_filter as export_filter
-from letters.formats.pdf import find_libreoffice as find_libreoffice
-from letters.formats.pdf import to_pdf as to_pdf
-from letters.formats.pdf import to_pdf_as_made as to_pdf_as_made
-from letters.formats.text import markdown as markdown
-from letters.formats.text import plain_text as plain_text
+import lazy_loader
+
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

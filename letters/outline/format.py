@@ -40,7 +40,7 @@ import attrs
 from attrs import frozen
 from cattrs.gen import override
 
-from letters.outline.conditions import Condition, condition_problem
+from letters.outline.conditions import Condition, checked_condition_problem
 from letters.problems import ClauseError, LettersError, Location, combine
 from letters.yaml_lines import (
     NO_NAMES,
@@ -151,7 +151,7 @@ def _when(value: object, _: type) -> str:
         value = "true" if value else "false"
     if not isinstance(value, str) or not value.strip():
         raise Refused("'when' must be a condition, such as facts.defamation or 'late' in reasons")
-    problem = condition_problem(value)
+    problem = checked_condition_problem(value)
     if problem is not None:
         raise Refused(problem)
     return value.strip()
@@ -168,7 +168,7 @@ def _paragraph_number(value: object, _: type) -> int | None:
     raise Refused
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
 class _Written:
     """An outline file as it is written."""
 
@@ -181,7 +181,7 @@ class _Written:
     sections: SomeEntries  # each section's items, read in turn
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
 class _WrittenClause:
     """An item that places a clause: ``clause``, with its ``when``, ``params`` and
     ``variant``."""
@@ -192,7 +192,7 @@ class _WrittenClause:
     variant: Any = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
 class _WrittenText:
     """An item that places the caseworker's text: ``text``, or ``text: N`` (``last``)."""
 
@@ -200,7 +200,7 @@ class _WrittenText:
     text: Annotated[int | None, override(struct_hook=_paragraph_number)]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
 class _WrittenJoin:
     """An item that runs clauses (and the caseworker's text) into one paragraph."""
 
@@ -208,7 +208,7 @@ class _WrittenJoin:
     join: Any  # its items, each read in turn
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
 class _WrittenGroup:
     """Items that share one condition (``group``), and those for when it does not hold
     (``otherwise``)."""

@@ -6,8 +6,6 @@ LETTER.docx``). The record itself is ``letters.provenance``'s.
 from __future__ import annotations
 
 import json
-import uuid
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,10 @@ from letters.word.ooxml import (
 def embed_provenance(docx: bytes, record: dict[str, Any]) -> bytes:
     """The document with the record in a custom XML part of its own, which Word keeps unseen."""
     parts = read_package(docx, source="<letter>")
+    # deferred: start-up speed (uuid imports platform; html, html.entities): only --embed-provenance
+    import uuid  # noqa: PLC0415
+    from html import escape  # noqa: PLC0415
+
     payload = json.dumps(record, ensure_ascii=False, sort_keys=True)
     identifier = uuid.uuid5(uuid.NAMESPACE_URL, NAMESPACE + payload)  # the same record, the same id
     item = (
