@@ -35,7 +35,7 @@ from letters.model import (
     SectionPlan,
 )
 from letters.money import Money, total
-from letters.outline import FILLS, Choice, Plan, choose, condition_context, plan_letter
+from letters.outline import FILLS, Choice, Plan, choose, condition_context, furnished, plan_letter
 from letters.problems import (
     CaseError,
     ClauseError,
@@ -153,12 +153,16 @@ def paragraph_of(runs: list[Text]) -> LetterParagraph:
     items: list[tuple[str, int, list[Text]]] = []  # each item's kind, level and runs
     current = lead
     for run in runs:
+        # the clauses a run took in go with its first piece only: a list of n remedies, each
+        # worded by a clause, would otherwise name all n in each of its n items (n * n)
+        includes = run.includes
         for piece in lists.split(run.text):
             if piece.kind is not None:
                 current = []
                 items.append((piece.kind, piece.level, current))
             if piece.text.strip():
-                current.append(Text(piece.text.strip(), run.origin, run.includes))
+                current.append(Text(piece.text.strip(), run.origin, includes))
+                includes = ()
     labels = _labels([(kind, level) for kind, level, _ in items])
     return LetterParagraph(
         tuple(lead),
@@ -207,6 +211,9 @@ class Letter:
     sign_off: LetterParagraph
     title: str = ""
     title_origin: Origin | None = None
+    header: tuple[LetterParagraph, ...] = ()
+    """The lines above the title, as the library words them (the body and reference,
+    "Category : ...", ...): none where the outline places none."""
     summary: LetterParagraph | None = None
     body_name: str | None = None
     reference: str | None = None
@@ -552,6 +559,17 @@ class _Composer:
                 worded[name] = Due(value, self.case.decision_date)
         return worded
 
+    def _furniture(
+        self, planned: tuple[ClauseUse, ...] | None, clause_id: str, default: Paragraph | None
+    ) -> Paragraph:
+        """The title or the sign-off: the clause the outline places (or none), else, where the
+        outline does not say, the library's own clause of that id; none where it has none."""
+        if planned is not None:
+            return planned
+        if clause_id not in self.library.clauses:
+            return ()
+        return default if default is not None else (ClauseUse(clause_id),)
+
     def _title(self) -> Paragraph:
         """The title: in the variant named after the letter's stage ("draft"), where the
         title clause has one."""
@@ -632,8 +650,31 @@ class _Composer:
         return found
 
     def _plan(self) -> Plan:
-        """The letter's plan: from its outline (named, or chosen by the facts) with the case's
-        own text and overrides, or the case's own sections."""
+        """The letter's plan, and its own lines (header, title, sign-off) from the library's
+        layout where the outline places none of its own."""
+        plan = self._sections_plan()
+        layout = self.library.layout
+        if layout is None or None not in (plan.header, plan.heading, plan.sign_off):
+            return plan
+        try:
+            context = plan.conditions or condition_context(self.case, self.facts)
+            choices = dict(plan.choices)
+            laid = furnished(layout, context, choices)
+        except LettersError as error:
+            self.problems.append(error)
+            return plan
+        return attrs.evolve(
+            plan,
+            choices=choices,
+            conditions=context,
+            header=plan.header if plan.header is not None else laid["header"],
+            heading=plan.heading if plan.heading is not None else laid["heading"],
+            sign_off=plan.sign_off if plan.sign_off is not None else laid["sign_off"],
+        )
+
+    def _sections_plan(self) -> Plan:
+        """The letter's sections: from its outline (named, or chosen by the facts) with the
+        case's own text and overrides, or the case's own sections."""
         case, library = self.case, self.library
         if case.outline is None and (case.sections or not library.outlines):
             if not case.sections:
@@ -836,8 +877,11 @@ class _Composer:
         summary_runs = [
             run for p in self.paragraph(self.plan.summary, summary_field) for run in p.runs
         ]
-        sign_off = self.paragraph(_SIGN_OFF, "sign-off")
-        title = self.paragraph(self._title(), "title")
+        sign_off = self.paragraph(self._furniture(self.plan.sign_off, SIGN_OFF, None), "sign-off")
+        title = self.paragraph(self._furniture(self.plan.heading, TITLE, self._title()), "title")
+        header = [
+            line for use in self.plan.header or () for line in self.paragraph((use,), "header")
+        ]
         for clause_id in case.wording:
             if clause_id not in self.used:
                 self.problems.append(
@@ -853,6 +897,7 @@ class _Composer:
             sign_off=sign_off[0] if sign_off else LetterParagraph(()),
             title=title[0].text if title else "",
             title_origin=title[0].runs[0].origin if title else None,
+            header=tuple(header),
             summary=LetterParagraph(tuple(summary_runs)) if summary_runs else None,
             body_name=case.body.name,
             reference=case.reference,
@@ -876,7 +921,7 @@ class _Composer:
 
 def characters(letter: Letter) -> int:
     """How many characters of text a letter holds: what the letter size limit counts."""
-    paragraphs = [letter.sign_off, *letter.paragraphs]
+    paragraphs = [letter.sign_off, *letter.header, *letter.paragraphs]
     if letter.summary is not None:
         paragraphs.append(letter.summary)
     return (
@@ -918,7 +963,6 @@ def reckoned_facts(
 
 
 _STAGE_TITLES = {stage: (ClauseUse(TITLE, stage),) for stage in ("draft", "final")}
-_SIGN_OFF = (ClauseUse(SIGN_OFF),)
 _TITLE = (ClauseUse(TITLE),)
 
 

@@ -45,7 +45,7 @@ from letters.facts import FACT_NAMES, FactDeclaration, read_declarations, with_v
 from letters.grammar import FILTERS, join_and
 from letters.limits import DEFAULT, Limits, read_bounded_text
 from letters.model import ParamValue
-from letters.outline import FactValueOf, Outline, read_outlines
+from letters.outline import FactValueOf, Outline, read_layout, read_outlines
 from letters.problems import (
     ClauseError,
     EmptyPlaceholder,
@@ -72,6 +72,8 @@ DEFAULT_LIBRARY = bundled("clauses")
 
 SUFFIX = ".txt"
 OUTLINES = "outlines"
+LAYOUT_FILE = "layout.yaml"
+"""The letter's own lines every letter of the library has: header, title, sign-off."""
 """The library's folder of outlines: ``outlines/<name>.yaml``."""
 FACTS_FILE = "facts.yaml"
 """The library's declaration of the facts its outlines test and its clauses fill in."""
@@ -591,6 +593,7 @@ class Library:
         root: str | None = None,
         outlines: Mapping[str, Outline] | None = None,
         facts: Mapping[str, FactDeclaration] | None = None,
+        layout: Outline | None = None,
     ):
         self.clauses = dict(clauses)
         self.root = root
@@ -598,6 +601,9 @@ class Library:
         """The library's outlines (``outlines/*.yaml``), by name."""
         self.facts: dict[str, FactDeclaration] = dict(facts or {})
         """The facts the library declares (``facts.yaml``), by name."""
+        self.layout = layout
+        """The letter's own lines (``layout.yaml``: header, title, sign-off) where an outline
+        does not place its own; None where the library has no layout."""
         self._templates: dict[tuple[str, str], jinja2.Template] = {}
         self._fixed: dict[tuple[str, str], tuple[str, ...]] = {}
         self._fast: dict[tuple[str, str], jinja2.Template] = {}
@@ -651,11 +657,13 @@ class Library:
                 continue
             clauses[clause.id] = clause
         outlines, broken = read_outlines(root / OUTLINES)
+        layout, unread = read_layout(root / LAYOUT_FILE)
         declared, wrong = read_declarations(root / FACTS_FILE)
-        picks = _variant_picks(outlines, clauses)
+        laid = {**outlines, "": layout} if layout is not None else outlines
+        picks = _variant_picks(laid, clauses)
         facts, unchosen = with_variant_choices(declared, picks, str(root / FACTS_FILE))
-        library = cls(clauses, root=str(root), outlines=outlines, facts=facts)
-        return library, [*problems, *broken, *wrong, *unchosen]
+        library = cls(clauses, root=str(root), outlines=outlines, facts=facts, layout=layout)
+        return library, [*problems, *broken, *unread, *wrong, *unchosen]
 
     def __getitem__(self, clause_id: str) -> Clause:
         try:

@@ -72,7 +72,7 @@ def lint(directory: str | Path | None, cases: Sequence[str | Path] = ()) -> list
     for clause in library:
         problems.extend(_lint_clause(library, clause, reason_parts))
     reasons = reason_names(library)
-    for outline in library.outlines.values():
+    for outline in _laid_out(library):
         problems.extend(outline_problems(outline, library.clauses, library.facts, reasons))
     for declaration in library.facts.values():
         if declaration.variants_of:
@@ -86,7 +86,7 @@ def lint(directory: str | Path | None, cases: Sequence[str | Path] = ()) -> list
                     Severity.NOTICE,
                 )
             )
-    for outline in library.outlines.values():
+    for outline in _laid_out(library):
         problems.extend(_placed_twice(outline, library.facts, reasons))
     if library.outlines:
         placed = placed_clauses(library)
@@ -337,6 +337,11 @@ def _summary_repeats(letter: Letter, path: Path) -> list[Problem]:
     return problems
 
 
+def _laid_out(library: Library) -> list[Outline]:
+    """The library's outlines, and its layout (the letter's own lines) as one more."""
+    return [*library.outlines.values(), *([library.layout] if library.layout else [])]
+
+
 def placed_clauses(library: Library) -> set[str]:
     """The clauses a letter made from facts alone can use: each clause an outline places under
     a condition some facts make true, its sections' headings, the title and sign-off, the
@@ -344,7 +349,7 @@ def placed_clauses(library: Library) -> set[str]:
     clauses that word each kind of record of a ``records`` fact a placed clause reads."""
     reasons = sorted({c.id.split("/")[1] for c in library if c.id.startswith(REASONS)})
     placed: set[str] = {TITLE, SIGN_OFF}
-    for outline in library.outlines.values():
+    for outline in _laid_out(library):
         placed |= {f"{HEADINGS}{section}" for section, _, _ in outline.sections}
         for _, item in outline.items():
             if item.clause and (

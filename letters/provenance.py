@@ -70,6 +70,16 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
         runs = [{**records.origin(origin, text), "includes": []}] if origin else []
         parts.append({"part": kind, "number": None, "section": section, "text": text, "runs": runs})
 
+    for line in letter.header:
+        parts.append(
+            {
+                "part": "header",
+                "number": None,
+                "section": None,
+                "text": line.text,
+                "runs": records.runs(line.runs),
+            }
+        )
     single("title", letter.title, letter.title_origin)
     if letter.summary is not None:
         parts.append(
@@ -139,6 +149,7 @@ def explain(record: dict[str, Any]) -> str:
         label = {
             "paragraph": f"{part['number']}.",
             "summary": "Summary:",
+            "header": "Header:",
             "title": "Title:",
             "heading": "Heading:",
             "sign-off": "Sign-off:",

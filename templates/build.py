@@ -252,18 +252,15 @@ def new_document() -> Document:
 
 
 def case_facts(document: Document) -> None:
-    """The decision's facts as the published statement heads them, each only when the case has it."""
-    document.add_paragraph("{%p if letter.body_name %}")
-    first = document.add_paragraph(style="Case Facts")
-    first.add_run(
-        "{{ letter.body_name }}{% if letter.reference %} ({{ letter.reference }}){% endif %}"
-    ).bold = True
+    """The lines above the title, as the library words them (its outline's header: the body and
+    reference, "Category : ...", ...), the first in bold; none where the library places none."""
+    document.add_paragraph("{%p for line in letter.header %}")
+    document.add_paragraph("{%p if loop.first %}")
+    document.add_paragraph(style="Case Facts").add_run("{{ line }}").bold = True
+    document.add_paragraph("{%p else %}")
+    document.add_paragraph("{{ line }}", style="Case Facts")
     document.add_paragraph("{%p endif %}")
-    optional_line(document, "letter.category", "Category: {{ letter.category }}", "Case Facts")
-    optional_line(document, "letter.decision", "Decision: {{ letter.decision }}", "Case Facts")
-    optional_line(
-        document, "letter.decision_date", "Decision date: {{ letter.decision_date }}", "Case Facts"
-    )
+    document.add_paragraph("{%p endfor %}")
 
 
 def statement(document: Document) -> None:

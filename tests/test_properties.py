@@ -65,8 +65,8 @@ FIELDS: list[tuple[str, str, Callable[[str], str]]] = [
         lambda t: f"is unhappy with {possessive(t)} response",
     ),
     ("reference", "tameside-council-tax-valuation-tribunal", lambda t: f"({t})"),
-    ("category", "tameside-council-tax-valuation-tribunal", lambda t: f"Category: {t}"),
-    ("decision", "tameside-council-tax-valuation-tribunal", lambda t: f"Decision: {t}"),
+    ("category", "tameside-council-tax-valuation-tribunal", lambda t: f"Category : {t}"),
+    ("decision", "tameside-council-tax-valuation-tribunal", lambda t: f"Decision : {t}"),
     (
         "complaint.about",
         "tameside-council-tax-valuation-tribunal",

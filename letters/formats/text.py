@@ -1,6 +1,6 @@
 """A composed letter as plain text or Markdown: for pasting into case systems and for review.
 
-Both come from the same Letter as the Word document: the facts at the top, the title, the
+Both come from the same Letter as the Word document: the header lines, the title, the
 Summary, each section's heading and its numbered paragraphs (numbering runs on across
 sections), and the sign-off. A paragraph's own line breaks (a bulleted list of tests, a citation
 on a line of its own) are kept, indented under the paragraph's number.
@@ -22,27 +22,16 @@ _LIST_LIKE = re.compile(r"^(\s*)(\d+)([.)])", re.MULTILINE)
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 
 
-def facts(letter: Letter) -> list[str]:
-    """The lines above the title: body and reference, category, decision, date."""
-    lines = []
-    if letter.body_name:
-        reference = f" ({letter.reference})" if letter.reference else ""
-        lines.append(letter.body_name + reference)
-    for label, value in (
-        ("Category", letter.category),
-        ("Decision", letter.decision),
-        ("Decision date", letter.decision_date),
-    ):
-        if value:
-            lines.append(f"{label}: {value}")
-    return lines
+def header(letter: Letter) -> list[str]:
+    """The lines above the title, as the library words them (its outline's ``header``)."""
+    return [line.text for line in letter.header]
 
 
 def plain_text(letter: Letter) -> str:
     """The letter as plain text."""
     blocks: list[str] = []
-    if facts(letter):
-        blocks.append("\n".join(facts(letter)))
+    if letter.header:
+        blocks.append("\n".join(header(letter)))
     blocks.append(letter.title)
     if letter.summary is not None:
         blocks.append(f"Summary: {letter.summary.text}")
@@ -61,7 +50,7 @@ def plain_text(letter: Letter) -> str:
 def markdown(letter: Letter) -> str:
     """The letter as Markdown: title and section headings as headings, paragraphs numbered."""
     blocks: list[str] = []
-    lines = facts(letter)
+    lines = header(letter)
     if lines:
         first, *rest = [escape(line) for line in lines]
         blocks.append("  \n".join([f"**{first}**", *rest]))

@@ -15,6 +15,7 @@ from letters.outline.format import FactValueOf as FactValueOf
 from letters.outline.format import Item as Item
 from letters.outline.format import Outline as Outline
 from letters.outline.format import parse_outline as parse_outline
+from letters.outline.format import read_layout as read_layout
 from letters.outline.format import read_outlines as read_outlines
 from letters.outline.lint import outline_problems as outline_problems
 from letters.outline.planning import FILLS as FILLS
@@ -22,4 +23,5 @@ from letters.outline.planning import MARKER as MARKER
 from letters.outline.planning import Choice as Choice
 from letters.outline.planning import Plan as Plan
 from letters.outline.planning import choose as choose
+from letters.outline.planning import furnished as furnished
 from letters.outline.planning import plan_letter as plan_letter

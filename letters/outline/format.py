@@ -96,14 +96,26 @@ class Outline:
     numbered: bool = True
     summary: tuple[Item, ...] = ()
     sections: tuple[tuple[str, int, tuple[Item, ...]], ...] = ()
+    header: tuple[Item, ...] | None = None
+    """The lines above the letter's title, each a clause the case's facts place (the body and
+    reference, "Category : ...", ...); None: the outline leaves them out."""
+    heading: tuple[Item, ...] | None = None
+    """The letter's title ("The Ombudsman's final decision:"), the first of these clauses whose
+    condition holds; None: the library's ``letter/title`` clause, by the letter's stage."""
+    sign_off: tuple[Item, ...] | None = None
+    """The sign-off under the letter, as ``heading``; None: the library's ``letter/sign-off``."""
     memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     """What planning works out once for the outline (its conditions, the clauses it can place,
     the layouts of the patterns of cases seen): kept with it, and gone with it."""
 
     def items(self) -> Iterator[tuple[str, Item]]:
-        """Every item of the outline, with its section ("summary" for the Summary's)."""
+        """Every item of the outline, with its section ("summary" for the Summary's, "header",
+        "heading" and "sign_off" for the letter's own lines)."""
         for item in self.summary:
             yield "summary", item
+        for place in FURNITURE:
+            for item in getattr(self, place) or ():
+                yield place, item
         for section, _, items in self.sections:
             for item in items:
                 yield section, item
@@ -127,6 +139,11 @@ class Outline:
             "numbered": self.numbered,
             "sections": [section for section, _, _ in self.sections],
         }
+
+
+FURNITURE = ("header", "heading", "sign_off")
+"""What an outline may place around the letter's sections, each a list of clauses with their
+conditions: the lines above the title, the title, the sign-off."""
 
 
 @frozen
@@ -179,6 +196,9 @@ class _Written:
     numbered: bool = True
     summary: Any = None  # its items, each read in turn
     sections: SomeEntries  # each section's items, read in turn
+    header: Any = None  # the lines above the title: their items, each read in turn
+    heading: Any = None  # the letter's title: the same
+    sign_off: Any = None  # the sign-off: the same
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
@@ -233,7 +253,8 @@ def parse_outline(text: str, *, name: str, path: str) -> Outline:
     outline, refused = structured(_READER, data, _Written)
     if refused[:1] and refused[0][0] == ():
         raise ClauseError(
-            "an outline is lines of 'name: value' (title, when, summary, sections)",
+            "an outline is lines of 'name: value' (title, when, summary, sections, header, "
+            "heading, sign_off)",
             Location(file=path, line=1),
         )
     assert isinstance(data, dict)
@@ -265,6 +286,7 @@ def parse_outline(text: str, *, name: str, path: str) -> Outline:
             sections.append(
                 (str(section), line_of(lines, *at), reading.items(items, at, parts=False))
             )
+    header, heading, sign_off = (reading.furniture(data, place) for place in FURNITURE)
     if reading.problems:
         raise combine(reading.problems)
     assert outline is not None
@@ -280,6 +302,9 @@ def parse_outline(text: str, *, name: str, path: str) -> Outline:
         numbered=outline.numbered,
         summary=summary,
         sections=tuple(sections),
+        header=header,
+        heading=heading,
+        sign_off=sign_off,
     )
 
 
@@ -301,6 +326,24 @@ class _Reading:
         if source is None:
             return None
         return Condition(source, self.path, line_of(self.lines, *at))
+
+    def furniture(self, data: Mapping[Any, Any], place: str) -> tuple[Item, ...] | None:
+        """The header, the heading or the sign-off, as written under ``place``; None where the
+        file does not say."""
+        return self.clauses(data[place], place) if data.get(place) is not None else None
+
+    def clauses(self, data: object, place: str) -> tuple[Item, ...]:
+        """The items of the header, the heading or the sign-off: clauses only, each with its
+        condition (a ``group`` too), for the letter's own lines."""
+        items = self.items(data, (place,), parts=True)
+        for index, item in enumerate(items):
+            if item.clause is None:
+                self.problem(
+                    f"'{place}' lists clauses (each with its 'when'), not the caseworker's text",
+                    place,
+                    index,
+                )
+        return tuple(item for item in items if item.clause is not None)
 
     def items(
         self, data: object, at: Keys, *, parts: bool, guard: Condition | None = None
@@ -444,6 +487,46 @@ def _param(value: object) -> Any:
     if isinstance(value, list):
         return tuple(str(item) for item in value)
     return str(value)
+
+
+def parse_layout(text: str, *, path: str) -> Outline:
+    """Read a library's layout (``layout.yaml``): the letter's own lines every letter of the
+    library has unless its outline says otherwise (``header``, ``heading``, ``sign_off``), as
+    an outline of no sections named ``layout``."""
+    data, lines = read_yaml(text, path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ClauseError(
+            "a layout is lines of 'name: value' (header, heading, sign_off)",
+            Location(file=path, line=1),
+        )
+    reading = _Reading(path, lines)
+    for key in unknown_keys(data, FURNITURE):
+        reading.problem(f"unknown key {key!r} (expected: {', '.join(FURNITURE)})", str(key))
+    header, heading, sign_off = (reading.furniture(data, place) for place in FURNITURE)
+    if reading.problems:
+        raise combine(reading.problems)
+    return Outline(
+        name="layout",
+        path=path,
+        title="the letter's own lines",
+        header=header,
+        heading=heading,
+        sign_off=sign_off,
+    )
+
+
+def read_layout(path: Path) -> tuple[Outline | None, list[LettersError]]:
+    """A library's layout, None where it has none, and its problems."""
+    if not path.is_file():
+        return None, []
+    try:
+        return parse_layout(path.read_text(encoding="utf-8"), path=str(path)), []
+    except LettersError as error:
+        return None, [error]
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [ClauseError(f"cannot read the layout ({error})", Location(file=str(path)))]
 
 
 def read_outlines(folder: Path) -> tuple[dict[str, Outline], list[LettersError]]:

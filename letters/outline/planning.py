@@ -137,6 +137,12 @@ class Plan:
     caseworker's text is ``text.<section>[n]``; a clause the outline placed has none."""
     conditions: Mapping[str, Any] | None = attrs.field(default=None, eq=False, repr=False)
     """What the outline's conditions saw of the case, to say why each clause is there."""
+    header: tuple[ClauseUse, ...] | None = None
+    """The lines above the title, one clause each; None where the outline places none."""
+    heading: tuple[ClauseUse, ...] | None = None
+    """The title's clause (one, or none); None where the outline does not say."""
+    sign_off: tuple[ClauseUse, ...] | None = None
+    """The sign-off's clause (one, or none); None where the outline does not say."""
 
 
 def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Plan:
@@ -221,7 +227,40 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
         raise combine(problems)
     summary = case.summary or planned(layout.summary)
     numbered = case.numbered if case.numbered is not None else outline.numbered
-    return Plan(summary, tuple(sections), choices, numbered, outline, fields, context)
+
+    return Plan(
+        summary,
+        tuple(sections),
+        choices,
+        numbered,
+        outline,
+        fields,
+        context,
+        **furnished(outline, context, choices),
+    )
+
+
+def furnished(
+    outline: Outline, context: Mapping[str, Any], choices: dict[int, Choice]
+) -> dict[str, tuple[ClauseUse, ...] | None]:
+    """The letter's own lines an outline, or a library's layout, places for a case: the header
+    lines whose conditions hold, the first title and the first sign-off whose conditions hold;
+    None for each it does not say. Why each clause is there goes into ``choices``."""
+    facts = context.get("facts") or {}
+    found: dict[str, tuple[ClauseUse, ...] | None] = {}
+    for place, most in (("header", None), ("heading", 1), ("sign_off", 1)):
+        items: tuple[Item, ...] | None = getattr(outline, place)
+        if items is None:
+            found[place] = None
+            continue
+        holding = [item for item in items if item.when is None or item.when.holds(context)]
+        uses = []
+        for item in holding[:most]:
+            placed = _placed(item, facts)
+            choices[id(placed)] = _choice(outline, item)
+            uses.append(placed)
+        found[place] = tuple(uses)
+    return found
 
 
 def _is_static(item: Item) -> bool:

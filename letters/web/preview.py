@@ -246,17 +246,7 @@ def letter_html(preview: Preview, number: int) -> str:
             preview.before[number], preview.shown[number] = previous, texts
         before = preview.before.get(number, [])
         blocks: list[tuple[str, str]] = []
-        facts = [
-            line
-            for line in (
-                letter.body_name
-                and f"{letter.body_name}" + (f" ({letter.reference})" if letter.reference else ""),
-                letter.category and f"Category: {letter.category}",
-                letter.decision and f"Decision: {letter.decision}",
-                letter.decision_date and f"Decision date: {letter.decision_date}",
-            )
-            if line
-        ]
+        facts = [line.text for line in letter.header]  # the library's header lines
         blocks.append(
             (
                 "facts",
@@ -270,6 +260,8 @@ def letter_html(preview: Preview, number: int) -> str:
             old = before[index] if index < len(before) else None
             changed = _changed_words(old, part["text"]) if before else set()
             kind = part["part"]
+            if kind == "header":  # shown above, in the facts
+                continue
             if part.get("items"):  # the paragraph's list, as the letter sets it out
                 runs = list_html(part, changed, counter)
             else:

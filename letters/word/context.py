@@ -90,6 +90,7 @@ def template_context(letter: Letter) -> dict[str, Any]:
     return {
         "letter": Fields(
             {
+                "header": [line.text for line in letter.header],
                 "body_name": letter.body_name,
                 "reference": letter.reference,
                 "category": letter.category,

@@ -13,7 +13,10 @@ from letters.problems import LettersError
     [
         (
             "- a\n",
-            ["line 1: an outline is lines of 'name: value' (title, when, summary, sections)"],
+            [
+                "line 1: an outline is lines of 'name: value' (title, when, summary, sections, header, "
+                "heading, sign_off)"
+            ],
         ),
         (
             "sections: {a: [x]}\n",

@@ -11,7 +11,7 @@ import attrs
 import docx
 import pytest
 
-from letters.composition import Letter, compose
+from letters.composition import Letter, LetterParagraph, Origin, Text, compose
 from letters.library import Library
 from letters.loading import load_case
 from letters.problems import TemplateError
@@ -91,9 +91,10 @@ def test_same_letter_gives_byte_identical_documents(letter: Letter) -> None:
 
 
 def test_optional_header_lines_leave_no_trace(letter: Letter) -> None:
-    bare = attrs.evolve(letter, body_name=None, reference=None, category=None, decision_date=None)
+    bare = attrs.evolve(letter, header=letter.header[2:3], reference=None)
     lines = [line for line in letter_lines(render(bare)) if line.strip()]
-    assert lines[0] == "Decision: Closed after initial enquiries"
+    assert lines[0] == "Decision : Closed after initial enquiries"
+    assert lines[1] == "The Ombudsman's final decision:"
     assert not any(line.startswith(("Category", "Decision date", "Reference")) for line in lines)
     header = "".join(
         t.text or "" for t in document_xml(render(bare), "word/header1.xml").iter(W + "t")
@@ -103,8 +104,9 @@ def test_optional_header_lines_leave_no_trace(letter: Letter) -> None:
 
 def test_xml_special_characters_and_tags_appear_literally(letter: Letter) -> None:
     hostile = "Smith & Sons <b>\"quoted\"</b> 'single' {{ letter.reference }} {%p if 1 %}"
-    data = render(attrs.evolve(letter, category=hostile, body_name=hostile))
-    assert f"Category: {hostile}" in letter_lines(data)
+    line = LetterParagraph((Text(f"Category : {hostile}", Origin(field="category")),))
+    data = render(attrs.evolve(letter, header=(line,), body_name=hostile))
+    assert f"Category : {hostile}" in letter_lines(data)
     assert docx.Document(io.BytesIO(data)).core_properties.title.startswith(
         f"The Ombudsman's final decision: {hostile}"
     )
