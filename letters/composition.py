@@ -214,6 +214,10 @@ class Letter:
     header: tuple[LetterParagraph, ...] = ()
     """The lines above the title, as the library words them (the body and reference,
     "Category : ...", ...): none where the outline places none."""
+    facts: Mapping[str, Any] = field(factory=dict, eq=False, repr=False)
+    """The facts the library declares, as the case gives them, as text (a records fact: a
+    list of its records, each its kind and fields as text): what a Word template sees as
+    ``letter.facts``, for a table with a row for each record."""
     summary: LetterParagraph | None = None
     body_name: str | None = None
     reference: str | None = None
@@ -559,6 +563,26 @@ class _Composer:
                 worded[name] = Due(value, self.case.decision_date)
         return worded
 
+    def _plain_facts(self) -> dict[str, Any]:
+        """The declared facts as text for a template: a fact the case does not give is None,
+        yes/no stays true or false, a records fact is a list of its records' fields."""
+        start = self._start
+
+        def shown(value: Any) -> Any:  # a deadline as the letter words it: "within one month"
+            return _as_text(Due(value, start) if isinstance(value, Deadline) else value)
+
+        plain: dict[str, Any] = {}
+        for name, declaration in self.library.facts.items():
+            value = self.facts.get(name)
+            if declaration.kind == "records" and value is not None:
+                names = ("kind", *(field.name for field in declaration.fields))
+                plain[name] = [
+                    {key: shown(getattr(record, key, None)) for key in names} for record in value
+                ]
+            else:
+                plain[name] = shown(value)
+        return plain
+
     def _furniture(
         self, planned: tuple[ClauseUse, ...] | None, clause_id: str, default: Paragraph | None
     ) -> Paragraph:
@@ -898,6 +922,7 @@ class _Composer:
             title=title[0].text if title else "",
             title_origin=title[0].runs[0].origin if title else None,
             header=tuple(header),
+            facts=self._plain_facts(),
             summary=LetterParagraph(tuple(summary_runs)) if summary_runs else None,
             body_name=case.body.name,
             reference=case.reference,
@@ -929,6 +954,15 @@ def characters(letter: Letter) -> int:
         + sum(len(section.heading) for section in letter.sections)
         + len(letter.title)
     )
+
+
+def _as_text(value: Any) -> Any:
+    """A fact's value as a template shows it: text, or true/false, or None."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_as_text(item) for item in value]
+    return str(value)
 
 
 def _list_text(part: ListPart, level: int = 0) -> str:

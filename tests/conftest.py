@@ -111,3 +111,18 @@ def register_clauses(tmp_path: Path) -> Path:
     from tests.register.registers import write_library
 
     return write_library(tmp_path / "library")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-references",
+        action="store_true",
+        help="accept a deliberate wording change: print how each reference letter "
+        "(tests/golden/) differs and rewrite it from the letter rendered now",
+    )
+
+
+@pytest.fixture
+def update_references(request: pytest.FixtureRequest) -> bool:
+    """Whether the golden tests rewrite their references (``--update-references``)."""
+    return bool(request.config.getoption("--update-references"))

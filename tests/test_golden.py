@@ -66,12 +66,30 @@ def reference_lines(reference: Path) -> list[str]:
     return as_published(reference.read_text(encoding="utf-8").splitlines())
 
 
+def accepted(reference: Path, expected: list[str], letter: list[str], update: bool) -> bool:
+    """With ``--update-references``, a reference that differs from its letter is rewritten
+    from it (its ``# `` notes kept at the top) and the difference printed: how a library
+    editor accepts a deliberate wording change, in the same pull request. False otherwise."""
+    if not update or letter == expected:
+        return False
+    lines = reference.read_text(encoding="utf-8").splitlines()
+    notes = [line for line in lines if line.startswith(NOTE)]
+    reference.write_text("\n".join([*notes, *letter]) + "\n", encoding="utf-8")
+    diff = "\n".join(difflib.unified_diff(expected, letter, "reference", "letter", lineterm=""))
+    print(f"rewrote {reference}:\n{diff}")
+    return True
+
+
 @pytest.mark.parametrize("reference", REFERENCES, ids=lambda path: path.stem)
-def test_example_renders_the_published_decision(live_library: Library, reference: Path) -> None:
+def test_example_renders_the_published_decision(
+    live_library: Library, reference: Path, update_references: bool
+) -> None:
     case = case_of(reference)
     assert case.exists(), f"{reference.name} has no case file ({reference.stem}.json)"
     letter = as_published(letter_lines(render(compose(load_case(case), live_library))))
     expected = reference_lines(reference)
+    if accepted(reference, expected, letter, update_references):
+        return
 
     assert expected[0] in letter, f"the reference's first line is not in the letter: {expected[0]}"
     body = letter[letter.index(expected[0]) :]
@@ -156,7 +174,7 @@ def _constructed_case(name: str) -> dict[str, object]:
     "name", sorted(path.stem for path in CONSTRUCTED.glob("*.txt")), ids=lambda name: name
 )
 def test_constructed_investigation_example_renders_its_reference(
-    live_library: Library, name: str
+    live_library: Library, name: str, update_references: bool
 ) -> None:
     reference = (CONSTRUCTED / f"{name}.txt").read_text(encoding="utf-8").splitlines()
     assert reference[0].startswith("# A constructed example"), "the header says what it is"
@@ -166,6 +184,8 @@ def test_constructed_investigation_example_renders_its_reference(
     letter = as_published(
         letter_lines(render(compose(parse_case(data, source=name), live_library)))
     )
+    if accepted(CONSTRUCTED / f"{name}.txt", expected, letter, update_references):
+        return
     diff = "\n".join(difflib.unified_diff(expected, letter, "reference", "letter", lineterm=""))
     assert letter == expected, f"the letter differs from constructed/{name}.txt:\n{diff}"
 
@@ -178,3 +198,15 @@ def test_constructed_examples_cover_upheld_with_three_remedies_and_not_upheld() 
     not_upheld = json.loads((EXAMPLES / "not-upheld-parking-permit.json").read_text("utf-8"))
     assert not_upheld["decision"] == "Not upheld"
     assert "remedies" not in not_upheld["facts"]
+
+
+def test_update_references_rewrites_a_reference_keeping_its_notes(tmp_path: Path) -> None:
+    reference = tmp_path / "a.txt"
+    reference.write_text("# a note\nOld line\nSame\n", encoding="utf-8")
+    letter = ["New line", "Same"]
+    expected = reference_lines(reference)
+    assert not accepted(reference, expected, letter, update=False)
+    assert reference.read_text(encoding="utf-8") == "# a note\nOld line\nSame\n"
+    assert accepted(reference, expected, letter, update=True)
+    assert reference.read_text(encoding="utf-8") == "# a note\nNew line\nSame\n"
+    assert not accepted(reference, letter, letter, update=True)  # nothing to accept

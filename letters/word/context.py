@@ -91,6 +91,14 @@ def template_context(letter: Letter) -> dict[str, Any]:
         "letter": Fields(
             {
                 "header": [line.text for line in letter.header],
+                "facts": Fields(
+                    {
+                        name: [Fields(record) for record in value]
+                        if isinstance(value, list) and value and isinstance(value[0], dict)
+                        else value
+                        for name, value in letter.facts.items()
+                    }
+                ),
                 "body_name": letter.body_name,
                 "reference": letter.reference,
                 "category": letter.category,

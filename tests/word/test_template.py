@@ -288,3 +288,22 @@ def test_docxtpl_markers_and_line_breaks_come_out_as_docxtpl_makes_them(
     text = "\n".join(letter_lines(prepared))
     assert "Literal: {{ not a tag }} and {% nor this %}" in text
     assert "about {_{ this }_}" in text  # case text keeps its braces as it gave them
+
+
+def test_a_template_prints_a_table_row_for_each_record_of_a_fact(
+    live_library: Library, tmp_path: Path
+) -> None:
+    """A template sees the declared facts (``letter.facts``): a row loop over a records fact."""
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=2)
+    table.cell(0, 0).text = "{%tr for remedy in letter.facts.remedies %}"
+    table.cell(1, 0).text = "{{ remedy.kind }}"
+    table.cell(1, 1).text = "{{ remedy.amount or '' }} {{ remedy.by }}"
+    table.cell(2, 0).text = "{%tr endfor %}"
+    path = tmp_path / "findings.docx"
+    document.save(str(path))
+    letter = compose(load_case(EXAMPLES / "upheld-care-assessment-delay.json"), live_library)
+    lines = [line.strip() for line in letter_lines(WordTemplate(path).render(letter))]
+    kinds = [remedy["kind"] for remedy in letter.facts["remedies"]]
+    assert [line for line in lines if line in kinds] == kinds
+    assert "£300 within one month" in lines
