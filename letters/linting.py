@@ -6,13 +6,21 @@ duplicate ids, outlines that name a clause, variant or fact the library lacks, a
 heading or a condition that can never be true, and case files that use clauses, variants,
 parameters, reasons or facts the library does not have. Clauses that no case file uses are
 notices: information, not a fault.
+
+It also finds what library editors tripped on: a caseworker paragraph that repeats a standard
+sentence the letter already has from a clause, a reason's wording ending in its own full stop
+where the clause taking it in adds one (the letter prints ``..``), a choice fact whose
+hand-written ``choices`` have gone stale against the variants of the clause it picks, and a
+letter that states no decision.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import attrs
@@ -42,7 +50,14 @@ from letters.limits import Limits, budget
 from letters.loading import field_lines, load_case, read_case_file
 from letters.model import Case, ClauseUse
 from letters.outcomes import contained
-from letters.outline import Condition, Item, Outline, can_be_true, outline_problems
+from letters.outline import (
+    Condition,
+    FactValueOf,
+    Item,
+    Outline,
+    can_be_true,
+    outline_problems,
+)
 from letters.problems import LettersError, Location, Problem, Severity
 
 
@@ -88,6 +103,9 @@ def lint(directory: str | Path | None, cases: Sequence[str | Path] = ()) -> list
             )
     for outline in _laid_out(library):
         problems.extend(_placed_twice(outline, library.facts, reasons))
+    problems.extend(_stale_choices(library))
+    stops = _reason_full_stops(library)
+    problems.extend(stops.values())
     if library.outlines:
         placed = placed_clauses(library)
         problems.extend(
@@ -107,7 +125,7 @@ def lint(directory: str | Path | None, cases: Sequence[str | Path] = ()) -> list
     for path in cases:
 
         def check(path: str | Path = path) -> list[Problem]:
-            return _lint_case(Path(path), library, used, reported, limits, exercised)
+            return _lint_case(Path(path), library, used, reported, limits, exercised, set(stops))
 
         found = contained(str(path), check)
         problems.extend(found if isinstance(found, list) else found.problems)
@@ -213,6 +231,7 @@ def _lint_case(
     reported: set[tuple[str, Location]],
     limits: Limits,
     exercised: set[tuple[str, int]],
+    full_stops: AbstractSet[str],
 ) -> list[Problem]:
     try:
         case = load_case(path, limits=limits)
@@ -228,7 +247,22 @@ def _lint_case(
             for run in _runs(letter)
             if run.origin.chosen is not None
         )
-        return [*_twice_in_letter(letter, path), *_summary_repeats(letter, path)]
+        at_field = [
+            *_double_full_stops(letter, library, path, full_stops, limits),
+            *_repeated_sentences(letter, path),
+        ]
+        if at_field:  # each at the case file's line of its field
+            lines = field_lines(read_case_file(path, limits=limits))
+            at_field = [
+                _with_line(p, lines.get(p.location.field)) if p.location.field else p
+                for p in at_field
+            ]
+        return [
+            *_twice_in_letter(letter, path),
+            *_summary_repeats(letter, path),
+            *at_field,
+            *_no_decision(letter, library, path),
+        ]
     except LettersError as error:
         lines = field_lines(read_case_file(path, limits=limits))
         problems = []
@@ -335,6 +369,233 @@ def _summary_repeats(letter: Letter, path: Path) -> list[Problem]:
                     )
                 )
     return problems
+
+
+# What library editors tripped on ------------------------------------------------------------
+
+FINAL = "final/"
+"""Where the clauses that state a letter's decision are found."""
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+_SHORTEST = 4
+"""The fewest words of a standard sentence a caseworker paragraph is checked for repeating:
+a shorter one ("We agree.") may well be said again on purpose."""
+
+_DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")  # two full stops, not an ellipsis
+
+_TAKES_REASON = re.compile(r"\{\{-?\s*reasons?\.(\w+)[^}]*\}\}\.")
+"""A reason's wording taken in with a full stop of the clause's own after it:
+``This is because {{ reason.summary }}.``"""
+
+
+def _normalised(sentence: str) -> str:
+    """A sentence as compared: its white space one space, its quotes straight."""
+    return " ".join(sentence.translate(_QUOTES).split())
+
+
+def _sentences(text: str) -> list[str]:
+    return [sentence.strip() for sentence in _SENTENCE_END.split(text) if sentence.strip()]
+
+
+def _letter_runs(letter: Letter) -> list[Text]:
+    """Every run of a letter's paragraphs, their lists' items too: the header lines, the
+    Summary, the sections' paragraphs and the sign-off."""
+    summary = [letter.summary] if letter.summary is not None else []
+    paragraphs = [*letter.header, *summary, *letter.paragraphs, letter.sign_off]
+    return [
+        run
+        for paragraph in paragraphs
+        for run in (*paragraph.runs, *(run for item in paragraph.items for run in item.runs))
+    ]
+
+
+def _repeated_sentences(letter: Letter, path: Path) -> list[Problem]:
+    """Caseworker paragraphs (``text.<section>[n]``) that repeat, word for word but for white
+    space and quotes, a sentence a clause already gives the same letter."""
+    runs = _letter_runs(letter)
+    standard: dict[
+        str, tuple[str, str]
+    ] = {}  # each clause sentence, as compared: it and its clause
+    for run in runs:
+        if run.origin.clause is not None:
+            for sentence in _sentences(run.text):
+                if len(sentence.split()) >= _SHORTEST:
+                    standard.setdefault(_normalised(sentence), (sentence, run.origin.clause))
+    problems = []
+    for run in runs:
+        if run.origin.clause is not None or not run.origin.field.startswith("text."):
+            continue
+        for sentence in _sentences(run.text):
+            found = standard.get(_normalised(sentence))
+            if found is not None:
+                problems.append(
+                    Problem(
+                        f"this paragraph repeats the standard sentence {found[0]!r} that "
+                        f"clause {found[1]} already gives this letter",
+                        Location(file=str(path), field=run.origin.field),
+                        Severity.WARNING,
+                    )
+                )
+    return problems
+
+
+def _reason_full_stops(library: Library) -> dict[str, Problem]:
+    """The reasons' wordings that end in a full stop where a clause taking them in puts its
+    own after them (``{{ reason.summary }}.``), so the letter prints ``..``: by clause id."""
+    takers: dict[str, list[str]] = {}  # a reason's wording ("summary"): the clauses adding a stop
+    for clause in library:
+        for variant in clause.variants:
+            for part in _TAKES_REASON.findall(variant.text):
+                if clause.id not in takers.setdefault(part, []):
+                    takers[part].append(clause.id)
+    problems: dict[str, Problem] = {}
+    for clause in library:
+        part = clause.id.rsplit("/", 1)[-1]
+        if not clause.id.startswith(REASONS) or part not in takers:
+            continue
+        for variant in clause.variants:
+            wording = variant.text.rstrip()
+            if wording.endswith(".") and not wording.endswith(".."):
+                by = takers[part]
+                which = f"clause {by[0]} adds" if len(by) == 1 else f"clauses {_and(by)} add"
+                problems[clause.id] = Problem(
+                    f"this reason's wording ends in a full stop where {which} its own: the "
+                    "letter prints '..'; leave this full stop out",
+                    Location(file=clause.path, line=variant.line + wording.count("\n")),
+                )
+                break
+    return problems
+
+
+def _and(names: Sequence[str]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def _double_full_stops(
+    letter: Letter, library: Library, path: Path, known: AbstractSet[str], limits: Limits
+) -> list[Problem]:
+    """Sentences of a letter that print ``..`` where neither the clause's wording nor the
+    wording it took in holds ``..`` itself: a value filled in ends in a full stop where the
+    wording adds its own (said at the case's field that gives it, where one does). A reason's
+    wording found so already (``known``) is said at its clause, not again for each case."""
+    problems = []
+    values: dict[str, str] | None = None
+    for run in _letter_runs(letter):
+        origin = run.origin
+        if origin.clause is None or not _DOUBLE_STOP.search(run.text):
+            continue
+        if any(included.clause in known for included in run.includes):
+            continue
+        wordings = [
+            variant.text
+            for part in (origin, *run.includes)
+            if part.clause is not None and part.clause in library
+            for variant in library[part.clause].variants
+        ]
+        if any(_DOUBLE_STOP.search(wording) for wording in wordings):
+            continue  # written so
+        if values is None:
+            values = dict(_values_ending_in_a_stop(json.loads(read_case_file(path, limits=limits))))
+        sentence = next(s for s in _sentences(run.text) if _DOUBLE_STOP.search(s))
+        field = next((f for f, value in values.items() if value + "." in run.text), None)
+        given = f"the case's {field}" if field else "a value filled into it"
+        problems.append(
+            Problem(
+                f"the letter prints '..' in {sentence!r}: {given} ends in a full stop where "
+                f"the wording of clause {origin.clause} adds its own",
+                Location(file=str(path), field=field or origin.field or None),
+            )
+        )
+    return problems
+
+
+def _values_ending_in_a_stop(data: object, at: str = "") -> Iterator[tuple[str, str]]:
+    """The text values of a case file that end in one full stop, each with its field path."""
+    if isinstance(data, str):
+        if data.endswith(".") and not data.endswith(".."):
+            yield at, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _values_ending_in_a_stop(value, f"{at}.{key}" if at else str(key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _values_ending_in_a_stop(value, f"{at}[{index}]")
+
+
+def _stale_choices(library: Library) -> list[Problem]:
+    """Choice facts that pick a clause's variant (``variant: {fact: NAME}``) and list their
+    ``choices`` by hand: a choice no variant has, a variant not listed, or a list that could
+    simply go (left out, the clause's variants are the fact's choices, kept up to date)."""
+    picks: dict[str, dict[str, tuple[str, ...]]] = {}
+    for outline in _laid_out(library):
+        for _, item in outline.items():
+            if isinstance(item.variant, FactValueOf) and item.clause in library.clauses:
+                clause = library.clauses[item.clause or ""]
+                picked = picks.setdefault(item.variant.fact, {})
+                picked[clause.id] = tuple(variant.name for variant in clause.variants)
+    problems = []
+    for name, declaration in library.facts.items():
+        if declaration.kind != "choice" or declaration.variants_of or name not in picks:
+            continue
+        clauses = picks[name]
+        variants = list(dict.fromkeys(v for names in clauses.values() for v in names))  # in order
+        of = f"the variants of {_and(list(clauses))}"
+        advice = f"leave out 'choices': {of} are then its choices"
+        at = Location(file=str(Path(library.root or "") / "facts.yaml"), line=declaration.line)
+        stale = [
+            f"fact {name!r} lists the choice {choice!r}, which is none of {of} "
+            f"({', '.join(variants)}); {advice}"
+            for choice in declaration.choices
+            if choice not in variants
+        ]
+        stale += [
+            f"fact {name!r} does not list {variant!r}, one of {of}, so no case can choose it; "
+            f"{advice}"
+            for variant in variants
+            if variant not in declaration.choices
+        ]
+        problems += [Problem(message, at, Severity.WARNING) for message in stale]
+        if not stale:
+            problems.append(
+                Problem(
+                    f"fact {name!r} lists {of} by hand; {advice}, and stay up to date",
+                    at,
+                    Severity.NOTICE,
+                )
+            )
+    return problems
+
+
+def _no_decision(letter: Letter, library: Library, path: Path) -> list[Problem]:
+    """A letter that states no decision: nothing from a ``final/`` clause, and no caseworker
+    text in a section where the outlines place them (or a section ``decision``). Only for a
+    library with ``final/`` clauses: another words its decision its own way."""
+    if not any(clause.id.startswith(FINAL) for clause in library):
+        return []
+    sections = {"decision"} | {
+        section
+        for outline in library.outlines.values()
+        for section, item in outline.items()
+        if item.clause is not None and item.clause.startswith(FINAL)
+    }
+    if any(
+        run.origin.clause and run.origin.clause.startswith(FINAL) for run in _letter_runs(letter)
+    ):
+        return []
+    for section in letter.sections:
+        if section.id in sections and any(
+            run.origin.clause is None for paragraph in section.paragraphs for run in paragraph.runs
+        ):
+            return []
+    return [
+        Problem(
+            f"the letter states no decision: it has no clause from {FINAL} and no caseworker "
+            f"text in {' or '.join(f'text.{section}' for section in sorted(sections))}",
+            Location(file=str(path)),
+            Severity.WARNING,
+        )
+    ]
 
 
 def _laid_out(library: Library) -> list[Outline]:

@@ -299,3 +299,113 @@ def test_clauses_show_with_a_case_uses_the_outlines_variant_and_parameters(tmp_p
         ],
     )
     assert chosen.stdout == "We will not refund the fee.\n"
+
+
+# What library editors tripped on (#30) ------------------------------------------------------
+
+
+def warnings_of(findings: list[Problem]) -> list[str]:
+    return [str(f) for f in findings if f.severity is Severity.WARNING]
+
+
+def test_a_caseworker_paragraph_repeating_a_standard_sentence_is_a_warning(
+    tmp_path: Path, project: Path
+) -> None:
+    # the clause's curly quote and single spaces; the caseworker's straight quote, two spaces
+    path = case_file(
+        tmp_path,
+        facts={"checked": True},
+        text={"assessment": ["We checked the Council's  records. It was all in order."]},
+    )
+    assert warnings_of(lint(project, [path])) == [
+        f"{path}: line {line_in(path, 'all in order')}: text.assessment[0]: warning: this "
+        "paragraph repeats the standard sentence 'We checked the Council’s records.' that "
+        "clause assessment/checked already gives this letter"
+    ]
+
+
+def test_a_reason_ending_in_its_own_full_stop_is_an_error_at_the_reason(
+    tmp_path: Path, project: Path
+) -> None:
+    reason = project / "reasons" / "no-fault" / "summary.txt"
+    reason.write_text("---\ntitle: no fault\n---\nthere is no sign of fault.\n")
+    path = case_file(tmp_path)  # its letter prints "no sign of fault..": said once, at the reason
+    assert errors(lint(project, [path])) == [
+        f"{reason}: line 4: this reason's wording ends in a full stop where clause "
+        "summary/because adds its own: the letter prints '..'; leave this full stop out"
+    ]
+
+
+def test_a_value_ending_in_a_full_stop_the_wording_adds_again_is_an_error(
+    tmp_path: Path, project: Path
+) -> None:
+    path = case_file(tmp_path, complaint={"about": "about a parking fee."})
+    at = f"{path}: line {line_in(path, 'parking fee.')}: complaint.about"
+    assert errors(lint(project, [path])) == [
+        f"{at}: the letter prints '..' in 'Ms A complains about a parking fee..': the case's "
+        "complaint.about ends in a full stop where the wording of clause complaint/about adds "
+        "its own",
+        f"{at}: the letter prints '..' in 'We will not investigate this complaint about a "
+        "parking fee..': the case's complaint.about ends in a full stop where the wording of "
+        "clause summary/will-not adds its own",
+    ]
+
+
+def test_two_full_stops_the_wording_writes_itself_are_no_error(
+    tmp_path: Path, project: Path
+) -> None:
+    (project / "final" / "decision.txt").write_text(
+        "---\ntitle: t\n---\nWe will not investigate because {{ reason.final }}..\n"
+    )
+    path = case_file(tmp_path)
+    assert errors(lint(project, [path])) == []
+
+
+def test_a_choice_list_gone_stale_against_the_clause_variants_is_a_warning(
+    project: Path,
+) -> None:
+    facts = project / "facts.yaml"
+    facts.write_text(
+        facts.read_text().replace("  kind: choice\n", "  kind: choice\n  choices: [plain, sory]\n")
+    )
+    line = line_in(facts, "tone:")
+    advice = "leave out 'choices': the variants of decision/no-refund are then its choices"
+    assert warnings_of(lint(project)) == [
+        f"{facts}: line {line}: warning: fact 'tone' does not list 'sorry', one of the variants "
+        f"of decision/no-refund, so no case can choose it; {advice}",
+        f"{facts}: line {line}: warning: fact 'tone' lists the choice 'sory', which is none of "
+        f"the variants of decision/no-refund (plain, sorry); {advice}",
+    ]
+
+
+def test_a_choice_list_the_clause_variants_give_is_a_notice_that_it_can_go(
+    project: Path,
+) -> None:
+    facts = project / "facts.yaml"
+    facts.write_text(
+        facts.read_text().replace("  kind: choice\n", "  kind: choice\n  choices: [plain, sorry]\n")
+    )
+    findings = lint(project)
+    assert warnings_of(findings) == []
+    assert (
+        f"{facts}: line {line_in(facts, 'tone:')}: notice: fact 'tone' lists the variants of "
+        "decision/no-refund by hand; leave out 'choices': the variants of decision/no-refund are "
+        "then its choices, and stay up to date"
+    ) in [str(f) for f in findings]
+
+
+def test_a_letter_that_states_no_decision_is_a_warning(tmp_path: Path, project: Path) -> None:
+    path = case_file(tmp_path, reasons=[])  # no reason: the outline places no final/ clause
+    assert warnings_of(lint(project, [path])) == [
+        f"{path}: warning: the letter states no decision: it has no clause from final/ and no "
+        "caseworker text in text.decision or text.final"
+    ]
+
+
+def test_a_letter_whose_decision_is_the_caseworkers_text_states_one(
+    tmp_path: Path, project: Path
+) -> None:
+    outline = project / "outlines" / "fees.yaml"
+    outline.write_text(outline.read_text().replace("  final:\n", "  final:\n    - text\n"))
+    path = case_file(tmp_path, reasons=[], text={"final": ["We will not investigate."]})
+    assert warnings_of(lint(project, [path])) == []

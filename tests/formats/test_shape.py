@@ -24,7 +24,7 @@ _MARKUP = re.compile(r"^#+ |\*\*|(?<!\\)\*")
 _ESCAPE = re.compile(r"\\([\\`*_\[\]<|~#>+.-])")
 
 
-def _lines(text: str) -> list[str]:
+def _lines(text: list[str]) -> list[str]:
     return [line for line in (re.sub(r"\s+", " ", line).strip() for line in text) if line]
 
 
