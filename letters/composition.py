@@ -123,6 +123,9 @@ class LetterParagraph:
 
     runs: tuple[Text, ...]
     items: tuple[ListItem, ...] = ()
+    label: str = ""
+    """Its number as every format prints it ("3.", "b."), by its section's numbering; "" for a
+    paragraph not numbered (and for the header lines, the Summary and the sign-off)."""
 
     @property
     def lead(self) -> str:
@@ -195,12 +198,46 @@ def _labels(items: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 @frozen
 class Section:
-    """A headed part of the letter ("The complaint") and its numbered paragraphs."""
+    """A headed part of the letter ("The complaint") and its paragraphs, numbered as the
+    outline says (``numbering``): ``continue`` on from the section before, ``restart`` from 1,
+    ``none``, or ``letters`` (a., b. ...). A section with no paragraphs is a heading over the
+    sections after it."""
 
     id: str
     heading: str
     paragraphs: tuple[LetterParagraph, ...]
     heading_origin: Origin | None = None
+    numbering: str = "continue"
+
+
+CONTINUE, RESTART, UNNUMBERED, LETTERED = "continue", "restart", "none", "letters"
+"""How a section's paragraphs are numbered (the outline's ``numbering``)."""
+
+
+def labelled(sections: Sequence[Section]) -> tuple[Section, ...]:
+    """The sections with each paragraph's label, by its section's numbering: one count runs
+    on across the numbered sections (``continue``), starts again at 1 (``restart``), and
+    stands still over sections not numbered and lettered ones, which start at a. each."""
+    count = 0
+    found: list[Section] = []
+    for section in sections:
+        if section.numbering == RESTART:
+            count = 0
+        labels: list[str] = []
+        for number, _ in enumerate(section.paragraphs, start=1):
+            if section.numbering == UNNUMBERED:
+                labels.append("")
+            elif section.numbering == LETTERED:
+                labels.append(lists.number_label(0, number).removesuffix(")") + ".")
+            else:
+                count += 1
+                labels.append(f"{count}.")
+        paragraphs = tuple(
+            attrs.evolve(paragraph, label=label) if paragraph.label != label else paragraph
+            for paragraph, label in zip(section.paragraphs, labels, strict=True)
+        )
+        found.append(attrs.evolve(section, paragraphs=paragraphs))
+    return tuple(found)
 
 
 @frozen
@@ -240,7 +277,7 @@ class Letter:
 
     @property
     def paragraphs(self) -> Iterator[LetterParagraph]:
-        """The numbered paragraphs, in order: numbering runs on across sections."""
+        """The sections' paragraphs, in order, each with its label."""
         for section in self.sections:
             yield from section.paragraphs
 
@@ -878,6 +915,7 @@ class _Composer:
             heading=" ".join(text.text for text in heading),
             paragraphs=tuple(paragraphs),
             heading_origin=heading[0].origin if heading else None,
+            numbering=self.plan.numbering_of(plan.section),
         )
 
     def _fields(self, plan: SectionPlan) -> tuple[str, Any]:
@@ -891,11 +929,17 @@ class _Composer:
 
     def letter(self) -> Letter:
         case = self.case
-        sections = tuple(
-            section
-            for plan in self.plan.sections
-            for section in [self.section(plan)]
-            if section.paragraphs or id(plan) in self._given_sections  # an outline's empty one goes
+        headings = self.plan.headings  # sections that are only a heading: they stay
+        sections = labelled(
+            [
+                section
+                for plan in self.plan.sections
+                for section in [self.section(plan)]
+                # an outline's section that places nothing for this case goes
+                if section.paragraphs
+                or id(plan) in self._given_sections
+                or plan.section in headings
+            ]
         )
         summary_field = "summary" if case.summary else ""  # else the plan's fields say
         summary_runs = [

@@ -13,6 +13,9 @@ What the decision template is made of:
   sign-off;
 - a paragraph style "Numbered Paragraph" tied to a Word numbering definition, so paragraphs are
   numbered 1, 2, 3 ... by Word itself, continuing across sections;
+- a paragraph style "Labelled Paragraph" for a label Word's numbering cannot give (a section
+  lettered a., b., or numbered from 1 again): the letter's label as text, then a tab, hanging
+  as a numbered paragraph does;
 - the case reference in the page header, "Page N of M" fields in the footer;
 - document properties (title, subject) filled from the letter.
 """
@@ -150,6 +153,9 @@ def styles(document: Document) -> None:
         parse_xml(f'<w:numPr {nsdecls("w")}><w:numId w:val="{NUMBERING_ID}"/></w:numPr>'),
     )
     paragraph_style(document, "Paragraph")  # a body paragraph of a letter not numbered
+    labelled = paragraph_style(document, "Labelled Paragraph")  # "b.", a tab, the text
+    labelled.paragraph_format.left_indent = Cm(1)
+    labelled.paragraph_format.first_line_indent = Cm(-1)
     # The items of a list in a paragraph, and the paragraph going on after its list: each
     # paragraph of the template that shows one names its list and level (w:numPr).
     paragraph_style(document, "List Item", after=4)
@@ -276,28 +282,40 @@ def statement(document: Document) -> None:
     document.add_paragraph("{%p for section in letter.sections %}")
     document.add_paragraph("{{ section.heading }}", style="Heading 2")
     document.add_paragraph("{%p for paragraph in section.paragraphs %}")
-    # Numbered or not, as the letter says; the letter's last paragraph keeps with the sign-off,
-    # so the sign-off never stands alone at the top of a page.
-    # The last paragraph's test first: every other paragraph asks two questions, not three.
-    # A paragraph of a letter not numbered that holds a numbered list is a member of the
+    # Numbered by Word, labelled as text, or not numbered, as the letter says; the letter's
+    # last paragraph keeps with the sign-off, so the sign-off never stands alone at the top of a
+    # page. The last paragraph's test first: every other paragraph asks two questions, not three.
+    # A paragraph not numbered by Word that holds a numbered list is a member of the
     # unnumbered paragraphs' list, at its unseen first level, so that its items' a), b) start
     # again under it as they do under a numbered paragraph.
     for tests, style, keep, listed in (
         (
-            ("{%p if paragraph.keeps_with_next %}", "{%p if letter.numbered %}"),
-            "Numbered Paragraph",
+            ("{%p if paragraph.keeps_with_next %}", "{%p if paragraph.label_as_text %}"),
+            "Labelled Paragraph",
             True,
-            False,
+            True,
         ),
+        (("{%p elif paragraph.label %}",), "Numbered Paragraph", True, False),
         (("{%p elif paragraph.items %}",), "Paragraph", True, True),
         (("{%p else %}",), "Paragraph", True, False),
-        (("{%p endif %}", "{%p elif letter.numbered %}"), "Numbered Paragraph", False, False),
+        (
+            ("{%p endif %}", "{%p elif paragraph.label_as_text %}"),
+            "Labelled Paragraph",
+            False,
+            True,
+        ),
+        (("{%p elif paragraph.label %}",), "Numbered Paragraph", False, False),
         (("{%p elif paragraph.items %}",), "Paragraph", False, True),
         (("{%p else %}",), "Paragraph", False, False),
     ):
         for test in tests:
             document.add_paragraph(test)
-        paragraph = document.add_paragraph("{{ paragraph }}", style=style)
+        if style == "Labelled Paragraph":
+            paragraph = document.add_paragraph("{{ paragraph.label }}", style=style)
+            paragraph.add_run().add_tab()
+            paragraph.add_run("{{ paragraph }}")
+        else:
+            paragraph = document.add_paragraph("{{ paragraph }}", style=style)
         if keep:
             paragraph.paragraph_format.keep_with_next = True
         if listed:
@@ -307,6 +325,10 @@ def statement(document: Document) -> None:
                     f'<w:numId w:val="{UNNUMBERED_ID}"/></w:numPr>'
                 )
             )
+        if style == "Labelled Paragraph":  # its own hanging indent, over the list level's
+            indent = paragraph._p.get_or_add_pPr().get_or_add_ind()
+            indent.set(qn("w:left"), str(LEVEL_INDENT))
+            indent.set(qn("w:hanging"), str(LEVEL_INDENT))
     document.add_paragraph("{%p endif %}")
     list_items(document)
     document.add_paragraph("{%p endfor %}")
@@ -387,6 +409,7 @@ USED_STYLES = {
     "Heading 1",
     "Heading 2",
     "Numbered Paragraph",
+    "Labelled Paragraph",
     "Paragraph",
     "List Item",
     "Continued Paragraph",

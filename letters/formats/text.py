@@ -1,8 +1,8 @@
 """A composed letter as plain text or Markdown: for pasting into case systems and for review.
 
 Both come from the same Letter as the Word document: the header lines, the title, the
-Summary, each section's heading and its numbered paragraphs (numbering runs on across
-sections), and the sign-off. A paragraph's own line breaks (a bulleted list of tests, a citation
+Summary, each section's heading and its paragraphs with their labels ("3.", "b.", as the
+outline numbers each section: the same labels every format prints), and the sign-off. A paragraph's own line breaks (a bulleted list of tests, a citation
 on a line of its own) are kept, indented under the paragraph's number.
 """
 
@@ -35,13 +35,11 @@ def plain_text(letter: Letter) -> str:
     blocks.append(letter.title)
     if letter.summary is not None:
         blocks.append(f"Summary: {letter.summary.text}")
-    number = 0
     for section in letter.sections:
         check_time()
         blocks.append(section.heading)
         for paragraph in section.paragraphs:
-            number += 1
-            label = f"{number}. " if letter.numbered else ""
+            label = f"{paragraph.label} " if paragraph.label else ""
             blocks.append(label + paragraph.text.replace("\n", "\n" + " " * len(label)))
     blocks.append(letter.sign_off.text)
     return "\n\n".join(block for block in blocks if block) + "\n"
@@ -57,13 +55,12 @@ def markdown(letter: Letter) -> str:
     blocks.append(f"# {escape(letter.title)}")
     if letter.summary is not None:
         blocks.append(f"**Summary:** {_lines(escape(letter.summary.text), '')}")
-    number = 0
     for section in letter.sections:
         check_time()
         blocks.append(f"## {escape(section.heading)}")
         for paragraph in section.paragraphs:
-            number += 1
-            label = f"{number}. " if letter.numbered else ""
+            # "b." starts no Markdown list (only digits do), so a lettered label reads as text
+            label = f"{paragraph.label} " if paragraph.label else ""
             blocks.append(label + _lines(escape(paragraph.lead), " " * len(label)))
             if paragraph.items:
                 blocks.append(_list(paragraph, " " * len(label)))

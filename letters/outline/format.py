@@ -21,6 +21,23 @@ clauses fill them, each under a condition on the case's facts::
             - clause: assessment/professional-judgement
               when: facts.document
 
+A section may say how its paragraphs are numbered, written as a mapping of ``numbering`` and
+``items`` (a list, as above, numbers them as the outline says)::
+
+    sections:
+      approach:
+        numbering: none
+        items: [approach/how-we-work]
+      orders:
+        numbering: letters
+        items: [text]
+
+Numbering is ``continue`` (the numbers run on from the section before: the default),
+``restart`` (1 again), ``none`` (no numbers; the next numbered section goes on from where the
+count stood) or ``letters`` (a., b., c., from a. in each such section: a housing ombudsman's
+orders). A section written with no items (``approach: []`` or ``items: []``) is only a heading,
+over the sections after it: it stays in every letter, though it places no paragraph.
+
 A section's items are its paragraphs: a clause id, a clause with its ``when``, ``variant`` and
 ``params``, ``text`` (the place of the caseworker's own paragraphs for that section), or
 ``join`` (clauses run into one paragraph); a ``group`` gives items one condition, and its
@@ -65,6 +82,12 @@ TEXT = "text"
 """The item that places the caseworker's own paragraphs for a section."""
 LAST = "last"
 """``text: last``: the caseworker's last paragraph of the section."""
+CONTINUE, RESTART, NONE, LETTERS = "continue", "restart", "none", "letters"
+NUMBERINGS = (CONTINUE, RESTART, NONE, LETTERS)
+"""How a section's paragraphs may be numbered: on from the section before, from 1 again, not
+at all, or lettered a., b., c."""
+SECTION_KEYS = ("numbering", "items")
+"""The keys of a section written as a mapping."""
 
 
 @frozen
@@ -96,6 +119,11 @@ class Outline:
     numbered: bool = True
     summary: tuple[Item, ...] = ()
     sections: tuple[tuple[str, int, tuple[Item, ...]], ...] = ()
+    numbering: tuple[tuple[str, str], ...] = ()
+    """The sections that say how their paragraphs are numbered, and how (one of
+    ``NUMBERINGS``); the others are numbered as the outline says (``numbered``)."""
+    headings: tuple[str, ...] = ()
+    """The sections that are only a heading (written with no items): kept in every letter."""
     header: tuple[Item, ...] | None = None
     """The lines above the letter's title, each a clause the case's facts place (the body and
     reference, "Category : ...", ...); None: the outline leaves them out."""
@@ -138,6 +166,8 @@ class Outline:
             "when": self.when.source if self.when else None,
             "numbered": self.numbered,
             "sections": [section for section, _, _ in self.sections],
+            "numbering": dict(self.numbering),
+            "headings": list(self.headings),
         }
 
 
@@ -273,19 +303,26 @@ def parse_outline(text: str, *, name: str, path: str) -> Outline:
             reading.problem(message, attribute)
     summary = reading.items(data.get("summary") or [], ("summary",), parts=True)
     sections: list[tuple[str, int, tuple[Item, ...]]] = []
+    numbering: list[tuple[str, str]] = []
+    headings: list[str] = []
     if "sections" in wrong:
         reading.problem(
             "the outline needs 'sections': each section's name and its paragraphs", "sections"
         )
     else:
         for section, items in data["sections"].items():
-            at = ("sections", str(section))
+            at: Keys = ("sections", str(section))
+            line = line_of(lines, *at)  # the section's name, though its items are under it
+            if isinstance(items, dict):
+                items, at, numbered_as = reading.section(str(section), items, at)
+                if numbered_as is not None:
+                    numbering.append((str(section), numbered_as))
             if not isinstance(items, list):
                 reading.problem(f"section {section!r} must list its paragraphs", *at)
                 continue
-            sections.append(
-                (str(section), line_of(lines, *at), reading.items(items, at, parts=False))
-            )
+            if not items:
+                headings.append(str(section))
+            sections.append((str(section), line, reading.items(items, at, parts=False)))
     header, heading, sign_off = (reading.furniture(data, place) for place in FURNITURE)
     if reading.problems:
         raise combine(reading.problems)
@@ -302,6 +339,8 @@ def parse_outline(text: str, *, name: str, path: str) -> Outline:
         numbered=outline.numbered,
         summary=summary,
         sections=tuple(sections),
+        numbering=tuple(numbering),
+        headings=tuple(headings),
         header=header,
         heading=heading,
         sign_off=sign_off,
@@ -320,6 +359,34 @@ class _Reading:
     def problem(self, message: str, *at: str | int) -> None:
         line = line_of(self.lines, *at)
         self.problems.append(ClauseError(message, Location(file=self.path, line=line)))
+
+    def section(
+        self, section: str, written: dict[Any, Any], at: Keys
+    ) -> tuple[object, Keys, str | None]:
+        """A section written as a mapping: its items (and where they are written), and how
+        its paragraphs are numbered (None where it does not say, or says it wrongly)."""
+        for key in unknown_keys(written, SECTION_KEYS):
+            self.problem(
+                f"unknown key {key!r} in section {section!r} (expected: {', '.join(SECTION_KEYS)})",
+                *at,
+                str(key),
+            )
+        numbering = written.get("numbering")
+        if "numbering" in written and numbering not in NUMBERINGS:
+            self.problem(
+                f"section {section!r}: 'numbering' must be one of {', '.join(NUMBERINGS)}",
+                *at,
+                "numbering",
+            )
+            numbering = None
+        if "items" not in written:
+            self.problem(
+                f"section {section!r} needs 'items': its paragraphs ([] for a section that is "
+                "only a heading)",
+                *at,
+            )
+            return [], at, None
+        return written["items"], (*at, "items"), numbering
 
     def condition(self, source: str | None, *at: str | int) -> Condition | None:
         """A ``when`` read, at the line it is written on."""

@@ -23,7 +23,7 @@ from letters.grammar import PersonWords
 from letters.limits import check_time
 from letters.model import Case, ClauseUse, SectionPlan
 from letters.outline.conditions import Condition, describe_facts, evaluate
-from letters.outline.format import FactValueOf, Item, Outline
+from letters.outline.format import CONTINUE, NONE, FactValueOf, Item, Outline
 from letters.problems import CaseError, ClauseError, LettersError, Location, combine
 
 
@@ -143,6 +143,28 @@ class Plan:
     """The title's clause (one, or none); None where the outline does not say."""
     sign_off: tuple[ClauseUse, ...] | None = None
     """The sign-off's clause (one, or none); None where the outline does not say."""
+    numbering: Mapping[str, str] = attrs.field(factory=dict)
+    """How each section's paragraphs are numbered, by section (``continue``, ``restart``,
+    ``none``, ``letters``); a section not named here: ``continue`` in a numbered letter,
+    else ``none`` (``numbering_of``)."""
+    headings: frozenset[str] = frozenset()
+    """The sections that are only a heading over the sections after it: kept though they place
+    no paragraph."""
+
+    def numbering_of(self, section: str) -> str:
+        """How a section's paragraphs are numbered."""
+        return self.numbering.get(section) or (CONTINUE if self.numbered else NONE)
+
+
+def section_numbering(outline: Outline, numbered: bool | None) -> dict[str, str]:
+    """How each of an outline's sections numbers its paragraphs: as the section says, else as
+    the outline says (``numbered``); a case that asks for no numbers (``numbered: false``) has
+    none in any section, and one that asks for them numbers the sections that do not say."""
+    default = CONTINUE if (numbered if numbered is not None else outline.numbered) else NONE
+    found = {section: default for section, _, _ in outline.sections}
+    if numbered is not False:
+        found.update(outline.numbering)
+    return found
 
 
 def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Plan:
@@ -237,6 +259,8 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
         fields,
         context,
         **furnished(outline, context, choices),
+        numbering=section_numbering(outline, case.numbered),
+        headings=frozenset(outline.headings),
     )
 
 

@@ -214,6 +214,20 @@ def list_html(part: dict[str, Any], changed: set[str], counter: list[int]) -> st
     return html
 
 
+def _paragraphs_list(label: str, number: int) -> str:
+    """The list tag of a section's paragraphs, from its first paragraph's label: numbered from
+    that label's number, lettered from its letter, or plain (no numbers shown)."""
+    if not label:
+        return f"ol class='paragraphs plain' start={number}"
+    mark = label.removesuffix(".")
+    if mark.isdigit():
+        return f"ol class=paragraphs start={mark}"
+    start = 0
+    for letter in mark:  # a. is 1, z. 26, aa. 27
+        start = start * 26 + ord(letter) - ord("a") + 1
+    return f"ol class=paragraphs type=a start={start}"
+
+
 def _changed_words(before: str | None, now: str) -> set[str]:
     if before is None or before == now:
         return set()
@@ -255,7 +269,7 @@ def letter_html(preview: Preview, number: int) -> str:
         )
         counter = [0]
         items: list[str] = []
-        tag = "ol class=paragraphs" if letter.numbered else "ol class='paragraphs plain'"
+        labels = iter([paragraph.label for paragraph in letter.paragraphs])
         for index, part in enumerate(record["parts"]):
             old = before[index] if index < len(before) else None
             changed = _changed_words(old, part["text"]) if before else set()
@@ -266,8 +280,8 @@ def letter_html(preview: Preview, number: int) -> str:
                 runs = list_html(part, changed, counter)
             else:
                 runs = _runs_html(part["runs"], changed, counter)
-            if kind in ("heading", "sign-off") and items:  # the numbered paragraphs end here
-                blocks.append(("paragraphs", f"<{tag} start={items[0]}>{''.join(items[1:])}</ol>"))
+            if kind in ("heading", "sign-off") and items:  # the section's paragraphs end here
+                blocks.append(("paragraphs", f"<{items[0]}>{''.join(items[1:])}</ol>"))
                 items = []
             if kind == "title":
                 blocks.append((kind, f"<h1>{runs}</h1>"))
@@ -276,8 +290,9 @@ def letter_html(preview: Preview, number: int) -> str:
             elif kind == "heading":
                 blocks.append((kind, f"<h2>{runs}</h2>"))
             elif kind == "paragraph":
-                if not items:
-                    items.append(str(part["number"]))
+                label = next(labels, "")
+                if not items:  # a section's paragraphs share its numbering: one list each
+                    items.append(_paragraphs_list(label, part["number"]))
                 items.append(f"<li>{runs}</li>")
             elif kind == "sign-off":
                 blocks.append((kind, f"<p class=sign-off>{runs}</p>"))

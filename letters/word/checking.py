@@ -181,7 +181,8 @@ def _tags(
         if node.node.name in section_names and node.attr not in SECTION_FIELDS:
             problems.append(
                 Problem(
-                    f"{node.node.name}.{node.attr}: a section has no {node.attr!r} (it has: heading, id, paragraphs)",
+                    f"{node.node.name}.{node.attr}: a section has no {node.attr!r} "
+                    f"(it has: {', '.join(sorted(SECTION_FIELDS))})",
                     where,
                 )
             )

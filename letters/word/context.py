@@ -39,10 +39,18 @@ PROPERTIES_ENVIRONMENT = Sandbox(bytecode_cache=CODE_CACHE)
 class ParagraphText(str):
     """A paragraph's text (before its list, if it holds one) as a template sees it.
     ``keeps_with_next`` is true for the letter's last paragraph: a template keeps it on the page
-    of the sign-off that follows. ``items`` are its list's items, each an ``ItemText``."""
+    of the sign-off that follows. ``items`` are its list's items, each an ``ItemText``.
+
+    ``label`` is its number as the letter prints it ("3.", "b.", "" for none), by its section's
+    numbering. ``label_as_text`` says a template must print that label itself: Word's own
+    numbering (a list paragraph that counts 1, 2, 3 across the document) gives every numbered
+    paragraph the next number, so it shows a label only while the labels run 1, 2, 3 ... over
+    the paragraphs it has numbered; a lettered label, or a count started again, is text."""
 
     keeps_with_next = False
     items: tuple[ItemText, ...] = ()
+    label = ""
+    label_as_text = False
 
 
 class ItemText(str):
@@ -55,11 +63,13 @@ class ItemText(str):
     style = "text"
 
 
-plain_values(ParagraphText, ("keeps_with_next", "items"))
+plain_values(ParagraphText, ("keeps_with_next", "items", "label", "label_as_text"))
 plain_values(ItemText, ("style",))
 
 
 def _paragraph_text(paragraph: LetterParagraph, numbered: bool = True) -> ParagraphText:
+    """A paragraph as a template sees it; ``numbered``: Word numbers it (its list's numbered
+    items go one level down from its number), else they go under a paragraph not numbered."""
     if not paragraph.items:
         return ParagraphText(paragraph.text)
     text = ParagraphText(paragraph.lead)
@@ -74,10 +84,18 @@ def _paragraph_text(paragraph: LetterParagraph, numbered: bool = True) -> Paragr
 
 
 def _paragraph_texts(letter: Letter) -> list[list[ParagraphText]]:
-    sections = [
-        [_paragraph_text(paragraph, letter.numbered) for paragraph in section.paragraphs]
-        for section in letter.sections
-    ]
+    sections = []
+    counted = 0  # the paragraphs Word's own numbering has numbered so far
+    for section in letter.sections:
+        texts = []
+        for paragraph in section.paragraphs:
+            by_word = paragraph.label == f"{counted + 1}."
+            counted += by_word
+            text = _paragraph_text(paragraph, by_word)
+            text.label = paragraph.label
+            text.label_as_text = bool(paragraph.label) and not by_word
+            texts.append(text)
+        sections.append(texts)
     last = next((paragraphs for paragraphs in reversed(sections) if paragraphs), None)
     if last:
         last[-1].keeps_with_next = True
@@ -111,7 +129,14 @@ def template_context(letter: Letter) -> dict[str, Any]:
                 "about": letter.about,
                 "summary": _text(letter.summary),
                 "sections": [
-                    Fields({"id": section.id, "heading": section.heading, "paragraphs": paragraphs})
+                    Fields(
+                        {
+                            "id": section.id,
+                            "heading": section.heading,
+                            "numbering": section.numbering,
+                            "paragraphs": paragraphs,
+                        }
+                    )
                     for section, paragraphs in zip(letter.sections, texts, strict=True)
                 ],
                 "sign_off": _text(letter.sign_off),
@@ -129,5 +154,5 @@ LETTER_FIELDS = frozenset(
     template_context(Letter(sections=(), sign_off=LetterParagraph(())))["letter"]
 )
 """What a template may ask of ``letter``."""
-SECTION_FIELDS = frozenset(("id", "heading", "paragraphs"))
+SECTION_FIELDS = frozenset(("id", "heading", "numbering", "paragraphs"))
 """What a template may ask of each of ``letter.sections``."""

@@ -59,8 +59,9 @@ def test_names_a_letter_does_not_have_are_errors(tmp_path: Path) -> None:
     assert messages(path) == [
         f"{path}: word/document.xml: {{{{ case }}}}: a letter has no 'case' (a template sees only 'letter')",
         f"{path}: word/document.xml: letter.refrence: a letter has no 'refrence' (it has: about, address, body_name, "
-        "category, complainant, date, decision, decision_date, header, numbered, reference, sections, sign_off, summary, title)",
-        f"{path}: word/document.xml: s.headline: a section has no 'headline' (it has: heading, id, paragraphs)",
+        "category, complainant, date, decision, decision_date, facts, header, numbered, reference, sections, sign_off, "
+        "summary, title)",
+        f"{path}: word/document.xml: s.headline: a section has no 'headline' (it has: heading, id, numbering, paragraphs)",
     ]
 
 
