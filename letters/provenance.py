@@ -100,6 +100,7 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
                 {
                     "part": "paragraph",
                     "number": number,
+                    "label": paragraph.label,
                     "section": section.id,
                     "text": paragraph.text,
                     "runs": records.runs(paragraph.runs)
@@ -147,7 +148,7 @@ def explain(record: dict[str, Any]) -> str:
     lines = [f"case: {record['case']}"] if record.get("case") else []
     for part in record["parts"]:
         label = {
-            "paragraph": f"{part['number']}.",
+            "paragraph": part.get("label") or "-",
             "summary": "Summary:",
             "header": "Header:",
             "title": "Title:",
