@@ -691,12 +691,15 @@ class _Composer:
                 continue
             deadlines = [f.name for f in declaration.fields if f.kind == "deadline"]
             amounts = [f.name for f in declaration.fields if f.kind == "money"]
+            declares_to = any(f.name == "to" for f in declaration.fields)
             if not deadlines:
                 continue
             for record in worded[name]:
                 due: Due = record[deadlines[0]]
                 amount = record[amounts[0]] if amounts else None
-                to = record.get("to")
+                # who a remedy is for, where the library declares it; else the complainant (a
+                # record's other names are its kind's wordings, not fields: "to" is not one)
+                to = record.get("to") if declares_to else None
                 found.append(
                     Action(
                         field=record.field,

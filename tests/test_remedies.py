@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -396,3 +397,20 @@ def test_a_list_fact_s_items_are_its_choices(tmp_path: Path) -> None:
         read_facts({"tags": ("distress", "boredom")}, {"tags": tags})
     assert str(raised.value) == "facts.tags[1]: expected one of distress, time and trouble"
     assert read_facts({"tags": ("distress",)}, {"tags": tags}) == {"tags": ("distress",)}
+
+
+def test_a_records_fact_that_declares_no_to_field_still_lists_its_actions(tmp_path: Path) -> None:
+    """A record's ``to`` is a field only where the library declares it: without it, a remedy
+    is for the complainant, and no clause ``remedies/to/<kind>`` is looked for."""
+    folder = tmp_path / "library"
+    shutil.copytree(FIXTURE, folder)
+    facts = folder / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(
+        text.replace("    to:\n      kind: text\n      about: who the remedy is for\n", ""),
+        encoding="utf-8",
+    )
+    library = Library.load(folder)
+    assert not any(field.name == "to" for field in library.facts["remedies"].fields)
+    letter = compose(parse_case(UPHELD, source="upheld.json"), library)
+    assert {action.to for action in letter.actions} == {"Mrs X"}
