@@ -643,7 +643,8 @@ class _Composer:
         """How each date and amount the facts give was reckoned: deadlines from the decision
         date and the bank holidays, amounts as given, and their totals."""
         found: list[Reckoning] = []
-        start, since = self._start, "the date of the final decision"
+        # the library's own word for the decision a period runs from (layout.yaml's terms)
+        start, since = self._start, f"the date of the {self.library.term('decision')}"
 
         def reckon(field: str, value: Any, own: bool = False) -> Money | None:
             if isinstance(value, Deadline):

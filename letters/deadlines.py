@@ -18,6 +18,7 @@ from typing import Any
 from attrs import frozen
 
 from letters.grammar import long_date
+from letters.problems import CaseError
 
 UNITS = ("working day", "day", "week", "month")
 _WORDS = [
@@ -107,6 +108,16 @@ class Deadline:
             return self.on
         if start is None:
             return None
+        try:
+            return self._after(start)
+        except (OverflowError, ValueError):  # past 9999-12-31, the calendar's last day
+            raise CaseError(
+                f"{self.period} after {start.isoformat()} falls past 31 December 9999, the "
+                "last day of the calendar: expected a date that leaves room for its deadlines"
+            ) from None
+
+    def _after(self, start: date) -> date:
+        """The day this period after ``start`` ends."""
         if self.unit == "month":
             from dateutil.relativedelta import relativedelta  # noqa: PLC0415 - deferred: start-up speed (dateutil; read when a month is first reckoned)
 
@@ -123,7 +134,7 @@ class Deadline:
         if self.on is not None:
             return f"{long_date(self.on)}: the date the case gives"
         if start is None:
-            return f"{self.period}: no date yet (it runs from the final decision)"
+            return f"{self.period}: no date yet (it runs from {since})"
         due = self.due(start)
         assert due is not None
         how = f"{long_date(due)}: {self.period} after {since}, {long_date(start)}"

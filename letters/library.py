@@ -215,6 +215,7 @@ def parse_clause(text: str, *, clause_id: str, path: str) -> Clause:
         raise ClauseError(
             "the front matter has no closing '---' line", Location(file=path, line=1)
         ) from None
+    _check_front_matter_size(lines[1:end], path)
     front = _FrontMatter(lines[1:end], path)
     variants = _read_variants(lines, end + 1, front.variants, path)
     front.raise_problems()
@@ -225,6 +226,24 @@ def parse_clause(text: str, *, clause_id: str, path: str) -> Clause:
         variants=variants,
         params=front.params,
     )
+
+
+FRONT_MATTER_LINES = 2_000
+FRONT_MATTER_SIZE = 100_000
+"""The most lines, and characters, a clause's front matter may have: its title, id, parameters
+and variants take some dozens; YAML of hundreds of thousands of keys would take seconds and
+hundreds of megabytes to read, so it is refused before it is read."""
+
+
+def _check_front_matter_size(lines: list[str], path: str) -> None:
+    size = sum(len(line) + 1 for line in lines)
+    if len(lines) > FRONT_MATTER_LINES or size > FRONT_MATTER_SIZE:
+        raise ClauseError(
+            f"the front matter is {len(lines):,} lines ({size:,} characters) long; a clause's "
+            f"front matter (title, id, params, variants) takes at most {FRONT_MATTER_LINES:,} "
+            f"lines and {FRONT_MATTER_SIZE:,} characters",
+            Location(file=path, line=1),
+        )
 
 
 # A clause's front matter as it is written ------------------------------------------------------
@@ -594,6 +613,7 @@ class Library:
         outlines: Mapping[str, Outline] | None = None,
         facts: Mapping[str, FactDeclaration] | None = None,
         layout: Outline | None = None,
+        terms: Mapping[str, str] | None = None,
     ):
         self.clauses = dict(clauses)
         self.root = root
@@ -602,6 +622,9 @@ class Library:
         self.facts: dict[str, FactDeclaration] = dict(facts or {})
         """The facts the library declares (``facts.yaml``), by name."""
         self.layout = layout
+        self.terms: dict[str, str] = dict(terms or {})
+        """The library's own words for what the engine says of a letter (layout.yaml's
+        ``terms``): ``decision`` ("final decision", "determination")."""
         """The letter's own lines (``layout.yaml``: header, title, sign-off) where an outline
         does not place its own; None where the library has no layout."""
         self._templates: dict[tuple[str, str], jinja2.Template] = {}
@@ -662,8 +685,15 @@ class Library:
         laid = {**outlines, "": layout} if layout is not None else outlines
         picks = _variant_picks(laid, clauses)
         facts, unchosen = with_variant_choices(declared, picks, str(root / FACTS_FILE))
-        library = cls(clauses, root=str(root), outlines=outlines, facts=facts, layout=layout)
+        terms = dict(layout.terms) if layout is not None else {}
+        library = cls(
+            clauses, root=str(root), outlines=outlines, facts=facts, layout=layout, terms=terms
+        )
         return library, [*problems, *broken, *unread, *wrong, *unchosen]
+
+    def term(self, name: str) -> str:
+        """The library's word for ``name`` (layout.yaml's ``terms``), else the name itself."""
+        return self.terms.get(name, name)
 
     def __getitem__(self, clause_id: str) -> Clause:
         try:

@@ -387,7 +387,9 @@ def test_what_is_not_a_deadline_is_refused(given: str) -> None:
 def test_a_draft_has_no_date_yet_for_a_period_from_the_final_decision() -> None:
     deadline = Deadline.parse("one month")
     assert deadline.due(None) is None
-    assert deadline.explain(None) == "one month: no date yet (it runs from the final decision)"
+    assert deadline.explain(None, "the final decision") == (
+        "one month: no date yet (it runs from the final decision)"
+    )
 
 
 def test_a_list_fact_s_items_are_its_choices(tmp_path: Path) -> None:

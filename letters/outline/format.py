@@ -132,6 +132,8 @@ class Outline:
     condition holds; None: the library's ``letter/title`` clause, by the letter's stage."""
     sign_off: tuple[Item, ...] | None = None
     """The sign-off under the letter, as ``heading``; None: the library's ``letter/sign-off``."""
+    terms: Mapping[str, str] = attrs.field(factory=dict)
+    """A layout's words for what the engine says of a letter: ``decision: final decision``."""
     memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     """What planning works out once for the outline (its conditions, the clauses it can place,
     the layouts of the patterns of cases seen): kept with it, and gone with it."""
@@ -569,8 +571,15 @@ def parse_layout(text: str, *, path: str) -> Outline:
             Location(file=path, line=1),
         )
     reading = _Reading(path, lines)
-    for key in unknown_keys(data, FURNITURE):
-        reading.problem(f"unknown key {key!r} (expected: {', '.join(FURNITURE)})", str(key))
+    keys = (*FURNITURE, "terms")
+    for key in unknown_keys(data, keys):
+        reading.problem(f"unknown key {key!r} (expected: {', '.join(keys)})", str(key))
+    terms = data.get("terms") or {}
+    if not isinstance(terms, dict) or not all(
+        isinstance(word, str) and isinstance(said, str) for word, said in terms.items()
+    ):
+        reading.problem("'terms' gives each word as 'name: the library's word'", "terms")
+        terms = {}
     header, heading, sign_off = (reading.furniture(data, place) for place in FURNITURE)
     if reading.problems:
         raise combine(reading.problems)
@@ -581,6 +590,7 @@ def parse_layout(text: str, *, path: str) -> Outline:
         header=header,
         heading=heading,
         sign_off=sign_off,
+        terms=terms,
     )
 
 
