@@ -97,6 +97,36 @@ JSON_OPTION = click.option(
 )
 
 
+LARGEST_ID = 2**63 - 1
+"""The largest id a record can have: the register's ids are 64-bit integers (SQLite's and
+PostgreSQL's)."""
+
+
+def record_id(identity: int) -> int:
+    """A record's id as given, or one clear error when no record can have it."""
+    if identity > LARGEST_ID:
+        from letters.problems import RegisterError
+
+        raise RegisterError(f"no record {identity}: a record's id is at most {LARGEST_ID}")
+    return identity
+
+
+def issuer(by: str, source: str) -> str:
+    """Who issues, as given by ``source``; one clear error for a name the register cannot
+    keep as text (bytes that are not UTF-8, control characters)."""
+    if not by.isprintable() or not by.strip():
+        from letters.problems import RegisterError
+
+        try:  # the bytes given, as Python writes them: b'\xff'
+            shown = repr(by.encode("utf-8", "surrogateescape"))[1:]
+        except UnicodeEncodeError:
+            shown = ascii(by)
+        raise RegisterError(
+            f"{source}: {shown} is not a name: who issues must be printable UTF-8 text"
+        )
+    return by
+
+
 def jobs_option(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """``-j N``: how many processes a batch uses, saying what they do."""
 
@@ -118,7 +148,8 @@ def jobs_option(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 @click.option(
     "-o",
     "--output",
-    help="The letter's file, for one case; '-' writes it to standard output.",
+    help="The letter's file, for one case; '-' writes it to standard output, and a device "
+    "or FIFO (/dev/null, a named pipe) is written into, never replaced.",
 )
 @click.option(
     "--out-dir",
@@ -345,7 +376,13 @@ def issue(
     stop_on_signals()
     if note is not None and replaces is None:
         raise click.UsageError("--note says why a correction was made: it goes with --replaces")
-    by = issued_by or os.environ.get("LETTERS_ISSUED_BY") or getpass.getuser()
+    if issued_by is not None:
+        by = issuer(issued_by, "--by")
+    elif os.environ.get("LETTERS_ISSUED_BY"):
+        by = issuer(os.environ["LETTERS_ISSUED_BY"], "LETTERS_ISSUED_BY")
+    else:
+        by = getpass.getuser()
+    replaces = record_id(replaces) if replaces is not None else None
     with Register(register_at) as register:
         results = []
         for outcome in register.issue(
@@ -436,6 +473,13 @@ def query_of(**given: object) -> object:
         name: value.date() if isinstance(value, datetime.datetime) else value
         for name, value in given.items()
     }
+    for name, value in days.items():
+        if name in ("first", "last") and isinstance(value, int):  # no id is past the largest
+            days[name] = min(value, LARGEST_ID)
+        elif name == "issued_by" and isinstance(value, str):
+            days[name] = issuer(value, "--by")
+        elif name == "until" and value == datetime.date.max:  # every record is on or before it
+            days[name] = None
     return Query(**days)  # type: ignore[arg-type]
 
 
@@ -515,7 +559,7 @@ def show_record(identity: int, register_at: str | None, as_json: bool) -> None:
     from letters.register import Register
 
     with Register(register_at, create=False) as opened:
-        record = opened.record(identity)
+        record = opened.record(record_id(identity))
     if as_json:
         click.echo(json_text(record.as_json()))
         return
@@ -556,7 +600,13 @@ def show_record(identity: int, register_at: str | None, as_json: bool) -> None:
 
 @register.command("reproduce")
 @click.argument("identity", metavar="ID", type=click.IntRange(min=1))
-@click.option("-o", "--output", required=True, help="Where to write the letter made again.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    help="Where to write the letter made again: a file, '-' for standard output, or a device "
+    "or FIFO, written into.",
+)
 @click.option(
     "--repository",
     type=click.Path(file_okay=False, path_type=Path),
@@ -570,11 +620,13 @@ def reproduce_record(
     """Make a record's letter again from its recorded inputs (the library at its recorded git
     commit, else the register's copy of its files) and check that its bytes are the ones
     issued. The letter is written only when they are; exit code 1 when they are not."""
-    from letters.output import write_atomic
+    from letters.output import STDIN, write_atomic, write_stdout
     from letters.register import Register
 
+    if output == STDIN and sys.stdout.isatty():
+        raise click.UsageError("-o -: standard output is a terminal; redirect it to a file or pipe")
     with Register(register_at, create=False) as opened:
-        made = opened.reproduce(identity, repository=repository)
+        made = opened.reproduce(record_id(identity), repository=repository)
     if not made.matches:
         echo_error(
             f"record {identity}: the letter made again does not match: sha256 {made.actual}, "
@@ -582,12 +634,33 @@ def reproduce_record(
         )
         sys.exit(1)
     assert made.data is not None
-    write_atomic(output, made.data)
+    if output == STDIN:
+        write_stdout(made.data)
+    else:
+        write_atomic(output, made.data)
     click.echo(
-        f"wrote {output}: the same bytes as issued (sha256 {made.actual}, library from "
+        f"wrote {'the letter to standard output' if output == STDIN else output}: "
+        f"the same bytes as issued (sha256 {made.actual}, library from "
         f"{made.library_source})",
         err=True,
     )
+
+
+@register.command("checkpoint")
+@REGISTER_OPTION
+@JSON_OPTION
+@reports_errors
+def checkpoint_register(register_at: str | None, as_json: bool) -> None:
+    """Print the register's checkpoint, COUNT:SEAL: how many records it holds and the last
+    one's seal (which covers every record before it), signed (:SIGNATURE) when a signing key
+    is configured. Keep it elsewhere; `letters register verify --checkpoint` checks the
+    register still holds it."""
+    from letters.output import json_text
+    from letters.register import Register
+
+    with Register(register_at, create=False) as opened:
+        taken = opened.checkpoint()
+    click.echo(json_text(taken.as_json()) if as_json else str(taken))
 
 
 @register.command("verify")
@@ -597,21 +670,50 @@ def reproduce_record(
     type=click.Path(file_okay=False, path_type=Path),
     help="The git repository holding the library's history (default: the configured library's).",
 )
+@click.option(
+    "--checkpoint",
+    "checkpoint_text",
+    metavar="COUNT:SEAL",
+    help="A checkpoint `letters register checkpoint` printed: the register must still hold it.",
+)
+@click.option(
+    "--public-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Check every record's and the checkpoint's signature with this Ed25519 key (PEM; "
+    "default: the configured signing_key's, if any).",
+)
 @REGISTER_OPTION
 @JSON_OPTION
 @reports_errors
 def verify_records(
-    repository: Path | None, register_at: str | None, as_json: bool, **given: object
+    repository: Path | None,
+    checkpoint_text: str | None,
+    public_key: Path | None,
+    register_at: str | None,
+    as_json: bool,
+    **given: object,
 ) -> None:
-    """Make every matching record's letter again and report any that would not come out the
-    same bytes. Exit code 1 if one would not."""
+    """Check the register: the chain of seals (a record put in, changed, removed or moved
+    outside letters), the checkpoint given and the signatures; then make every matching
+    record's letter again and read its issued file, each compared with the recorded hash.
+    Exit code 1 if anything is found."""
     from letters.output import json_text
-    from letters.register import Query, Register
+    from letters.register import Checkpoint, Query, Register, verifier_of
 
     query = query_of(**given)
     assert isinstance(query, Query)
+    checkpoint = None
+    if checkpoint_text is not None:
+        try:
+            checkpoint = Checkpoint.parse(checkpoint_text)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--checkpoint") from None
+    verifier = verifier_of(public_key)
     results = []
     with Register(register_at, create=False) as opened:
+        breaks = opened.audit(checkpoint, verifier=verifier)
+        for found in breaks:
+            echo_error(str(found))
         for made in opened.verify(query, repository=repository):
             results.append(made)
             if not made.matches:
@@ -620,23 +722,43 @@ def verify_records(
                     or f"sha256 {made.actual}, recorded {made.expected}"
                 )
                 echo_error(f"record {made.record}: not the same letter: {why}")
+            if made.on_disk not in (None, "the same"):
+                echo_error(f"record {made.record}: {ON_DISK[made.on_disk]}: {made.output_path}")
     bad = sum(1 for made in results if not made.matches)
+    unsound = sum(1 for made in results if not made.is_sound)
     if as_json:
         click.echo(
             json_text(
                 {
-                    "ok": not bad,
+                    "ok": not unsound and not breaks,
                     "verified": len(results) - bad,
                     "different": bad,
+                    "tampering": [found.as_json() for found in breaks],
                     "results": [made.as_json() for made in results],
                 }
             )
         )
-    click.echo(
-        f"{len(results) - bad} of {len(results)} letters the same, {bad} different", err=True
+    seals = (
+        f"the chain of seals holds{' and the checkpoint' if checkpoint else ''}"
+        if not breaks
+        else f"{len(breaks)} signs of tampering"
     )
-    if bad:
+    on_disk = sum(1 for made in results if made.on_disk not in (None, "the same"))
+    click.echo(
+        f"{len(results) - bad} of {len(results)} letters the same, {bad} different; "
+        f"{on_disk} issued files not the letter issued; {seals}",
+        err=True,
+    )
+    if unsound or breaks:
         sys.exit(1)
+
+
+ON_DISK = {
+    "changed": "changed on disk: the issued file is not the letter issued",
+    "missing": "missing: the issued file is not there",
+    "not a file": "not a file: the issued letter's path is not a regular file",
+}
+"""What verify says of an issued file that is not the letter issued."""
 
 
 @register.command("upgrade")
@@ -908,6 +1030,14 @@ def allowed_host_names(flags: tuple[str, ...]) -> tuple[str, ...]:
     help="Connections a worker holds at once; more are answered 503.",
 )
 @click.option(
+    "--max-connections-per-client",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Connections a worker holds from one client address; more are answered 503 (behind "
+    "a proxy, every client has its address: raise this to --max-connections).",
+)
+@click.option(
     "--shutdown-timeout",
     type=click.FloatRange(min=1),
     default=10.0,
@@ -946,6 +1076,7 @@ def serve(
     header_timeout: float,
     body_timeout: float,
     max_connections: int,
+    max_connections_per_client: int,
     shutdown_timeout: float,
     converters: int,
     pdf_timeout: float,
@@ -994,6 +1125,7 @@ def serve(
             header_timeout=header_timeout,
             body_timeout=body_timeout,
             max_connections=max_connections,
+            max_per_client=max_connections_per_client,
             shutdown_timeout=shutdown_timeout,
         ),
     )

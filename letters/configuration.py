@@ -4,8 +4,9 @@ Each setting is taken from, in this order (the first that gives it wins):
 
 1. a command-line flag (``--clauses``, ``--template``, ``--time-limit``);
 2. an environment variable (``LETTERS_CLAUSES``, ``LETTERS_TEMPLATES``, ``LETTERS_TEMPLATE``,
-   ``LETTERS_REGISTER``, ``LETTERS_ALLOWED_HOSTS``, ``LETTERS_TIME_LIMIT``,
-   ``LETTERS_LETTER_SIZE_LIMIT``, ``LETTERS_FILE_SIZE_LIMIT``);
+   ``LETTERS_REGISTER``, ``LETTERS_REGISTER_TIMEOUT``, ``LETTERS_SIGNING_KEY``,
+   ``LETTERS_ALLOWED_HOSTS``,
+   ``LETTERS_TIME_LIMIT``, ``LETTERS_LETTER_SIZE_LIMIT``, ``LETTERS_FILE_SIZE_LIMIT``);
 3. ``letters.toml``, the first found in the current folder or its parents (paths in it are
    relative to the file)::
 
@@ -13,6 +14,8 @@ Each setting is taken from, in this order (the first that gives it wins):
        templates = "templates"
        template = "decision"
        register = "register.sqlite"   # or "postgresql://user@host/dbname"
+       signing_key = "keys/register.pem"   # Ed25519: every record issued is signed with it
+       register_timeout = 10          # seconds to wait for another process's hold on it
        allowed_hosts = ["letters.example.org"]   # Host names serve and preview answer to
 
        [limits]
@@ -44,6 +47,8 @@ PACKAGE = Path(__file__).resolve().parent
 PATHS = {"clauses": "LETTERS_CLAUSES", "templates": "LETTERS_TEMPLATES"}
 NAMES = {"template": "LETTERS_TEMPLATE"}
 REGISTER = {"register": "LETTERS_REGISTER"}  # a path (SQLite) or a URL (postgresql://...)
+KEYS = {"signing_key": "LETTERS_SIGNING_KEY"}  # a PEM file: an Ed25519 private key
+WAITS = {"register_timeout": "LETTERS_REGISTER_TIMEOUT"}  # seconds
 HOSTS = {"allowed_hosts": "LETTERS_ALLOWED_HOSTS"}  # names apart by spaces in the environment
 LIMITS = {
     "time": "LETTERS_TIME_LIMIT",
@@ -95,7 +100,7 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise UsageError(
             f"cannot read the configuration ({error})", Location(file=str(path))
         ) from None
-    known = {*PATHS, *NAMES, *REGISTER, *HOSTS, "limits"}
+    known = {*PATHS, *NAMES, *REGISTER, *KEYS, *WAITS, *HOSTS, "limits"}
     for key in data:
         if key not in known:
             raise UsageError(
@@ -123,6 +128,8 @@ def settings(
         "templates": bundled("templates"),
         "template": "decision",
         "register": (path.parent if path is not None else Path.cwd()) / "register.sqlite",
+        "signing_key": None,  # records are sealed, not signed
+        "register_timeout": 10.0,
         "allowed_hosts": (),
         "time": 10.0,
         "letter_size": 5_000_000,
@@ -130,7 +137,7 @@ def settings(
     }
     found: dict[str, Setting] = {}
     for name, default in defaults.items():
-        variable = {**PATHS, **NAMES, **REGISTER, **HOSTS, **LIMITS}[name]
+        variable = {**PATHS, **NAMES, **REGISTER, **KEYS, **WAITS, **HOSTS, **LIMITS}[name]
         in_file = data.get("limits", {}) if name in LIMITS else data
         if name in flags:
             found[name] = Setting(name, flags[name], f"flag --{name.replace('_', '-')}")
@@ -140,7 +147,7 @@ def settings(
             )
         elif path is not None and name in in_file:
             value = in_file[name]
-            if name in PATHS or (name in REGISTER and "://" not in str(value)):
+            if name in PATHS or name in KEYS or (name in REGISTER and "://" not in str(value)):
                 value = (path.parent / str(value)).resolve()
             found[name] = Setting(name, _typed(name, value, str(path)), str(path))
         else:
@@ -149,7 +156,7 @@ def settings(
 
 
 def _typed(name: str, value: Any, source: str) -> Any:
-    if name in PATHS:
+    if name in PATHS or name in KEYS:
         return Path(value)
     if name in REGISTER:
         return str(value) if "://" in str(value) else Path(value)
@@ -161,10 +168,10 @@ def _typed(name: str, value: Any, source: str) -> Any:
             raise UsageError(f"{source}: {name} = {value!r}: expected a list of host names")
         return tuple(names)
     try:
-        number = float(value) if name == "time" else int(value)
+        number = float(value) if name in ("time", *WAITS) else int(value)
     except (TypeError, ValueError):
         raise UsageError(f"{source}: {name} = {value!r}: expected a number") from None
-    if number <= 0:
+    if not number > 0 or number == float("inf"):  # nan and inf too
         raise UsageError(f"{source}: {name} = {value!r}: expected a number above 0")
     return number
 

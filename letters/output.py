@@ -16,6 +16,7 @@ import json
 import os
 import re
 import signal
+import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -67,9 +68,13 @@ def output_name(
 def write_atomic(path: str | Path, data: bytes) -> None:
     """Write the file whole or not at all: a temporary file beside it, renamed into place.
 
-    The letter gets the permissions of any new file (0666 less the umask).
+    The letter gets the permissions of any new file (0666 less the umask). A target that is
+    not a regular file (a device such as /dev/null, a FIFO, a socket) is written into, not
+    replaced: renaming a file over it would put a file where the device or pipe was.
     """
     path = Path(path)
+    if _write_into_special(path, data):
+        return
     directory = path.parent
     if not directory.is_dir():
         raise OutputError("the folder to write into does not exist", Location(file=str(path)))
@@ -96,19 +101,75 @@ def write_atomic(path: str | Path, data: bytes) -> None:
         raise
 
 
-_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
-
-
-def hold_signals() -> set[int | signal.Signals] | None:
+def _write_into_special(path: Path, data: bytes) -> bool:
+    """Write into a device, FIFO or socket at ``path``, if that is what is there: whether it
+    was. A FIFO's open waits for its reader, as a shell's ``> fifo`` does."""
     try:
-        return signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-    except (AttributeError, OSError):  # a platform without signal masks
-        return None
+        mode = path.stat().st_mode
+    except OSError:
+        return False  # nothing there (or not reachable): a regular file is made
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return False
+    try:
+        if stat.S_ISSOCK(mode):
+            import socket  # noqa: PLC0415 - deferred: start-up speed (a socket target is rare)
+
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+                connection.connect(str(path))
+                connection.sendall(data)
+            return True
+        flags = os.O_WRONLY | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+        with os.fdopen(os.open(path, flags), "wb") as file:
+            if stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return False  # replaced by a regular file since: written atomically after all
+            file.write(data)
+    except OSError as error:
+        raise OutputError(
+            f"cannot write the letter ({error.strerror or error})", Location(file=str(path))
+        ) from None
+    return True
 
 
-def release_signals(held: set[int | signal.Signals] | None) -> None:
-    if held is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class HeldSignals:
+    """Stop signals held back: the handlers they go back to, and those that came meanwhile."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[int, Any] = {}
+        self.caught: list[int] = []
+
+    def catch(self, number: int, _frame: object) -> None:
+        if number not in self.caught:
+            self.caught.append(number)
+
+
+def hold_signals() -> HeldSignals:
+    """Hold back the stop signals (SIGTERM, SIGINT) until ``release_signals``, which then takes
+    any that came meanwhile, as its handler would have.
+
+    They are held by Python handlers, not by the thread's signal mask: a process with threads
+    (a worker pool's) takes a signal in any thread that does not block it, and Python then runs
+    the handler in the main thread at once, whatever that thread's mask. Only the main thread
+    runs signal handlers, so only there is anything held (or needs to be)."""
+    held = HeldSignals()
+    with contextlib.suppress(ValueError):  # not the main thread
+        for number in _STOP_SIGNALS:
+            held.handlers[number] = signal.signal(number, held.catch)
+    return held
+
+
+def release_signals(held: HeldSignals | None) -> None:
+    """Give the stop signals their handlers back, and take those held meanwhile."""
+    if held is None:
+        return
+    handlers, held.handlers = held.handlers, {}
+    for number, handler in handlers.items():
+        signal.signal(number, signal.SIG_DFL if handler is None else handler)
+    caught, held.caught = held.caught, []
+    for number in caught:
+        signal.raise_signal(number)  # its handler runs before this returns
 
 
 def _create_temporary(path: Path) -> tuple[int, str]:

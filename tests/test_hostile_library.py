@@ -107,13 +107,15 @@ T = TypeVar("T")
 
 
 def _within_the_time_limit(work: Callable[[], T], seconds: float = 5.0) -> T:
-    """The work's result, made within a time limit, which it did not outlive: work the limit
-    cannot stop (one long call) would end past it, unnoticed by the limit itself. Each of these
-    takes well under a second; the quadratic forms took from 20 s to minutes."""
-    started = time.monotonic()
-    with budget(Limits(time=seconds)):
+    """The work's result, made in less than ``seconds`` of this process's CPU time (half the
+    default time limit). Each of these takes well under a second of CPU; the quadratic forms
+    took from 20 s to minutes. CPU time, not the clock: on a machine whose cores are busy with
+    other work the clock runs on while this process waits, and the test held the clock (the
+    letter's own time limit is set far off here, for the same reason; benchmarks/ times it)."""
+    started = time.process_time()
+    with budget(Limits(time=3600)):
         result = work()
-    assert time.monotonic() - started < seconds
+    assert time.process_time() - started < seconds
     return result
 
 
@@ -562,3 +564,27 @@ def test_init_into_an_empty_folder_fills_it(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "ours" / "letters.toml").is_file()
     assert [path.name for path in tmp_path.iterdir()] == ["ours"]
+
+
+def test_a_front_matter_of_200000_keys_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """Before: 20 s and 464 MB of YAML, then 200,000 "unknown key" errors; now one line, at
+    once, before YAML reads it (the bound is on its lines and characters)."""
+    clause = tmp_path / "clauses" / "big" / "clause.txt"
+    clause.parent.mkdir(parents=True)
+    keys = "".join(f"k{n}: v\n" for n in range(200_000))
+    clause.write_text(f"---\ntitle: Big\n{keys}---\nIt says so.\n", encoding="utf-8")
+    with pytest.raises(ClauseError) as raised:
+        Library.load(tmp_path / "clauses")
+    assert str(raised.value) == (
+        f"{clause}: line 1: the front matter is 200,001 lines (2,088,901 characters) long; a "
+        "clause's front matter (title, id, params, variants) takes at most 2,000 lines and "
+        "100,000 characters"
+    )
+
+
+def test_a_front_matter_on_one_long_line_is_refused_too() -> None:
+    keys = ", ".join(f"k{n}: v" for n in range(20_000))
+    with pytest.raises(ClauseError, match=r"front matter is 2 lines \(.*\) long"):
+        parse_clause(
+            f"---\ntitle: Big\n{{{keys}}}\n---\nIt says so.\n", clause_id="big", path="big.txt"
+        )

@@ -71,7 +71,12 @@ def render_chunk(
 
 
 def _document(renderer: Renderer, job: Job) -> bytes:
-    return renderer.render(load_job(job, renderer.limits), source=source_of(job))
+    """A case's letter as the Word document its PDF is made from."""
+    document = renderer.render(load_job(job, renderer.limits), source=source_of(job))
+    formats.check_convertible(
+        document, job.case
+    )  # one too long for LibreOffice fails here, at once
+    return document
 
 
 def _render_job(

@@ -10,34 +10,49 @@ through one LibreOffice start a chunk, as locally) and either sends the letters 
 client to write, atomically, where the command says (the default: no shared folder needed), or,
 with ``workers_write``, writes them itself into the folder named, which must be one every
 worker sees at the same path. A case's failure is that case's outcome, and so is a task the
-cluster loses (a worker that died with it): the batch goes on.
+cluster loses (a worker that died with it): the batch goes on. A task whose worker died with it
+(Dask's KilledWorker, once the scheduler has tried it on several workers) is halved and done
+again, one half after the other, until the one case that kills its worker is found: that case
+alone fails, as with ``-j``.
+
+The cluster fails cleanly: an address where no Dask scheduler answers (nothing there, or
+something that is not Dask) is one error within ``CONNECT_TIMEOUT`` (or
+``LETTERS_CLUSTER_TIMEOUT`` seconds), and a cluster left with no workers for as long ends the
+batch with one error rather than waiting for ever.
 
 Dask's ``distributed`` is an optional extra: ``pip install 'letters[cluster]'``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
-from distributed import Client, Future, WorkerPlugin
+from distributed import Client, Future, KilledWorker, WorkerPlugin
+from distributed.comm.core import connect as open_comm
 
 from letters.batch.chunks import deliver_letter, render_chunk
-from letters.batch.jobs import Job, with_target
+from letters.batch.jobs import Job, died, with_target
 from letters.limits import Limits
 from letters.loading import read_case_file
 from letters.outcomes import Outcome, contained, problems_of
 from letters.output import STDIN
-from letters.problems import Location, OutputError, Problem
+from letters.problems import Location, OutputError, Problem, UsageError
 from letters.rendering import Renderer
 
-CONNECT_TIMEOUT = "10s"
+CONNECT_TIMEOUT = 10.0
+"""Seconds to wait for a scheduler to answer, and for a cluster with no workers to have one
+again (a worker restarting), unless ``LETTERS_CLUSTER_TIMEOUT`` says otherwise."""
+TIMEOUT_VARIABLE = "LETTERS_CLUSTER_TIMEOUT"
 PLUGIN_PREFIX = "letters-"
 
 
@@ -172,18 +187,62 @@ def _relocated(outcome: Outcome, local: tuple[str, ...], client: tuple[str, ...]
     return attrs.evolve(outcome, problems=problems)
 
 
+def cluster_timeout() -> float:
+    """``CONNECT_TIMEOUT``, or the seconds ``LETTERS_CLUSTER_TIMEOUT`` gives."""
+    text = os.environ.get(TIMEOUT_VARIABLE)
+    if text is None:
+        return CONNECT_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 86_400:
+        raise UsageError(f"{TIMEOUT_VARIABLE}: expected a number of seconds, not {text!r}")
+    return seconds
+
+
 def connect(cluster: str | Client) -> tuple[Client, bool]:
-    """A client of the cluster, and whether it is ours to close; one clear error if the
-    scheduler cannot be reached."""
+    """A client of the cluster, and whether it is ours to close; one clear error if no Dask
+    scheduler answers at the address within the timeout."""
     if isinstance(cluster, Client):
         return cluster, False
+    seconds = cluster_timeout()
+    advice = "start one with 'dask scheduler' and workers with 'dask worker ADDRESS'"
+    try:  # Dask's own handshake waits for ever on an address that accepts and says nothing
+        identity = asyncio.run(asyncio.wait_for(_identity(cluster, seconds), seconds))
+    except TimeoutError:
+        raise OutputError(
+            f"cannot reach the Dask scheduler at {cluster} (no answer within {seconds:g} s); "
+            + advice
+        ) from None
+    except (OSError, ValueError) as error:
+        raise OutputError(
+            f"cannot reach the Dask scheduler at {cluster} ({error}); " + advice
+        ) from None
+    except Exception:  # whatever answers there garbles Dask's messages
+        identity = None
+    if not isinstance(identity, dict) or identity.get("type") != "Scheduler":
+        raise OutputError(
+            f"no Dask scheduler at {cluster}: something answers there, but not as a Dask "
+            "scheduler does; " + advice
+        )
     try:
-        return Client(cluster, timeout=CONNECT_TIMEOUT, set_as_default=False), True
+        return Client(cluster, timeout=seconds, set_as_default=False), True
     except (OSError, TimeoutError, ValueError) as error:
         raise OutputError(
-            f"cannot reach the Dask scheduler at {cluster} ({error}); start one with "
-            "'dask scheduler' and workers with 'dask worker ADDRESS'"
+            f"cannot reach the Dask scheduler at {cluster} ({error}); " + advice
         ) from None
+
+
+async def _identity(address: str, seconds: float) -> Any:
+    """What the server at ``address`` says it is, asked as Dask asks (a scheduler says
+    ``{"type": "Scheduler", ...}``)."""
+    comm = await open_comm(address, timeout=seconds)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
 
 
 def render_on_cluster(
@@ -207,8 +266,9 @@ def render_on_cluster(
         jobs = [job for job in read if isinstance(job, Job)]
         size = _chunk_size(len(jobs), threads, output_format)
         chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
-        futures = [
-            client.submit(
+
+        def submit(chunk: list[Job], again: bool = False) -> Future[Any]:
+            future: Future[Any] = client.submit(
                 render_remotely,
                 bundle.key,
                 chunk,
@@ -218,20 +278,21 @@ def render_on_cluster(
                 workers_write,
                 pure=False,
                 retries=0,
+                priority=1 if again else 0,  # a chunk done again goes before the rest
             )
-            for chunk in chunks
-        ]
+            futures.append(future)
+            return future
+
+        batch = _Batch(client, str(cluster), submit, workers_write, cluster_timeout())
+        pending = iter([(chunk, submit(chunk)) for chunk in chunks])
         done: dict[int, Outcome] = {}
-        pending = iter(zip(chunks, futures, strict=True))
         for item in read:
             if isinstance(item, Outcome):
                 yield item
                 continue
             while id(item) not in done:
                 chunk, future = next(pending)
-                done.update(
-                    (id(job), outcome) for job, outcome in _collect(chunk, future, workers_write)
-                )
+                done.update((id(job), outcome) for job, outcome in batch.collect(chunk, future))
             yield done.pop(id(item))
     finally:
         if futures:
@@ -250,23 +311,64 @@ def _with_text(job: Job, limits: Limits) -> Job | Outcome:
     return attrs.evolve(job, text=text)
 
 
-def _collect(
-    chunk: list[Job], future: Future[Any], workers_write: bool
-) -> Iterator[tuple[Job, Outcome]]:
-    """Each job of a chunk and its outcome; the letters the worker sent back are written here."""
-    try:
-        results = future.result()
-    except Exception as error:  # the cluster lost the task: a worker died with it, say
-        problems = problems_of(error)
-        message = f"the cluster did not render it ({problems[0].message})"
-        for job in chunk:
-            yield job, Outcome(job.case, None, (Problem(message, Location(file=job.case)),))
-        return
-    for job, (outcome, document) in zip(chunk, results, strict=True):
-        if document is not None and not workers_write:
-            yield job, deliver_letter(job, document)
-        else:
-            yield job, outcome
+@attrs.define
+class _Batch:
+    """The client's side of a batch: each chunk's outcomes once its task is done, a chunk
+    whose worker died with it halved until the case that kills is found, and a cluster left
+    with no worker for longer than ``timeout`` an error."""
+
+    client: Client
+    address: str
+    submit: Any  # (chunk, again) -> Future: the chunk's task, sent to the cluster
+    workers_write: bool
+    timeout: float
+
+    def collect(self, chunk: list[Job], future: Future[Any]) -> Iterator[tuple[Job, Outcome]]:
+        """Each job of a chunk and its outcome; the letters the worker sent back are written
+        here."""
+        try:
+            results = self.wait(future)
+        except KilledWorker:  # a worker died with it, on each worker it was tried on
+            if len(chunk) == 1:
+                yield chunk[0], died(chunk[0])
+                return
+            half = len(chunk) // 2
+            for part in (chunk[:half], chunk[half:]):  # one after the other: none blamed wrongly
+                yield from self.collect(part, self.submit(part, True))
+            return
+        except OutputError:
+            raise
+        except Exception as error:  # the cluster lost the task otherwise
+            problems = problems_of(error)
+            message = f"the cluster did not render it ({problems[0].message})"
+            for job in chunk:
+                yield job, Outcome(job.case, None, (Problem(message, Location(file=job.case)),))
+            return
+        for job, (outcome, document) in zip(chunk, results, strict=True):
+            if document is not None and not self.workers_write:
+                yield job, deliver_letter(job, document)
+            else:
+                yield job, outcome
+
+    def wait(self, future: Future[Any]) -> Any:
+        """The task's result; one clear error once the cluster has had no worker for
+        ``timeout`` seconds (every worker killed), rather than waiting for ever."""
+        without: float | None = None  # since when the cluster has had no worker
+        while True:
+            try:
+                return future.result(timeout=1)
+            except TimeoutError:
+                pass
+            if self.client.nthreads():
+                without = None
+            elif without is None:
+                without = time.monotonic()
+            elif time.monotonic() - without >= self.timeout:
+                raise OutputError(
+                    f"the Dask cluster at {self.address} has had no workers for "
+                    f"{self.timeout:g} s (every worker ended or killed); the letters not yet "
+                    "rendered were not: start workers with 'dask worker ADDRESS' and run again"
+                )
 
 
 def _chunk_size(count: int, threads: int, output_format: str) -> int:

@@ -2,6 +2,7 @@
 
 from .pdf import ConverterPool as ConverterPool
 from .pdf import WarmConverter as WarmConverter
+from .pdf import check_convertible as check_convertible
 from .pdf import export_filter as export_filter
 from .pdf import find_libreoffice as find_libreoffice
 from .pdf import to_pdf as to_pdf

@@ -15,6 +15,7 @@ PDF export options.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import select
@@ -23,12 +24,13 @@ import signal
 import subprocess
 import tempfile
 import threading
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from letters.output_formats import PDF_PROFILES
-from letters.problems import BusyError, OutputError
+from letters.problems import NOWHERE, BusyError, Location, OutputError
 
 if TYPE_CHECKING:
     import asyncio
@@ -41,6 +43,26 @@ TIMEOUT_START = 60  # seconds for LibreOffice to start, before the letters' own 
 TIMEOUT_PER_LETTER = 10
 
 DEFAULT_PROFILE = "tagged"
+PDF_SOURCE_LIMIT = 400_000
+"""The most bytes a letter's Word document may unpack to for LibreOffice to convert it: some
+300,000 characters of text, fifteen times a long decision letter (about 80 KB unpacked).
+LibreOffice's time grows faster than a letter's length (a letter of 1 MB of text took it 72 s,
+then failed), so a larger one is refused before it starts. ``LETTERS_PDF_SIZE_LIMIT`` (bytes)
+raises or lowers it."""
+PDF_SIZE_VARIABLE = "LETTERS_PDF_SIZE_LIMIT"
+
+
+def pdf_source_limit() -> int:
+    """``PDF_SOURCE_LIMIT``, or the bytes ``LETTERS_PDF_SIZE_LIMIT`` gives."""
+    text = os.environ.get(PDF_SIZE_VARIABLE)
+    if text is None:
+        return PDF_SOURCE_LIMIT
+    try:
+        return max(1, int(text))
+    except ValueError:
+        raise OutputError(
+            f"{PDF_SIZE_VARIABLE}: expected a number of bytes, not {text!r}"
+        ) from None
 
 
 def export_options(profile: str = DEFAULT_PROFILE) -> dict[str, bool | int]:
@@ -216,6 +238,24 @@ def is_pdf(path: Path) -> bool:
         return False
 
 
+def check_convertible(document: bytes, case: str | None = None) -> None:
+    """Refuse a Word document too large for LibreOffice to convert in reasonable time
+    (``PDF_SOURCE_LIMIT``), before LibreOffice spends a minute on it; ``case`` is the case
+    file the letter is made from, for the error to name."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(document)) as archive:
+            size = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not for this check to judge: LibreOffice says what it makes of it
+    limit = pdf_source_limit()
+    if size > limit:
+        raise OutputError(
+            f"the letter is too long to convert to PDF: its Word document unpacks to "
+            f"{size:,} bytes, more than {limit:,} ({PDF_SIZE_VARIABLE}); make it as .docx",
+            Location(file=case) if case is not None else NOWHERE,
+        )
+
+
 def to_pdf(documents: Sequence[bytes], profile: str = DEFAULT_PROFILE) -> list[bytes | None]:
     """Convert Word documents (as bytes) to PDFs of a profile with one LibreOffice start; None
     where it failed."""
@@ -357,6 +397,7 @@ class WarmConverter:
     def convert(self, document: bytes, profile: str = DEFAULT_PROFILE) -> bytes:
         """One Word document as PDF bytes, of a profile."""
         options = export_options(profile)
+        check_convertible(document)
         with self.lock:
             for attempt in (1, 2):  # a converter found dead is replaced, and asked once more
                 if self.closed:

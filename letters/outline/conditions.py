@@ -262,13 +262,21 @@ def describe_facts(condition: Condition, context: Mapping[str, Any]) -> tuple[st
     return tuple(described)
 
 
+_SHOWN_ITEMS = 10  # of a list, in a description of the facts a condition read
+
+
 def _shown(value: Any) -> str:
     if value is None:
         return "(not given)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_shown(item) for item in value) + "]"
+        # a long list shown by its first items: each run an outline placed describes its choice,
+        # and n records in every one of a list's n items would be n * n
+        shown = [_shown(item) for item in value[:_SHOWN_ITEMS]]
+        if len(value) > _SHOWN_ITEMS:
+            shown.append(f"… {len(value) - _SHOWN_ITEMS:,} more")
+        return "[" + ", ".join(shown) + "]"
     text = str(value)
     return repr(text if len(text) <= 40 else text[:39] + "…")
 

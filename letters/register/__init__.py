@@ -14,7 +14,8 @@ import it (``import letters`` and ``letters.cli`` do not).
 Its rooms, bottom to top: ``tables`` and ``database`` (the schema, reaching it, migrations),
 ``versions`` (a library's version, hashes), ``records`` (the read side: ``Query``, ``Record``,
 finding), ``recording`` (what is recorded of one letter), ``remedies``, ``issuing``,
-``reproducing``, and ``front`` (``Register``, over them all).
+``reproducing``, and ``front`` (``Register``, over them all). ``sealing`` chains each record to
+the one before it, so that a record put in, changed or removed outside letters shows.
 """
 
 from letters.problems import RegisterError as RegisterError
@@ -26,6 +27,7 @@ from letters.register.issuing import IssueOutcome as IssueOutcome
 from letters.register.issuing import Issuer as Issuer
 from letters.register.recording import IssuedLetter as IssuedLetter
 from letters.register.recording import Recorder as Recorder
+from letters.register.recording import verifier_of as verifier_of
 from letters.register.records import Query as Query
 from letters.register.records import Record as Record
 from letters.register.records import Summary as Summary
@@ -34,5 +36,7 @@ from letters.register.remedies import RemedyRecorder as RemedyRecorder
 from letters.register.reproducing import IssuedImpact as IssuedImpact
 from letters.register.reproducing import Reproduction as Reproduction
 from letters.register.reproducing import impact_since as impact_since
+from letters.register.sealing import Break as Break
+from letters.register.sealing import Checkpoint as Checkpoint
 from letters.register.tables import metadata as metadata
 from letters.register.versions import sha256 as sha256

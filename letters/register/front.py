@@ -9,6 +9,8 @@ service's ``POST /issue`` share::
         print(outcome.record, outcome.output)
     [found] = register.find(Query(complainant="Mrs X"))
     register.reproduce(found.id).matches
+    checkpoint = register.checkpoint()                   # kept elsewhere by a records manager
+    register.audit(checkpoint)                           # [] when nothing was tampered with
 
 It is the read side (``Records``) with the acts on it; the modules that do them are given the
 read side, and none of them needs this class.
@@ -24,10 +26,18 @@ from letters.library import default_library
 from letters.problems import Location, RegisterError
 from letters.register.database import connect, locate, prepare
 from letters.register.issuing import IssueOutcome, Issuer
-from letters.register.recording import Recorder
+from letters.register.recording import Recorder, signer_of
 from letters.register.records import Query, Records
 from letters.register.remedies import DueRemedy, due_before
 from letters.register.reproducing import Reproducer, Reproduction
+from letters.register.sealing import (
+    GENESIS,
+    Break,
+    Checkpoint,
+    Verifier,
+    check,
+    checkpoint_message,
+)
 from letters.register.versions import files_hash, library_files, library_version
 from letters.rendering import Renderer
 
@@ -132,12 +142,39 @@ class Register(Records):
 
     def reproduce(self, identity: int, *, repository: str | Path | None = None) -> Reproduction:
         """The record's letter made again from its recorded inputs (a ``Reproduction``)."""
-        return Reproducer(self, repository=repository).reproduce(self.record(identity))
+        record = self.record(identity)
+        with Reproducer(self, repository=repository) as reproducer:
+            return reproducer.reproduce(record)
 
     def verify(
         self, query: Query | None = None, *, repository: str | Path | None = None
     ) -> Iterator[Reproduction]:
-        """Each matching record's letter made again and compared with the recorded hash."""
-        reproducer = Reproducer(self, repository=repository)
-        for identity in self.ids(query):
-            yield reproducer.reproduce_safely(identity)
+        """Each matching record's letter made again, and its issued file read where the record
+        says it was written: each compared with the recorded hash."""
+        with Reproducer(self, repository=repository) as reproducer:
+            for identity in self.ids(query):
+                yield reproducer.verify(identity)
+
+    # -- the chain of seals ------------------------------------------------------------------
+
+    def checkpoint(self) -> Checkpoint:
+        """The number of records and the last one's seal, signed with the configured key (if
+        any): what a records manager keeps elsewhere to ``audit`` the register against later."""
+        count, head = self.head()
+        if count and head is None:
+            raise RegisterError(
+                f"the last record of the register {self.shown} is not sealed (put in outside "
+                "letters?): letters register verify says more"
+            )
+        signer = signer_of()
+        sealed = head or GENESIS
+        signature = signer.sign(checkpoint_message(count, sealed)) if signer else None
+        return Checkpoint(count, sealed, signature)
+
+    def audit(
+        self, checkpoint: Checkpoint | None = None, *, verifier: Verifier | None = None
+    ) -> list[Break]:
+        """Every record put in, changed, removed or moved outside letters (the chain of seals
+        read whole), and whether the register still holds the ``checkpoint``; with a
+        ``verifier``, every record and the checkpoint not signed with its key."""
+        return check(self.chain(), checkpoint=checkpoint, verifier=verifier)

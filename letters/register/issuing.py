@@ -13,7 +13,9 @@ batch leaves each letter either recorded and written, or neither.
 
 Only a process killed outright (SIGKILL, a power cut) between the links and the commit can
 leave letters named but not recorded; each keeps its temporary name too, as a second link to
-the same file, and the next issue into that folder removes them (``Issuer.recover``).
+the same file, and the next issue into that folder removes them (``Issuer.recover``). A letter
+with no record and no other name, exactly the bytes its case makes again, is adopted when the
+case is issued again (``_adopt``): it is what a stopped run of an older version left.
 
 A batch's letters are made and written by worker processes (``letters.batch.workers``) while this
 process records the chunk before: only this process names letters and records them, and a
@@ -36,6 +38,7 @@ import itertools
 import os
 import signal
 import socket
+import stat
 import sys
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -62,6 +65,8 @@ from letters.register.recording import (
     clause_set_hash,
     clause_uses,
     make_letter,
+    seal_records,
+    signer_of,
 )
 from letters.register.records import Records, name_key
 from letters.register.remedies import RemedyRecorder
@@ -174,6 +179,7 @@ class Issuer:
         self.template_data = renderer.template.data
         self.template_sha256 = sha256(self.template_data)
         self.engine = engine_version()
+        self.signer = signer_of()  # with a signing_key configured, every record is signed
         self._stored = False
         self._recovered: set[Path] = set()
         self._wordings: dict[tuple[str, str], str] = {}
@@ -320,9 +326,11 @@ class Issuer:
                     )
                 else:
                     ready[number] = written
+                    _fault("received")
             while ready:
                 try:
                     identities = self._record(list(ready.values()))
+                    _fault("recorded")
                 except _Taken as taken:  # a file appeared at a letter's name: that letter fails
                     for number, each in list(ready.items()):
                         if each.job is taken.job:
@@ -386,12 +394,8 @@ class Issuer:
 
     def _is_recorded(self, path: Path) -> bool:
         digest = sha256(path.read_bytes())
-        letters = tables.letters
         with self.register.engine.connect() as connection:
-            paths = connection.execute(
-                sa.select(letters.c.output_path).where(letters.c.output_sha256 == digest)
-            ).scalars()
-            return any(Path(str(found)).name == path.name for found in paths if found)
+            return _is_claimed(connection, path, digest)
 
     def _make_file(self, job: Job, replaces: int | None, note: str | None) -> _Made:
         if job.text is not None:
@@ -487,6 +491,7 @@ class Issuer:
                 new_sets = self._store_clause_sets(connection, ready)
                 stamp = now()
                 rows = [{**each.row, "issued_at": stamp} for each in ready]
+                seal_records(connection, rows, self.signer)  # numbered and chained, under a lock
                 inserted = connection.execute(
                     sa.insert(tables.letters).returning(
                         tables.letters.c.id, sort_by_parameter_order=True
@@ -495,18 +500,16 @@ class Issuer:
                 )
                 identities = [int(identity) for identity in inserted.scalars()]
                 self._record_extra(connection, ready, identities)
+                _fault("inserted")
                 held = hold_signals()
-                for each in ready:
+                for each, identity in zip(ready, identities, strict=True):
                     if each.temporary is not None and each.job.target is not None:
-                        _link(each, linked)
+                        _link(each, linked, connection, identity)
                 if linked:
                     _sync_files(ready)
+                _fault("synced")
                 # leaving the block commits
-            self._stored = True
-            self._clause_sets.update(new_sets)
-            _release(held)
-            held = None
-            return identities
+            _fault("committed")
         except BaseException as error:
             for path in linked:
                 _remove(path)
@@ -517,7 +520,12 @@ class Issuer:
                 ) from None
             raise
         finally:
+            # a stop signal held back is taken here, out of the handler above: the letters are
+            # recorded and named by now, or neither
             _release(held)
+        self._stored = True
+        self._clause_sets.update(new_sets)
+        return identities
 
     def _record_extra(
         self, connection: Connection, ready: Sequence[_Ready], identities: Sequence[int]
@@ -591,6 +599,26 @@ _TASK = 32  # cases a worker makes at a time
 _AHEAD = 256  # letters asked of the workers ahead of those being written and recorded
 _maker: Issuer | None = None  # a worker's issuer: the parent's, inherited on fork
 _owner: int | None = None  # a worker's issuing process
+
+
+_FAULT = os.environ.get("LETTERS_FAULT", "")  # for the tests only: see _fault
+_faults: dict[str, int] = {}
+
+
+def _fault(point: str, name: str | None = None) -> None:
+    """For the fault-injection tests only (tests/register/test_faults.py), which set
+    ``LETTERS_FAULT=POINT:SIGNAL[:N]`` (``linked:TERM:3``): the issuing process is sent SIGNAL
+    (TERM, INT or KILL) the Nth time (the first, without N) this process reaches POINT of the
+    chunk cycle: ``written`` (a letter under its temporary name, in a worker with -j; N may be
+    the letter's file name instead), ``received``, ``inserted`` (the chunk's records, before
+    the first link), ``linked``, ``synced``, ``committed`` (signals still held) or
+    ``recorded`` (held no more)."""
+    if not _FAULT.startswith(f"{point}:"):
+        return
+    _, signal_name, nth = (_FAULT + ":1").split(":")[:3]
+    _faults[point] = reached = _faults.get(point, 0) + 1
+    if (nth.isdigit() and reached == int(nth)) or nth == name:
+        os.kill(_owner or os.getpid(), getattr(signal, f"SIG{signal_name}"))
 
 
 def _start_worker() -> None:
@@ -678,7 +706,7 @@ def _write_temporary(target: Path, data: bytes) -> Path:
     folder = target.parent
     if not folder.is_dir():
         raise OutputError("the folder to write into does not exist", Location(file=str(target)))
-    if target.exists():
+    if target.exists() and not _is_same(target, data):  # the same: perhaps a leftover, _link
         raise OutputError(
             "a file is already there; an issued letter is never written over "
             "(choose another --out-dir or --name)",
@@ -711,7 +739,23 @@ def _write_temporary(target: Path, data: bytes) -> Path:
                 f"cannot write the letter ({error.strerror})", Location(file=str(target))
             ) from None
         raise
+    _fault("written", target.name)
     return temporary
+
+
+def _is_same(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` is a regular file holding exactly ``data``."""
+    if not path.is_file():  # checked before opening: opening a FIFO waits for a writer
+        return False
+    try:
+        with path.open("rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return False
+            if os.fstat(file.fileno()).st_size != len(data):
+                return False
+            return file.read() == data
+    except OSError:
+        return False
 
 
 def _sync_files(ready: Sequence[_Ready]) -> None:
@@ -769,37 +813,66 @@ def _find_syncfs() -> Callable[[int], None] | None:
 _syncfs = _find_syncfs()
 
 
-def _link(each: _Ready, linked: list[Path]) -> None:
-    """Give the letter its name, never over a file already there."""
+def _link(each: _Ready, linked: list[Path], connection: Connection, identity: int) -> None:
+    """Give the letter its name, never over a file already there; but a letter a stopped run
+    left there unrecorded, the same bytes as this one, is adopted (``_adopt``)."""
     assert each.temporary is not None and each.job.target is not None
     target = each.job.target
+    taken = _Taken(
+        each.job,
+        Problem(
+            "a file is already there; an issued letter is never written over",
+            Location(file=str(target)),
+        ),
+    )
     try:
         os.link(each.temporary, target)
     except FileExistsError:
-        raise _Taken(
-            each.job,
-            Problem(
-                "a file is already there; an issued letter is never written over",
-                Location(file=str(target)),
-            ),
-        ) from None
+        if not _adopt(each, connection, identity):
+            raise taken from None
     except OSError as error:
         if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
             raise OutputError(
                 f"cannot write the letter ({error.strerror})", Location(file=str(target))
             ) from None
         if target.exists():  # a file system without hard links: a rename, checked first
-            raise _Taken(
-                each.job,
-                Problem(
-                    "a file is already there; an issued letter is never written over",
-                    Location(file=str(target)),
-                ),
-            ) from None
+            raise taken from None
         each.temporary.replace(target)
-        linked.append(target)
-        return
+    _fault("linked")  # named, not yet known to be: the moment a stop signal must not come
     linked.append(target)
+
+
+def _adopt(each: _Ready, connection: Connection, identity: int) -> bool:
+    """Take the file at the letter's name as the letter, if it is one a stopped run left
+    unrecorded: no other name (a run issuing it keeps its temporary name until its commit),
+    exactly the bytes of this letter, and no record of it but its own (``identity``, not yet
+    committed). The letter's temporary name
+    becomes a second name of that file, as if it had been linked there."""
+    assert each.temporary is not None and each.job.target is not None
+    target, temporary = each.job.target, each.temporary
+    try:
+        if target.stat().st_nlink != 1 or not _is_same(target, temporary.read_bytes()):
+            return False
+        temporary.unlink()
+        os.link(target, temporary)
+        if target.stat().st_nlink != 2:  # another run adopting it at once: it is theirs
+            temporary.unlink()
+            return False
+    except OSError:
+        return False
+    return not _is_claimed(connection, target, each.row["output_sha256"], besides=identity)
+
+
+def _is_claimed(
+    connection: Connection, path: Path, digest: str, *, besides: int | None = None
+) -> bool:
+    """Whether a record (but ``besides``) claims the letter at ``path``, of SHA-256 ``digest``."""
+    letters = tables.letters
+    query = sa.select(letters.c.output_path).where(letters.c.output_sha256 == digest)
+    if besides is not None:
+        query = query.where(letters.c.id != besides)
+    paths = connection.execute(query).scalars()
+    return any(Path(str(found)).name == path.name for found in paths if found)
 
 
 def _remove(path: Path | None) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +20,8 @@ from sqlalchemy.engine import Engine
 
 from letters.problems import RegisterError
 from letters.register import tables
+from letters.register.database import reading
+from letters.register.sealing import SEALED
 
 _SUMMARY = (
     "id",
@@ -151,7 +154,7 @@ class Records:
         statement = statement.order_by(letters.c.id)
         if query is not None and query.limit is not None:
             statement = statement.limit(query.limit)
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             return [Summary(*row) for row in connection.execute(statement)]
 
     def ids(self, query: Query | None = None) -> list[int]:
@@ -161,13 +164,13 @@ class Records:
             .where(*_conditions(query or Query()))
             .order_by(tables.letters.c.id)
         )
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             return [int(identity) for identity in connection.execute(statement).scalars()]
 
     def record(self, identity: int) -> Record:
         """One record in full; an error if the register has none of that id."""
         letters, libraries = tables.letters, tables.libraries
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             row = connection.execute(
                 sa.select(letters, libraries)
                 .join(libraries, libraries.c.hash == letters.c.library_hash)
@@ -204,9 +207,28 @@ class Records:
             provenance=json.loads(zlib.decompress(values[letters.c.provenance])),
         )
 
+    def head(self) -> tuple[int, str | None]:
+        """How many records the register holds, and the last one's seal (None: none, or
+        not sealed), read at one moment."""
+        letters = tables.letters
+        last = sa.select(letters.c.seal).order_by(letters.c.id.desc()).limit(1).scalar_subquery()
+        with reading(self.engine) as connection:
+            count, seal = connection.execute(sa.select(sa.func.count(letters.c.id), last)).one()
+        return int(count), seal
+
+    def chain(self) -> Iterator[dict[str, Any]]:
+        """Every record as its seal covers it, with its previous seal, seal and signature, in
+        id order (the chain's), read as a stream."""
+        letters = tables.letters
+        columns = [letters.c[name] for name in (*SEALED, "previous", "seal", "signature")]
+        statement = sa.select(*columns).order_by(letters.c.id)
+        with reading(self.engine) as connection:
+            for row in connection.execution_options(yield_per=500).execute(statement):
+                yield dict(row._mapping)
+
     def blob(self, digest: str) -> bytes:
         """Content the register keeps by its SHA-256 (a template, a library file)."""
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             found = connection.execute(
                 sa.select(tables.blobs.c.content).where(tables.blobs.c.sha256 == digest)
             ).scalar()
@@ -217,7 +239,7 @@ class Records:
     def library_files(self, library_hash: str) -> dict[str, bytes]:
         """The files of a library version as the register keeps them, by relative path."""
         files = tables.library_files
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             rows = connection.execute(
                 sa.select(files.c.path, tables.blobs.c.content)
                 .join(tables.blobs, tables.blobs.c.sha256 == files.c.sha256)

@@ -20,6 +20,7 @@ from attrs import frozen
 
 from letters.money import Money
 from letters.register import tables
+from letters.register.database import reading
 from letters.register.recording import IssuedLetter
 from letters.register.records import Records
 
@@ -116,5 +117,5 @@ def due_before(register: Records, day: datetime.date) -> list[DueRemedy]:
         )
         .order_by(remedies.c.due, letters.c.id, remedies.c.number)
     )
-    with register.engine.connect() as connection:
+    with reading(register.engine) as connection:
         return [DueRemedy(*row) for row in connection.execute(statement)]

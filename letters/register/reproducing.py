@@ -6,15 +6,25 @@ one, the files then were committed, and the repository still has it; else from t
 files the register keeps. Either way the files must hash to the library hash recorded, and the
 template to its recorded SHA-256, before a letter is made from them. The letter is made from
 the case file's bytes as given, in the recorded format, and its SHA-256 compared with the one
-recorded.
+recorded. Verifying also reads the issued letter where the record says it was written, and
+compares its bytes with the recorded hash.
+
+Nothing a record holds is trusted: the library and template are written into a temporary
+folder the ``Reproducer`` owns (and removes when closed), each path inside it checked to stay
+inside it; hashes must be hashes, a git commit 40 hexadecimal digits. A record that breaks
+these gets an error naming it, and nothing is written anywhere else.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import os
+import re
+import stat
 import tempfile
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Iterator, Mapping
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from attrs import frozen
@@ -28,7 +38,7 @@ from letters.outcomes import problems_of
 from letters.problems import LettersError, Problem, RegisterError
 from letters.register.recording import make_letter
 from letters.register.records import Query, Record, Records, Summary
-from letters.register.versions import files_at_commit, files_hash, sha256
+from letters.register.versions import files_at_commit, files_hash, is_commit, sha256
 from letters.rendering import Renderer
 
 
@@ -42,10 +52,17 @@ class Reproduction:
     data: bytes | None
     library_source: str | None  # "git commit abc123" or "the register's copy"
     problems: tuple[Problem, ...] = ()
+    output_path: str | None = None  # where the record says the letter was written
+    on_disk: str | None = None  # verify: "the same", "changed", "missing", "not a file"
 
     @property
     def matches(self) -> bool:
         return self.actual is not None and self.actual == self.expected
+
+    @property
+    def is_sound(self) -> bool:
+        """Made again the same, and the issued file (where there is one) is the letter issued."""
+        return self.matches and self.on_disk in (None, "the same")
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +71,8 @@ class Reproduction:
             "expected_sha256": self.expected,
             "actual_sha256": self.actual,
             "library_from": self.library_source,
+            "output_path": self.output_path,
+            "on_disk": self.on_disk,
             "errors": [problem.as_json() for problem in self.problems],
         }
 
@@ -85,10 +104,18 @@ class Reproducer:
         self.register = register
         self.repository = Path(repository) if repository is not None else None
         self._work = tempfile.TemporaryDirectory(prefix="letters-reproduce-")
+        self.folder = Path(self._work.name).resolve()
         self._libraries: dict[str, tuple[Path, str]] = {}
         self._renderers: dict[tuple[str, str], tuple[Renderer, str]] = {}
 
+    def __enter__(self) -> Reproducer:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def close(self) -> None:
+        """Remove the temporary folder and everything made in it."""
         self._work.cleanup()
 
     def library(self, record: Record) -> tuple[Path, str]:
@@ -96,8 +123,14 @@ class Reproducer:
         known = self._libraries.get(record.library_hash)
         if known is not None:
             return known
+        _check_hash(record, "library hash", record.library_hash)
         files, source = None, "the register's copy"
         if record.git_commit and not record.is_dirty and record.git_path is not None:
+            if not is_commit(record.git_commit):
+                raise RegisterError(
+                    f"record {record.id}: its library's git commit is not a commit "
+                    f"(40 hexadecimal digits): {record.git_commit[:80]!r}"
+                )
             repository = self.repository or default_library()
             if repository is not None and repository.is_dir():
                 files = files_at_commit(repository, record.git_commit, record.git_path)
@@ -112,12 +145,9 @@ class Reproducer:
                     f"record {record.id}: the register's copy of library {record.library_hash[:12]} "
                     "does not hash to it"
                 )
-        folder = Path(self._work.name) / record.library_hash
-        for relative, content in files.items():
-            path = folder / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
+        folder = self.folder / record.library_hash
         folder.mkdir(parents=True, exist_ok=True)
+        _write_files(record, folder, files)
         self._libraries[record.library_hash] = (folder, source)
         return folder, source
 
@@ -128,7 +158,8 @@ class Reproducer:
         if known is not None:
             return known
         folder, source = self.library(record)
-        template = Path(self._work.name) / f"{record.template_sha256}.docx"
+        _check_hash(record, "template's SHA-256", record.template_sha256)
+        template = self.folder / f"{record.template_sha256}.docx"
         if not template.exists():
             data = self.register.blob(record.template_sha256)
             if sha256(data) != record.template_sha256:
@@ -161,6 +192,30 @@ class Reproducer:
         except BaseException as error:
             return Reproduction(identity, expected, None, None, None, problems_of(error))
 
+    def verify(self, identity: int) -> Reproduction:
+        """The record's letter made again, and the issued file read where the record says it
+        was written: each compared with the recorded hash; any failure this record's problem."""
+        made = self.reproduce_safely(identity)
+        try:
+            summary = self.register.record(identity).summary
+        except LettersError:
+            return made
+        on_disk = (
+            None
+            if summary.output_path is None
+            else issued_file_state(Path(summary.output_path), summary.output_sha256)
+        )
+        return Reproduction(
+            made.record,
+            made.expected,
+            made.actual,
+            None,  # verifying keeps no letter in memory
+            made.library_source,
+            made.problems,
+            summary.output_path,
+            on_disk,
+        )
+
     def impact(self, identity: int, edited: Library) -> IssuedImpact:
         """What ``edited`` would change in a record's letter, composed from the same case."""
         record = self.register.record(identity)
@@ -186,12 +241,75 @@ def impact_since(
     repository: str | Path | None = None,
 ) -> Iterator[IssuedImpact]:
     """Each letter issued since the day (UTC, included), with what ``edited`` would change."""
-    reproducer = Reproducer(register, repository=repository)
-    try:
+    with Reproducer(register, repository=repository) as reproducer:
         for identity in register.ids(Query(since=since)):
             yield reproducer.impact(identity, edited)
+
+
+def issued_file_state(path: Path, expected: str) -> str:
+    """Whether the letter where a record says it was written is the one issued: "the same",
+    "changed", "missing" or "not a file" (a device, a pipe or a folder is not read)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return "missing"
+    except OSError:
+        return "not a file"
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return "not a file"
+        digest = hashlib.sha256()
+        while chunk := os.read(descriptor, 1 << 20):
+            digest.update(chunk)
+    except OSError:
+        return "not a file"
     finally:
-        reproducer.close()
+        os.close(descriptor)
+    return "the same" if digest.hexdigest() == expected else "changed"
+
+
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def _check_hash(record: Record, what: str, value: str) -> None:
+    if _HASH.fullmatch(value) is None:
+        raise RegisterError(
+            f"record {record.id}: its {what} is not a SHA-256 (64 hexadecimal digits): "
+            f"{value[:80]!r}"
+        )
+
+
+def _write_files(record: Record, folder: Path, files: Mapping[str, bytes]) -> None:
+    """A library's files written into its folder, each path checked to stay inside it (a
+    record's paths are not trusted: ``../..``, an absolute path, a link are refused)."""
+    for relative, content in files.items():
+        parts = PurePosixPath(relative).parts
+        if not parts or PurePosixPath(relative).is_absolute() or ".." in parts or "\\" in relative:
+            raise RegisterError(
+                f"record {record.id}: its library holds a file outside the library's folder: "
+                f"{relative[:200]!r}"
+            )
+        path = folder.joinpath(*parts)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.parent.resolve().is_relative_to(folder):
+                raise RegisterError(
+                    f"record {record.id}: its library's file {relative[:200]!r} would be written "
+                    "outside the library's folder"
+                )
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            descriptor = os.open(path, flags, 0o644)
+            try:
+                view = memoryview(content)
+                while view:
+                    view = view[os.write(descriptor, view) :]
+            finally:
+                os.close(descriptor)
+        except OSError as error:
+            raise RegisterError(
+                f"record {record.id}: cannot write its library's file {relative[:200]!r} "
+                f"({error.strerror})"
+            ) from None
 
 
 __all__ = ["IssuedImpact", "Reproducer", "Reproduction", "impact_since"]

@@ -8,6 +8,9 @@ content, once however many letters share them: the case file in the letter's own
 template and every file of the clause library as ``blobs`` (by SHA-256), each version of the
 library as the list of its files (``library_files``) under the hash of them all (``libraries``).
 
+Each letter's row is sealed into a hash chain, by id (``letters.register.sealing``), so that a
+row put in, changed or removed outside letters shows.
+
 Rows are only ever added: a correction is a new letter that names the one it ``replaces``. The
 migrations (``letters/register/migrations``) make these tables; a table added later (the remedies
 a letter promises, say) comes with a migration of its own and names ``letters.id``.
@@ -31,7 +34,7 @@ from sqlalchemy import (
     Text,
 )
 
-HEAD = "0002"
+HEAD = "0003"
 """The migration the code expects the register to be at (a test checks it is Alembic's head)."""
 
 metadata = MetaData()
@@ -105,6 +108,11 @@ letters = Table(
     Column("output_size", Integer, nullable=False),
     Column("output_path", Text),  # where the letter was written; none for the service
     Column("provenance", LargeBinary, nullable=False),  # the provenance record, JSON, deflated
+    # the hash chain (migration 0003, letters.register.sealing): the seal of the record before
+    # it, its own seal (of that and of its content), and that seal signed when a key is set
+    Column("previous", String(64)),
+    Column("seal", String(64)),
+    Column("signature", String(128)),
     Index("letters_issued_at", "issued_at"),
     Index("letters_reference", "reference"),
     Index("letters_complainant", "complainant_key"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import subprocess
 import tarfile
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ from pathlib import Path
 from attrs import frozen
 
 from letters.problems import ClauseError, Location
+
+_COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
 def sha256(data: bytes) -> str:
@@ -82,12 +85,21 @@ def _git_state(folder: Path) -> tuple[str | None, str | None, bool]:
     return commit, inside, bool(changes.strip())
 
 
+def is_commit(text: str) -> bool:
+    """Whether a text is a git commit's name as recorded: 40 lower-case hexadecimal digits."""
+    return _COMMIT.fullmatch(text) is not None
+
+
 def files_at_commit(repository: Path, commit: str, inside: str) -> dict[str, bytes] | None:
     """The library's files at a commit (``git archive``), by relative path; None when the
-    repository does not have that commit."""
+    repository does not have that commit. The commit and the folder come from a record, so
+    git takes them as names only (after ``--end-of-options``): a commit that is not 40
+    hexadecimal digits is a ValueError."""
+    if not is_commit(commit):
+        raise ValueError(f"not a git commit (40 hexadecimal digits): {commit[:80]!r}")
     try:
         top = Path(_git(repository, "rev-parse", "--show-toplevel").decode().strip())
-        archive = _git(top, "archive", "--format=tar", commit, "--", inside)
+        archive = _git(top, "archive", "--format=tar", "--end-of-options", commit, inside or ".")
     except (OSError, subprocess.CalledProcessError):
         return None
     prefix = "" if inside in ("", ".") else inside.rstrip("/") + "/"

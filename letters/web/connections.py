@@ -11,6 +11,9 @@ at a time, and some thousand such clients take every file descriptor a process h
   408 and cut;
 - a worker process holds at most ``max_connections`` connections; one more is answered 503 as
   it arrives and closed, so that clients cannot take the descriptors the worker needs;
+- and at most ``max_per_client`` from one client address, answered 503 likewise past that, so
+  that one client cannot take every connection and lock the others out (behind a reverse proxy
+  every client has the proxy's address: raise it to ``max_connections`` there);
 - an accept that fails for want of descriptors (EMFILE) is one line in the log, at most once
   every ten seconds, where Python's event loop would write a traceback per attempt (thousands a
   second); so is uvicorn's line for each request that is not HTTP ("Invalid HTTP request
@@ -49,6 +52,7 @@ class ConnectionBounds:
     header_timeout: float = 10.0
     body_timeout: float = 30.0
     max_connections: int = 256
+    max_per_client: int = 64
     keep_alive: int = 5
     shutdown_timeout: float = 10.0
 
@@ -126,23 +130,45 @@ class BoundedProtocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         if len(self.connections) >= self.bounds.max_connections:
-            self._refused = True
-            quiet.warn(
+            self._refuse(
+                transport,
                 "connections",
                 f"refused a connection: {self.bounds.max_connections} are open (--max-connections)",
+                f"the server holds {self.bounds.max_connections} connections already; "
+                "try again shortly",
             )
-            transport.write(
-                _raw_response(
-                    503,
-                    "Service Unavailable",
-                    f"the server holds {self.bounds.max_connections} connections already; "
-                    "try again shortly",
-                )
+            return
+        peer = transport.get_extra_info("peername")
+        address = peer[0] if isinstance(peer, tuple) and peer else None
+        if address is not None and self._held_by(address) >= self.bounds.max_per_client:
+            cap = self.bounds.max_per_client
+            self._refuse(
+                transport,
+                "client connections",
+                f"refused a connection from {address}: it holds {cap} already "
+                "(--max-connections-per-client)",
+                f"this client holds {cap} connections already; close some, or try again shortly",
             )
-            transport.close()
             return
         super().connection_made(transport)
         self._await("headers")
+
+    def _held_by(self, address: str) -> int:
+        """The connections this worker holds from the client ``address``."""
+        return sum(
+            1
+            for connection in self.connections
+            if isinstance(connection, H11Protocol)
+            and connection.client is not None
+            and connection.client[0] == address
+        )
+
+    def _refuse(self, transport: asyncio.Transport, kind: str, logged: str, said: str) -> None:
+        """Answer a connection 503 as it arrives, and close it; the log says so now and then."""
+        self._refused = True
+        quiet.warn(kind, logged)
+        transport.write(_raw_response(503, "Service Unavailable", said))
+        transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._refused:

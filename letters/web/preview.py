@@ -560,6 +560,7 @@ def run_preview(
     )
     sock = config.bind_socket()
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.listen(config.backlog)  # the address printed takes connections from then on
     print(f"Preview at http://127.0.0.1:{sock.getsockname()[1]}/preview/", flush=True)
     sys.stdout.flush()
     try:

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +22,7 @@ from distributed import Client, LocalCluster
 from letters.batch import cluster as cluster_module
 from letters.batch.running import render_files
 from letters.rendering import Renderer
+from tests.batch.cluster_hazards import STALLED
 from tests.conftest import EXAMPLES, ROOT
 
 ALL = sorted(str(path) for path in EXAMPLES.glob("*.json"))
@@ -213,3 +218,156 @@ def test_cluster_usage_errors(arguments: list[str], message: str, tmp_path: Path
     assert done.returncode == 2
     assert message in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def impostor(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The address of a TCP server that accepts connections but is no Dask scheduler: it
+    answers as a web server does (``http``) or says nothing at all (``silent``)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:  # closed: the test is over
+                return
+            held.append(connection)
+            if request.param == "http":
+                connection.recv(4096)
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+    for connection in held:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("impostor", "message"),
+    [
+        ("http", "something answers there, but not as a Dask scheduler does"),
+        ("silent", "(no answer within 2 s)"),
+    ],
+    indirect=["impostor"],
+)
+def test_an_address_that_is_no_dask_scheduler_is_one_error(
+    impostor: str, message: str, tmp_path: Path
+) -> None:
+    """Before, an address that answered but was no scheduler hung the command (a silent one
+    for ever; a web server's answer read as a frame of exabytes, then 20 s closing)."""
+    done = subprocess.run(
+        [*LETTERS, "render", ALL[0], "--out-dir", str(tmp_path / "out"), "--cluster", impostor],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "LETTERS_CLUSTER_TIMEOUT": "2"},
+    )
+    assert done.returncode == 1
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert message in done.stderr
+    assert impostor in done.stderr
+    assert list((tmp_path / "out").glob("*")) == []
+
+
+def test_a_cluster_timeout_that_is_no_number_is_a_usage_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*LETTERS, "render", ALL[0], "--cluster", "tcp://127.0.0.1:9"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "LETTERS_CLUSTER_TIMEOUT": "soon"},
+    )
+    assert (done.returncode, done.stderr) == (
+        2,
+        "LETTERS_CLUSTER_TIMEOUT: expected a number of seconds, not 'soon'\n",
+    )
+
+
+def _cases(folder: Path, count: int, hazard: int, reference: str) -> list[str]:
+    """``count`` case files, the one at ``hazard`` with ``reference`` (see cluster_hazards)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cases = []
+    for number in range(count):
+        data = json.loads(Path(ALL[number % len(ALL)]).read_text(encoding="utf-8"))
+        data["reference"] = reference if number == hazard else f"R{number}"
+        path = folder / f"case-{number:02d}.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        cases.append(str(path))
+    return cases
+
+
+def test_a_cluster_whose_workers_are_all_killed_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    """Every worker killed mid-batch (a worker's machine gone): before, the batch waited for
+    ever for a worker to come; now one error once the cluster has had none for the timeout."""
+    stalled = tmp_path / "stalled"
+    environment = {**os.environ, STALLED: str(stalled), "PYTHONPATH": str(ROOT)}
+    with LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None) as running:
+        worker = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "distributed.cli.dask_worker"),
+                running.scheduler_address,
+                *("--no-nanny", "--nthreads", "1", "--no-dashboard"),
+                *("--preload", "tests.batch.cluster_hazards"),
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            with Client(running.scheduler_address, set_as_default=False) as client:
+                client.wait_for_workers(1, timeout=120)
+            cases = _cases(tmp_path / "cases", 4, 1, "stall")
+            render = subprocess.Popen(
+                [*LETTERS, "render", *cases, "--cluster", running.scheduler_address],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env={**environment, "LETTERS_CLUSTER_TIMEOUT": "2"},
+                cwd=tmp_path,
+            )
+            while not stalled.exists():  # the worker holds the stalling case: the batch is on
+                assert render.poll() is None and worker.poll() is None
+                threading.Event().wait(0.05)
+            worker.send_signal(signal.SIGKILL)
+            _, stderr = render.communicate(timeout=120)
+            assert not (tmp_path / "case-01.docx").exists()  # the stalled case
+        finally:
+            worker.kill()
+            worker.wait()
+    assert render.returncode == 1
+    assert stderr.splitlines()[-1] == (
+        f"the Dask cluster at {running.scheduler_address} has had no workers for 2 s (every "
+        "worker ended or killed); the letters not yet rendered were not: start workers with "
+        "'dask worker ADDRESS' and run again"
+    )
+    assert "Traceback" not in stderr
+
+
+def test_a_case_that_kills_its_worker_fails_alone_on_a_cluster(tmp_path: Path) -> None:
+    """A case that kills the worker rendering it (as the out-of-memory killer would) fails
+    alone: its chunk is halved and done again until that case is found; before, the good cases
+    of its chunk failed with it."""
+    cases = _cases(tmp_path / "cases", 24, 5, "deadly")  # chunks of 3 cases on two workers
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        preload=["tests.batch.cluster_hazards"],
+    ) as running:
+        outcomes = list(
+            render_files(cases, out_dir=tmp_path / "out", cluster=running.scheduler_address)
+        )
+    assert [outcome.is_ok for outcome in outcomes] == [n != 5 for n in range(24)]
+    assert "stopped abruptly" in str(outcomes[5].problems[0])
+    written = sorted(path.name for path in (tmp_path / "out").iterdir())
+    assert written == [f"case-{n:02d}.docx" for n in range(24) if n != 5]

@@ -23,16 +23,15 @@ def _slowly(task: list[int]) -> list[int]:
 
 def test_a_worker_that_misses_its_signal_is_killed() -> None:
     import multiprocessing
-    import time
 
     from letters.batch.workers import Workers
 
     workers = Workers(2, initializer=_deaf, grace=1)
     results = workers.run(_slowly, [[1], [2]], ahead=2, died=lambda case: case)
-    started = time.monotonic()
     with pytest.raises(TimeoutError):  # a stop while the workers work, deaf to SIGTERM
         _first_within(results, 1.5)
-    assert time.monotonic() - started < 8  # asked to end, then killed after a second
+    # asked to end, then killed after a second: the batch ends (were they not killed, it
+    # would wait for ever on workers deaf to SIGTERM), and none is left
     assert workers.lost
     assert multiprocessing.active_children() == []
 
@@ -87,7 +86,6 @@ def test_a_worker_killed_while_it_sends_its_results_does_not_hang_the_batch(
     import os
     import signal
     import struct
-    import time
     from concurrent.futures import process
 
     from letters.batch.workers import Workers
@@ -103,10 +101,8 @@ def test_a_worker_killed_while_it_sends_its_results_does_not_hang_the_batch(
     monkeypatch.setattr(process, "_sendback_result", half_sent)  # the workers are forked
     workers = Workers(2)
     tasks = [list(range(start, start + 8)) for start in range(0, 24, 8)]
-    started = time.monotonic()
     results = list(workers.run(_deadly_later, tasks, ahead=3, died=lambda case: -case))
     assert results == [n * 10 for n in range(13)] + [-13] + [n * 10 for n in range(14, 24)]
-    assert time.monotonic() - started < 60
     assert multiprocessing.active_children() == []
 
 

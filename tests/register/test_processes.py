@@ -20,6 +20,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from letters.problems import LettersError
 from letters.register import IssuedLetter, Register, issuing, recording, tables
 from tests.register.registers import case, write_case
 from tests.web.servers import Server
@@ -216,14 +217,19 @@ def test_a_stopped_batch_leaves_each_letter_recorded_and_written_or_neither(
     out = tmp_path / "out"
     arguments = ["issue", *cases, "--clauses", str(register_clauses), "--out-dir", str(out)]
     process = letters_command(*arguments, "--register", register_at, "-q")
-    deadline = time.monotonic() + 120
 
-    def named() -> int:
-        return sum(1 for p in out.iterdir() if not p.name.startswith(".")) if out.is_dir() else 0
+    def recorded() -> int:
+        try:
+            with Register(register_at, create=False) as register:
+                return len(register.find())
+        except LettersError:  # not made yet
+            return 0
 
-    while time.monotonic() < deadline and named() == 0:  # the first chunk is recorded
+    # stopped once a first chunk is recorded: an event, not a time (on a busy machine, the
+    # batch had recorded nothing yet at the time the test used to wait)
+    while recorded() == 0:
+        assert process.poll() is None, process.communicate()[1].decode()
         time.sleep(0.02)
-    time.sleep(0.2)
     process.send_signal(signal.SIGTERM)
     _, error = process.communicate(timeout=120)
     assert process.returncode == 130, error.decode()

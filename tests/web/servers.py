@@ -63,6 +63,13 @@ def offices(pid: int) -> list[int]:
     return [office for office in running if _parent(office) not in running]
 
 
+def converters(pid: int) -> list[int]:
+    """The warm converters (uno_bridge.py) process ``pid`` has started: not counting a
+    converter's child that bears its name until it execs LibreOffice."""
+    running = set(descendants(pid, "uno_bridge.py"))
+    return [bridge for bridge in running if _parent(bridge) not in running]
+
+
 def _parent(pid: int) -> int | None:
     try:
         return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])

@@ -1,0 +1,386 @@
+"""Seals: each record of the register chained to the one before it, so that tampering shows.
+
+A record's seal is the SHA-256 of the seal of the record before it (the chain's order is the
+record's id) and of the record's canonical bytes: every column that says what was issued (who,
+when, to whom, from which case, library, template and clauses, the letter's hash and where it
+was written). A record put in with SQL, changed or removed afterwards, or moved, no longer
+chains: ``check`` finds it, record by record. A records manager keeps a ``Checkpoint`` (the
+number of records and the last seal) elsewhere; a register sealed again from the start, or cut
+short, no longer holds it. With a signing key (Ed25519), each seal and checkpoint is signed
+too, so that only the key's holder can have sealed them.
+
+Pure: no database, no files (the key is read by the caller). The canonical bytes, for anyone
+checking a register with tools of their own: ``letters seal 1`` and a newline, the previous
+seal and a newline, then for each column of ``SEALED`` in order its name, ``=``, a kind (``n``
+none, ``i`` integer, ``s`` text, ``t`` a time, ISO 8601 to the microsecond, ``h`` the SHA-256
+of bytes), the length of what follows in bytes, ``:``, the value in UTF-8, and a newline.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from attrs import frozen
+
+GENESIS = "0" * 64
+"""The seal the first record chains from."""
+
+SEALED = (
+    "id",
+    "issued_at",
+    "issued_by",
+    "replaces",
+    "note",
+    "case_source",
+    "case_data",
+    "case_sha256",
+    "reference",
+    "complainant",
+    "complainant_key",
+    "body",
+    "body_key",
+    "outline",
+    "decision_date",
+    "clause_set",
+    "library_hash",
+    "template",
+    "template_sha256",
+    "engine",
+    "output_format",
+    "output_sha256",
+    "output_size",
+    "output_path",
+    "provenance",
+)
+"""The columns of a record its seal covers, in the order they are encoded."""
+
+_VERSION = b"letters seal 1\n"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def canonical(record: Mapping[str, Any]) -> bytes:
+    """A record's content as the bytes its seal covers (see the module's description)."""
+    parts = []
+    for name in SEALED:
+        kind, data = _encoded(record.get(name))
+        parts.append(b"%s=%s%d:%s\n" % (name.encode("ascii"), kind, len(data), data))
+    return b"".join(parts)
+
+
+def _encoded(value: Any) -> tuple[bytes, bytes]:
+    if value is None:
+        return b"n", b""
+    if isinstance(value, bool):
+        return b"i", b"1" if value else b"0"
+    if isinstance(value, int):
+        return b"i", str(value).encode("ascii")
+    if isinstance(value, str):
+        return b"s", value.encode("utf-8", "surrogatepass")
+    if isinstance(value, datetime.datetime):
+        return b"t", value.isoformat(timespec="microseconds").encode("ascii")
+    if isinstance(value, bytes | bytearray | memoryview):
+        return b"h", hashlib.sha256(value).hexdigest().encode("ascii")
+    raise TypeError(f"a record's {type(value).__name__} value cannot be sealed")
+
+
+def seal(previous: str, record: Mapping[str, Any]) -> str:
+    """The seal of a record that follows the record sealed ``previous``."""
+    digest = hashlib.sha256(_VERSION)
+    digest.update(previous.encode("ascii", "replace") + b"\n")
+    digest.update(canonical(record))
+    return digest.hexdigest()
+
+
+def is_seal(text: str) -> bool:
+    """Whether a text is a seal's form: 64 lower-case hexadecimal digits."""
+    return _HEX64.fullmatch(text) is not None
+
+
+# -- signing ------------------------------------------------------------------------------------
+
+
+def record_message(seal_: str) -> bytes:
+    """What a record's signature signs: its seal (which covers every record before it)."""
+    return b"letters record " + seal_.encode("ascii", "replace")
+
+
+def checkpoint_message(count: int, seal_: str) -> bytes:
+    """What a checkpoint's signature signs."""
+    return f"letters checkpoint {count}:{seal_}".encode("ascii", "replace")
+
+
+class Signer:
+    """An Ed25519 private key that signs seals and checkpoints (from a PEM file's bytes)."""
+
+    def __init__(self, pem: bytes, *, name: str = "the signing key"):
+        # deferred: start-up speed (cryptography, for a register with a signing key only)
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: PLC0415
+            Ed25519PrivateKey,
+        )
+        from cryptography.hazmat.primitives.serialization import (  # noqa: PLC0415
+            load_pem_private_key,
+        )
+
+        try:
+            key = load_pem_private_key(pem, password=None)
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"{name} is not an unencrypted PEM private key ({error})") from None
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError(f"{name} is not an Ed25519 key (openssl genpkey -algorithm ed25519)")
+        self._key = key
+        self.public = Verifier.of(key.public_key())
+
+    def sign(self, message: bytes) -> str:
+        return self._key.sign(message).hex()
+
+
+class Verifier:
+    """An Ed25519 public key that checks signatures (from a PEM file's bytes)."""
+
+    def __init__(self, pem: bytes, *, name: str = "the public key"):
+        # deferred: start-up speed (cryptography, for a register with a signing key only)
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import (  # noqa: PLC0415
+            Ed25519PrivateKey,
+            Ed25519PublicKey,
+        )
+        from cryptography.hazmat.primitives.serialization import (  # noqa: PLC0415
+            load_pem_private_key,
+            load_pem_public_key,
+        )
+
+        key: Any
+        try:
+            if b"PRIVATE KEY" in pem:  # the private key holds the public one
+                key = load_pem_private_key(pem, password=None)
+                key = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+            else:
+                key = load_pem_public_key(pem)
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"{name} is not a PEM key ({error})") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError(f"{name} is not an Ed25519 key")
+        self._key = key
+
+    @classmethod
+    def of(cls, key: Any) -> Verifier:
+        made = cls.__new__(cls)
+        made._key = key
+        return made
+
+    def is_signed(self, message: bytes, signature: str | None) -> bool:
+        # deferred: start-up speed (cryptography, for a register with a signing key only)
+        from cryptography.exceptions import InvalidSignature  # noqa: PLC0415
+
+        if not signature:
+            return False
+        try:
+            self._key.verify(bytes.fromhex(signature), message)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+# -- checking -----------------------------------------------------------------------------------
+
+
+@frozen
+class Checkpoint:
+    """The register at one moment: how many records it held and the last one's seal, signed
+    when a key is configured. Written ``COUNT:SEAL`` or ``COUNT:SEAL:SIGNATURE``."""
+
+    count: int
+    seal: str
+    signature: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.count}:{self.seal}" + (f":{self.signature}" if self.signature else "")
+
+    @classmethod
+    def parse(cls, text: str) -> Checkpoint:
+        """A checkpoint from its text; ValueError saying what was expected."""
+        parts = text.strip().split(":")
+        if len(parts) not in (2, 3) or not parts[0].isdigit() or not is_seal(parts[1].lower()):
+            raise ValueError(
+                "a checkpoint is COUNT:SEAL (as letters register checkpoint prints it: a "
+                "number, a colon and 64 hexadecimal digits, and :SIGNATURE when signed)"
+            )
+        signature = parts[2].lower() if len(parts) == 3 else None
+        if signature is not None and re.fullmatch(r"[0-9a-f]{128}", signature) is None:
+            raise ValueError("a checkpoint's signature is 128 hexadecimal digits")
+        return cls(int(parts[0]), parts[1].lower(), signature)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "seal": self.seal,
+            "signature": self.signature,
+            "checkpoint": str(self),
+        }
+
+
+@frozen
+class Break:
+    """A place where the register is not what was sealed: a record (None: the register as a
+    whole) and the kind of tampering: ``forged`` (put in outside letters), ``changed``,
+    ``deleted`` (the record sealed before it is gone), ``reordered``, ``unsigned``,
+    ``signature`` (one that does not verify), ``checkpoint`` (the register no longer holds it)."""
+
+    record: int | None
+    kind: str
+    detail: str
+
+    def __str__(self) -> str:
+        where = f"record {self.record}" if self.record is not None else "the register"
+        return f"{where}: {self.kind}: {self.detail}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"record": self.record, "kind": self.kind, "detail": self.detail}
+
+
+def check(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    checkpoint: Checkpoint | None = None,
+    verifier: Verifier | None = None,
+) -> list[Break]:
+    """Every break in a chain of records (each a mapping with the ``SEALED`` columns and
+    ``previous``, ``seal`` and ``signature``), given in id order: by record, then the
+    register's. With a ``checkpoint``, whether the register still holds it; with a
+    ``verifier``, whether every record is attested by a signature (its own, or a later
+    record's, whose seal covers it)."""
+    found: list[Break] = []
+    seen: dict[str, tuple[int, int]] = {}  # seal: the record's id, its place (from 1)
+    last = GENESIS
+    unplaced: list[tuple[int, str]] = []  # records whose previous seal was not seen before them
+    unattested: list[int] = []  # records no valid signature covers yet
+    place = 0
+    for record in records:
+        place += 1
+        identity, sealed, previous = record["id"], record.get("seal"), record.get("previous")
+        if not sealed:
+            found.append(
+                Break(identity, "forged", "not sealed: put in the register outside letters")
+            )
+            continue
+        if sealed in seen:
+            found.append(
+                Break(
+                    identity,
+                    "forged",
+                    f"a copy of record {seen[sealed][0]}'s seal: put in the register outside letters",
+                )
+            )
+            continue
+        if previous is None or seal(previous, record) != sealed:
+            found.append(
+                Break(
+                    identity,
+                    "changed",
+                    "its content is not what was sealed (a field was changed after it was issued)",
+                )
+            )
+        elif previous != last:
+            unplaced.append((identity, previous))
+        seen[sealed] = (identity, place)
+        last = sealed
+        if verifier is not None:
+            unattested.append(identity)
+            signature = record.get("signature")
+            if signature:
+                if verifier.is_signed(record_message(sealed), signature):
+                    unattested = []
+                else:
+                    found.append(
+                        Break(identity, "signature", "its signature does not verify with the key")
+                    )
+    for identity, previous in unplaced:
+        if previous in seen:
+            found.append(
+                Break(
+                    identity,
+                    "reordered",
+                    f"it was sealed after record {seen[previous][0]}, not after the record "
+                    "now before it",
+                )
+            )
+        else:
+            found.append(
+                Break(
+                    identity,
+                    "deleted",
+                    f"the record sealed before it (seal {previous[:16]}...) is not in the register",
+                )
+            )
+    found.extend(
+        Break(identity, "unsigned", "no signature attests it (nor a later record's)")
+        for identity in unattested
+    )
+    found.sort(key=lambda each: each.record or 0)
+    if checkpoint is not None:
+        found.extend(_checkpoint_breaks(checkpoint, seen, place, verifier))
+    return found
+
+
+def _checkpoint_breaks(
+    checkpoint: Checkpoint,
+    seen: Mapping[str, tuple[int, int]],
+    count: int,
+    verifier: Verifier | None,
+) -> list[Break]:
+    shown = f"checkpoint {checkpoint.count}:{checkpoint.seal[:16]}..."
+    found = []
+    if verifier is not None and not verifier.is_signed(
+        checkpoint_message(checkpoint.count, checkpoint.seal), checkpoint.signature
+    ):
+        found.append(Break(None, "checkpoint", f"{shown} is not signed by the key"))
+    head = seen.get(checkpoint.seal)
+    if checkpoint.count == 0:  # taken of an empty register: every record is later
+        pass
+    elif head is None:
+        found.append(
+            Break(
+                None,
+                "checkpoint",
+                f"{shown}: no record has that seal now (records were removed, or the register "
+                "was sealed again)",
+            )
+        )
+    elif head[1] != checkpoint.count:
+        how = "put in" if head[1] > checkpoint.count else "removed"
+        found.append(
+            Break(
+                None,
+                "checkpoint",
+                f"{shown}: its last record, record {head[0]}, now comes after {head[1] - 1} "
+                f"records, not {checkpoint.count - 1}: records were {how} before it",
+            )
+        )
+    if count < checkpoint.count:
+        found.append(
+            Break(
+                None,
+                "checkpoint",
+                f"{shown}: the register holds {count} records, fewer than the checkpoint's",
+            )
+        )
+    return found
+
+
+__all__ = [
+    "GENESIS",
+    "SEALED",
+    "Break",
+    "Checkpoint",
+    "Signer",
+    "Verifier",
+    "canonical",
+    "check",
+    "checkpoint_message",
+    "is_seal",
+    "record_message",
+    "seal",
+]
