@@ -268,7 +268,7 @@ def _any_choices(value: object, _: type) -> tuple[str, ...]:
     return tuple(str(choice) for choice in value)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
+@attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
 class _Written:
     """A fact as ``facts.yaml`` writes it under its name."""
 
@@ -281,7 +281,7 @@ class _Written:
     worded_by: Any = None
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
+@attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
 class _WrittenChoice(_Written):
     """A choice fact as ``facts.yaml`` writes it: its ``choices`` a list, or none (an outline's
     clause variants are then its choices)."""
@@ -289,7 +289,7 @@ class _WrittenChoice(_Written):
     choices: Names = NO_NAMES
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
+@attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
 class _WrittenRecords:
     """A ``records`` fact as ``facts.yaml`` writes it: its kinds of record (each with what it
     means and the fields it needs), its fields (each declared as a fact is), and the folder of
@@ -302,7 +302,7 @@ class _WrittenRecords:
     worded_by: Text | None = None
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
+@attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
 class _WrittenField:
     """A field of a record, under its name in the fact's ``fields``."""
 
@@ -312,7 +312,7 @@ class _WrittenField:
     choices: Names = NO_NAMES
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
+@attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
 class _WrittenKind:
     """A kind of record, under its name in the fact's ``kinds``."""
 

@@ -263,7 +263,7 @@ def _param_default(value: object, _: type) -> ParamValue | None:
     raise Refused
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
+@attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
 class _Written:
     """A clause's front matter as it is written."""
 
@@ -273,7 +273,7 @@ class _Written:
     variants: Entries = attrs.field(factory=no_entries)  # of _WrittenVariant, each read in turn
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
+@attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
 class _WrittenParam:
     """A parameter, under its name in ``params``: what it means, or that and its default."""
 
@@ -281,7 +281,7 @@ class _WrittenParam:
     default: Annotated[ParamValue | None, override(struct_hook=_param_default)] = None
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
+@attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
 class _WrittenVariant:
     """A variant, under its name in ``variants``: when it was in force, and what it is."""
 

@@ -217,7 +217,7 @@ def _paragraph_number(value: object, _: type) -> int | None:
     raise Refused
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
+@attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
 class _Written:
     """An outline file as it is written."""
 
@@ -233,7 +233,7 @@ class _Written:
     sign_off: Any = None  # the sign-off: the same
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
+@attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
 class _WrittenClause:
     """An item that places a clause: ``clause``, with its ``when``, ``params`` and
     ``variant``."""
@@ -244,7 +244,7 @@ class _WrittenClause:
     variant: Any = None
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
+@attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
 class _WrittenText:
     """An item that places the caseworker's text: ``text``, or ``text: N`` (``last``)."""
 
@@ -252,7 +252,7 @@ class _WrittenText:
     text: Annotated[int | None, override(struct_hook=_paragraph_number)]
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
+@attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
 class _WrittenJoin:
     """An item that runs clauses (and the caseworker's text) into one paragraph."""
 
@@ -260,7 +260,7 @@ class _WrittenJoin:
     join: Any  # its items, each read in turn
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)  # a file's shape, read and dropped
+@attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
 class _WrittenGroup:
     """Items that share one condition (``group``), and those for when it does not hold
     (``otherwise``)."""
