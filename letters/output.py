@@ -172,6 +172,12 @@ def release_signals(held: HeldSignals | None) -> None:
         signal.raise_signal(number)  # its handler runs before this returns
 
 
+def temporary_names(pid: int) -> str:
+    """The pattern of the temporary files process ``pid`` writes letters under (a glob): a
+    batch removes those of a worker killed while it wrote."""
+    return f".letters-{pid}-*.part"
+
+
 def _create_temporary(path: Path) -> tuple[int, str]:
     """Create a new, empty temporary file beside ``path``: its descriptor and name.
 

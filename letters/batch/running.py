@@ -26,7 +26,7 @@ from letters.composition import compose
 from letters.library import Library
 from letters.limits import Limits, budget
 from letters.outcomes import Outcome, contained
-from letters.output import STDIN
+from letters.output import STDIN, temporary_names
 from letters.output_formats import FORMATS, PDF_PROFILES
 from letters.problems import UsageError
 from letters.rendering import Renderer
@@ -188,13 +188,20 @@ def _render_all(
         )
     # a stop signal, or a caller that stops reading: the workers are ended and waited for
     # (they clean up as they go), so no letter is written after this returns
-    yield from workers.run(
-        _render_in_worker,
-        chunks,
-        (output_format, embed, profile),
-        ahead=2 * jobs + 2,
-        died=died,
-    )
+    try:
+        yield from workers.run(
+            _render_in_worker,
+            chunks,
+            (output_format, embed, profile),
+            ahead=2 * jobs + 2,
+            died=died,
+        )
+    finally:
+        if workers.lost:  # a worker killed outright while it wrote left its temporary file
+            for folder in {job.target.parent for job in ready if job.target is not None}:
+                for pid in workers.pids:
+                    for left in folder.glob(temporary_names(pid)):
+                        left.unlink(missing_ok=True)
 
 
 def _chunk_size(count: int, jobs: int, output_format: str) -> int:
