@@ -26,7 +26,9 @@ Dask's ``distributed`` is an optional extra: ``pip install 'letters[cluster]'``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -256,6 +258,38 @@ def render_on_cluster(
     workers_write: bool = False,
 ) -> Iterator[Outcome]:
     """The outcome of each job, in order, rendered by the cluster's workers."""
+    with _quiet_dask():
+        yield from _render_on_cluster(
+            cluster, renderer, ready, output_format, embed, profile, workers_write=workers_write
+        )
+
+
+@contextlib.contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """Dask's own log lines kept from the command's standard error while a batch runs (a
+    lost connection, a cluster left with no workers, logged from its event loop's thread as
+    it closes): what went wrong is the batch's one error line, or each case's outcome."""
+    loggers = [logging.getLogger(name) for name in ("distributed", "tornado", "asyncio")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _render_on_cluster(
+    cluster: str | Client,
+    renderer: Renderer,
+    ready: list[Job],
+    output_format: str,
+    embed: bool,
+    profile: str,
+    *,
+    workers_write: bool,
+) -> Iterator[Outcome]:
     client, owned = connect(cluster)
     futures: list[Future[Any]] = []
     try:
@@ -354,11 +388,14 @@ class _Batch:
         """The task's result; one clear error once the cluster has had no worker for
         ``timeout`` seconds (every worker killed), rather than waiting for ever."""
         without: float | None = None  # since when the cluster has had no worker
+        # wait for the task to settle, looking at the workers each second, then take its
+        # result: a gather (future.result) cut short by a timeout leaves tasks behind that
+        # raise in Dask's event loop once the batch's futures are cancelled
+        settled = threading.Event()
+        future.add_done_callback(lambda _: settled.set())
         while True:
-            try:
-                return future.result(timeout=1)
-            except TimeoutError:
-                pass
+            if settled.wait(1):
+                return future.result()
             if self.client.nthreads():
                 without = None
             elif without is None:
