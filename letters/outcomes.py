@@ -60,13 +60,31 @@ def problems_of(error: BaseException, trace: str | None = None) -> tuple[Problem
 T = TypeVar("T")
 
 
+def stop_behind(error: BaseException) -> BaseException | None:
+    """The stop (KeyboardInterrupt, SystemExit) an error was raised while handling, if any: a
+    database connection a stop signal cut short fails when it is next touched, and that
+    failure is the stop's, not a case's."""
+    seen: set[int] = set()
+    behind: BaseException | None = error
+    while behind is not None and id(behind) not in seen:
+        if isinstance(behind, (KeyboardInterrupt, SystemExit)):
+            return behind
+        seen.add(id(behind))
+        behind = behind.__cause__ or behind.__context__
+    return None
+
+
 def contained(case: str, work: Callable[[], T]) -> T | Outcome:
-    """Run one case's work; any failure, ours included, becomes that case's Outcome."""
+    """Run one case's work; any failure, ours included, becomes that case's Outcome (a stop
+    signal, and an error raised while a stop was handled, stops the batch instead)."""
     try:
         return work()
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as error:
+        stop = stop_behind(error)
+        if stop is not None:
+            raise stop from None
         problems = problems_of(error, traceback.format_exc())
         if not isinstance(error, LettersError):
             problems = tuple(p.at(case) for p in problems)

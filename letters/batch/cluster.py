@@ -388,14 +388,11 @@ class _Batch:
         """The task's result; one clear error once the cluster has had no worker for
         ``timeout`` seconds (every worker killed), rather than waiting for ever."""
         without: float | None = None  # since when the cluster has had no worker
-        # wait for the task to settle, looking at the workers each second, then take its
-        # result: a gather (future.result) cut short by a timeout leaves tasks behind that
-        # raise in Dask's event loop once the batch's futures are cancelled
-        settled = threading.Event()
-        future.add_done_callback(lambda _: settled.set())
         while True:
-            if settled.wait(1):
-                return future.result()
+            try:
+                return future.result(timeout=1)
+            except TimeoutError:
+                pass
             if self.client.nthreads():
                 without = None
             elif without is None:

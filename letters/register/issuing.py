@@ -54,7 +54,7 @@ from sqlalchemy.engine import Connection
 from letters.batch import Job, Workers, die_with_parent, died, output_folder, plan
 from letters.limits import read_bounded
 from letters.loading import read_case_text
-from letters.outcomes import Outcome, contained, problems_of
+from letters.outcomes import Outcome, contained, problems_of, stop_behind
 from letters.output import STDIN, hold_signals, release_signals
 from letters.problems import CaseError, Location, OutputError, Problem, RegisterError, UsageError
 from letters.provenance import provenance_of
@@ -347,14 +347,18 @@ class Issuer:
         except BaseException as error:  # the chunk is not recorded: its letters are not left
             for each in ready.values():
                 _remove(each.temporary)
-            if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            stop = stop_behind(error)  # a stop, or an error a stop left behind (a connection
+            # cut short in the middle of a statement): the run stops, no case is blamed
+            if stop is not None:
                 # a stop signal may come between a temporary file's making and its being
                 # known: every temporary file of this process goes
                 mine = f"{_TEMPORARY}{_HOST}-{os.getpid()}-*.part"
                 for folder in {job.target.parent for job in jobs if job.target is not None}:
                     for left in folder.glob(mine):
                         _remove(left)
-                raise
+                if stop is error:
+                    raise
+                raise stop from None
             for number, each in ready.items():
                 results[number] = IssueOutcome(
                     each.job.case, None, _target(each.job), problems=problems_of(error)
