@@ -259,9 +259,49 @@ def render_on_cluster(
 ) -> Iterator[Outcome]:
     """The outcome of each job, in order, rendered by the cluster's workers."""
     with _quiet_dask():
-        yield from _render_on_cluster(
-            cluster, renderer, ready, output_format, embed, profile, workers_write=workers_write
-        )
+        client, owned = connect(cluster)
+        futures: list[Future[Any]] = []
+        try:
+            bundle = Bundle.of(renderer)
+            client.register_plugin(LettersPlugin(bundle), name=PLUGIN_PREFIX + bundle.key)
+            threads = max(1, sum(client.nthreads().values()))
+            read = [_with_text(job, renderer.limits) for job in ready]
+            jobs = [job for job in read if isinstance(job, Job)]
+            size = _chunk_size(len(jobs), threads, output_format)
+            chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
+
+            def submit(chunk: list[Job], again: bool = False) -> Future[Any]:
+                future: Future[Any] = client.submit(
+                    render_remotely,
+                    bundle.key,
+                    chunk,
+                    output_format,
+                    embed,
+                    profile,
+                    workers_write,
+                    pure=False,
+                    retries=0,
+                    priority=1 if again else 0,  # a chunk done again goes before the rest
+                )
+                futures.append(future)
+                return future
+
+            batch = _Batch(client, str(cluster), submit, workers_write, cluster_timeout())
+            pending = iter([(chunk, submit(chunk)) for chunk in chunks])
+            done: dict[int, Outcome] = {}
+            for item in read:
+                if isinstance(item, Outcome):
+                    yield item
+                    continue
+                while id(item) not in done:
+                    chunk, future = next(pending)
+                    done.update((id(job), outcome) for job, outcome in batch.collect(chunk, future))
+                yield done.pop(id(item))
+        finally:
+            if futures:
+                client.cancel(futures)
+            if owned:
+                client.close()
 
 
 @contextlib.contextmanager
@@ -278,61 +318,6 @@ def _quiet_dask() -> Iterator[None]:
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
-
-
-def _render_on_cluster(
-    cluster: str | Client,
-    renderer: Renderer,
-    ready: list[Job],
-    output_format: str,
-    embed: bool,
-    profile: str,
-    *,
-    workers_write: bool,
-) -> Iterator[Outcome]:
-    client, owned = connect(cluster)
-    futures: list[Future[Any]] = []
-    try:
-        bundle = Bundle.of(renderer)
-        client.register_plugin(LettersPlugin(bundle), name=PLUGIN_PREFIX + bundle.key)
-        threads = max(1, sum(client.nthreads().values()))
-        read = [_with_text(job, renderer.limits) for job in ready]
-        jobs = [job for job in read if isinstance(job, Job)]
-        size = _chunk_size(len(jobs), threads, output_format)
-        chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
-
-        def submit(chunk: list[Job], again: bool = False) -> Future[Any]:
-            future: Future[Any] = client.submit(
-                render_remotely,
-                bundle.key,
-                chunk,
-                output_format,
-                embed,
-                profile,
-                workers_write,
-                pure=False,
-                retries=0,
-                priority=1 if again else 0,  # a chunk done again goes before the rest
-            )
-            futures.append(future)
-            return future
-
-        batch = _Batch(client, str(cluster), submit, workers_write, cluster_timeout())
-        pending = iter([(chunk, submit(chunk)) for chunk in chunks])
-        done: dict[int, Outcome] = {}
-        for item in read:
-            if isinstance(item, Outcome):
-                yield item
-                continue
-            while id(item) not in done:
-                chunk, future = next(pending)
-                done.update((id(job), outcome) for job, outcome in batch.collect(chunk, future))
-            yield done.pop(id(item))
-    finally:
-        if futures:
-            client.cancel(futures)
-        if owned:
-            client.close()
 
 
 def _with_text(job: Job, limits: Limits) -> Job | Outcome:

@@ -298,13 +298,8 @@ def _write_files(record: Record, folder: Path, files: Mapping[str, bytes]) -> No
                     "outside the library's folder"
                 )
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-            descriptor = os.open(path, flags, 0o644)
-            try:
-                view = memoryview(content)
-                while view:
-                    view = view[os.write(descriptor, view) :]
-            finally:
-                os.close(descriptor)
+            with os.fdopen(os.open(path, flags, 0o644), "wb") as file:
+                file.write(content)
         except OSError as error:
             raise RegisterError(
                 f"record {record.id}: cannot write its library's file {relative[:200]!r} "
