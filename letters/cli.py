@@ -1379,18 +1379,22 @@ def templates() -> None:
 
 @templates.command("check")
 @click.argument("template")
+@CLAUSES_OPTION
 @reports_errors
-def check_template_command(template: str) -> None:
+def check_template_command(template: str, clauses: Path | None) -> None:
     """Check TEMPLATE (a .docx, or a name from templates/) for tags Word split or mangled,
-    names a letter does not provide, and {%p %} paragraphs that would delete other text.
+    names a letter does not provide, facts and lines the clause library does not declare
+    (letter.facts.x, a row's field, letter.lines.y), and {%p %} paragraphs that would delete
+    other text.
 
     Exit code 1 when there is any error; warnings (tags split across runs, which docxtpl joins)
     do not fail.
     """
+    from letters.library import Library
     from letters.word import check_template, find_template
 
     path = find_template(template)
-    report_problems(check_template(path), prefix=f"{path}: ")
+    report_problems(check_template(path, library=Library.load(clauses)), prefix=f"{path}: ")
 
 
 def report_problems(

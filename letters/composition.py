@@ -23,7 +23,7 @@ from letters.facts import FACT_NAMES, FactDeclaration, Facts, case_facts
 from letters.grammar import PersonWords, long_date, short_date
 from letters.library import Clause, Library, Variant
 from letters.limits import check_size, check_time
-from letters.loading import read_facts
+from letters.loading import read_facts, unmet_needs
 from letters.model import (
     Case,
     ClauseUse,
@@ -54,6 +54,10 @@ HEADINGS = "headings/"
 REASONS = "reasons/"
 """Where a reason's wordings are found: ``{{ reason.summary }}`` is reasons/<reason>/summary."""
 
+PAGE_MARK, PAGES_MARK = "\ufdd2", "\ufdd3"
+"""Where a named line says the page's number and the count of pages (``{{ page }}``,
+``{{ pages }}``): noncharacters no case text can hold, which a Word document's PAGE and
+NUMPAGES fields replace."""
 SIGN_OFF = "letter/sign-off"
 """The clause that closes every letter."""
 
@@ -208,6 +212,9 @@ class Section:
     paragraphs: tuple[LetterParagraph, ...]
     heading_origin: Origin | None = None
     numbering: str = "continue"
+    level: int = 1
+    """How deep its heading is: 1 for a section of the letter, 2 for a sub-section in one
+    (the outline's ``sections`` under a section), and so on."""
 
 
 CONTINUE, RESTART, UNNUMBERED, LETTERED = "continue", "restart", "none", "letters"
@@ -256,6 +263,10 @@ class Letter:
     list of its records, each its kind and fields as text): what a Word template sees as
     ``letter.facts``, for a table with a row for each record."""
     summary: LetterParagraph | None = None
+    lines: Mapping[str, str] = field(factory=dict)
+    """The letter's other named lines, by name, as the library words them (layout.yaml's
+    ``lines``): ``summary_label`` ("Summary:"), ``page_header`` ...; empty where no condition
+    places its clause."""
     body_name: str | None = None
     reference: str | None = None
     category: str | None = None
@@ -547,6 +558,13 @@ class _Composer:
             self.facts = _as_worded(read_facts(case.facts, library.facts))
         except LettersError as error:
             self.problems.append(error)
+        unmet = (
+            unmet_needs(case, library.layout.case_needs, library.layout.path)
+            if library.layout
+            else []
+        )
+        if unmet:  # the wording's own complaints of the missing fields would only repeat them
+            raise combine([*self.problems, *unmet])
         self.context = self._context()
         self.used: set[str] = set()  # the clauses the letter uses, for the case's "wording"
         self.plan = self._plan()
@@ -631,6 +649,21 @@ class _Composer:
             return ()
         return default if default is not None else (ClauseUse(clause_id),)
 
+    def _paged(self, uses: tuple[ClauseUse, ...]) -> tuple[ClauseUse, ...]:
+        """A named line's clauses, with the page's number and the count of pages where the
+        clause takes them (``{{ page }}``, ``{{ pages }}``: a page footer), as the marks a Word
+        document's fields replace."""
+        paged = []
+        for use in uses:
+            clause = self.library.clauses.get(use.clause)
+            marks = {
+                name: mark
+                for name, mark in (("page", PAGE_MARK), ("pages", PAGES_MARK))
+                if clause is not None and name in clause.params and name not in use.params
+            }
+            paged.append(attrs.evolve(use, params={**use.params, **marks}) if marks else use)
+        return tuple(paged)
+
     def _title(self) -> Paragraph:
         """The title: in the variant named after the letter's stage ("draft"), where the
         title clause has one."""
@@ -682,6 +715,13 @@ class _Composer:
                     found.append(Reckoning(f"facts.{name}", f"{summed} in total", how))
         return found
 
+    def _complainant_name(self) -> str:
+        """Who a remedy is for when its record does not say: the complainant, else the
+        library's word for them (its terms' ``complainant``: "the resident")."""
+        if self.case.complainant is not None:
+            return self.case.complainant.name
+        return self.library.term("complainant")
+
     def actions(self) -> list[Action]:
         """What the letter says the body will do, by when: each record of a ``records`` fact
         that has a deadline, worded by its kind's clause."""
@@ -706,7 +746,7 @@ class _Composer:
                         field=record.field,
                         kind=record["kind"],
                         wording=str(record["wording"]),
-                        to=to if isinstance(to, str) and to else self.case.complainant.name,
+                        to=to if isinstance(to, str) and to else self._complainant_name(),
                         deadline=str(due),
                         due=due.on,
                         amount=amount,
@@ -719,7 +759,9 @@ class _Composer:
         layout where the outline places none of its own."""
         plan = self._sections_plan()
         layout = self.library.layout
-        if layout is None or None not in (plan.header, plan.heading, plan.sign_off):
+        if layout is None or (
+            None not in (plan.header, plan.heading, plan.sign_off) and not layout.lines
+        ):
             return plan
         try:
             context = plan.conditions or condition_context(self.case, self.facts)
@@ -735,6 +777,8 @@ class _Composer:
             header=plan.header if plan.header is not None else laid["header"],
             heading=plan.heading if plan.heading is not None else laid["heading"],
             sign_off=plan.sign_off if plan.sign_off is not None else laid["sign_off"],
+            # an outline's own named line replaces the layout's of that name
+            lines=tuple({**dict(laid["lines"]), **dict(plan.lines)}.items()),
         )
 
     def _sections_plan(self) -> Plan:
@@ -920,6 +964,7 @@ class _Composer:
             paragraphs=tuple(paragraphs),
             heading_origin=heading[0].origin if heading else None,
             numbering=self.plan.numbering_of(plan.section),
+            level=self.plan.level_of(plan.section),
         )
 
     def _fields(self, plan: SectionPlan) -> tuple[str, Any]:
@@ -934,16 +979,19 @@ class _Composer:
     def letter(self) -> Letter:
         case = self.case
         headings = self.plan.headings  # sections that are only a heading: they stay
+        composed = [
+            (section, bool(section.paragraphs) or id(plan) in self._given_sections)
+            for plan in self.plan.sections
+            for section in [self.section(plan)]
+        ]
+        # a section over sub-sections stays while one of them does; an outline's section that
+        # places nothing for this case goes
+        held = {section.id for section, kept in composed if kept}
+        for child in list(held):
+            while (child := self.plan.parents.get(child, "")) and child not in held:
+                held.add(child)
         sections = labelled(
-            [
-                section
-                for plan in self.plan.sections
-                for section in [self.section(plan)]
-                # an outline's section that places nothing for this case goes
-                if section.paragraphs
-                or id(plan) in self._given_sections
-                or plan.section in headings
-            ]
+            [section for section, _ in composed if section.id in held or section.id in headings]
         )
         summary_field = "summary" if case.summary else ""  # else the plan's fields say
         summary_runs = [
@@ -954,6 +1002,10 @@ class _Composer:
         header = [
             line for use in self.plan.header or () for line in self.paragraph((use,), "header")
         ]
+        lines = {
+            name: " ".join(p.text for p in self.paragraph(self._paged(uses), f"lines.{name}"))
+            for name, uses in self.plan.lines
+        }
         for clause_id in case.wording:
             if clause_id not in self.used:
                 self.problems.append(
@@ -970,6 +1022,7 @@ class _Composer:
             title=title[0].text if title else "",
             title_origin=title[0].runs[0].origin if title else None,
             header=tuple(header),
+            lines=lines,
             facts=self._plain_facts(),
             summary=LetterParagraph(tuple(summary_runs)) if summary_runs else None,
             body_name=case.body.name,
@@ -978,9 +1031,9 @@ class _Composer:
             decision=case.decision,
             decision_date=short_date(case.decision_date) if case.decision_date else None,
             date=long_date(case.decision_date) if case.decision_date else None,
-            complainant=case.complainant.name,
-            address=case.complainant.address,
-            about=case.complaint.about,
+            complainant=case.complainant.name if case.complainant else "",
+            address=case.complainant.address if case.complainant else (),
+            about=case.complaint.about or "",
             numbered=self.plan.numbered,
             outline=self.plan.outline.name if self.plan.outline else None,
             conditions=self.plan.conditions,

@@ -114,7 +114,6 @@ def field_names(kind: type) -> tuple[str, ...]:
 def case_facts(case: Case) -> dict[str, Any]:
     """The facts of a case that wording sees, but for its reasons (composition adds those)."""
     context: dict[str, Any] = {
-        "complainant": PersonWords(case.complainant.name, case.complainant.pronouns),
         "people": [PersonWords(person.name, person.pronouns) for person in case.people],
         "body": Facts(fields_of(case.body), case.body.called),
         "complaint": Facts(fields_of(case.complaint)),
@@ -126,6 +125,8 @@ def case_facts(case: Case) -> dict[str, Any]:
         "decision": case.decision,
         "decision_date": case.decision_date,
     }
+    if case.complainant is not None:  # a library may never name its complainant
+        context["complainant"] = PersonWords(case.complainant.name, case.complainant.pronouns)
     context["stage"] = case.stage
     context.update({name: value for name, value in optional.items() if value is not None})
     return context

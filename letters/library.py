@@ -558,6 +558,8 @@ def _finalize(value: object) -> object:
     """Turn a placeholder's value into text: lists are joined, and the value's line breaks and
     backslashes marked, so that reflowing the clause's own lines leaves them as they are. An
     empty value is refused: a letter never holds a blank."""
+    if value is None:  # a field the case leaves out (a complaint's "about")
+        raise _Blank
     if isinstance(value, (list, tuple)):
         value = join_and(value)
     text = str(value)
@@ -856,6 +858,11 @@ def unknown_name(name: str, facts: Mapping[str, FactDeclaration]) -> str:
             f"{{{{ {name} }}}}: {name!r} is a fact the library declares, and a fact fills only "
             f"a parameter of its name: declare {name!r} under the clause's 'params', or write "
             f"{{{{ facts.{name} }}}}"
+        )
+    if name == "complainant":
+        return (
+            '{{ complainant }}: this case names no complainant (a case gives "complainant"; '
+            "layout.yaml's 'needs' can make every case give one)"
         )
     return f"{{{{ {name} }}}} is neither a fact of the case nor a parameter of the clause"
 

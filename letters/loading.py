@@ -13,7 +13,7 @@ import enum
 import json
 import re
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -472,6 +472,25 @@ def read_facts(
     if problems:
         raise combine(problems)
     return read
+
+
+def unmet_needs(case: Case, needs: Iterable[tuple[str, int]], layout: str) -> list[LettersError]:
+    """The fields the library needs every case to give (its layout's ``needs``: the
+    complainant, what the complaint is about) that this case does not."""
+    problems: list[LettersError] = []
+    for need, line in needs:
+        value: Any = case
+        for part in need.split("."):
+            value = getattr(value, part, None)
+        if value is None or value == () or (isinstance(value, str) and not value.strip()):
+            problems.append(
+                CaseError(
+                    f"missing: every case of this library gives it ({layout}, line {line}: "
+                    f"needs {need})",
+                    Location(field=need),
+                )
+            )
+    return problems
 
 
 def _declared(name: str, declarations: Mapping[str, FactDeclaration]) -> str:

@@ -61,11 +61,12 @@ class Complaint:
     joining word ("about the content of a report", "that the Council failed to ...").
     """
 
-    about: str = field(
+    about: str | None = field(
+        default=None,
         metadata=described(
             'Completes "We will not investigate this complaint ...", with its joining word: '
             '"about the content of a report", "that the Council failed to ...".'
-        )
+        ),
     )
     statement: str | None = field(
         default=None,
@@ -182,8 +183,19 @@ class Case:
     ``sections`` and ``summary`` plan a letter, or parts of one, by hand.
     """
 
-    complainant: Person = field(metadata=described("The person who complained."))
-    complaint: Complaint = field(metadata=described("What the complaint is about."))
+    complainant: Person | None = field(
+        default=None,
+        metadata=described(
+            "The person who complained; required where the library says so (layout.yaml's needs)."
+        ),
+    )
+    complaint: Complaint = field(
+        factory=Complaint,
+        metadata=described(
+            "What the complaint is about; its parts required where the library says so "
+            "(layout.yaml's needs)."
+        ),
+    )
     sections: tuple[SectionPlan, ...] = field(
         default=(),
         metadata=described(

@@ -137,7 +137,12 @@ def styles(document: Document) -> None:
             if lang.get(qn(attribute)) == "en-US":
                 lang.set(qn(attribute), "en-GB")
 
-    for name, size, before in (("Heading 1", 16, 12), ("Heading 2", 13, 14)):
+    for name, size, before in (
+        ("Heading 1", 16, 12),
+        ("Heading 2", 13, 14),
+        ("Heading 3", 12, 10),
+        ("Heading 4", 11, 8),
+    ):
         style = document.styles[name]
         use_font(style)
         style.font.size = Pt(size)
@@ -211,16 +216,20 @@ def page_furniture(document: Document) -> None:
     for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
         setattr(section, side, Cm(2.5))
 
+    # the page header and footer as the library words them (layout.yaml's lines page_header
+    # and page_footer); the footer's page number and count of pages are Word's fields, put
+    # where the library's wording says {{ page }} and {{ pages }}
     header = section.header.paragraphs[0]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    header.add_run("{% if letter.reference %}Reference: {{ letter.reference }}{% endif %}")
+    header.add_run("{{ letter.lines.page_header }}")
 
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run("Page ")
+    footer.add_run("{{ letter.parts.page_footer[0] }}")
     field(footer, "PAGE")
-    footer.add_run(" of ")
+    footer.add_run("{{ letter.parts.page_footer[1] }}")
     field(footer, "NUMPAGES")
+    footer.add_run("{{ letter.parts.page_footer[2] }}")
 
 
 def properties(document: Document) -> None:
@@ -273,14 +282,25 @@ def statement(document: Document) -> None:
     """The decision statement: title, Summary, sections of numbered paragraphs."""
     document.add_paragraph("{{ letter.title }}", style="Heading 1")
 
+    # the Summary after its label, as the library words it (layout.yaml's line summary_label)
     document.add_paragraph("{%p if letter.summary %}")
     summary = document.add_paragraph(style="Summary")
-    summary.add_run("Summary: ").bold = True
+    summary.add_run(
+        "{% if letter.lines.summary_label %}{{ letter.lines.summary_label }} {% endif %}"
+    ).bold = True
     summary.add_run("{{ letter.summary }}")
     document.add_paragraph("{%p endif %}")
 
+    # a section's heading as Heading 2, a sub-section's (an outline's section in a section)
+    # as Heading 3, one deeper as Heading 4
     document.add_paragraph("{%p for section in letter.sections %}")
+    document.add_paragraph("{%p if section.level == 2 %}")
+    document.add_paragraph("{{ section.heading }}", style="Heading 3")
+    document.add_paragraph("{%p elif section.level > 2 %}")
+    document.add_paragraph("{{ section.heading }}", style="Heading 4")
+    document.add_paragraph("{%p else %}")
     document.add_paragraph("{{ section.heading }}", style="Heading 2")
+    document.add_paragraph("{%p endif %}")
     document.add_paragraph("{%p for paragraph in section.paragraphs %}")
     # Numbered by Word, labelled as text, or not numbered, as the letter says; the letter's
     # last paragraph keeps with the sign-off, so the sign-off never stands alone at the top of a
@@ -373,7 +393,7 @@ def decision_template() -> Document:
     document = new_document()
     case_facts(document)
     statement(document)
-    document.add_paragraph("{{ letter.sign_off }}", style="Sign-off")
+    optional_line(document, "letter.sign_off", "{{ letter.sign_off }}", "Sign-off")
     return finish(document)
 
 
@@ -388,13 +408,17 @@ def letter_template() -> Document:
     document.add_paragraph("{%p endfor %}")
     document.add_paragraph("{%p endif %}")
     optional_line(document, "letter.date", "{{ letter.date }}", "Letter Date")
+    # the reference line, the salutation and the closing as the library words them
+    # (layout.yaml's lines reference_line, salutation and closing)
     optional_line(
-        document, "letter.reference", "Our reference: {{ letter.reference }}", "Case Facts"
+        document, "letter.lines.reference_line", "{{ letter.lines.reference_line }}", "Case Facts"
     )
-    document.add_paragraph("Dear {{ letter.complainant }}", style="Salutation")
+    optional_line(
+        document, "letter.lines.salutation", "{{ letter.lines.salutation }}", "Salutation"
+    )
     statement(document)
-    document.add_paragraph("Yours sincerely", style="Closing")
-    document.add_paragraph("{{ letter.sign_off }}", style="Sign-off")
+    optional_line(document, "letter.lines.closing", "{{ letter.lines.closing }}", "Closing")
+    optional_line(document, "letter.sign_off", "{{ letter.sign_off }}", "Sign-off")
     return finish(document)
 
 
@@ -408,6 +432,8 @@ USED_STYLES = {
     "Footer",
     "Heading 1",
     "Heading 2",
+    "Heading 3",
+    "Heading 4",
     "Numbered Paragraph",
     "Labelled Paragraph",
     "Paragraph",

@@ -254,7 +254,7 @@ def test_render_batch_with_a_bad_case_reports_it_and_exits_1(
 
 def test_render_json_gives_results_on_standard_output(runner: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text('{"complainant": {"name": "Mrs X", "pronouns": "she"}}')
+    bad.write_text('{"complainant": {"name": "Mrs X", "pronouns": "hers"}}')
     result = runner.invoke(
         cli, ["render", ALL[0], str(bad), "--out-dir", str(tmp_path), "--json", "-q"]
     )
@@ -269,10 +269,10 @@ def test_render_json_gives_results_on_standard_output(runner: CliRunner, tmp_pat
     }
     assert report["results"][1]["errors"][0] == {
         "source": str(bad),
-        "where": "complaint",
-        "message": "missing (this field is required)",
+        "where": "complainant.pronouns",
+        "message": "expected one of she, he, they",
         "severity": "error",
-        "location": {"file": str(bad), "field": "complaint"},
+        "location": {"file": str(bad), "field": "complainant.pronouns"},
     }
 
 

@@ -12,6 +12,7 @@ import pytest
 from letters.composition import Letter, compose
 from letters.library import Library
 from letters.model import Case, ClauseUse, Complaint, Person, Pronouns, Reason, SectionPlan
+from letters.outline.format import parse_layout
 from letters.problems import LettersError
 from tests.conftest import EXAMPLES, library_of
 
@@ -198,3 +199,51 @@ def test_wording_joined_before_compiling_reads_as_reflowed(monkeypatch: pytest.M
     )
     plain = [[p.text for p in compose(case, Library.load()).paragraphs] for case in cases]
     assert fast == plain
+
+
+def _laid_out(layout: str, **clauses: str) -> Library:
+    """A library in memory with a layout.yaml of its own."""
+    built = library_of(**clauses)
+    laid = parse_layout(layout, path="layout.yaml")
+    return Library({clause.id: clause for clause in built}, layout=laid, terms=dict(laid.terms))
+
+
+def test_a_library_that_needs_no_complainant_composes_a_case_that_names_none() -> None:
+    library = _laid_out(
+        "heading:\n  - letter/title\n",
+        letter__title="---\ntitle: t\n---\nReport\n",
+        headings__assessment="---\ntitle: h\n---\nWhat we found\n",
+        findings="---\ntitle: f\n---\nWe looked at the repairs.\n",
+    )
+    letter = compose(
+        Case(sections=(SectionPlan("assessment", ((ClauseUse("findings"),),)),)), library
+    )
+    assert letter.title == "Report"
+    assert texts(letter) == ["We looked at the repairs."]
+    assert (letter.complainant, letter.about) == ("", "")
+
+
+def test_a_case_without_what_the_library_needs_is_refused_by_field_alone() -> None:
+    library = _laid_out(
+        "needs:\n  - complainant\n  - complaint.about\n",
+        summary="---\ntitle: s\n---\n{{ complainant }} complains {{ complaint.about }}.\n",
+        headings__s="---\ntitle: h\n---\nS\n",
+    )
+    with pytest.raises(LettersError) as raised:
+        compose(Case(sections=(SectionPlan("s", ((ClauseUse("summary"),),)),)), library)
+    assert str(raised.value).splitlines() == [
+        "complainant: missing: every case of this library gives it (layout.yaml, line 2: "
+        "needs complainant)",
+        "complaint.about: missing: every case of this library gives it (layout.yaml, line 3: "
+        "needs complaint.about)",
+    ]
+
+
+def test_wording_that_names_a_complainant_the_case_does_not_give_says_so() -> None:
+    library = _laid_out(
+        "{}\n",
+        summary="---\ntitle: s\n---\nWe wrote to {{ complainant }}.\n",
+        headings__s="---\ntitle: h\n---\nS\n",
+    )
+    with pytest.raises(LettersError, match="this case names no complainant"):
+        compose(Case(sections=(SectionPlan("s", ((ClauseUse("summary"),),)),)), library)

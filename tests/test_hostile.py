@@ -6,7 +6,8 @@ and lines the rendered letter must show exactly. A failed render keeps the earli
 
 A message naming a line of a clause file of the live library (``clauses/...txt: line 28:
 {{ complaint.statement }}``) is expected with ``line N``: the test checks that the line named
-holds the placeholder quoted, so that an edit to the library that moves the wording (a comment
+holds the placeholder quoted (a field layout.yaml ``needs``: ``line N: needs complainant``,
+that its line names the field), so that an edit to the library that moves the wording (a comment
 line, a new variant) does not break the test; ``REASONS`` stands for the live library's list
 of reasons and ``VARIANTS(role/tribunal)`` for a clause's variants, so that a new reason
 folder or variant does not either.
@@ -38,6 +39,7 @@ def in_project(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 LIVE_LINE = re.compile(r"(clauses/[^:]+\.txt): line (\d+): (\{\{.+?\}\})")
+LIVE_NEED = re.compile(r"(clauses/layout\.yaml), line (\d+): needs ([\w.]+)")
 
 
 def with_live_lines_checked(message: str) -> str:
@@ -51,7 +53,13 @@ def with_live_lines_checked(message: str) -> str:
         assert placeholder in lines[int(number) - 1], f"{path}: line {number} has no {placeholder}"
         return f"{path}: line N: {placeholder}"
 
-    return LIVE_LINE.sub(checked, message)
+    def needed(found: re.Match[str]) -> str:
+        path, number, field = found.groups()
+        lines = (root / path.removeprefix("clauses/")).read_text(encoding="utf-8").splitlines()
+        assert field in lines[int(number) - 1], f"{path}: line {number} does not need {field}"
+        return f"{path}, line N: needs {field}"
+
+    return LIVE_NEED.sub(needed, LIVE_LINE.sub(checked, message))
 
 
 def as_in_project(line: str) -> str:

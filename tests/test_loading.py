@@ -65,10 +65,6 @@ def test_loading_reads_dates_pronouns_and_paragraph_parts() -> None:
             "case.json: complainant.pronouns: expected one of she, he, they",
         ),
         (with_(complainant="Mrs X"), "case.json: complainant: expected an object, got 'Mrs X'"),
-        (
-            with_(complaint={}),
-            "case.json: complaint.about: missing (this field is required)",
-        ),
         (with_(reference=24018696), "case.json: reference: expected text, got the number 24018696"),
         (
             with_(decision_date="23 Mar 2025"),

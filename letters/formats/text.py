@@ -27,6 +27,16 @@ def header(letter: Letter) -> list[str]:
     return [line.text for line in letter.header]
 
 
+def summary_label(letter: Letter) -> str:
+    """What stands before the Summary on its line, as the library words it (its layout's
+    ``lines``: ``summary_label``, "Summary:"); nothing where it has none."""
+    return letter.lines.get("summary_label", "")
+
+
+def _labelled(label: str, text: str) -> str:
+    return f"{label} {text}" if label else text
+
+
 def plain_text(letter: Letter) -> str:
     """The letter as plain text."""
     blocks: list[str] = []
@@ -34,7 +44,7 @@ def plain_text(letter: Letter) -> str:
         blocks.append("\n".join(header(letter)))
     blocks.append(letter.title)
     if letter.summary is not None:
-        blocks.append(f"Summary: {letter.summary.text}")
+        blocks.append(_labelled(summary_label(letter), letter.summary.text))
     for section in letter.sections:
         check_time()
         blocks.append(section.heading)
@@ -54,10 +64,12 @@ def markdown(letter: Letter) -> str:
         blocks.append("  \n".join([f"**{first}**", *rest]))
     blocks.append(f"# {escape(letter.title)}")
     if letter.summary is not None:
-        blocks.append(f"**Summary:** {_lines(escape(letter.summary.text), '')}")
+        label = summary_label(letter)
+        text = _lines(escape(letter.summary.text), "")
+        blocks.append(_labelled(f"**{escape(label)}**" if label else "", text))
     for section in letter.sections:
         check_time()
-        blocks.append(f"## {escape(section.heading)}")
+        blocks.append(f"{'#' * min(section.level + 1, 6)} {escape(section.heading)}")
         for paragraph in section.paragraphs:
             # "b." starts no Markdown list (only digits do), so a lettered label reads as text
             label = f"{paragraph.label} " if paragraph.label else ""

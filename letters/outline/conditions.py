@@ -236,7 +236,7 @@ def condition_context(case: Case, facts: Mapping[str, Any]) -> dict[str, Any]:
         "reasons": names,
         "reason": names[0] if names else None,
         "complaint": complaint,
-        "complainant": case.complainant.name,
+        "complainant": case.complainant.name if case.complainant else None,
         "people": tuple(person.name for person in case.people),
         "considered": tuple(case.considered),
         "decision": case.decision,

@@ -49,6 +49,7 @@ The file is read into attrs classes shaped as it is written, by the library file
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, NewType
@@ -86,7 +87,7 @@ CONTINUE, RESTART, NONE, LETTERS = "continue", "restart", "none", "letters"
 NUMBERINGS = (CONTINUE, RESTART, NONE, LETTERS)
 """How a section's paragraphs may be numbered: on from the section before, from 1 again, not
 at all, or lettered a., b., c."""
-SECTION_KEYS = ("numbering", "items")
+SECTION_KEYS = ("numbering", "items", "sections")
 """The keys of a section written as a mapping."""
 
 
@@ -124,6 +125,10 @@ class Outline:
     ``NUMBERINGS``); the others are numbered as the outline says (``numbered``)."""
     headings: tuple[str, ...] = ()
     """The sections that are only a heading (written with no items): kept in every letter."""
+    parents: tuple[tuple[str, str], ...] = ()
+    """The sub-sections (written under a section's ``sections``), each with the section it is
+    in: its heading is a level below its parent's; a section over sub-sections that place
+    nothing for a case goes with them."""
     header: tuple[Item, ...] | None = None
     """The lines above the letter's title, each a clause the case's facts place (the body and
     reference, "Category : ...", ...); None: the outline leaves them out."""
@@ -134,6 +139,15 @@ class Outline:
     """The sign-off under the letter, as ``heading``; None: the library's ``letter/sign-off``."""
     terms: Mapping[str, str] = attrs.field(factory=dict)
     """A layout's words for what the engine says of a letter: ``decision: final decision``."""
+    lines: tuple[tuple[str, tuple[Item, ...]], ...] = ()
+    """The letter's other named lines (``lines``), each the first of its clauses whose
+    condition holds: the Summary's label, the page header and footer, a letter's salutation and
+    closing. A template prints each by name (``{{ letter.lines.page_header }}``); the plain
+    text and Markdown print ``summary_label`` before the Summary."""
+    case_needs: tuple[tuple[str, int], ...] = ()
+    """A layout's ``needs``: the fields every case of the library must give (``complainant``,
+    ``complaint.about``), with their lines; a library that never names its complainant
+    declares none."""
     memo: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
     """What planning works out once for the outline (its conditions, the clauses it can place,
     the layouts of the patterns of cases seen): kept with it, and gone with it."""
@@ -146,6 +160,9 @@ class Outline:
         for place in FURNITURE:
             for item in getattr(self, place) or ():
                 yield place, item
+        for name, items in self.lines:
+            for item in items:
+                yield f"lines.{name}", item
         for section, _, items in self.sections:
             for item in items:
                 yield section, item
@@ -170,10 +187,13 @@ class Outline:
             "sections": [section for section, _, _ in self.sections],
             "numbering": dict(self.numbering),
             "headings": list(self.headings),
+            "within": dict(self.parents),
         }
 
 
 FURNITURE = ("header", "heading", "sign_off")
+LINE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+"""A named line's name (``lines``): what a template asks for, ``letter.lines.page_header``."""
 """What an outline may place around the letter's sections, each a list of clauses with their
 conditions: the lines above the title, the title, the sign-off."""
 
@@ -231,6 +251,7 @@ class _Written:
     header: Any = None  # the lines above the title: their items, each read in turn
     heading: Any = None  # the letter's title: the same
     sign_off: Any = None  # the sign-off: the same
+    lines: Any = None  # the letter's other named lines, each the same
 
 
 @attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
@@ -307,25 +328,48 @@ def parse_outline(text: str, *, name: str, path: str) -> Outline:
     sections: list[tuple[str, int, tuple[Item, ...]]] = []
     numbering: list[tuple[str, str]] = []
     headings: list[str] = []
+    parents: list[tuple[str, str]] = []
     if "sections" in wrong:
         reading.problem(
             "the outline needs 'sections': each section's name and its paragraphs", "sections"
         )
     else:
-        for section, items in data["sections"].items():
-            at: Keys = ("sections", str(section))
-            line = line_of(lines, *at)  # the section's name, though its items are under it
-            if isinstance(items, dict):
-                items, at, numbered_as = reading.section(str(section), items, at)
-                if numbered_as is not None:
-                    numbering.append((str(section), numbered_as))
-            if not isinstance(items, list):
-                reading.problem(f"section {section!r} must list its paragraphs", *at)
-                continue
-            if not items:
-                headings.append(str(section))
-            sections.append((str(section), line, reading.items(items, at, parts=False)))
+
+        def read_sections(written: Mapping[Any, Any], within: Keys, parent: str | None) -> None:
+            for section, items in written.items():
+                at: Keys = (*within, str(section))
+                line = line_of(lines, *at)  # the section's name, though its items are under it
+                inner: Any = None
+                if isinstance(items, dict):
+                    inner = items.get("sections")
+                    items, at, numbered_as = reading.section(str(section), items, at)
+                    if numbered_as is not None:
+                        numbering.append((str(section), numbered_as))
+                if not isinstance(items, list):
+                    reading.problem(f"section {section!r} must list its paragraphs", *at)
+                    continue
+                if not items and inner is None:
+                    headings.append(str(section))
+                if parent is not None:
+                    parents.append((str(section), parent))
+                sections.append((str(section), line, reading.items(items, at, parts=False)))
+                if inner is not None:
+                    here: Keys = (*within, str(section), "sections")
+                    if not isinstance(inner, dict) or not inner:
+                        reading.problem(
+                            f"section {section!r}: 'sections' names its sub-sections, each "
+                            "with its paragraphs",
+                            *here,
+                        )
+                    else:
+                        read_sections(inner, here, str(section))
+
+        read_sections(data["sections"], ("sections",), None)
+        names = [name for name, _, _ in sections]
+        for name in sorted({name for name in names if names.count(name) > 1}):
+            reading.problem(f"section {name!r} is named twice", "sections")
     header, heading, sign_off = (reading.furniture(data, place) for place in FURNITURE)
+    named_lines = reading.named_lines(data)
     if reading.problems:
         raise combine(reading.problems)
     assert outline is not None
@@ -343,9 +387,11 @@ def parse_outline(text: str, *, name: str, path: str) -> Outline:
         sections=tuple(sections),
         numbering=tuple(numbering),
         headings=tuple(headings),
+        parents=tuple(parents),
         header=header,
         heading=heading,
         sign_off=sign_off,
+        lines=named_lines,
     )
 
 
@@ -381,6 +427,8 @@ class _Reading:
                 "numbering",
             )
             numbering = None
+        if "items" not in written and "sections" in written:
+            return [], at, numbering  # a heading over its sub-sections
         if "items" not in written:
             self.problem(
                 f"section {section!r} needs 'items': its paragraphs ([] for a section that is "
@@ -401,15 +449,37 @@ class _Reading:
         file does not say."""
         return self.clauses(data[place], place) if data.get(place) is not None else None
 
-    def clauses(self, data: object, place: str) -> tuple[Item, ...]:
+    def named_lines(self, data: Mapping[Any, Any]) -> tuple[tuple[str, tuple[Item, ...]], ...]:
+        """The letter's named lines (``lines``): each name and its clauses."""
+        written = data.get("lines")
+        if written is None:
+            return ()
+        if not isinstance(written, dict):
+            self.problem("'lines' names each line and lists its clauses", "lines")
+            return ()
+        found = []
+        for name, items in written.items():
+            if not isinstance(name, str) or not LINE_NAME.fullmatch(name):
+                self.problem(
+                    f"a line's name is a word of letters, digits and _ ({name!r} is not)",
+                    "lines",
+                    str(name),
+                )
+                continue
+            found.append((name, self.clauses(items, "lines", name)))
+        return tuple(found)
+
+    def clauses(self, data: object, place: str, *within: str) -> tuple[Item, ...]:
         """The items of the header, the heading or the sign-off: clauses only, each with its
         condition (a ``group`` too), for the letter's own lines."""
-        items = self.items(data, (place,), parts=True)
+        items = self.items(data, (place, *within), parts=True)
         for index, item in enumerate(items):
             if item.clause is None:
                 self.problem(
-                    f"'{place}' lists clauses (each with its 'when'), not the caseworker's text",
+                    f"'{'.'.join((place, *within))}' lists clauses (each with its 'when'), not "
+                    "the caseworker's text",
                     place,
+                    *within,
                     index,
                 )
         return tuple(item for item in items if item.clause is not None)
@@ -571,7 +641,7 @@ def parse_layout(text: str, *, path: str) -> Outline:
             Location(file=path, line=1),
         )
     reading = _Reading(path, lines)
-    keys = (*FURNITURE, "terms")
+    keys = (*FURNITURE, "lines", "terms", "needs")
     for key in unknown_keys(data, keys):
         reading.problem(f"unknown key {key!r} (expected: {', '.join(keys)})", str(key))
     terms = data.get("terms") or {}
@@ -580,7 +650,20 @@ def parse_layout(text: str, *, path: str) -> Outline:
     ):
         reading.problem("'terms' gives each word as 'name: the library's word'", "terms")
         terms = {}
+    needs = data.get("needs") or []
+    if not isinstance(needs, list) or not all(isinstance(need, str) for need in needs):
+        reading.problem("'needs' lists the case's fields every case must give", "needs")
+        needs = []
+    for index, need in enumerate(needs):
+        if need not in CASE_FIELDS:
+            reading.problem(
+                f"'needs' names no field a case gives: {need!r} (expected: "
+                f"{', '.join(CASE_FIELDS)})",
+                "needs",
+                index,
+            )
     header, heading, sign_off = (reading.furniture(data, place) for place in FURNITURE)
+    named_lines = reading.named_lines(data)
     if reading.problems:
         raise combine(reading.problems)
     return Outline(
@@ -590,8 +673,28 @@ def parse_layout(text: str, *, path: str) -> Outline:
         header=header,
         heading=heading,
         sign_off=sign_off,
+        lines=named_lines,
         terms=terms,
+        case_needs=tuple(
+            (need, line_of(lines, "needs", index)) for index, need in enumerate(needs)
+        ),
     )
+
+
+CASE_FIELDS = (
+    "complainant",
+    "complaint.about",
+    "complaint.statement",
+    "complaint.wants",
+    "body.name",
+    "reference",
+    "category",
+    "decision",
+    "decision_date",
+    "considered",
+    "people",
+)
+"""The fields of a case file a library may need every case to give (layout.yaml's ``needs``)."""
 
 
 def read_layout(path: Path) -> tuple[Outline | None, list[LettersError]]:

@@ -143,6 +143,9 @@ class Plan:
     """The title's clause (one, or none); None where the outline does not say."""
     sign_off: tuple[ClauseUse, ...] | None = None
     """The sign-off's clause (one, or none); None where the outline does not say."""
+    lines: tuple[tuple[str, tuple[ClauseUse, ...]], ...] = ()
+    """The letter's other named lines (the Summary's label, the page header ...): each name
+    and its clause (one, or none)."""
     numbering: Mapping[str, str] = attrs.field(factory=dict)
     """How each section's paragraphs are numbered, by section (``continue``, ``restart``,
     ``none``, ``letters``); a section not named here: ``continue`` in a numbered letter,
@@ -150,6 +153,16 @@ class Plan:
     headings: frozenset[str] = frozenset()
     """The sections that are only a heading over the sections after it: kept though they place
     no paragraph."""
+
+    parents: Mapping[str, str] = attrs.field(factory=dict)
+    """The sub-sections, each with the section it is in (the outline's ``parents``)."""
+
+    def level_of(self, section: str) -> int:
+        """How deep a section's heading is: 1 for a section of the letter, 2 for one in it ..."""
+        level, seen = 1, {section}
+        while (section := self.parents.get(section, "")) and section not in seen:
+            level, seen = level + 1, seen | {section}
+        return level
 
     def numbering_of(self, section: str) -> str:
         """How a section's paragraphs are numbered."""
@@ -261,29 +274,32 @@ def plan_letter(case: Case, outline: Outline, context: Mapping[str, Any]) -> Pla
         **furnished(outline, context, choices),
         numbering=section_numbering(outline, case.numbered),
         headings=frozenset(outline.headings),
+        parents=dict(outline.parents),
     )
 
 
 def furnished(
     outline: Outline, context: Mapping[str, Any], choices: dict[int, Choice]
-) -> dict[str, tuple[ClauseUse, ...] | None]:
+) -> dict[str, Any]:
     """The letter's own lines an outline, or a library's layout, places for a case: the header
     lines whose conditions hold, the first title and the first sign-off whose conditions hold;
     None for each it does not say. Why each clause is there goes into ``choices``."""
     facts = context.get("facts") or {}
-    found: dict[str, tuple[ClauseUse, ...] | None] = {}
-    for place, most in (("header", None), ("heading", 1), ("sign_off", 1)):
-        items: tuple[Item, ...] | None = getattr(outline, place)
-        if items is None:
-            found[place] = None
-            continue
+
+    def placed(items: tuple[Item, ...], most: int | None) -> tuple[ClauseUse, ...]:
         holding = [item for item in items if item.when is None or item.when.holds(context)]
         uses = []
         for item in holding[:most]:
-            placed = _placed(item, facts)
-            choices[id(placed)] = _choice(outline, item)
-            uses.append(placed)
-        found[place] = tuple(uses)
+            use = _placed(item, facts)
+            choices[id(use)] = _choice(outline, item)
+            uses.append(use)
+        return tuple(uses)
+
+    found: dict[str, Any] = {}
+    for place, most in (("header", None), ("heading", 1), ("sign_off", 1)):
+        items: tuple[Item, ...] | None = getattr(outline, place)
+        found[place] = None if items is None else placed(items, most)
+    found["lines"] = tuple((name, placed(items, 1)) for name, items in outline.lines)
     return found
 
 

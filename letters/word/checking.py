@@ -17,8 +17,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import jinja2
+from attrs import frozen
 from jinja2 import meta, nodes
 
+from letters.library import Library
 from letters.problems import Location, Problem, Severity
 from letters.word import ooxml
 from letters.word.context import (
@@ -34,11 +36,37 @@ OPENING = re.compile(r"\{[{%#]")
 CURLY = "\u201c\u201d\u2018\u2019"
 
 
-def problems_in(parts: Mapping[str, bytes], *, compiling: bool = True) -> list[Problem]:
+@frozen
+class Declared:
+    """What a library declares that a template may ask of a letter: its facts (each with the
+    fields of its records, for a records fact: ``letter.facts.findings``, a row's
+    ``finding.issue``) and its named lines (``letter.lines.page_header``)."""
+
+    facts: Mapping[str, frozenset[str]]
+    lines: frozenset[str]
+
+
+def declared_by(library: Library) -> Declared:
+    """What a library declares that its templates may ask of a letter."""
+    facts = {
+        name: frozenset(("kind", *(field.name for field in declaration.fields)))
+        if declaration.kind == "records"
+        else frozenset()
+        for name, declaration in library.facts.items()
+    }
+    outlines = [*library.outlines.values(), *([library.layout] if library.layout else [])]
+    lines = frozenset(name for outline in outlines for name, _ in outline.lines)
+    return Declared(facts, lines)
+
+
+def problems_in(
+    parts: Mapping[str, bytes], *, compiling: bool = True, declared: Declared | None = None
+) -> list[Problem]:
     """Every problem of a template's parts, errors first, then in the order of the parts.
 
     ``compiling`` also compiles each part, which finds unknown filters; a template about to be
-    prepared leaves that to its own compiling, which says the same.
+    prepared leaves that to its own compiling, which says the same. With ``declared``, a fact,
+    a record's field or a line the library does not declare is an error too.
     """
     problems: list[Problem] = []
     names = ooxml.templated_parts(parts)
@@ -46,7 +74,7 @@ def problems_in(parts: Mapping[str, bytes], *, compiling: bool = True) -> list[P
         root = ooxml.parse_xml(parts[name], Location(part=name))
         problems += _paragraphs(name, root)
         source = ooxml.paragraph_per_line(patch_xml(parts[name].decode("utf-8")))
-        problems += _tags(BODY_ENVIRONMENT, source, Location(part=name), root, compiling)
+        problems += _tags(BODY_ENVIRONMENT, source, Location(part=name), root, compiling, declared)
     core = parts.get(ooxml.CORE_PROPERTIES)
     if core is not None:
         for prop, text in ooxml.core_property_texts(core).items():
@@ -140,6 +168,7 @@ def _tags(
     where: Location,
     root: Any = None,
     compiling: bool = True,
+    declared: Declared | None = None,
 ) -> list[Problem]:
     """Syntax errors, and names the sandbox refuses or a letter does not provide."""
     try:
@@ -186,7 +215,56 @@ def _tags(
                     where,
                 )
             )
+    if declared is not None:
+        problems += _undeclared(tree, declared, where)
     return problems
+
+
+def _undeclared(tree: nodes.Template, declared: Declared, where: Location) -> list[Problem]:
+    """The facts, records' fields and lines a template asks for that the library does not
+    declare: ``letter.facts.x``, ``row.y`` in a loop over a records fact, ``letter.lines.z``."""
+    problems = []
+    rows = {
+        loop.target.name: str(loop.iter.attr)
+        for loop in tree.find_all(nodes.For)
+        if isinstance(loop.target, nodes.Name)
+        and isinstance(loop.iter, nodes.Getattr)
+        and _is_letter_field(loop.iter.node, "facts")
+        and loop.iter.attr in declared.facts
+    }
+    for node in tree.find_all(nodes.Getattr):
+        if _is_letter_field(node.node, "facts") and node.attr not in declared.facts:
+            known = ", ".join(sorted(declared.facts)) or "none"
+            problems.append(
+                Problem(
+                    f"letter.facts.{node.attr}: the library declares no fact {node.attr!r} "
+                    f"(it declares: {known})",
+                    where,
+                )
+            )
+        elif (
+            _is_letter_field(node.node, "lines") or _is_letter_field(node.node, "parts")
+        ) and node.attr not in declared.lines:
+            known = ", ".join(sorted(declared.lines)) or "none"
+            problems.append(  # printed as nothing: a library may leave out a line it has no use for
+                Problem(
+                    f"letter.lines.{node.attr}: the library's layout declares no line "
+                    f"{node.attr!r}, so it prints nothing (it declares: {known})",
+                    where,
+                    Severity.WARNING,
+                )
+            )
+        elif isinstance(node.node, nodes.Name) and node.node.name in rows:
+            fact = rows[node.node.name]
+            if node.attr not in declared.facts[fact]:
+                problems.append(
+                    Problem(
+                        f"{node.node.name}.{node.attr}: a record of {fact!r} has no field "
+                        f"{node.attr!r} (it has: {', '.join(sorted(declared.facts[fact]))})",
+                        where,
+                    )
+                )
+    return list(dict.fromkeys(problems))  # a name asked for twice is one problem
 
 
 def _syntax(error: jinja2.TemplateSyntaxError, where: Location, root: Any) -> Problem:

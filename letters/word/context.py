@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from letters.code_cache import CODE_CACHE
-from letters.composition import Letter, LetterParagraph
+from letters.composition import PAGE_MARK, PAGES_MARK, Letter, LetterParagraph
 from letters.wording import Fields, Sandbox, plain_values
 
 
@@ -109,6 +109,13 @@ def template_context(letter: Letter) -> dict[str, Any]:
         "letter": Fields(
             {
                 "header": [line.text for line in letter.header],
+                "lines": Lines(
+                    {
+                        name: text.replace(PAGE_MARK, "").replace(PAGES_MARK, "")
+                        for name, text in letter.lines.items()
+                    }
+                ),
+                "parts": Parts({name: _parts(text) for name, text in letter.lines.items()}),
                 "facts": Fields(
                     {
                         name: [Fields(record) for record in value]
@@ -134,6 +141,7 @@ def template_context(letter: Letter) -> dict[str, Any]:
                             "id": section.id,
                             "heading": section.heading,
                             "numbering": section.numbering,
+                            "level": section.level,
                             "paragraphs": paragraphs,
                         }
                     )
@@ -146,6 +154,35 @@ def template_context(letter: Letter) -> dict[str, Any]:
     }
 
 
+class Lines(Fields):
+    """The letter's named lines: a line the library does not declare is printed as nothing (a
+    stock template asks for lines, such as the Summary's label, that a library may not have;
+    ``letters templates check`` names them)."""
+
+    def __missing__(self, name: str) -> str:
+        return ""
+
+
+class Parts(Fields):
+    """The named lines in three parts around the page's number and count (``_parts``)."""
+
+    def __missing__(self, name: str) -> list[str]:
+        return ["", "", ""]
+
+
+plain_values(Lines)
+plain_values(Parts)
+
+
+def _parts(text: str) -> list[str]:
+    """A named line in three parts, around the page's number and the count of pages (a page
+    footer, "Page {{ page }} of {{ pages }}"), for a template to put Word's PAGE and NUMPAGES
+    fields between: ``letter.parts.page_footer[0]``; a line that says neither is its first."""
+    before, _, rest = text.partition(PAGE_MARK) if PAGE_MARK in text else (text, "", "")
+    between, _, after = rest.partition(PAGES_MARK)
+    return [before, between, after]
+
+
 def _text(paragraph: LetterParagraph | None) -> str | None:
     return paragraph.text if paragraph is not None else None
 
@@ -154,5 +191,5 @@ LETTER_FIELDS = frozenset(
     template_context(Letter(sections=(), sign_off=LetterParagraph(())))["letter"]
 )
 """What a template may ask of ``letter``."""
-SECTION_FIELDS = frozenset(("id", "heading", "numbering", "paragraphs"))
+SECTION_FIELDS = frozenset(("id", "heading", "numbering", "level", "paragraphs"))
 """What a template may ask of each of ``letter.sections``."""

@@ -23,10 +23,11 @@ import jinja2
 
 from letters.composition import Letter
 from letters.configuration import bundled, settings
+from letters.library import Library
 from letters.limits import DEFAULT, Limits, read_bounded
 from letters.problems import LettersError, Location, Problem, TemplateError
 from letters.word import ooxml
-from letters.word.checking import problems_in
+from letters.word.checking import declared_by, problems_in
 from letters.word.context import template_context
 from letters.word.docxtpl_adapter import render_with_docxtpl, syntax_error
 from letters.word.prepared import PreparedTemplate
@@ -58,11 +59,16 @@ def find_template(template: str | Path | None = None) -> Path:
     return path
 
 
-def check_template(path: str | Path, *, limits: Limits = DEFAULT) -> list[Problem]:
-    """Every problem found in a template file, errors first; an unreadable package is raised."""
+def check_template(
+    path: str | Path, *, limits: Limits = DEFAULT, library: Library | None = None
+) -> list[Problem]:
+    """Every problem found in a template file, errors first; an unreadable package is raised.
+    With ``library``, a fact, a record's field or a named line it does not declare that the
+    template asks for is an error too."""
     path = Path(path)
     parts = ooxml.read_package(_read_docx(path, limits), source=str(path), limits=limits)
-    return [problem.at(str(path)) for problem in problems_in(parts)]
+    declared = declared_by(library) if library is not None else None
+    return [problem.at(str(path)) for problem in problems_in(parts, declared=declared)]
 
 
 class WordTemplate:

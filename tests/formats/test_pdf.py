@@ -81,7 +81,9 @@ def test_pdf_text_holds_the_reference_decision(
     text = _body_text(pdfs[example][1])
     for line in normalise((GOLDEN / f"{reference}.txt").read_text(encoding="utf-8").splitlines()):
         line = line.translate({0x2019: "'", 0x2018: "'"})  # as _body_text reads the PDF's
-        assert line in text, line
+        # pdftotext joins a word hyphenated at a line's end and drops its hyphen ("anti-social"
+        # broken after "anti-" reads "antisocial"): hyphens are compared by neither side
+        assert line.replace("-", "") in text.replace("-", ""), line
 
 
 @pytest.mark.parametrize("example", [pair[0] for pair in GOLDEN_PAIRS])

@@ -69,7 +69,7 @@ def test_a_section_written_with_no_items_is_only_a_heading() -> None:
         ),
         (
             "  a:\n    items: [x]\n    numbred: none\n",
-            ["line 5: unknown key 'numbred' in section 'a' (expected: numbering, items)"],
+            ["line 5: unknown key 'numbred' in section 'a' (expected: numbering, items, sections)"],
         ),
         (
             "  a:\n    numbering: none\n    items: x\n",

@@ -8,6 +8,7 @@ import docx
 import pytest
 
 from letters.problems import Severity, TemplateError
+from letters.library import Library
 from letters.word import TEMPLATES, WordTemplate, check_template
 
 
@@ -59,9 +60,10 @@ def test_names_a_letter_does_not_have_are_errors(tmp_path: Path) -> None:
     assert messages(path) == [
         f"{path}: word/document.xml: {{{{ case }}}}: a letter has no 'case' (a template sees only 'letter')",
         f"{path}: word/document.xml: letter.refrence: a letter has no 'refrence' (it has: about, address, body_name, "
-        "category, complainant, date, decision, decision_date, facts, header, numbered, reference, sections, sign_off, "
+        "category, complainant, date, decision, decision_date, facts, header, lines, numbered, parts, reference, "
+        "sections, sign_off, "
         "summary, title)",
-        f"{path}: word/document.xml: s.headline: a section has no 'headline' (it has: heading, id, numbering, paragraphs)",
+        f"{path}: word/document.xml: s.headline: a section has no 'headline' (it has: heading, id, level, numbering, paragraphs)",
     ]
 
 
@@ -96,3 +98,44 @@ def test_rendering_with_a_template_whose_properties_are_not_xml_is_one_clear_err
     path = _with_part(tmp_path, "docProps/core.xml", b"<not xml")
     with pytest.raises(TemplateError, match=rf"^{path}: docProps/core.xml: not well-formed XML \("):
         WordTemplate(path)
+
+
+def test_facts_fields_and_lines_the_library_does_not_declare_are_named(tmp_path: Path) -> None:
+    clauses = tmp_path / "clauses"
+    (clauses / "letter").mkdir(parents=True)
+    (clauses / "facts.yaml").write_text(
+        "document:\n  kind: text\n  about: the document\n"
+        "findings:\n  kind: records\n  about: what we found\n"
+        "  kinds:\n    upheld:\n      about: fault found\n"
+        "  fields:\n    issue:\n      kind: text\n      about: what it is about\n",
+        encoding="utf-8",
+    )
+    (clauses / "layout.yaml").write_text(
+        "lines:\n  salutation:\n    - letter/salutation\n", encoding="utf-8"
+    )
+    (clauses / "letter" / "salutation.txt").write_text(
+        "---\ntitle: s\n---\nDear resident\n", encoding="utf-8"
+    )
+    path = template(
+        tmp_path,
+        "{{ letter.facts.documnet }} {{ letter.facts.document }} {{ letter.lines.salutaton }}",
+        "{{ letter.lines.salutaton }} {{ letter.lines.salutation }}",
+        "{%p for row in letter.facts.findings %}",
+        "{{ row.kind }} {{ row.issue }} {{ row.isue }}",
+        "{%p endfor %}",
+    )
+    found = [
+        str(problem).removeprefix(f"{path}: word/document.xml: ")
+        for problem in check_template(path, library=Library.load(clauses))
+    ]
+    typos = ("documnet", "isue", "salutaton")
+    mine = [m for m in found if any(typo in m.split(" (")[0] for typo in typos)]
+    assert mine == [
+        "letter.facts.documnet: the library declares no fact 'documnet' (it declares: document, "
+        "findings)",
+        "row.isue: a record of 'findings' has no field 'isue' (it has: issue, kind)",
+        "warning: letter.lines.salutaton: the library's layout declares no line 'salutaton', so "
+        "it prints nothing (it declares: salutation)",
+    ]
+    assert check_template(path) == check_template(path, library=None)  # no library: no such check
+    assert not any("documnet" in str(problem) for problem in check_template(path))
