@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEVELOPMENT := $(VENV)/.installed-dev
 
-.PHONY: letter test lint typecheck unit clean libreoffice chromium postgresql postgresql-stop docs/preview.png
+.PHONY: letter test lint typecheck unit clean libreoffice chromium postgresql postgresql-stop preview-screenshots
 
 # What rendering needs, and no more (make letter).
 $(INSTALLED): pyproject.toml
@@ -99,10 +99,13 @@ typecheck: $(DEVELOPMENT)
 unit: $(DEVELOPMENT)
 	$(BIN)/pytest
 
-# The README's picture of the preview, taken by its browser test against a real `letters preview`
-# (make test writes nothing the repository tracks; this target does, on purpose).
-docs/preview.png: chromium $(DEVELOPMENT)
-	LETTERS_SCREENSHOT=$(CURDIR)/docs/preview.png $(BIN)/pytest -q tests/web/test_preview.py -k test_focusing_a_sentence_shows_its_clause
+# Pictures of the preview (a letter with a sentence's origin beside it, the index of letters,
+# a clause's page), taken by its browser tests against a real `letters preview` and written to
+# out/preview/, which git ignores: no build or test writes a file the repository tracks.
+preview-screenshots: chromium $(DEVELOPMENT)
+	LETTERS_SCREENSHOTS=$(CURDIR)/out/preview $(BIN)/pytest -q -p no:cacheprovider \
+	  tests/web/test_preview.py -k "origin_beside or links_to_its_clause or index_is_searched"
+	@ls out/preview/*.png
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

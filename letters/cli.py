@@ -50,7 +50,12 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         except KeyboardInterrupt:
             echo_error("letters: interrupted")
             sys.exit(130)
-        except OSError as error:  # standard output closed or full: file errors are LettersErrors
+        except BrokenPipeError:  # the reader stopped reading (| head): as cat or grep, quietly
+            from letters.output import quiet_stdout
+
+            quiet_stdout()
+            sys.exit(141)  # 128 + SIGPIPE, as a process the closed pipe stopped
+        except OSError as error:  # standard output full: file errors are LettersErrors
             from letters.output import quiet_stdout
 
             quiet_stdout()
@@ -1313,6 +1318,14 @@ def show_clause(
     for param in clause.params.values():
         default = f" (default: {param.default})" if param.default is not None else " (required)"
         click.echo(f"param {param.name}: {param.about}{default}")
+    chosen: dict[str, list[str]] = {}
+    for fact, where in library.choosers(clause.id):
+        chosen.setdefault(fact, []).append(where)
+    for fact, wheres in chosen.items():
+        where = "; ".join(wheres)
+        declared = library.facts.get(fact)
+        about = f": {' '.join(declared.about.split())}" if declared is not None else ""
+        click.echo(f"variant chosen by the fact {fact} ({where}){about}")
     shown = [clause.variant(variant)] if variant else list(clause.variants)
     for each in shown:
         if len(clause.variants) > 1:
@@ -1322,6 +1335,8 @@ def show_clause(
                 if day
             )
             click.echo(f"\n== {each.name} == {dates}".rstrip())
+            if each.about:
+                click.echo(f"# {each.about}")
         else:
             click.echo()
         click.echo(each.text)

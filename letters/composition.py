@@ -817,8 +817,12 @@ class _Composer:
         return None
 
     def _variant(self, clause: Clause, named: str | None) -> Variant:
-        """The wording of a clause: the case's choice, else the plan's, else by date."""
+        """The wording of a clause: the case's choice, else the plan's, else the one the fact
+        the clause is ``chosen_by`` names, else by date."""
         self.used.add(clause.id)
+        if named is None and clause.chosen_by is not None:
+            chosen = self.facts.get(clause.chosen_by)
+            named = chosen if isinstance(chosen, str) else None
         return clause.variant(self.case.wording.get(clause.id, named), on=self.case.decision_date)
 
     def _given(self, clause: Clause, params: Mapping[str, ParamValue]) -> Mapping[str, ParamValue]:

@@ -126,6 +126,10 @@ class Clause:
     path: str
     variants: tuple[Variant, ...]
     params: Mapping[str, Param] = field(factory=dict)
+    chosen_by: str | None = None
+    """A choice fact that picks this clause's variant wherever the clause is used (``chosen_by:
+    late_wording`` in its front matter): a reason's wording, say, which no outline places; where
+    the case does not give the fact, the variant in force on the decision date (the first)."""
 
     def variant(self, name: str | None = None, *, on: date | None = None) -> Variant:
         """The variant named, or else the one in force on the date (the current one if none)."""
@@ -225,6 +229,7 @@ def parse_clause(text: str, *, clause_id: str, path: str) -> Clause:
         path=path,
         variants=variants,
         params=front.params,
+        chosen_by=front.chosen_by.strip() if front.chosen_by else None,
     )
 
 
@@ -271,6 +276,7 @@ class _Written:
     title: Text
     params: Entries = attrs.field(factory=no_entries)  # of _WrittenParam, each read in turn
     variants: Entries = attrs.field(factory=no_entries)  # of _WrittenVariant, each read in turn
+    chosen_by: Text | None = None  # the choice fact that picks the variant
 
 
 @attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
@@ -323,8 +329,11 @@ class _FrontMatter:
             self.problem("'title' must be text", ("title",))
         if "id" in wrong:
             self.problem("'id' must be text", ("id",))
+        if "chosen_by" in wrong:
+            self.problem("'chosen_by' names the choice fact that picks the variant", ("chosen_by",))
         self.title = front.title if front else ""
         self.id = front.id if front else None
+        self.chosen_by = front.chosen_by if front else None
         self.params: dict[str, Param] = {}
         if "params" in wrong:
             self.problem("'params' must list each parameter as 'name: what it means'", ("params",))
@@ -693,6 +702,20 @@ class Library:
         )
         return library, [*problems, *broken, *unread, *wrong, *unchosen]
 
+    def choosers(self, clause_id: str) -> list[tuple[str, str]]:
+        """The facts that pick a clause's variant, each with where it is said to: the clause's
+        own ``chosen_by``, and each outline item that places it with ``variant: {fact: x}``."""
+        found: list[tuple[str, str]] = []
+        clause = self.clauses.get(clause_id)
+        if clause is not None and clause.chosen_by is not None:
+            found.append((clause.chosen_by, f"{clause.path} (chosen_by), wherever it is used"))
+        laid = [*self.outlines.values(), *([self.layout] if self.layout else [])]
+        for outline in laid:
+            for _, item in outline.items():
+                if item.clause == clause_id and isinstance(item.variant, FactValueOf):
+                    found.append((item.variant.fact, f"{outline.path}, line {item.line}"))
+        return found
+
     def term(self, name: str) -> str:
         """The library's word for ``name`` (layout.yaml's ``terms``), else the name itself."""
         return self.terms.get(name, name)
@@ -879,8 +902,8 @@ def _template_line(error: Exception) -> int:
 def _variant_picks(
     outlines: Mapping[str, Outline], clauses: Mapping[str, Clause]
 ) -> dict[str, dict[str, tuple[str, ...]]]:
-    """For each fact an outline picks a clause's wording with (``variant: {fact: NAME}``), the
-    clauses it picks from, each with its variants: a choice fact that lists no ``choices`` has
+    """For each fact an outline picks a clause's wording with (``variant: {fact: NAME}``), or a
+    clause names as the fact that picks its wording (``chosen_by``), the clauses it picks from, each with its variants: a choice fact that lists no ``choices`` has
     these for its choices."""
     picks: dict[str, dict[str, tuple[str, ...]]] = {}
     for outline in outlines.values():
@@ -889,6 +912,11 @@ def _variant_picks(
             if isinstance(item.variant, FactValueOf) and clause is not None:
                 picked = picks.setdefault(item.variant.fact, {})
                 picked[clause.id] = tuple(variant.name for variant in clause.variants)
+    for clause in clauses.values():  # a clause's own "chosen_by"
+        if clause.chosen_by is not None:
+            picks.setdefault(clause.chosen_by, {})[clause.id] = tuple(
+                variant.name for variant in clause.variants
+            )
     return picks
 
 

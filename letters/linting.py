@@ -535,6 +535,19 @@ def _stale_choices(library: Library) -> list[Problem]:
                 picked = picks.setdefault(item.variant.fact, {})
                 picked[clause.id] = tuple(variant.name for variant in clause.variants)
     problems = []
+    for clause in library:
+        if clause.chosen_by is None:
+            continue
+        picks.setdefault(clause.chosen_by, {})[clause.id] = tuple(v.name for v in clause.variants)
+        declared = library.facts.get(clause.chosen_by)
+        if declared is None or declared.kind != "choice":
+            problems.append(
+                Problem(
+                    f"'chosen_by' names {clause.chosen_by!r}, which is no choice fact of the "
+                    "library (facts.yaml)",
+                    Location(file=clause.path, line=1),
+                )
+            )
     for name, declaration in library.facts.items():
         if declaration.kind != "choice" or declaration.variants_of or name not in picks:
             continue

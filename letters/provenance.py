@@ -87,6 +87,7 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
                 "part": "summary",
                 "number": None,
                 "section": None,
+                "label": letter.lines.get("summary_label", ""),
                 "text": letter.summary.text,
                 "runs": records.runs(letter.summary.runs),
             }
@@ -94,6 +95,7 @@ def provenance_of(letter: Letter, *, case: str | None = None) -> dict[str, Any]:
     number = 0
     for section in letter.sections:
         single("heading", section.heading, section.heading_origin, section.id)
+        parts[-1]["level"] = section.level
         for paragraph in section.paragraphs:
             number += 1
             parts.append(

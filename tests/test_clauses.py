@@ -296,3 +296,65 @@ def test_a_clause_file_that_is_not_utf8_says_which_byte_as_a_case_file_does(
     said = "not UTF-8 text (invalid continuation byte at byte 14)"
     assert [str(problem) for problem in problems] == [f"{tmp_path / 'clauses' / 'c.txt'}: {said}"]
     assert str(case.value) == f"{tmp_path / 'case.json'}: {said}"
+
+
+def _chosen_library(folder: Path, fact: str = "late_wording: {kind: choice, about: how}") -> Path:
+    """A library whose reason wording a fact picks (``chosen_by``), placed by no outline."""
+    (folder / "reasons" / "late").mkdir(parents=True)
+    (folder / "headings").mkdir()
+    (folder / "facts.yaml").write_text(fact + "\n", encoding="utf-8")
+    (folder / "headings" / "s.txt").write_text("---\ntitle: h\n---\nS\n", encoding="utf-8")
+    (folder / "final.txt").write_text(
+        "---\ntitle: f\n---\nWe will not investigate because {{ reason.final }}.\n",
+        encoding="utf-8",
+    )
+    (folder / "reasons" / "late" / "final.txt").write_text(
+        "---\ntitle: r\nchosen_by: late_wording\nvariants:\n  sooner:\n    about: the default\n"
+        "  grounds:\n    about: no grounds\n---\n== sooner ==\nit is late\n\n"
+        "== grounds ==\nthere are no grounds to investigate\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        (
+            {"late_wording": "grounds"},
+            "We will not investigate because there are no grounds to investigate.",
+        ),
+        ({}, "We will not investigate because it is late."),
+    ],
+)
+def test_a_clause_chosen_by_a_fact_takes_the_variant_it_names_wherever_it_is_used(
+    tmp_path: Path, facts: dict[str, str], expected: str
+) -> None:
+    from letters.composition import compose
+    from letters.model import Case, ClauseUse, Reason, SectionPlan
+
+    library = Library.load(_chosen_library(tmp_path / "clauses"))
+    assert library.facts["late_wording"].choices == ("sooner", "grounds")  # from the variants
+    case = Case(
+        reasons=(Reason("late"),),
+        facts=facts,
+        sections=(SectionPlan("s", ((ClauseUse("final"),),)),),
+    )
+    assert [p.text for p in compose(case, library).paragraphs] == [expected]
+    assert library.choosers("reasons/late/final") == [
+        (
+            "late_wording",
+            f"{tmp_path}/clauses/reasons/late/final.txt (chosen_by), wherever it is used",
+        )
+    ]
+
+
+def test_chosen_by_a_fact_that_is_no_choice_is_a_lint_error(tmp_path: Path) -> None:
+    from letters.linting import lint
+
+    folder = _chosen_library(tmp_path / "clauses", "late_wording: {kind: text, about: how}")
+    found = [str(problem) for problem in lint(folder, []) if problem.is_error]
+    assert found == [
+        f"{folder}/reasons/late/final.txt: line 1: 'chosen_by' names 'late_wording', which is no "
+        "choice fact of the library (facts.yaml)"
+    ]

@@ -78,7 +78,7 @@ def test_duplicate_ids_are_found(tmp_path: Path) -> None:
 def test_broken_front_matter_is_found(tmp_path: Path) -> None:
     folder = library(tmp_path, odd="---\ntitle: t\ncolour: red\n---\nx\n")
     assert errors(lint(folder)) == [
-        f"{folder}/odd.txt: line 3: unknown key 'colour' (expected: id, title, params, variants)"
+        f"{folder}/odd.txt: line 3: unknown key 'colour' (expected: id, title, params, variants, chosen_by)"
     ]
 
 

@@ -526,8 +526,13 @@ def _layout(
                 part_fields.append("")
         return tuple(joined), tuple(part_fields)
 
+    def takes_text(item: Item) -> bool:
+        """Whether an item places the caseworker's text: a ``text``, or a join with a ``text``
+        part whose own condition holds."""
+        return item.text or any(part.text and chosen(part) for part in item.join)
+
     def places_text(item: Item) -> bool:
-        return chosen(item) and (item.text or any(part.text for part in item.join))
+        return chosen(item) and takes_text(item)
 
     sections: list[tuple[str, tuple[_Part, ...]]] = []
     slots: set[str] = set()
@@ -549,7 +554,7 @@ def _layout(
                 paragraphs.extend(before)
                 if joined[0]:
                     paragraphs.append(joined)
-                if (item.text or any(part.text for part in item.join)) and not any(
+                if takes_text(item) and not any(
                     places_text(later) for later in items[index + 1 :]
                 ):  # the rest of the caseworker's paragraphs follow
                     paragraphs.extend(part for _, part in own)

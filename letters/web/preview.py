@@ -1,36 +1,43 @@
-"""``letters preview``: a web page where the people who own the wording see what their edits do.
+"""``letters preview``: web pages where the people who own the wording see what their edits do.
 
-Each case's letter is shown as a page laid out like the Word template (the facts at the top,
-the title, the Summary, headings, numbered paragraphs, the sign-off). Every run of text is a
-focusable element that shows, on hover or focus, where it came from: the clause, its variant,
-file and line, and the outline line and facts that placed it, or the case file's field. When a
-clause, outline or case file is saved, the open page changes within a second, with the words
-that changed marked; a file with a mistake shows its problem, and the last good letter stays.
-The library is listed by folder, searchable, with the example letters that use each clause; the
-impact page lists every letter the working copy's library changes against the last commit (or
-another library folder).
+- **The letters** (``/preview/``): every case's letter, with its body, outline, reasons and
+  decision; searched (the letters' words, the files' names) and filtered by each of those.
+- **A letter** (``/preview/letter/N``), laid out like the Word template (the facts at the top,
+  the title, the Summary, headings, numbered paragraphs, the sign-off). Every run of text is
+  visibly something to inspect: focused (a click, the Tab key) or hovered, it shows beside it,
+  in the margin and never over the text, where it came from: the clause, its wording, file and
+  line, and the outline line and facts that placed it, or the case file's field. When a clause,
+  outline or case file is saved, the open page changes within a second, with the words that
+  changed marked; a file with a mistake shows its problem, and the last good letter stays.
+- **A clause** (``/preview/clause/ID``): its parameters, each wording with what picks it (the
+  facts that name it, the outlines that place it, its dates) and the letters that use it.
+- **The library** (``/preview/library``): the clauses by folder, searchable, with the letters
+  that use each; **Impact** (``/preview/impact``): every letter the working copy's library
+  changes against the last commit (or another library folder).
 
-It is served on 127.0.0.1 only, beside the ``letters serve`` endpoints, and never writes a file.
-Pages are made on the server; a small script follows changes, and the pages read without it.
+Letters, clauses and impact link to each other. The pages are made from the Jinja templates of
+``letters/web/pages/`` with autoescape (``preview_pages``), from what ``preview_views`` works
+out. It is served on 127.0.0.1 only, beside the ``letters serve`` endpoints, and never writes a
+file. Pages are made on the server; a small script follows changes, and the pages read without
+it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import difflib
 import re
 import socket
 import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Sequence
-from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import uvicorn
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.exceptions import ExceptionMiddleware
@@ -38,72 +45,53 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
 
-from letters.composition import compose
+from letters.composition import Letter, compose
 from letters.impact import committed_library, impact_of
 from letters.library import Library, default_library
-from letters.linting import clauses_of
 from letters.loading import load_case
+from letters.model import Case
 from letters.problems import BusyError, LettersError
 from letters.provenance import provenance_of
 from letters.search import find_wording
 from letters.web.app import create_app
 from letters.web.connections import BoundedConfig, ConnectionBounds
 from letters.web.origins import is_from_own_page
+from letters.web.preview_pages import page, piece
+from letters.web.preview_views import (
+    Block,
+    ClauseView,
+    Composed,
+    Filters,
+    LibraryView,
+    clause_view,
+    clauses_in,
+    impact_rows,
+    index_view,
+    letter_blocks,
+    letter_row,
+    library_view,
+    paragraph_view,
+)
 from letters.web.responses import refusal
 from letters.web.settings import ServiceSettings
 
-STYLE = """
-body{font-family:Arial,Helvetica,sans-serif;max-width:52rem;margin:1.5rem auto;padding:0 1rem;
-color:#1a1a1a;line-height:1.45}
-nav a{margin-right:1rem}
-.facts p{margin:.1rem 0}
-h1{color:#1f3864;font-size:1.5rem}
-h2{color:#1f3864;font-size:1.15rem;margin-top:1.4rem}
-ol.paragraphs{padding-left:2.2rem}
-ol.paragraphs li{margin:.6rem 0}
-.plain{list-style:none;padding-left:0}
-.sign-off{font-style:italic;margin-top:1.5rem}
-.run{position:relative;border-radius:2px}
-.run:hover,.run:focus{background:#fff3c4;outline:2px solid #1f3864;outline-offset:1px}
-.origin{display:none;position:absolute;left:0;top:1.5em;z-index:2;background:#1f3864;
-color:#fff;font-size:.8rem;padding:.4rem .6rem;border-radius:4px;width:28rem;max-width:80vw;
-font-style:normal;line-height:1.3}
-.run:hover .origin,.run:focus .origin{display:block}
-mark{background:#c8f7c5}
-.problem{border:2px solid #b00020;background:#fdecea;padding:.6rem;margin:1rem 0}
-.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
-table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;
-text-align:left;vertical-align:top}
-del{background:#ffd7d5}ins{background:#c8f7c5;text-decoration:none}
-"""
 
-SCRIPT = """
-const letter = document.getElementById("letter");
-if (letter && window.EventSource) {
-  const events = new EventSource("/preview/events");
-  events.onmessage = async () => {
-    const response = await fetch(letter.dataset.body);
-    letter.innerHTML = await response.text();
-  };
-}
-"""
+class NotFound(LookupError):
+    """A path that names no letter, or no clause, of the preview: its message says which."""
 
 
-def _page(title: str, body: str, *, script: bool = False) -> HTMLResponse:
-    tail = f"<script>{SCRIPT}</script>" if script else ""
-    return HTMLResponse(
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        f"<meta name=viewport content='width=device-width,initial-scale=1'>"
-        f"<title>{escape(title)} · letters preview</title><style>{STYLE}</style></head><body>"
-        "<header><nav aria-label='Preview'><a href='/preview/'>Letters</a>"
-        "<a href='/preview/library'>Library</a><a href='/preview/impact'>Impact</a></nav></header>"
-        f"<main>{body}</main>{tail}</body></html>"
-    )
+def _page(template: str, title: str, kind: str, **values: Any) -> HTMLResponse:
+    """A page of the preview, from its template (``letters/web/pages/``)."""
+    return HTMLResponse(page(template, title=title, kind=kind, **values))
 
 
 class Preview:
     """What the preview shows: the cases, the library they are composed with, the base library
-    the impact page compares with; and what it remembers between changes of the files."""
+    the impact page compares with; and what it remembers between changes of the files.
+
+    The library and the letters are read and composed once for each state of the files (their
+    times, number and sizes): the pages ask for them again and again, and the files change only
+    when someone saves one."""
 
     def __init__(
         self,
@@ -118,19 +106,24 @@ class Preview:
         self.base = base
         self.version = 0
         self.lock = threading.Lock()
-        self.last_good: dict[int, list[tuple[str, str]]] = {}  # case -> (kind, html) blocks
+        self.last_good: dict[int, list[Block]] = {}  # case -> the blocks of its last letter
         self.before: dict[int, list[str]] = {}  # case -> texts shown before the last change
         self.shown: dict[int, list[str]] = {}
         self._stamp = self._files_stamp()
+        self._reading = threading.Lock()  # the library and letters of the files' state below
+        self._read_at: tuple[int, int, int] | None = None
+        self._library: Library | LettersError | None = None
+        self._composed: dict[int, Composed] = {}
 
     def folder(self) -> Path:
         return Path(self.clauses) if self.clauses else default_library()
 
-    def _files_stamp(self) -> tuple[int, int]:
+    def _files_stamp(self) -> tuple[int, int, int]:
         paths = [path for path in self.folder().rglob("*") if path.is_file()]
         paths += [Path(case) for case in self.cases]
-        stamps = [path.stat().st_mtime_ns for path in paths if path.exists()]
-        return (max(stamps, default=0), len(stamps))
+        stats = [path.stat() for path in paths if path.exists()]
+        latest = max((stat.st_mtime_ns for stat in stats), default=0)
+        return (latest, len(stats), sum(stat.st_size for stat in stats))
 
     def watch(self, stop: threading.Event) -> None:
         """Note a change of any clause, outline or case file, four times a second."""
@@ -141,204 +134,146 @@ class Preview:
                     self._stamp = stamp
                     self.version += 1
 
-    def letter(self, number: int) -> tuple[Any, Any, LettersError | None]:
-        """The case's letter, composed now, and the problem that stopped it, if any."""
+    def _read(self) -> None:
+        """Forget the library and letters read when the files have changed since (held
+        ``_reading``)."""
+        try:
+            stamp: tuple[int, int, int] | None = self._files_stamp()
+        except OSError:  # a file went as it was looked at: read everything again
+            stamp = None
+        if stamp is None or stamp != self._read_at or self._library is None:
+            self._read_at = stamp
+            self._composed = {}
+            try:
+                self._library = Library.load(self.clauses)
+            except LettersError as error:
+                self._library = error
+
+    def library(self) -> Library:
+        """The library as its files are now; its problem, raised, when a file has a mistake."""
+        with self._reading:
+            self._read()
+            library = self._library
+        if isinstance(library, LettersError):
+            raise library
+        assert library is not None
+        return library
+
+    def composed(self, number: int) -> Composed:
+        """The case's letter, as the files are now, or the problem that stopped it."""
+        with self._reading:
+            self._read()
+            found = self._composed.get(number)
+            if found is None:
+                found = self._composed[number] = self._compose(number)
+            return found
+
+    def every_letter(self) -> list[Composed]:
+        """Every case's letter, as the files are now, or the problem that stopped it."""
+        with self._reading:
+            self._read()
+            for number in range(len(self.cases)):
+                if number not in self._composed:
+                    self._composed[number] = self._compose(number)
+            return [self._composed[number] for number in range(len(self.cases))]
+
+    def _compose(self, number: int) -> Composed:
         case = self.cases[number]
+        name = Path(case).stem
         try:
             loaded = load_case(case)
-            letter = compose(loaded, Library.load(self.clauses), source=case)
         except LettersError as error:
-            return None, None, error
-        return loaded, letter, None
+            return Composed(number, case, name, problem=error)
+        library = self._library
+        if isinstance(library, LettersError):
+            return Composed(number, case, name, loaded, problem=library)
+        assert library is not None
+        try:
+            letter = compose(loaded, library, source=case)
+        except LettersError as error:
+            return Composed(number, case, name, loaded, problem=error)
+        return Composed(number, case, name, loaded, letter, provenance_of(letter))
+
+    def letter(self, number: int) -> tuple[Case | None, Letter | None, LettersError | None]:
+        """The case's letter, composed now, and the problem that stopped it, if any."""
+        composed = self.composed(number)
+        return composed.case, composed.letter, composed.problem
 
 
-def _origin_text(run: dict[str, Any]) -> str:
-    if "clause" not in run:
-        return f"your words: case file field {run['field']}"
-    text = f"clause {run['clause']} ({run['variant']}), {run['file']} line {run['line']}"
-    chosen = run.get("chosen")
-    if chosen:
-        text += f"; placed by outline {chosen['outline']}, {chosen['file']} line {chosen['line']}"
-        if chosen.get("when"):
-            text += f" when {chosen['when']}"
-        if chosen.get("facts"):
-            text += f" ({'; '.join(chosen['facts'])})"
-    return text
-
-
-def _runs_html(runs: list[dict[str, Any]], changed: set[str], counter: list[int]) -> str:
-    pieces = []
-    for run in runs:
-        counter[0] += 1
-        words = escape(run["text"]).replace("\n", "<br>")
-        if changed:
-            words = " ".join(
-                f"<mark>{word}</mark>" if word in changed else word for word in words.split(" ")
+def letter_html(preview: Preview, number: int, highlight: str | None = None) -> str:
+    """The letter's blocks as HTML, with words changed since the last version marked and the
+    runs of clause ``highlight`` pointed out; or, when a file has a mistake, its problem above
+    the last good letter."""
+    with preview.lock:
+        composed = preview.composed(number)
+        if composed.record is None:
+            problem = str(composed.problem).splitlines()
+            return page(
+                "letter_body.html", problem=problem, blocks=preview.last_good.get(number, [])
             )
-        origin = escape(_origin_text(run))
-        identifier = f"origin-{counter[0]}"
-        pieces.append(
-            f"<span class=run tabindex=0 aria-describedby={identifier} "
-            f"data-clause='{escape(run.get('clause', ''))}'>{words}"
-            f"<span class=origin role=tooltip id={identifier}>{origin}</span></span>"
-        )
-    return " ".join(pieces)
+        previous = preview.shown.get(number, [])
+        texts = [part["text"] for part in composed.record["parts"]]
+        if texts != previous:
+            preview.before[number], preview.shown[number] = previous, texts
+        blocks = letter_blocks(composed.record, preview.before.get(number, []), highlight)
+        preview.last_good[number] = blocks
+        return page("letter_body.html", problem=None, blocks=blocks)
 
 
 def list_html(part: dict[str, Any], changed: set[str], counter: list[int]) -> str:
-    """A paragraph that holds a list: its text, then its items as HTML lists (numbered items
-    a), b) ..., bullets, a list inside an item), then its text after the list."""
-    lead = [run for run in part["runs"] if "item" not in run]
-    html = _runs_html(lead, changed, counter)
-    open_lists: list[str] = []  # the closing tag of each list open, deepest last
-    for number, item in enumerate(part["items"]):
-        runs = _runs_html(
-            [run for run in part["runs"] if run.get("item") == number], changed, counter
-        )
-        if item["kind"] == "text":  # the list ends; the paragraph goes on
-            while open_lists:
-                html += "</li>" + open_lists.pop()
-            html += f"<br>{runs}"
-            continue
-        while len(open_lists) > item["level"] + 1:
-            html += "</li>" + open_lists.pop()
-        tag = "ol type=a" if item["kind"] == "number" else "ul"
-        if len(open_lists) < item["level"] + 1:
-            html += f"<{tag}>"
-            open_lists.append(f"</{tag.split()[0]}>")
-        else:
-            html += "</li>"
-        html += f"<li>{runs}"
-    while open_lists:
-        html += "</li>" + open_lists.pop()
-    return html
-
-
-def _paragraphs_list(label: str, number: int) -> str:
-    """The list tag of a section's paragraphs, from its first paragraph's label: numbered from
-    that label's number, lettered from its letter, or plain (no numbers shown)."""
-    if not label:
-        return f"ol class='paragraphs plain' start={number}"
-    mark = label.removesuffix(".")
-    if mark.isdigit():
-        return f"ol class=paragraphs start={mark}"
-    start = 0
-    for letter in mark:  # a. is 1, z. 26, aa. 27
-        start = start * 26 + ord(letter) - ord("a") + 1
-    return f"ol class=paragraphs type=a start={start}"
-
-
-def _changed_words(before: str | None, now: str) -> set[str]:
-    if before is None or before == now:
-        return set()
-    old, new = before.split(" "), escape(now).split(" ")
-    changed: set[str] = set()
-    matcher = difflib.SequenceMatcher(a=[escape(w) for w in old], b=new, autojunk=False)
-    for tag, _, _, j1, j2 in matcher.get_opcodes():
-        if tag != "equal":
-            changed.update(new[j1:j2])
-    return changed
-
-
-def letter_html(preview: Preview, number: int) -> str:
-    """The letter's blocks as HTML, with words changed since the last version marked; or, when
-    a file has a mistake, its problem above the last good letter."""
-    with preview.lock:
-        _, letter, error = preview.letter(number)
-        problem = ""
-        if error is not None:
-            lines = "".join(f"<li>{escape(line)}</li>" for line in str(error).splitlines())
-            problem = (
-                "<div class=problem role=alert><strong>A file has a mistake; the letter below "
-                f"is the last good one.</strong><ul>{lines}</ul></div>"
-            )
-            return problem + "".join(html for _, html in preview.last_good.get(number, []))
-        record = provenance_of(letter)
-        previous = preview.shown.get(number, [])
-        texts = [part["text"] for part in record["parts"]]
-        if texts != previous:
-            preview.before[number], preview.shown[number] = previous, texts
-        before = preview.before.get(number, [])
-        blocks: list[tuple[str, str]] = []
-        facts = [line.text for line in letter.header]  # the library's header lines
-        blocks.append(
-            (
-                "facts",
-                "<div class=facts>" + "".join(f"<p>{escape(f)}</p>" for f in facts) + "</div>",
-            )
-        )
-        counter = [0]
-        items: list[str] = []
-        labels = iter([paragraph.label for paragraph in letter.paragraphs])
-        for index, part in enumerate(record["parts"]):
-            old = before[index] if index < len(before) else None
-            changed = _changed_words(old, part["text"]) if before else set()
-            kind = part["part"]
-            if kind == "header":  # shown above, in the facts
-                continue
-            if part.get("items"):  # the paragraph's list, as the letter sets it out
-                runs = list_html(part, changed, counter)
-            else:
-                runs = _runs_html(part["runs"], changed, counter)
-            if kind in ("heading", "sign-off") and items:  # the section's paragraphs end here
-                blocks.append(("paragraphs", f"<{items[0]}>{''.join(items[1:])}</ol>"))
-                items = []
-            if kind == "title":
-                blocks.append((kind, f"<h1>{runs}</h1>"))
-            elif kind == "summary":
-                blocks.append((kind, f"<p><strong>Summary:</strong> {runs}</p>"))
-            elif kind == "heading":
-                blocks.append((kind, f"<h2>{runs}</h2>"))
-            elif kind == "paragraph":
-                label = next(labels, "")
-                if not items:  # a section's paragraphs share its numbering: one list each
-                    items.append(_paragraphs_list(label, part["number"]))
-                items.append(f"<li>{runs}</li>")
-            elif kind == "sign-off":
-                blocks.append((kind, f"<p class=sign-off>{runs}</p>"))
-        preview.last_good[number] = blocks
-        return "".join(html for _, html in blocks)
+    """A paragraph that holds a list, as the letter's page sets it out: its text, then its
+    items as HTML lists (numbered items a), b) ..., bullets, a list inside an item), then its
+    text after the list; its runs numbered on from ``counter[0]``, which counts them."""
+    paragraph = paragraph_view(part, changed, counter[0])
+    counter[0] += sum(1 for _ in part["runs"])
+    return piece("paragraph", paragraph)
 
 
 def preview_routes(preview: Preview) -> list[BaseRoute]:
     """The preview's pages, to serve beside the service's endpoints."""
 
     async def index(request: Request) -> Response:
-        items = "".join(
-            f"<li><a href='/preview/letter/{number}'>{escape(Path(case).stem)}</a></li>"
-            for number, case in enumerate(preview.cases)
-        )
-        return _page("Letters", f"<h1>Letters</h1><ul>{items}</ul>")
+        filters = Filters.of(request.query_params)
+        if filters.asked and not is_from_own_page(request.headers):
+            return refusal(
+                403, "a search of the letters is given to this preview's own pages only", "/preview"
+            )
+        letters = await run_in_threadpool(preview.every_letter)
+        return _page("index.html", "Letters", "index", view=index_view(letters, filters))
 
     def number_of(request: Request) -> int:
         """The letter a path names: its number among the cases, or NotFound."""
         text = request.path_params["number"]
-        if not (text.isascii() and text.isdigit()) or len(text) > 9:
-            raise NotFound(text)
-        number = int(text)
-        if number >= len(preview.cases):
-            raise NotFound(text)
-        return number
+        if (
+            not (text.isascii() and text.isdigit())
+            or len(text) > 9
+            or int(text) >= len(preview.cases)
+        ):
+            last = len(preview.cases) - 1
+            raise NotFound(f"no such letter: the letters are numbered 0 to {last}")
+        return int(text)
 
     async def letter(request: Request) -> Response:
         number = number_of(request)
-        body = await run_in_threadpool(letter_html, preview, number)
-        name = escape(Path(preview.cases[number]).stem)
-        links = (
-            f"<p><a href='/preview/letter/{number}.docx' download>Download .docx</a> · "
-            f"<a href='/preview/letter/{number}.pdf' download>Download PDF</a></p>"
-            "<p class=visually-hidden>Each sentence can be focused with the Tab key to hear "
-            "where it came from.</p>"
+        highlight = request.query_params.get("clause") or None
+        body = await run_in_threadpool(letter_html, preview, number, highlight)
+        composed = await run_in_threadpool(preview.composed, number)
+        return _page(
+            "letter.html",
+            composed.name,
+            "letter",
+            number=number,
+            name=composed.name,
+            row=letter_row(composed),
+            body=Markup(body),  # made by the letter_body.html template, every value escaped
+            highlight=highlight,
+            clauses=clauses_in(composed.record) if composed.record is not None else [],
         )
-        article = (
-            f"<article id=letter aria-live=polite data-body='/preview/letter/{number}/body'>"
-            f"{body}</article>"
-        )
-        return _page(name, links + article, script=True)
 
     async def letter_body(request: Request) -> Response:
-        body = await run_in_threadpool(letter_html, preview, number_of(request))
-        return HTMLResponse(body)
+        number = number_of(request)
+        highlight = request.query_params.get("clause") or None
+        return HTMLResponse(await run_in_threadpool(letter_html, preview, number, highlight))
 
     async def download(request: Request, kind: str) -> Response:
         """The letter as .docx or PDF: work a page of another site may not ask for."""
@@ -387,19 +322,45 @@ def preview_routes(preview: Preview) -> list[BaseRoute]:
     async def library(request: Request) -> Response:
         if not is_from_own_page(request.headers):
             return refusal(403, "the library is shown to this preview's own pages only", "/preview")
-        return _page(
-            "Library",
-            await run_in_threadpool(library_html, preview, request.query_params.get("q", "")),
-        )
+        query = request.query_params.get("q", "")
+
+        def shown() -> LibraryView:
+            library = preview.library()
+            found = find_wording(library, query) if query else None
+            return library_view(library, preview.every_letter(), query, found)
+
+        try:
+            view = await run_in_threadpool(shown)
+        except LettersError as error:
+            return _problem_page("Library", "library", error)
+        return _page("library.html", "Library", "library", view=view)
+
+    async def clause(request: Request) -> Response:
+        if not is_from_own_page(request.headers):
+            return refusal(403, "a clause is shown to this preview's own pages only", "/preview")
+        clause_id = request.path_params["clause"]
+
+        def shown() -> ClauseView:
+            library = preview.library()
+            if clause_id not in library:
+                raise NotFound(f"no clause {clause_id[:200]!r} in the library")
+            return clause_view(library, clause_id, preview.every_letter())
+
+        try:
+            view = await run_in_threadpool(shown)
+        except LettersError as error:
+            return _problem_page(clause_id, "clause", error)
+        return _page("clause.html", view.title or view.id, "clause", view=view)
 
     async def impact(request: Request) -> Response:
         if not is_from_own_page(request.headers):
             return refusal(403, "the impact is shown to this preview's own pages only", "/preview")
-        return _page("Impact", await run_in_threadpool(impact_html, preview))
+        return _page(
+            "impact.html", "Impact", "impact", **await run_in_threadpool(impact_of_edits, preview)
+        )
 
-    async def not_found(request: Request, _: Exception) -> Response:
-        last = len(preview.cases) - 1
-        return refusal(404, f"no such letter: the letters are numbered 0 to {last}", "/preview")
+    async def not_found(request: Request, error: Exception) -> Response:
+        return refusal(404, str(error), "/preview")
 
     return [
         Mount(
@@ -410,6 +371,7 @@ def preview_routes(preview: Preview) -> list[BaseRoute]:
                 Route("/letter/{number}.pdf", pdf),
                 Route("/letter/{number}/body", letter_body),
                 Route("/letter/{number}", letter),
+                Route("/clause/{clause:path}", clause),
                 Route("/events", events),
                 Route("/library", library),
                 Route("/impact", impact),
@@ -419,14 +381,15 @@ def preview_routes(preview: Preview) -> list[BaseRoute]:
     ]
 
 
+def _problem_page(title: str, kind: str, error: LettersError) -> HTMLResponse:
+    """A page the library's problem stops: the problem, file and line, as the letter shows it."""
+    return _page("problem.html", title, kind, problem=str(error).splitlines())
+
+
 DOWNLOADS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
-
-
-class NotFound(LookupError):
-    """A path that names no letter of the preview."""
 
 
 def attachment(name: str) -> str:
@@ -437,66 +400,11 @@ def attachment(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def library_html(preview: Preview, query: str) -> str:
-    """The clauses by folder, with titles, parameters, variants and dates, and the letters that
-    use each; above them, a search over the wording."""
-    library = Library.load(preview.clauses)
-    used: dict[str, list[str]] = {}
-    for case in preview.cases:
-        with contextlib.suppress(LettersError):
-            for clause_id in clauses_of(compose(load_case(case), library)):
-                used.setdefault(clause_id, []).append(Path(case).stem)
-    form = (
-        "<h1>The library</h1><form role=search method=get action='/preview/library'>"
-        "<label for=q>Find wording</label> "
-        f"<input id=q name=q value='{escape(query)}' size=40> <button>Find</button></form>"
-    )
-    results = ""
-    if query:
-        found = find_wording(library, query)
-        rows = "".join(
-            f"<li><a href='#{escape(match.clause)}'>{escape(match.clause)}</a> ({escape(match.variant)}), "
-            f"{escape(match.file)} line {match.line}: {escape(match.sentence)}</li>"
-            for match in found
-        )
-        results = f"<section aria-label='Found'><h2>Found {len(found)}</h2><ul class=found>{rows}</ul></section>"
-    folders: dict[str, list[Any]] = {}
-    for clause in library:
-        folders.setdefault(clause.id.rsplit("/", 1)[0] if "/" in clause.id else "", []).append(
-            clause
-        )
-    sections = []
-    for folder, clauses in sorted(folders.items()):
-        table: list[str] = []
-        for clause in clauses:
-            params = (
-                ", ".join(f"{escape(p.name)} ({escape(p.about)})" for p in clause.params.values())
-                or "none"
-            )
-            variants = "; ".join(
-                escape(v.name)
-                + (f" from {v.in_force_from}" if v.in_force_from else "")
-                + (f" until {v.in_force_until}" if v.in_force_until else "")
-                for v in clause.variants
-            )
-            users = ", ".join(escape(name) for name in used.get(clause.id, [])) or "none"
-            table.append(
-                f"<tr id='{escape(clause.id)}'><td>{escape(clause.id)}</td><td>{escape(clause.title)}</td>"
-                f"<td>{params}</td><td>{variants}</td><td>{users}</td></tr>"
-            )
-        sections.append(
-            f"<h2>{escape(folder or 'top')}</h2><table><thead><tr><th>clause</th><th>title</th>"
-            "<th>parameters</th><th>variants</th><th>used by</th></tr></thead><tbody>"
-            + "".join(table)
-            + "</tbody></table>"
-        )
-    return form + results + "".join(sections)
-
-
-def impact_html(preview: Preview) -> str:
-    """Every letter the working copy's library changes against the base, with the changes."""
-    edited = Library.load(preview.clauses)
+def impact_of_edits(preview: Preview) -> dict[str, Any]:
+    """Every letter the working copy's library changes against the base, with the changes;
+    or the problem that stopped the comparison."""
     try:
+        edited = Library.load(preview.clauses)
         with contextlib.ExitStack() as stack:
             folder = (
                 Path(preview.base)
@@ -505,30 +413,9 @@ def impact_html(preview: Preview) -> str:
             )
             results = list(impact_of(preview.cases, edited, Library.load(folder)))
     except LettersError as error:
-        return f"<h1>Impact</h1><div class=problem role=alert>{escape(str(error))}</div>"
-    changed = [result for result in results if result.is_changed or result.is_new]
-    items = []
-    for result in changed:
-        changes = "".join(
-            f"<li><strong>{escape(change.part)}</strong>: {_word_diff_html(change.diff)}</li>"
-            for change in result.changes
-        )
-        problems = "".join(f"<li class=problem>{escape(str(p))}</li>" for p in result.problems)
-        new = "<li>new: the base library cannot render it</li>" if result.is_new else ""
-        items.append(
-            f"<li><h2>{escape(Path(result.case).stem)}</h2><ul>{changes}{problems}{new}</ul></li>"
-        )
-    return (
-        f"<h1>Impact</h1><p>{len(changed)} of {len(results)} letters change.</p>"
-        f"<ul class=impact>{''.join(items)}</ul>"
-    )
-
-
-def _word_diff_html(diff: str) -> str:
-    """``[-old-]{+new+}`` as HTML."""
-    text = escape(diff)
-    text = text.replace("[-", "<del>").replace("-]", "</del>")
-    return text.replace("{+", "<ins>").replace("+}", "</ins>")
+        return {"problem": str(error), "rows": [], "total": 0}
+    numbers = {case: number for number, case in enumerate(preview.cases)}
+    return {"problem": None, "rows": impact_rows(results, numbers), "total": len(results)}
 
 
 def run_preview(

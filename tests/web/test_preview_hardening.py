@@ -85,6 +85,9 @@ def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
         "/preview/letter/0.DOCX",
         "/preview/letter/0.docx%3B%20filename%3Devil.exe",
         "/preview/letter/0.",
+        "/preview/clause/defamation/nothing",
+        "/preview/clause/%2e%2e/%2e%2e/etc/passwd",
+        "/preview/clause/" + "a/" * 3000,
     ],
 )
 def test_a_path_naming_no_letter_is_404(preview: Preview, path: str) -> None:
@@ -126,7 +129,15 @@ def test_a_docx_download_is_a_word_document(preview: Preview) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/preview/letter/0.pdf", "/preview/letter/0.docx", "/preview/impact", "/preview/library"],
+    [
+        "/preview/letter/0.pdf",
+        "/preview/letter/0.docx",
+        "/preview/impact",
+        "/preview/library",
+        "/preview/clause/defamation/courts",
+        "/preview/?q=courts",
+        "/preview/?reason=nothing-significant",
+    ],
 )
 def test_costly_pages_are_refused_to_another_sites_page(preview: Preview, path: str) -> None:
     for site in ("cross-site", "same-site"):
@@ -139,13 +150,22 @@ def test_costly_pages_are_refused_to_another_sites_page(preview: Preview, path: 
             assert "own pages only" in response.text or "cannot read" in response.text
 
 
-def test_a_letter_page_opens_from_a_link_on_another_site(preview: Preview) -> None:
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("/preview/letter/0", "We will not investigate this complaint"),
+        ("/preview/", '<a class="name" href="/preview/letter/0">cpc-report-defamation</a>'),
+    ],
+)
+def test_a_letter_page_or_the_index_opens_from_a_link_on_another_site(
+    preview: Preview, path: str, shown: str
+) -> None:
     response = httpx.get(
-        f"{preview.url}/preview/letter/0",
+        preview.url + path,
         headers={"sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate"},
     )
     assert response.status_code == 200
-    assert "We will not investigate this complaint" in response.text
+    assert shown in response.text
 
 
 def test_a_post_from_another_sites_page_is_refused(preview: Preview) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from letters.problems import Severity, TemplateError
 from letters.library import Library
+from letters.problems import Severity, TemplateError
 from letters.word import TEMPLATES, WordTemplate, check_template
 
 
