@@ -561,12 +561,14 @@ def with_variant_choices(
     declarations: Mapping[str, FactDeclaration],
     picks: Mapping[str, Mapping[str, tuple[str, ...]]],
     path: str,
+    *,
+    all_read: bool = True,
 ) -> tuple[dict[str, FactDeclaration], list[LettersError]]:
     """The declared facts, a choice fact without ``choices`` taking them from the variants of
     the clauses whose wording it picks: a wording is declared once, in its clause file.
     ``picks`` gives, for each fact an outline picks a clause's wording with (``variant: {fact:
     NAME}``), each such clause and its variants. A choice fact with neither is a problem at its
-    line."""
+    line, unless an outline or the layout could not be read (``all_read``): its error says it."""
     facts = dict(declarations)
     problems: list[LettersError] = []
     for name, declaration in declarations.items():
@@ -581,6 +583,8 @@ def with_variant_choices(
             )
         else:
             del facts[name]
+            if not all_read:  # an outline or the layout that could pick it has its own error
+                continue
             problems.append(
                 ClauseError(
                     f"fact {name!r} is a choice: list its 'choices', or let an outline pick a "

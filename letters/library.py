@@ -695,7 +695,9 @@ class Library:
         declared, wrong = read_declarations(root / FACTS_FILE)
         laid = {**outlines, "": layout} if layout is not None else outlines
         picks = _variant_picks(laid, clauses)
-        facts, unchosen = with_variant_choices(declared, picks, str(root / FACTS_FILE))
+        facts, unchosen = with_variant_choices(
+            declared, picks, str(root / FACTS_FILE), all_read=not (broken or unread)
+        )
         terms = dict(layout.terms) if layout is not None else {}
         library = cls(
             clauses, root=str(root), outlines=outlines, facts=facts, layout=layout, terms=terms
