@@ -9,8 +9,10 @@ running for PDFs (``letters.web.warm``). A request can name no file on the serve
 and template are the server's.
 
 Problems are data: a case with problems gets 422 and the same problem records as
-``render --json``; a body that is not JSON 400; a body over the size limit 413; a bug of ours
-500 with no traceback. Every error is logged on one line.
+``render --json``; a body that is not JSON 400; a body over the size limit 413; a clause or path
+there is none of 404; a bug of ours 500 with no traceback. Every error is RFC 9457 problem
+details (``letters.web.responses``), described with every status each route can answer in
+the OpenAPI document (``letters.web.openapi``), and logged on one line.
 
 Who may ask is the request gate's question (``letters.web.gate``); with a token, every request
 but ``/health`` must give it. ``letters.web.connections`` bounds the connections.
@@ -28,13 +30,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from letters.output_formats import PDF_PROFILES
-from letters.problems import BusyError, LettersError
+from letters.problems import BusyError, ClauseError, LettersError
 from letters.provenance import provenance_of
 from letters.schema import case_schema
 from letters.web.bodies import read_case
@@ -49,6 +52,7 @@ from letters.web.responses import (
     chosen_format,
     error_response,
     problem_response,
+    served_renderer,
 )
 from letters.web.settings import ServiceSettings
 from letters.web.warm import Warm
@@ -71,11 +75,12 @@ def create_app(
             if settings.token and not open_to_all:
                 given = request.headers.get("authorization", "")
                 if not hmac.compare_digest(given.encode(), f"Bearer {settings.token}".encode()):
-                    response = error_response(
-                        401, "a bearer token is required (Authorization: Bearer ...)", request
+                    return error_response(
+                        401,
+                        "a bearer token is required (Authorization: Bearer ...)",
+                        request,
+                        {"www-authenticate": "Bearer"},
                     )
-                    response.headers["www-authenticate"] = "Bearer"
-                    return response
             try:
                 return await handler(request)
             except BusyError as error:
@@ -86,7 +91,9 @@ def create_app(
         return run
 
     async def health(request: Request) -> Response:
-        renderer = await run_in_threadpool(warm.renderer)
+        renderer = await served_renderer(warm, request)
+        if isinstance(renderer, Response):
+            return renderer
         return JsonResponse({"ok": True, "clauses": len(renderer.library), "pid": os.getpid()})
 
     async def render(request: Request) -> Response:
@@ -105,14 +112,15 @@ def create_app(
         case = await read_case(request, warm.settings.max_body)
         if isinstance(case, Response):
             return case
+        renderer = await served_renderer(warm, request)
+        if isinstance(renderer, Response):
+            return renderer
         if output_format == "pdf":
-            document = await run_in_threadpool(
-                lambda: warm.renderer().render(case, source="request")
-            )
+            document = await run_in_threadpool(lambda: renderer.render(case, source="request"))
             data = await warm.to_pdf(document, profile)
         else:
             data = await run_in_threadpool(
-                lambda: bytes(warm.renderer().render_as(case, output_format, source="request"))
+                lambda: bytes(renderer.render_as(case, output_format, source="request"))
             )
         return Response(data, media_type=MEDIA_TYPES[output_format])
 
@@ -120,34 +128,70 @@ def create_app(
         case = await read_case(request, warm.settings.max_body)
         if isinstance(case, Response):
             return case
-        await run_in_threadpool(lambda: warm.renderer().compose(case, source="request"))
+        renderer = await served_renderer(warm, request)
+        if isinstance(renderer, Response):
+            return renderer
+        await run_in_threadpool(lambda: renderer.compose(case, source="request"))
         return JsonResponse({"ok": True, "errors": []})
 
     async def explain(request: Request) -> Response:
         case = await read_case(request, warm.settings.max_body)
         if isinstance(case, Response):
             return case
-        letter = await run_in_threadpool(lambda: warm.renderer().compose(case, source="request"))
+        renderer = await served_renderer(warm, request)
+        if isinstance(renderer, Response):
+            return renderer
+        letter = await run_in_threadpool(lambda: renderer.compose(case, source="request"))
         return JsonResponse(provenance_of(letter, case="request"))
 
     async def schema(request: Request) -> Response:
-        renderer = await run_in_threadpool(warm.renderer)
+        renderer = await served_renderer(warm, request)
+        if isinstance(renderer, Response):
+            return renderer
         return JsonResponse(case_schema(renderer.library))
 
     async def clauses(request: Request) -> Response:
-        renderer = await run_in_threadpool(warm.renderer)
+        renderer = await served_renderer(warm, request)
+        if isinstance(renderer, Response):
+            return renderer
         return JsonResponse([clause.as_json() for clause in renderer.library])
 
     async def clause(request: Request) -> Response:
-        renderer = await run_in_threadpool(warm.renderer)
-        found = renderer.library[request.path_params["clause_id"]]
+        renderer = await served_renderer(warm, request)
+        if isinstance(renderer, Response):
+            return renderer
+        try:
+            found = renderer.library[request.path_params["clause_id"]]
+        except ClauseError as error:  # no clause of that id: a resource there is none of
+            return problem_response(404, error, request)
         record = found.as_json()
         record["wording"] = {variant.name: variant.text for variant in found.variants}
         return JsonResponse(record)
 
     async def openapi(request: Request) -> Response:
-        renderer = await run_in_threadpool(warm.renderer)
-        return JsonResponse(openapi_document(case_schema(renderer.library)))
+        renderer = await served_renderer(warm, request)
+        if isinstance(renderer, Response):
+            return renderer
+        library = renderer.library
+        ids = [clause.id for clause in library]
+        document = openapi_document(case_schema(library), ids, token=bool(settings.token))
+        return JsonResponse(document)
+
+    async def not_answered(request: Request, error: Exception) -> Response:
+        """A path no route serves (404), or a method its route does not answer (405, with the
+        methods it does in ``Allow``), as every other error is answered."""
+        assert isinstance(error, HTTPException)
+        if error.status_code == 405:
+            headers = {name.lower(): value for name, value in (error.headers or {}).items()}
+            allowed = headers.get("allow", "")
+            message = f"{request.method} is not answered at this path; it answers {allowed}"
+        elif error.status_code == 404:
+            message = "nothing is served at this path"
+            if not request.url.path.startswith("/preview"):
+                message += "; GET /openapi.json lists what is"
+        else:
+            message = error.detail
+        return error_response(error.status_code, message, request, error.headers)
 
     routes = [
         Route("/health", guarded(health, open_to_all=True), methods=["GET"]),
@@ -178,6 +222,7 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         middleware=[Middleware(RequestGate, settings=settings)],
+        exception_handlers={HTTPException: not_answered},
     )
     app.state.warm = warm
     return app

@@ -7,6 +7,8 @@ problem records ``render --json`` gives).
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
@@ -20,6 +22,23 @@ from letters.web.responses import error_response, problem_response
 async def read_case(request: Request, limit: int) -> Case | Response:
     """The case in the request's body, of at most ``limit`` bytes; or the response that says
     why there is none."""
+    read = await _read_json(request, limit)
+    if isinstance(read, Response):
+        return read
+    try:
+        return parse_case(read[1], source="request")
+    except LettersError as error:
+        return problem_response(422, error, request)
+
+
+async def read_json_body(request: Request, limit: int) -> bytes | Response:
+    """The request's body as sent, of at most ``limit`` bytes, once it is known to be JSON a
+    case file may hold (of a case or not); or the response that says why it is not."""
+    read = await _read_json(request, limit)
+    return read if isinstance(read, Response) else read[0]
+
+
+async def _read_json(request: Request, limit: int) -> tuple[bytes, Any] | Response:
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > limit:
         return error_response(413, f"the body is larger than {limit:,} bytes", request)
@@ -41,12 +60,8 @@ async def read_case(request: Request, limit: int) -> Case | Response:
             400, f"the body is not UTF-8 text ({error.reason} at byte {error.start})", request
         )
     try:
-        data = decode_json(text, source="request")
+        return bytes(body), decode_json(text, source="request")
     except NotJsonError as error:
         return problem_response(400, error, request)
     except CaseError as error:  # JSON, but not a case's: a key given twice
-        return problem_response(422, error, request)
-    try:
-        return parse_case(data, source="request")
-    except LettersError as error:
         return problem_response(422, error, request)

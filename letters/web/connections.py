@@ -39,7 +39,9 @@ import uvicorn
 from attrs import frozen
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from letters.problems import Problem
 from letters.web.logs import log
+from letters.web.responses import PROBLEM_MEDIA_TYPE, problem_details
 
 QUIET_INTERVAL = 10.0  # seconds between two log lines about the same kind of trouble
 RESERVED_DESCRIPTORS = 64  # what a worker needs besides its connections: files, pipes, LibreOffice
@@ -101,17 +103,17 @@ def quiet_invalid_requests() -> None:
 
 def _raw_response(status: int, reason: str, message: str) -> bytes:
     """A whole HTTP response, written before or instead of reading the request."""
-    body = _problem_body(message)
+    body = _problem_body(status, message)
     head = (
-        f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
+        f"HTTP/1.1 {status} {reason}\r\ncontent-type: {PROBLEM_MEDIA_TYPE}\r\n"
         f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
     )
     return head.encode("ascii") + body
 
 
-def _problem_body(message: str) -> bytes:
-    problem = {"source": None, "where": None, "message": message}
-    return json.dumps({"ok": False, "errors": [problem]}).encode("utf-8")
+def _problem_body(status: int, message: str) -> bytes:
+    """An answer's body as every error of the service is: RFC 9457 problem details."""
+    return json.dumps(problem_details(status, [Problem(message)])).encode("utf-8")
 
 
 class BoundedProtocol(H11Protocol):
@@ -242,9 +244,9 @@ class BoundedProtocol(H11Protocol):
         its own answer."""
         if self.cycle is None or self.cycle.response_started:
             return
-        body = _problem_body(message)
+        body = _problem_body(status, message)
         headers = [
-            (b"content-type", b"application/json"),
+            (b"content-type", PROBLEM_MEDIA_TYPE.encode("ascii")),
             (b"content-length", str(len(body)).encode()),
             (b"connection", b"close"),
         ]

@@ -11,7 +11,6 @@ service's token (``letters serve --token-name``, default "service").
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,7 +20,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from letters.problems import LettersError, RegisterError
-from letters.web.responses import MEDIA_TYPES, chosen_format, error_response
+from letters.rendering import Renderer
+from letters.web.bodies import read_json_body
+from letters.web.responses import MEDIA_TYPES, chosen_format, error_response, served_renderer
 from letters.web.warm import Warm
 
 ISSUE_FORMATS = ("docx", "txt", "md")
@@ -33,11 +34,10 @@ def issue_endpoint(warm: Warm) -> Callable[[Request], Awaitable[Response]]:
     lock = threading.Lock()
     state: dict[str, Any] = {"register": None, "issuers": {}}
 
-    def issuer(output_format: str) -> Any:
+    def issuer(renderer: Renderer, output_format: str) -> Any:
         # deferred: start-up speed (SQLAlchemy), only when a worker first issues a letter
         from letters.register import Issuer, Register  # noqa: PLC0415
 
-        renderer = warm.renderer()
         with lock:
             if state["register"] is None:
                 state["register"] = Register(warm.settings.register)
@@ -58,22 +58,15 @@ def issue_endpoint(warm: Warm) -> Callable[[Request], Awaitable[Response]]:
             return error_response(
                 400, f"letters are issued as {', '.join(ISSUE_FORMATS)} (?format=)", request
             )
-        limit = warm.settings.max_body
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > limit:
-            return error_response(413, f"the body is larger than {limit:,} bytes", request)
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                return error_response(413, f"the body is larger than {limit:,} bytes", request)
-        try:
-            json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError) as error:
-            return error_response(400, f"the body is not JSON: {error}", request)
+        body = await read_json_body(request, warm.settings.max_body)
+        if isinstance(body, Response):
+            return body
+        renderer = await served_renderer(warm, request)
+        if isinstance(renderer, Response):
+            return renderer
 
         def work() -> tuple[int, bytes]:
-            number, data = issuer(output_format).issue_data(body, source="request")
+            number, data = issuer(renderer, output_format).issue_data(body, source="request")
             return int(number), bytes(data)
 
         try:

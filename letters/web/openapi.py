@@ -1,157 +1,486 @@
-"""The OpenAPI 3.1 description of the service (``GET /openapi.json``).
+"""The OpenAPI 3.1 description of the service (``GET /openapi.json``): the server as it is.
 
-Its request body is the case JSON Schema of the library the server reads, its definitions moved
-under ``components/schemas``; its error answers are the problem records ``render --json``
-gives.
+Every route ``letters serve`` answers is here, with every status it can answer and the body of
+each: the request body is the case JSON Schema of the library the server reads (its
+definitions moved under ``components/schemas``), and every error is RFC 9457 problem details
+(``letters.web.responses``). The bearer token is required in it where the server has one, and
+only then. ``tests/web/test_openapi_contract.py`` holds the server to it with Schemathesis.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from letters.output_formats import PDF_PROFILES
-from letters.web.responses import MEDIA_TYPES
+from letters.web.issuing import ISSUE_FORMATS
+from letters.web.responses import MEDIA_TYPES, PROBLEM_MEDIA_TYPE
+
+PROBLEM = "#/components/schemas/Problem"
+CASE = "#/components/schemas/Case"
+
+WHY = {
+    400: "the request is malformed: {why}",
+    401: "the bearer token is missing or wrong (Authorization: Bearer ...)",
+    403: "sent by a browser from another site's page, which may read nothing and change nothing",
+    404: "there is no {why}",
+    408: "the request's headers or body did not arrive within the server's deadline",
+    413: "the body is larger than the server takes (--max-body)",
+    422: "{why}",
+    500: "a bug of ours: 'internal error', with no traceback",
+    503: "{why}; try again after Retry-After seconds",
+}
+"""What each status a route answers means; ``{why}`` is the route's own reason."""
+
+HOST = "the Host header does not name this server (give its name with --allowed-host)"
+BODY = "the body is not UTF-8 text, or not JSON (its line and column in errors)"
+BUSY = "the server is full or stopping, or the clause library or template it reads has problems"
 
 
-def openapi_document(case_schema: dict[str, Any]) -> dict[str, Any]:
-    """The OpenAPI 3.1 description of the service, its request body the case JSON Schema."""
+def openapi_document(
+    case_schema: dict[str, Any], clause_ids: Iterable[str] = (), *, token: bool = False
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 description of the service: its request body the case JSON Schema,
+    ``clause_ids`` the clauses ``GET /clauses/{clause_id}`` has; ``token``: whether the server
+    asks for a bearer token."""
     definitions = case_schema.pop("$defs", {})
     case_schema.pop("$schema", None)
     case_schema.pop("$id", None)
-    text = _rewrite_references(case_schema)
-    problem = {
-        "type": "object",
-        "properties": {
-            "source": {"type": ["string", "null"]},
-            "where": {"type": ["string", "null"]},
-            "message": {"type": "string"},
-            "severity": {"type": "string"},
-            "location": {"type": "object"},
-        },
-        "required": ["message"],
-    }
-    problems = {
-        "description": "the problems, as render --json gives them",
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "ok": {"type": "boolean"},
-                        "errors": {
-                            "type": "array",
-                            "items": {"$ref": "#/components/schemas/Problem"},
-                        },
-                    },
-                }
-            }
-        },
-    }
-    case_body = {
-        "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}}},
-    }
-    errors = {
-        "400": {"description": "the body is not JSON, or the Host header names another server"},
-        "401": {"description": "a bearer token is required"},
-        "403": {"description": "sent by a browser from another site's page"},
-        "408": {"description": "the body did not arrive in time"},
-        "413": {"description": "the body is larger than the server takes"},
-        "422": problems,
-        "500": {"description": "internal error"},
-        "503": {"description": "the PDF converters are busy, or the server is full; try again"},
-    }
-    return {
+    ours = _components()
+    clashes = sorted(set(ours) & {"Case", *definitions})
+    assert not clashes, f"the case schema's definitions {clashes} clash with the service's"
+    guarded = {401} if token else set()
+    posted = {400, *guarded, 403, 408, 413, 422, 500, 503}
+    read = {400, *guarded, 403, 408, 500, 503}
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": "letters",
             "version": _version(),
-            "description": "Decision letters from case files.",
+            "description": (
+                "Decision letters from case files. Every error is RFC 9457 problem details "
+                f"({PROBLEM_MEDIA_TYPE}): type, title, status and detail, with `errors`, the "
+                "problem records `letters render --json` gives, and `ok`, false. A method a "
+                "path does not answer is 405 (its methods in Allow), a path nothing is served "
+                "at 404; both as problem details."
+            ),
         },
         "components": {
             "schemas": {
-                "Case": text,
-                "Problem": problem,
-                **{k: _rewrite_references(v) for k, v in definitions.items()},
+                "Case": _rewrite_references(case_schema),
+                **{name: _rewrite_references(value) for name, value in definitions.items()},
+                **ours,
             },
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
-        "security": [{"bearer": []}],
         "paths": {
             "/render": {
                 "post": {
+                    "operationId": "render",
                     "summary": "Render a case's letter",
+                    "description": (
+                        "The letter of the case in the body: .docx, PDF, plain text or Markdown, "
+                        "chosen by ?format= or else by the Accept header (default .docx)."
+                    ),
                     "parameters": [
-                        {
-                            "name": "format",
-                            "in": "query",
-                            "schema": {"enum": list(MEDIA_TYPES)},
-                            "description": "docx (default), pdf, txt or md; or the Accept header",
-                        },
-                        {
-                            "name": "pdf_profile",
-                            "in": "query",
-                            "schema": {"enum": list(PDF_PROFILES), "default": "tagged"},
-                            "description": "for a PDF: tagged (default), PDF/A-2b, PDF/UA-1 or both",
-                        },
+                        _query("format", list(MEDIA_TYPES), "docx (default), pdf, txt or md"),
+                        _query(
+                            "pdf_profile",
+                            list(PDF_PROFILES),
+                            "for a PDF: tagged (default), PDF/A-2b, PDF/UA-1 or both",
+                        ),
                     ],
-                    "requestBody": case_body,
+                    "requestBody": _case_body(),
                     "responses": {
                         "200": {
                             "description": "the letter",
                             "content": {media: {} for media in MEDIA_TYPES.values()},
                         },
-                        **errors,
+                        **_errors(
+                            posted,
+                            {
+                                400: f"{BODY}; or no such format or PDF profile",
+                                422: "the case has problems, or its PDF could not be made",
+                                503: f"{BUSY}, or its PDF converters are busy",
+                            },
+                        ),
                     },
                 }
             },
             "/validate": {
                 "post": {
+                    "operationId": "validate",
                     "summary": "Check a case",
-                    "requestBody": case_body,
-                    "responses": {"200": {"description": "valid"}, **errors},
+                    "requestBody": _case_body(),
+                    "responses": {
+                        "200": _json("the case has no problems", "#/components/schemas/Valid"),
+                        **_errors(posted, {400: BODY, 422: "the case has problems", 503: BUSY}),
+                    },
                 }
             },
             "/explain": {
                 "post": {
+                    "operationId": "explain",
                     "summary": "Where each sentence of a case's letter came from",
-                    "requestBody": case_body,
-                    "responses": {"200": {"description": "the provenance record"}, **errors},
+                    "requestBody": _case_body(),
+                    "responses": {
+                        "200": _json(
+                            "the record `letters explain --json` prints",
+                            "#/components/schemas/Provenance",
+                        ),
+                        **_errors(posted, {400: BODY, 422: "the case has problems", 503: BUSY}),
+                    },
+                }
+            },
+            "/issue": {
+                "post": {
+                    "operationId": "issue",
+                    "summary": "Issue a case's letter: render it and record it in the register",
+                    "description": (
+                        "The case JSON is recorded byte for byte as sent, and the letter before "
+                        "it is answered; a response that does not arrive leaves a record, which "
+                        "`letters register reproduce` makes again."
+                    ),
+                    "parameters": [
+                        _query("format", list(ISSUE_FORMATS), "docx (default), txt or md"),
+                    ],
+                    "requestBody": _case_body(),
+                    "responses": {
+                        "200": {
+                            "description": "the letter issued",
+                            "headers": {
+                                "X-Letters-Record": {
+                                    "description": "the register's record of the letter",
+                                    "required": True,
+                                    "schema": {"type": "integer", "minimum": 1},
+                                },
+                                "X-Letters-SHA256": {
+                                    "description": "the SHA-256 of the letter, as recorded",
+                                    "required": True,
+                                    "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                                },
+                            },
+                            "content": {MEDIA_TYPES[name]: {} for name in ISSUE_FORMATS},
+                        },
+                        **_errors(
+                            posted,
+                            {
+                                400: f"{BODY}; or a format letters are not issued in",
+                                422: "the case has problems (nothing is recorded)",
+                                503: f"{BUSY}, or the register cannot take the letter",
+                            },
+                        ),
+                    },
                 }
             },
             "/schema": {
                 "get": {
-                    "summary": "The case JSON Schema",
-                    "responses": {"200": {"description": "JSON Schema"}},
+                    "operationId": "caseSchema",
+                    "summary": "The case JSON Schema of the library the server reads",
+                    "responses": {
+                        "200": _json(
+                            "a JSON Schema (Draft 2020-12)", {"type": "object"}, reference=False
+                        ),
+                        **_errors(read, {400: HOST, 503: BUSY}),
+                    },
                 }
             },
             "/clauses": {
                 "get": {
-                    "summary": "Every clause",
-                    "responses": {"200": {"description": "the clauses"}},
+                    "operationId": "clauses",
+                    "summary": "Every clause of the library",
+                    "responses": {
+                        "200": _json(
+                            "the clauses",
+                            {"type": "array", "items": {"$ref": "#/components/schemas/Clause"}},
+                            reference=False,
+                        ),
+                        **_errors(read, {400: HOST, 503: BUSY}),
+                    },
                 }
             },
             "/clauses/{clause_id}": {
                 "get": {
+                    "operationId": "clause",
                     "summary": "One clause, with its wording",
                     "parameters": [
                         {
                             "name": "clause_id",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "string"},
+                            "description": "the clause's id, its slashes as they are: "
+                            "defamation/courts",
+                            "schema": {"enum": sorted(clause_ids)},
                         }
                     ],
-                    "responses": {"200": {"description": "the clause"}, "422": problems},
+                    "responses": {
+                        "200": _json(
+                            "the clause, with the wording of each variant",
+                            "#/components/schemas/ClauseWording",
+                        ),
+                        **_errors(
+                            {*read, 404},
+                            {
+                                400: HOST,
+                                404: "clause of that id (errors say the nearest)",
+                                503: BUSY,
+                            },
+                        ),
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This description of the service",
+                    "responses": {
+                        "200": _json(
+                            "an OpenAPI 3.1 document",
+                            {"type": "object", "required": ["openapi", "info", "paths"]},
+                            reference=False,
+                        ),
+                        **_errors(read, {400: HOST, 503: BUSY}),
+                    },
                 }
             },
             "/health": {
                 "get": {
-                    "summary": "Whether the server is up",
+                    "operationId": "health",
+                    "summary": "Whether the server is up, its library read",
+                    "description": "Needs no token, and takes any Host header.",
                     "security": [],
-                    "responses": {"200": {"description": "up"}},
+                    "responses": {
+                        "200": _json("up", "#/components/schemas/Health"),
+                        **_errors({403, 408, 500, 503}, {503: BUSY}),
+                    },
                 }
+            },
+        },
+    }
+    if token:
+        document["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+        document["security"] = [{"bearer": []}]
+    return document
+
+
+def _query(name: str, values: list[str], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": {"enum": values}, "description": description}
+
+
+def _case_body() -> dict[str, Any]:
+    return {
+        "required": True,
+        "description": "a case, as a case file holds it (the JSON Schema of GET /schema)",
+        "content": {"application/json": {"schema": {"$ref": CASE}}},
+    }
+
+
+def _json(description: str, schema: str | dict[str, Any], *, reference: bool = True) -> Any:
+    body = {"$ref": schema} if reference else schema
+    return {"description": description, "content": {"application/json": {"schema": body}}}
+
+
+def _errors(statuses: Iterable[int], why: dict[int, str]) -> dict[str, Any]:
+    """The error answers of a route: each status's meaning (``why`` its route's reasons), and
+    its body, problem details whose ``status`` is that status."""
+    answers: dict[str, Any] = {}
+    for status in sorted(statuses):
+        answer: dict[str, Any] = {
+            "description": WHY[status].format(why=why.get(status, "")),
+            "content": {
+                PROBLEM_MEDIA_TYPE: {
+                    "schema": {
+                        "allOf": [
+                            {"$ref": PROBLEM},
+                            {"properties": {"status": {"const": status}}},
+                        ]
+                    }
+                }
+            },
+        }
+        if status == 401:
+            answer["headers"] = {
+                "WWW-Authenticate": {"required": True, "schema": {"const": "Bearer"}}
+            }
+        if status == 503:
+            answer["headers"] = {
+                "Retry-After": {
+                    "description": "seconds to wait before trying again",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 0},
+                }
+            }
+        answers[str(status)] = answer
+    return answers
+
+
+def _components() -> dict[str, Any]:
+    """The schemas of the service's own bodies: problem details, and what a route answers."""
+    text_or_none = {"type": ["string", "null"]}
+    return {
+        "Problem": {
+            "type": "object",
+            "description": (
+                "RFC 9457 problem details, with two members of letters' own: `errors`, the "
+                "problem records `letters render --json` gives, and `ok`, false."
+            ),
+            "required": ["type", "title", "status", "detail", "ok", "errors"],
+            "properties": {
+                "type": {
+                    "type": "string",
+                    "description": "about:blank: the status says what kind of problem it is",
+                },
+                "title": {"type": "string", "description": "the status's name"},
+                "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                "detail": {"type": "string", "description": "what went wrong, in a sentence"},
+                "ok": {"const": False},
+                "errors": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"$ref": "#/components/schemas/ProblemRecord"},
+                },
+            },
+        },
+        "ProblemRecord": {
+            "type": "object",
+            "description": "one problem, as `letters render --json` gives it",
+            "required": ["source", "where", "message", "severity", "location"],
+            "properties": {
+                "source": {**text_or_none, "description": "the file (here: request), if any"},
+                "where": {**text_or_none, "description": "the rest of the place, as text"},
+                "message": {"type": "string"},
+                "severity": {"enum": ["error", "warning", "notice"]},
+                "location": {"$ref": "#/components/schemas/ProblemLocation"},
+            },
+        },
+        "ProblemLocation": {
+            "type": "object",
+            "description": "the place of a problem, each part as data; `within`, the place "
+            "it sits in",
+            "additionalProperties": False,
+            "properties": {
+                "file": {"type": "string"},
+                "line": {"type": "integer"},
+                "column": {"type": "integer"},
+                "field": {"type": "string"},
+                "part": {"type": "string"},
+                "paragraph": {"type": "integer"},
+                "within": {"$ref": "#/components/schemas/ProblemLocation"},
+            },
+        },
+        "Valid": {
+            "type": "object",
+            "required": ["ok", "errors"],
+            "properties": {"ok": {"const": True}, "errors": {"type": "array", "maxItems": 0}},
+        },
+        "Health": {
+            "type": "object",
+            "required": ["ok", "clauses", "pid"],
+            "properties": {
+                "ok": {"const": True},
+                "clauses": {"type": "integer", "minimum": 0, "description": "clauses read"},
+                "pid": {"type": "integer", "description": "the worker process that answered"},
+            },
+        },
+        "Clause": {
+            "type": "object",
+            "required": ["id", "title", "file", "params", "variants"],
+            "properties": {
+                "id": {"type": "string"},
+                "title": {"type": "string"},
+                "file": {"type": "string", "description": "its file, in the library"},
+                "params": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "about", "default"],
+                        "properties": {
+                            "name": {"type": "string"},
+                            "about": {"type": "string"},
+                            "default": {"description": "the value it takes if none is given"},
+                        },
+                    },
+                },
+                "variants": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "about", "from", "until"],
+                        "properties": {
+                            "name": {"type": "string"},
+                            "about": {"type": "string"},
+                            "from": {**text_or_none, "description": "in force from (a date)"},
+                            "until": {**text_or_none, "description": "in force until (a date)"},
+                        },
+                    },
+                },
+            },
+        },
+        "ClauseWording": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Clause"},
+                {
+                    "type": "object",
+                    "required": ["wording"],
+                    "properties": {
+                        "wording": {
+                            "type": "object",
+                            "description": "each variant's wording, by its name",
+                            "additionalProperties": {"type": "string"},
+                        }
+                    },
+                },
+            ]
+        },
+        "Provenance": {
+            "type": "object",
+            "required": ["provenance", "case", "outline", "parts", "reckonings"],
+            "properties": {
+                "provenance": {"type": "integer", "description": "the record's version"},
+                "case": text_or_none,
+                "outline": {**text_or_none, "description": "the outline that planned it"},
+                "parts": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["part", "number", "section", "text", "runs"],
+                        "properties": {
+                            "part": {
+                                "enum": [
+                                    "header",
+                                    "title",
+                                    "summary",
+                                    "heading",
+                                    "paragraph",
+                                    "sign-off",
+                                ]
+                            },
+                            "number": {"type": ["integer", "null"]},
+                            "section": text_or_none,
+                            "text": {"type": "string"},
+                            "runs": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["text", "field", "includes"],
+                                    "description": "a run of the text, and where it came from",
+                                },
+                            },
+                        },
+                    },
+                },
+                "reckonings": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["field", "value", "how"],
+                        "properties": {
+                            "field": {"type": "string"},
+                            "value": {"type": "string"},
+                            "how": {"type": "string"},
+                        },
+                    },
+                },
             },
         },
     }

@@ -433,7 +433,7 @@ def test_post_issue_records_the_body_as_given_and_answers_the_letter(
     ("body", "status", "message"),
     [
         (b'{"complainant": {"name": "Mr C", "pronouns": "it"}}', 422, "pronouns"),
-        (b"not json", 400, "not JSON"),
+        (b"not json", 400, "not valid JSON"),
     ],
 )
 def test_post_issue_of_a_bad_case_records_nothing(

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from http import HTTPStatus
 from pathlib import Path
 
 import httpx
@@ -66,7 +67,15 @@ def test_a_bad_case_gets_422_with_the_problem_records(server: Server) -> None:
         f"{server.url}/validate", json={"complainant": {"name": "A", "pronouns": "it"}}
     )
     assert response.status_code == 422
-    errors = response.json()["errors"]
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert (problem["type"], problem["title"], problem["status"]) == (
+        "about:blank",
+        HTTPStatus(422).phrase,
+        422,
+    )
+    errors = problem["errors"]
+    assert problem["detail"].endswith(errors[0]["message"])
     assert {
         "source": "request",
         "where": "complainant.pronouns",
@@ -99,7 +108,7 @@ def test_validate_explain_schema_clauses_and_openapi(server: Server) -> None:
     courts = httpx.get(f"{server.url}/clauses/defamation/courts").json()
     assert any("Only the courts\ncan do so." in text for text in courts["wording"].values())
     missing = httpx.get(f"{server.url}/clauses/defamation/curts")
-    assert missing.status_code == 422
+    assert missing.status_code == 404
     assert "did you mean 'defamation/courts'?" in missing.json()["errors"][0]["message"]
     openapi = httpx.get(f"{server.url}/openapi.json").json()
     assert openapi["paths"]["/render"]["post"]["requestBody"]["content"]["application/json"][
@@ -114,7 +123,7 @@ def test_no_request_can_name_a_file_on_the_server(server: Server) -> None:
     assert response.status_code == 422
     assert "unknown field" in response.json()["errors"][0]["message"]
     escape = httpx.get(f"{server.url}/clauses/../../etc/passwd")
-    assert escape.status_code in (404, 422)
+    assert escape.status_code == 404
 
 
 def test_serving_beyond_the_loopback_needs_a_token() -> None:
@@ -176,6 +185,35 @@ def test_an_edited_clause_is_read_again(tmp_path: Path) -> None:
         running.stop()
 
 
+def test_a_library_edited_into_problems_is_503_until_it_is_put_right(tmp_path: Path) -> None:
+    """The library is the server's, not the request's: the request that finds a clause file
+    broken while the server runs is 503 (try again), with its problems, not a 422 that blames
+    the request. (Until the next look at the files, a worker answers with the library it read
+    last.)"""
+    library = tmp_path / "clauses"
+    shutil.copytree(ROOT / "clauses", library)
+    sign_off = library / "letter" / "sign-off.txt"
+    kept = sign_off.read_text(encoding="utf-8")
+    running = Server("--clauses", str(library))
+    try:
+        assert httpx.get(f"{running.url}/clauses").status_code == 200
+        sign_off.write_text("---\ntitle: [unclosed\n---\nText\n", encoding="utf-8")
+        time.sleep(1.2)
+        broken = httpx.get(f"{running.url}/clauses")
+        assert broken.status_code == 503
+        assert broken.headers["content-type"] == "application/problem+json"
+        assert broken.headers["retry-after"] == "5"
+        (problem,) = broken.json()["errors"]
+        assert "the front matter is not valid YAML" in problem["message"]
+        assert problem["location"]["line"] == 2
+        sign_off.write_text(kept, encoding="utf-8")
+        time.sleep(1.2)
+        assert httpx.get(f"{running.url}/clauses").status_code == 200
+    finally:
+        log = running.stop()
+    assert "GET /clauses 503: the front matter is not valid YAML" in log
+
+
 def test_an_internal_error_is_500_with_no_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug of ours, forced in-process: the response says only "internal error"."""
     import asyncio
@@ -198,9 +236,22 @@ def test_an_internal_error_is_500_with_no_traceback(monkeypatch: pytest.MonkeyPa
 
     response = asyncio.run(ask())
     assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == {
+        "type": "about:blank",
+        "title": "Internal Server Error",
+        "status": 500,
+        "detail": "internal error",
         "ok": False,
-        "errors": [{"source": None, "where": None, "message": "internal error"}],
+        "errors": [
+            {
+                "source": None,
+                "where": None,
+                "message": "internal error",
+                "severity": "error",
+                "location": {},
+            }
+        ],
     }
     assert "Traceback" not in response.text
 

@@ -439,6 +439,8 @@ def test_openapi_needs_the_token_and_health_alone_does_not(tmp_path: Path) -> No
         refused = httpx.get(f"{running.url}/openapi.json")
         assert refused.status_code == 401
         assert refused.headers["www-authenticate"] == "Bearer"
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["detail"].startswith("a bearer token is required")
         given = {"authorization": "Bearer s3cret-token"}
         assert httpx.get(f"{running.url}/openapi.json", headers=given).status_code == 200
         assert httpx.get(f"{running.url}/health").status_code == 200
