@@ -591,13 +591,25 @@ class _Composer:
         """The date a deadline's period runs from: the final decision's; a draft has none yet."""
         return self.case.decision_date if self.case.stage == "final" else None
 
+    def _own_start(self, declaration: FactDeclaration) -> date | None:
+        """The date a deadline of the letter's own runs from: the date fact it ``runs_from``
+        (a draft's date), where the case gives it; else the decision date."""
+        named = self.facts.get(declaration.runs_from) if declaration.runs_from else None
+        return named if isinstance(named, date) else self.case.decision_date
+
     def _worded_facts(self) -> dict[str, Any]:
         """The declared facts as wording reads them: each record of a ``records`` fact a
-        ``RecordWords``, a deadline a ``Due``."""
+        ``RecordWords``, a deadline a ``Due``; a fact the case does not give, its
+        declaration's ``default`` (conditions test only what the case gives)."""
         reckoned = reckoned_facts(self.library.facts)
-        if not reckoned:
+        defaults = {
+            name: declaration.default
+            for name, declaration in self.library.facts.items()
+            if declaration.default is not None and self.facts.get(name) is None
+        }
+        if not reckoned and not defaults:
             return self.facts
-        worded = dict(self.facts)
+        worded = {**self.facts, **defaults}
         for name, declaration in reckoned:
             value = worded.get(name)
             if value is None:
@@ -615,7 +627,12 @@ class _Composer:
                     for number, record in enumerate(value)
                 ]
             elif declaration.kind == "deadline":  # the letter's own: from its date
-                worded[name] = Due(value, self.case.decision_date)
+                try:
+                    worded[name] = Due(value, self._own_start(declaration))
+                except CaseError:
+                    if name not in defaults:
+                        raise
+                    del worded[name]  # a default no date can hold: only a letter using it fails
         return worded
 
     def _plain_facts(self) -> dict[str, Any]:
@@ -679,9 +696,10 @@ class _Composer:
         # the library's own word for the decision a period runs from (layout.yaml's terms)
         start, since = self._start, f"the date of the {self.library.term('decision')}"
 
-        def reckon(field: str, value: Any, own: bool = False) -> Money | None:
+        def reckon(field: str, value: Any, own: FactDeclaration | None = None) -> Money | None:
+            """``own``: the declaration of a deadline of the letter's own, from its date."""
             if isinstance(value, Deadline):
-                begins = self.case.decision_date if own else start
+                begins = self._own_start(own) if own is not None else start
                 due = Due(value, begins)
                 how = value.explain(begins, "the date of this letter" if own else since)
                 shown = f"{due} ({due.date})" if due.date and not value.is_date else str(due)
@@ -698,7 +716,7 @@ class _Composer:
             if value is None:
                 continue
             if declaration.kind != "records":
-                reckon(f"facts.{name}", value, own=True)
+                reckon(f"facts.{name}", value, own=declaration)
                 continue
             amounts: list[tuple[str, Money]] = []
             for number, record in enumerate(value):
@@ -944,7 +962,7 @@ class _Composer:
                 paragraphs[-1].append(Text(part, Origin(field=where)))
                 continue
             if isinstance(part, ListPart):
-                paragraphs[-1].append(Text(_list_text(part), Origin(field=where)))
+                paragraphs[-1].extend(_list_runs(part, where))
                 continue
             for number, text in enumerate(self.clause(part, where)):
                 if number:
@@ -1070,15 +1088,18 @@ def _as_text(value: Any) -> Any:
     return str(value)
 
 
-def _list_text(part: ListPart, level: int = 0) -> str:
-    """The caseworker's list as the marks of its items: a list in a list one level down."""
+def _list_runs(part: ListPart, field: str, level: int = 0) -> list[Text]:
+    """The caseworker's list as runs, each item's text after its mark, with the field that
+    holds it (``text.what-i-found[2][1].list[0]``); a list in a list one level down."""
     kind = lists.NUMBER if part.numbered else lists.BULLET
-    return "".join(
-        _list_text(item, level + 1)
-        if isinstance(item, ListPart)
-        else lists.mark(kind, level) + item
-        for item in part.list
-    )
+    runs: list[Text] = []
+    for number, item in enumerate(part.list):
+        at = f"{field}.list[{number}]" if field else ""
+        if isinstance(item, ListPart):
+            runs.extend(_list_runs(item, at, level + 1))
+        else:
+            runs.append(Text(lists.mark(kind, level) + item, Origin(field=at)))
+    return runs
 
 
 _RECKONED: dict[int, tuple[Mapping[str, FactDeclaration], tuple[Any, ...]]] = {}

@@ -178,12 +178,22 @@ class FactDeclaration:
     ``remedies/payment`` for a payment."""
     variants_of: tuple[str, ...] = ()
     """For a choice fact that lists no ``choices``: the clauses whose variants are its choices."""
+    default: Any = None
+    """What wording reads for a case that does not give the fact, read as its kind is
+    ("20 working days" a deadline); None for none. Conditions test what the case gives."""
+    runs_from: str | None = None
+    """For a ``deadline`` of the letter's own (the comments on a draft): the ``date`` fact its
+    period runs from where the case gives it (the draft's date); else the decision date."""
 
     def as_json(self) -> dict[str, Any]:
         record: dict[str, Any] = {"name": self.name, "kind": self.kind, "about": self.about}
         record["required"] = self.required
         if self.choices:
             record["choices"] = list(self.choices)
+        if self.default is not None:
+            record["default"] = _default_json(self.default)
+        if self.runs_from is not None:
+            record["runs_from"] = self.runs_from
         if self.kind == "records":
             record["kinds"] = [
                 {"name": kind.name, "about": kind.about, "needs": list(kind.needs)}
@@ -280,6 +290,8 @@ class _Written:
     kinds: Any = None  # the next three, for a records fact: _WrittenRecords
     fields: Any = None
     worded_by: Any = None
+    default: Any = None  # read as the fact's kind: _read_default
+    runs_from: Text | None = None  # a deadline's: the date fact it runs from
 
 
 @attrs.define(kw_only=True, eq=False, repr=False, slots=False)  # a file's shape, read and dropped
@@ -353,6 +365,8 @@ def read_declarations(path: Path) -> tuple[dict[str, FactDeclaration], list[Lett
         declaration = reading.fact(key, written)
         if declaration is not None:
             declarations[declaration.name] = declaration
+    for declaration in declarations.values():
+        reading.runs_from(declaration, declarations)
     return declarations, reading.problems
 
 
@@ -417,6 +431,21 @@ class _Reading:
                 self.problem(f"fact {name!r} is a choice: list its 'choices'", name)
             return None
         assert isinstance(fact, _Written)
+        default = None
+        if fact.default is not None:
+            try:
+                default = _read_default(fact.kind, fact.default, fact.choices)
+            except ValueError as error:
+                self.problem(f"fact {name!r}: default: {error}", name, "default")
+                return None
+        if fact.runs_from is not None and fact.kind != "deadline":
+            self.problem(
+                f"fact {name!r}: 'runs_from' is for a deadline (the date fact its period runs "
+                f"from), not a fact of kind {fact.kind!r}",
+                name,
+                "runs_from",
+            )
+            return None
         return FactDeclaration(
             name=name,
             kind=fact.kind,
@@ -424,7 +453,26 @@ class _Reading:
             required=bool(fact.required),
             choices=fact.choices,
             line=line_of(self.lines, name),
+            default=default,
+            runs_from=fact.runs_from.strip() if fact.runs_from else None,
         )
+
+    def runs_from(
+        self, declaration: FactDeclaration, declarations: Mapping[str, FactDeclaration]
+    ) -> None:
+        """A deadline's ``runs_from`` names a date fact the library declares."""
+        named = declaration.runs_from
+        if named is None:
+            return
+        found = declarations.get(named)
+        if found is None or found.kind != "date":
+            dates = sorted(name for name, fact in declarations.items() if fact.kind == "date")
+            self.problem(
+                f"fact {declaration.name!r}: 'runs_from' names {named!r}, which is no date "
+                f"fact of this library (its date facts: {', '.join(dates) or 'none'})",
+                declaration.name,
+                "runs_from",
+            )
 
     def records(
         self,
@@ -436,6 +484,10 @@ class _Reading:
         """A ``records`` fact: its kinds and fields, each read in turn, and the folder of
         clauses that word them; None if any of them is wrong."""
         wrong = {str(keys[0]) for keys, _ in refused}
+        for own in ("default", "runs_from"):
+            if own in written:
+                self.problem(f"fact {name!r}: a list of records takes no {own!r}", name, own)
+                return None
         if "about" in wrong:
             self.problem(f"fact {name!r} needs 'about': what it means", name)
             return None
@@ -555,6 +607,53 @@ class _Reading:
         else:
             return RecordKind(name, kind.about, kind.needs, line_of(self.lines, *at))
         return None
+
+
+def _read_default(kind: str, value: object, choices: tuple[str, ...]) -> Any:
+    """A fact's ``default`` as facts.yaml writes it, read as a case's value of its kind is;
+    a ValueError says what was expected."""
+    if kind == "deadline":
+        return Deadline.parse(value)
+    if kind == "money":
+        return Money.parse(value)
+    if kind == "date":
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+    if kind == "yes/no":
+        if not isinstance(value, bool):
+            raise ValueError(f"expected yes or no (true, false), got {value!r}")
+        return value
+    if kind in ("text", "choice") and isinstance(value, (str, int, float)):
+        text = str(value)
+        if choices and text not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got {text!r}")
+        return text
+    if kind == "list" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        if choices and not set(value) <= set(choices):
+            raise ValueError(f"expected items of {', '.join(choices)}, got {value!r}")
+        return tuple(value)
+    raise ValueError(
+        f"a fact of kind {kind!r} takes no default of this kind, got {value!r}"
+        if kind not in ("person", "records")
+        else f"a fact of kind {kind!r} takes no default"
+    )
+
+
+def _default_json(value: Any) -> Any:
+    """A default as JSON shows it: a deadline or an amount as written, a date as YYYY-MM-DD."""
+    if isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Deadline):
+        return value.on.isoformat() if value.on is not None else value.period
+    return str(value)
 
 
 def with_variant_choices(

@@ -48,7 +48,7 @@ def _read(tmp_path: Path, text: str) -> tuple[list[str], list[str]]:
             "x:\n  about: y\n  colour: red\n",
             ["x"],
             [
-                "line 3: fact 'x': unknown key 'colour' (expected: kind, about, required, choices, kinds, fields, worded_by)"
+                "line 3: fact 'x': unknown key 'colour' (expected: kind, about, required, choices, kinds, fields, worded_by, default, runs_from)"
             ],
         ),
         (

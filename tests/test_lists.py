@@ -98,7 +98,20 @@ def test_caseworker_list_in_a_paragraph_with_a_list_inside_an_item() -> None:
     assert paragraph.text == (
         "The Council failed to:\n• reply\n  i) by letter\n  ii) by email\n• visit"
     )
-    assert paragraph.items[0].runs[0].origin.field == "sections[0].paragraphs[0][1]"
+    assert [item.runs[0].origin.field for item in paragraph.items] == [
+        "sections[0].paragraphs[0][1].list[0]",
+        "sections[0].paragraphs[0][1].list[1].list[0]",
+        "sections[0].paragraphs[0][1].list[1].list[1]",
+        "sections[0].paragraphs[0][1].list[2]",
+    ]
+
+
+def test_a_list_that_is_a_whole_paragraph_credits_each_item_to_its_own_field() -> None:
+    (paragraph,) = composed({"list": ["reply", "visit"], "numbered": True}).paragraphs
+    assert [(item.text, item.runs[0].origin.field) for item in paragraph.items] == [
+        ("reply", "sections[0].paragraphs[0].list[0]"),
+        ("visit", "sections[0].paragraphs[0].list[1]"),
+    ]
 
 
 def test_caseworker_list_items_are_data_never_template_code() -> None:

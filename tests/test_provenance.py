@@ -61,6 +61,25 @@ def test_every_sentence_has_an_origin(live_library: Library, path: Path) -> None
                 ), (given, run["text"])
 
 
+def test_each_item_of_a_caseworker_list_is_credited_to_its_own_field(
+    live_library: Library,
+) -> None:
+    """Before: every item was credited to the whole list (``text.what-i-found[1][1]``)."""
+    path = EXAMPLES / "upheld-care-assessment-delay.json"
+    record = provenance_of(compose(load_case(path), live_library), case=str(path))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    (part,) = [p for p in record["parts"] if any("list" in r["field"] for r in p["runs"])]
+    items = [(run["field"], run["text"]) for run in part["runs"] if "item" in run]
+    assert items == [
+        ("text.what-i-found[1][1].list[0]", "tell the person why"),
+        (
+            "text.what-i-found[1][1].list[1]",
+            "give them the date by which it will complete the assessment",
+        ),
+    ]
+    assert [value_at(data, field) for field, _ in items] == [text for _, text in items]
+
+
 @pytest.mark.parametrize(("example", "_reference"), SEEDS)
 def test_standard_sentences_come_from_the_clauses_that_hold_them(
     live_library: Library, example: str, _reference: str

@@ -416,3 +416,119 @@ def test_a_records_fact_that_declares_no_to_field_still_lists_its_actions(tmp_pa
     assert not any(field.name == "to" for field in library.facts["remedies"].fields)
     letter = compose(parse_case(UPHELD, source="upheld.json"), library)
     assert {action.to for action in letter.actions} == {"Mrs X"}
+
+
+# A fact's default, and a deadline that runs from a date the case gives ---------------------
+
+DRAFT_FACTS = """
+comments_by:
+  kind: deadline
+  default: 20 working days
+  runs_from: draft_date
+  about: when comments on a draft are due
+
+draft_date:
+  kind: date
+  about: the date of the draft
+"""
+
+
+def _library_with(tmp_path: Path, declarations: str) -> Library:
+    """The fixture library, its comments_by declared anew (``declarations``)."""
+    folder = tmp_path / "library"
+    shutil.copytree(FIXTURE, folder)
+    facts = folder / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    start = text.index("comments_by:")
+    facts.write_text(text[:start] + declarations.lstrip(), encoding="utf-8")
+    return Library.load(folder)
+
+
+def test_a_deadline_the_case_does_not_give_is_its_declared_default(tmp_path: Path) -> None:
+    library = _library_with(tmp_path, DRAFT_FACTS.replace("  runs_from: draft_date\n", ""))
+    draft = compose(parse_case(case(stage="draft"), source="case.json"), library)
+    assert section(draft, "comments") == [
+        "This is a draft decision. Please comment on it by 13 May 2025."
+    ]
+    assert [r.field for r in draft.reckonings if "comments" in r.field] == []  # not the case's
+
+
+def test_a_deadline_runs_from_the_date_fact_it_names_where_the_case_gives_it(
+    tmp_path: Path,
+) -> None:
+    library = _library_with(tmp_path, DRAFT_FACTS)
+    dated = case(stage="draft", facts_draft_date="2025-03-06")
+    letter = compose(parse_case(dated, source="case.json"), library)
+    assert section(letter, "comments") == [
+        "This is a draft decision. Please comment on it by 3 April 2025."
+    ]
+    undated = compose(parse_case(case(stage="draft"), source="case.json"), library)
+    assert section(undated, "comments")[0].endswith("by 13 May 2025.")  # the decision date's
+    given = case(stage="draft", facts_draft_date="2025-03-06", facts_comments_by="ten days")
+    reckonings = compose(parse_case(given, source="case.json"), library).reckonings
+    (comments,) = [r for r in reckonings if r.field == "facts.comments_by"]
+    assert (comments.value, comments.how) == (
+        "within ten days (16 March 2025)",
+        "16 March 2025: ten days after the date of this letter, 6 March 2025",
+    )
+
+
+def test_a_default_no_date_can_hold_fails_only_a_letter_that_uses_it(tmp_path: Path) -> None:
+    library = _library_with(tmp_path, DRAFT_FACTS)
+    dated = [{"kind": "review", "what": "x", "by": "9999-12-31"}]
+    final = case(decision_date="9999-12-31", facts_remedies=dated)
+    assert section(compose(parse_case(final), library), "final") == [
+        "I have found fault by the Council."
+    ]
+    with pytest.raises(LettersError) as raised:
+        compose(parse_case({**final, "stage": "draft"}), library)
+    assert "{{ facts.comments_by" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("declaration", "message"),
+    [
+        (
+            "c:\n  kind: deadline\n  about: x\n  default: soon\n",
+            'line 4: fact \'c\': default: expected a period such as "one month", "three '
+            'months" or "20 working days", or a date as YYYY-MM-DD, got \'soon\'',
+        ),
+        (
+            "c:\n  kind: choice\n  choices: [a, b]\n  about: x\n  default: c\n",
+            "line 5: fact 'c': default: expected one of a, b, got 'c'",
+        ),
+        (
+            "c:\n  kind: person\n  about: x\n  default: Mr X\n",
+            "line 4: fact 'c': default: a fact of kind 'person' takes no default",
+        ),
+        (
+            "c:\n  kind: records\n  about: x\n  kinds: {a: {about: y}}\n  default: []\n",
+            "line 5: fact 'c': a list of records takes no 'default'",
+        ),
+        (
+            "c:\n  kind: text\n  about: x\n  runs_from: d\n",
+            "line 4: fact 'c': 'runs_from' is for a deadline (the date fact its period runs "
+            "from), not a fact of kind 'text'",
+        ),
+        (
+            "c:\n  kind: deadline\n  about: x\n  runs_from: d\nd:\n  kind: text\n  about: y\n",
+            "line 4: fact 'c': 'runs_from' names 'd', which is no date fact of this library "
+            "(its date facts: none)",
+        ),
+    ],
+)
+def test_a_bad_default_or_runs_from_is_reported_at_its_line(
+    tmp_path: Path, declaration: str, message: str
+) -> None:
+    path = tmp_path / "facts.yaml"
+    path.write_text(declaration, encoding="utf-8")
+    _, problems = read_declarations(path)
+    assert [str(problem) for problem in problems] == [f"{path}: {message}"]
+
+
+def test_a_default_is_read_as_its_kind_and_shown_in_the_schema(tmp_path: Path) -> None:
+    library = _library_with(tmp_path, DRAFT_FACTS)
+    comments = library.facts["comments_by"]
+    assert comments.default == Deadline(20, "working day")
+    assert comments.as_json()["default"] == "20 working days"
+    assert comments.as_json()["runs_from"] == "draft_date"
