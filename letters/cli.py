@@ -443,7 +443,7 @@ def find_options(command: Callable[P, R]) -> Callable[P, R]:
     """The options that choose records, shared by find and verify."""
     for option in reversed(
         [
-            click.option("--reference", help="The decision's reference, exactly."),
+            click.option("--reference", help="The decision's reference (case and spacing aside)."),
             click.option("--complainant", help="The complainant's name (case and spacing aside)."),
             click.option("--body", help="The organisation's name (case and spacing aside)."),
             click.option(
@@ -531,8 +531,9 @@ def find_records(register_at: str | None, as_json: bool, **given: object) -> Non
 def due_remedies(before: datetime.datetime, register_at: str | None, as_json: bool) -> None:
     """List the remedies issued letters set out whose deadlines fall before a day, earliest
     first, to follow compliance up: the due day, the letter's record, reference and
-    complainant, the kind of remedy and its wording. A letter a correction replaced is left
-    out (its correction counts). Exit code 1 if none is due."""
+    complainant, the kind of remedy and its wording. A remedy done or refused is left out, one
+    extended is listed on its new day, and a letter no longer in force (corrected, sent again,
+    a draft after its final decision) gives way to the later one. Exit code 1 if none is due."""
     from letters.output import json_text
     from letters.register import Register
 
@@ -549,6 +550,223 @@ def due_remedies(before: datetime.datetime, register_at: str | None, as_json: bo
     if not found:
         click.echo(f"no remedy is due before {before.date().isoformat()}", err=True)
         sys.exit(1)
+
+
+@register.command("remedies")
+@click.option("--body", help="The organisation's name (case and spacing aside).")
+@click.option("--reference", help="The decision's reference (case and spacing aside).")
+@click.option("--kind", help="The kind of remedy: apology, payment, review, ...")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    metavar="STATUS",
+    help="Its status on the day: recommended, agreed, accepted, refused, extended, done, "
+    "overdue, superseded, or outstanding (still to be done); again for any of several.",
+)
+@click.option("--overdue", is_flag=True, help="Only the remedies overdue on the day.")
+@click.option(
+    "--on", "day", type=DAY, help="The day the statuses are as of, YYYY-MM-DD (default: today)."
+)
+@click.option("--due-from", type=DAY, help="Due on or after this day (as extended), YYYY-MM-DD.")
+@click.option("--due-to", type=DAY, help="Due on or before this day (as extended), YYYY-MM-DD.")
+@click.option(
+    "--record",
+    type=click.IntRange(min=1),
+    help="The remedies of this record only (a draft's, or one superseded, too).",
+)
+@click.option("--drafts", is_flag=True, help="The remedies draft decisions propose too.")
+@click.option("--superseded", is_flag=True, help="The remedies of letters no longer in force too.")
+@REGISTER_OPTION
+@JSON_OPTION
+@reports_errors
+def list_remedies(
+    body: str | None,
+    reference: str | None,
+    kind: str | None,
+    statuses: tuple[str, ...],
+    overdue: bool,
+    day: datetime.datetime | None,
+    due_from: datetime.datetime | None,
+    due_to: datetime.datetime | None,
+    record: int | None,
+    drafts: bool,
+    superseded: bool,
+    register_at: str | None,
+    as_json: bool,
+) -> None:
+    """List the remedies of the final decisions in force that match every option given, as
+    they stood on a day: the remedy (RECORD.NUMBER), its status on the day (overdue when it
+    is outstanding and the day it was due has passed), the day it is due, the reference, the
+    body, the kind, the amount and its wording. Exit code 1 if none matches."""
+    from letters.output import json_text
+    from letters.register import Register, RemedyQuery
+
+    query = RemedyQuery(
+        body=body,
+        reference=reference,
+        kind=kind,
+        statuses=tuple(status.strip().lower() for status in statuses),
+        overdue=overdue,
+        due_from=due_from.date() if due_from else None,
+        due_to=due_to.date() if due_to else None,
+        letter=record_id(record) if record is not None else None,
+        drafts=drafts,
+        superseded=superseded,
+    )
+    with Register(register_at, create=False) as opened:
+        found = opened.remedies(query, on=day.date() if day else None)
+    if as_json:
+        click.echo(json_text([remedy.as_json() for remedy in found]))
+    else:
+        for remedy in found:
+            due = remedy.due_now
+            click.echo(
+                f"{remedy.id}\t{remedy.status}\t{due.isoformat() if due else '-'}\t"
+                f"{remedy.reference or '-'}\t{remedy.body or '-'}\t{remedy.kind}\t"
+                f"{remedy.shown_amount or '-'}\t{remedy.wording}"
+            )
+    if not found:
+        click.echo("no remedy matches", err=True)
+        sys.exit(1)
+
+
+@register.command("remedy")
+@click.argument("identity", metavar="ID")
+@click.argument(
+    "change",
+    metavar="[accepted|refused|extended|done]",
+    required=False,
+    type=click.Choice(["accepted", "refused", "extended", "done"]),
+)
+@click.option(
+    "--by",
+    "changed_by",
+    help="Who records the change (default: LETTERS_ISSUED_BY, else your login name).",
+)
+@click.option(
+    "--on",
+    "day",
+    type=DAY,
+    help="The day the change took effect, YYYY-MM-DD (default: today); with no change, the "
+    "day to show its status on.",
+)
+@click.option("--to", "new_due", type=DAY, help="extended: the new day it is due, YYYY-MM-DD.")
+@click.option("--note", help="Why: what the body said, what the evidence shows.")
+@click.option(
+    "--evidence",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A file that shows it (the body's letter, a receipt, the new procedure); again for "
+    "several. Recorded by SHA-256 and kept in the register.",
+)
+@click.option(
+    "--keep/--no-keep",
+    default=True,
+    show_default=True,
+    help="Keep the evidence's content in the register, or record only its hash and where it is.",
+)
+@REGISTER_OPTION
+@JSON_OPTION
+@reports_errors
+def change_remedy(
+    identity: str,
+    change: str | None,
+    changed_by: str | None,
+    day: datetime.datetime | None,
+    new_due: datetime.datetime | None,
+    note: str | None,
+    evidence: tuple[Path, ...],
+    keep: bool,
+    register_at: str | None,
+    as_json: bool,
+) -> None:
+    """Show a remedy (ID: RECORD.NUMBER, as `letters register remedies` lists it) with its
+    history and its status today (or --on a day), or record a change of its status: the body accepted a recommendation or refused
+    it, was given until a new day (extended --to DATE), or did it (done --evidence FILE).
+    Each change says who made it (--by), the day it took effect (--on) and why (--note);
+    refused and extended need a note, done its evidence (or a note saying why there is none)."""
+    import getpass
+    import os
+
+    from letters.output import json_text
+    from letters.register import Register
+
+    given = (changed_by, new_due, note, evidence)
+    if change is None and any(value for value in given):
+        raise click.UsageError(
+            "--by, --to, --note and --evidence go with a change: "
+            "accepted, refused, extended or done"
+        )
+    with Register(register_at, create=False) as opened:
+        if change is None:
+            found = opened.remedy(identity, on=day.date() if day else None)
+        else:
+            if changed_by is not None:
+                by = issuer(changed_by, "--by")
+            elif os.environ.get("LETTERS_ISSUED_BY"):
+                by = issuer(os.environ["LETTERS_ISSUED_BY"], "LETTERS_ISSUED_BY")
+            else:
+                by = getpass.getuser()
+            found = opened.change_remedy(
+                identity,
+                change,
+                by=by,
+                on=day.date() if day else None,
+                to=new_due.date() if new_due else None,
+                note=note,
+                evidence=evidence,
+                keep=keep,
+            )
+    if as_json:
+        click.echo(json_text(found.as_json()))
+        return
+    due = found.due_now
+    lines = [
+        f"remedy {found.id}: {found.status}"
+        + (f" by record {found.superseded_by}" if found.superseded_by else ""),
+        f"record {found.letter} ({found.stage}), {found.field}: {found.reference or '-'}, "
+        f"{found.body or '-'}",
+        f"{found.kind}: {found.wording}",
+        f"due: {due.isoformat() if due else '-'} ({found.deadline})",
+        f"as the letter says: {found.started}",
+    ]
+    for each in found.history:
+        lines.append(
+            f"{each.day.isoformat()} {each.status}"
+            + (f" to {each.due.isoformat()}" if each.due else "")
+            + f", recorded by {each.recorded_by} at {each.recorded_at:%Y-%m-%d %H:%M}Z"
+            + (f" (on remedy {each.remedy})" if each.remedy != str(found.id) else "")
+            + (f": {each.note}" if each.note else "")
+        )
+        for file in each.evidence:
+            how = "kept" if file.kept else f"at {file.location}"
+            lines.append(
+                f"  evidence: {file.name} ({file.size:,} bytes, sha256 {file.sha256}, {how})"
+            )
+    click.echo("\n".join(lines))
+
+
+@register.command("evidence")
+@click.argument("digest", metavar="SHA256")
+@click.option("-o", "--output", required=True, help="Where to write it, '-' for standard output.")
+@REGISTER_OPTION
+@reports_errors
+def evidence_file(digest: str, output: str, register_at: str | None) -> None:
+    """Write evidence the register keeps (a remedy's, by the SHA-256 `letters register remedy
+    ID` shows) to a file."""
+    from letters.output import STDIN, write_atomic, write_stdout
+    from letters.register import Register
+
+    if output == STDIN and sys.stdout.isatty():
+        raise click.UsageError("-o -: standard output is a terminal; redirect it to a file or pipe")
+    with Register(register_at, create=False) as opened:
+        found, content = opened.evidence(digest)
+    if output == STDIN:
+        write_stdout(content)
+    else:
+        write_atomic(output, content)
+    click.echo(f"wrote {found.name} ({found.size:,} bytes) to {output}", err=True)
 
 
 @register.command("show")
@@ -579,12 +797,19 @@ def show_record(identity: int, register_at: str | None, as_json: bool) -> None:
         )
     if record.replaced_by:
         lines.append(f"replaced by: record {record.replaced_by}")
+    if record.superseded_by and record.superseded_by != record.replaced_by:
+        lines.append(f"superseded by: record {record.superseded_by}")
+    if record.draft:
+        lines.append(f"draft: record {record.draft}")
+    if record.final:
+        lines.append(f"final decision: record {record.final}")
     lines += [
         f"case: {summary.case_source} (sha256 {record.case_sha256})",
         f"reference: {summary.reference or '-'}",
         f"complainant: {summary.complainant}",
         f"body: {summary.body or '-'}",
         f"outline: {summary.outline or '-'}",
+        f"stage: {record.stage}",
         f"library: {record.library_hash}"
         + (
             f" (git commit {record.git_commit}{', with uncommitted changes' if record.is_dirty else ''})"

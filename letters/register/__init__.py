@@ -13,7 +13,9 @@ import it (``import letters`` and ``letters.cli`` do not).
 
 Its rooms, bottom to top: ``tables`` and ``database`` (the schema, reaching it, migrations),
 ``versions`` (a library's version, hashes), ``records`` (the read side: ``Query``, ``Record``,
-finding), ``recording`` (what is recorded of one letter), ``remedies``, ``issuing``,
+finding, which letters are in force), ``recording`` (what is recorded of one letter),
+``derived`` (what is worked out from a record's sealed columns), ``life`` (a remedy's statuses,
+pure) and ``following`` (its changes and evidence in the register), ``remedies``, ``issuing``,
 ``reproducing``, and ``front`` (``Register``, over them all). ``sealing`` chains each record to
 the one before it, so that a record put in, changed or removed outside letters shows.
 """
@@ -22,9 +24,17 @@ from letters.problems import RegisterError as RegisterError
 from letters.register.database import connect as connect
 from letters.register.database import locate as locate
 from letters.register.database import prepare as prepare
+from letters.register.following import EvidenceFile as EvidenceFile
 from letters.register.front import Register as Register
 from letters.register.issuing import IssueOutcome as IssueOutcome
 from letters.register.issuing import Issuer as Issuer
+from letters.register.life import CHANGES as CHANGES
+from letters.register.life import SHOWN as SHOWN
+from letters.register.life import Change as Change
+from letters.register.life import Evidence as Evidence
+from letters.register.life import Remedy as Remedy
+from letters.register.life import RemedyId as RemedyId
+from letters.register.life import RemedyQuery as RemedyQuery
 from letters.register.recording import IssuedLetter as IssuedLetter
 from letters.register.recording import Recorder as Recorder
 from letters.register.recording import verifier_of as verifier_of

@@ -11,6 +11,13 @@ service's ``POST /issue`` share::
     register.reproduce(found.id).matches
     checkpoint = register.checkpoint()                   # kept elsewhere by a records manager
     register.audit(checkpoint)                           # [] when nothing was tampered with
+    register.remedies(RemedyQuery(overdue=True), on=datetime.date(2025, 6, 1))
+    register.change_remedy("1.2", "done", by="A. Caseworker", evidence=["receipt.pdf"])
+
+What a service's routes call for a remedy's life: ``remedies`` (a query and a day),
+``remedy`` (one, with its history), ``change_remedy`` (evidence as files, or as
+``EvidenceFile.of_bytes(name, data)`` for a file sent in a request) and ``evidence`` (the
+content kept, by SHA-256).
 
 It is the read side (``Records``) with the acts on it; the modules that do them are given the
 read side, and none of them needs this class.
@@ -23,14 +30,26 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from letters.library import default_library
+from letters.limits import Limits
 from letters.problems import Location, RegisterError
 from letters.register.database import connect, locate, prepare
-from letters.register.issuing import IssueOutcome, Issuer
+from letters.register.derived import watch_derived
+from letters.register.following import (
+    EvidenceFile,
+    change_chain,
+    evidence_content,
+    record_change,
+    remedies,
+    remedy,
+)
+from letters.register.issuing import IssueOutcome, Issuer, now
+from letters.register.life import Evidence, Remedy, RemedyId, RemedyQuery
 from letters.register.recording import Recorder, signer_of
 from letters.register.records import Query, Records
 from letters.register.remedies import DueRemedy, due_before
 from letters.register.reproducing import Reproducer, Reproduction
 from letters.register.sealing import (
+    EVENTS,
     GENESIS,
     Break,
     Checkpoint,
@@ -40,6 +59,10 @@ from letters.register.sealing import (
 )
 from letters.register.versions import files_hash, library_files, library_version
 from letters.rendering import Renderer
+
+
+def _remedy_id(identity: str | RemedyId) -> RemedyId:
+    return identity if isinstance(identity, RemedyId) else RemedyId.parse(identity)
 
 
 class Register(Records):
@@ -135,8 +158,66 @@ class Register(Records):
     # -- finding (``Records``: find, ids, record, blob, library_files) ----------------------
 
     def due(self, before: datetime.date) -> list[DueRemedy]:
-        """The remedies of the letters in force that are due before the day, earliest first."""
+        """The remedies of the letters in force that are due before the day and not yet done
+        (nor refused), earliest first."""
         return due_before(self, before)
+
+    # -- a remedy's life -----------------------------------------------------------------------
+
+    def remedies(
+        self, query: RemedyQuery | None = None, *, on: datetime.date | None = None
+    ) -> list[Remedy]:
+        """The remedies the query asks for (by default: those of the final decisions in
+        force), each with its history, as they stood on the day ``on`` (default: today), by
+        the day they are due then."""
+        return remedies(self, query or RemedyQuery(), on or datetime.date.today())
+
+    def remedy(self, identity: str | RemedyId, *, on: datetime.date | None = None) -> Remedy:
+        """One remedy (``"12.2"``: record 12's second) with its whole history, as it stood on
+        the day ``on`` (default: today)."""
+        return remedy(self, _remedy_id(identity), on or datetime.date.today())
+
+    def change_remedy(
+        self,
+        identity: str | RemedyId,
+        status: str,
+        *,
+        by: str,
+        on: datetime.date | None = None,
+        to: datetime.date | None = None,
+        note: str | None = None,
+        evidence: Sequence[str | Path | EvidenceFile] = (),
+        keep: bool = True,
+    ) -> Remedy:
+        """Record a change of a remedy's status (``accepted``, ``refused``, ``extended`` to
+        the day ``to``, ``done``) by ``by``, taking effect on the day ``on`` (default: today),
+        with why (``note``) and its evidence: files, kept in the register (``keep``) or
+        recorded by reference, or ``EvidenceFile``s. The remedy as it stands after it."""
+        limit = Limits.from_environment().file_size
+        files = [
+            each
+            if isinstance(each, EvidenceFile)
+            else EvidenceFile.read(each, keep=keep, limit=limit)
+            for each in evidence
+        ]
+        today = datetime.date.today()
+        return record_change(
+            self,
+            _remedy_id(identity),
+            status,
+            by=by,
+            day=on or today,
+            today=today,
+            recorded_at=now(),
+            due=to,
+            note=note,
+            evidence=files,
+            signer=signer_of(),
+        )
+
+    def evidence(self, sha256: str) -> tuple[Evidence, bytes]:
+        """Evidence the register keeps, by its SHA-256: the file as recorded and its content."""
+        return evidence_content(self, sha256)
 
     # -- reproducing ------------------------------------------------------------------------
 
@@ -176,5 +257,13 @@ class Register(Records):
     ) -> list[Break]:
         """Every record put in, changed, removed or moved outside letters (the chain of seals
         read whole), and whether the register still holds the ``checkpoint``; with a
-        ``verifier``, every record and the checkpoint not signed with its key."""
-        return check(self.chain(), checkpoint=checkpoint, verifier=verifier)
+        ``verifier``, every record and the checkpoint not signed with its key. Then the same
+        of the chain of the remedies' changes (which the checkpoint does not cover)."""
+        derived: list[Break] = []
+        found = check(
+            watch_derived(self.chain(), derived), checkpoint=checkpoint, verifier=verifier
+        )
+        seen = {(each.record, each.kind) for each in found}
+        found.extend(each for each in derived if (each.record, each.kind) not in seen)
+        found.sort(key=lambda each: (each.record is None, each.record or 0))
+        return found + check(change_chain(self), verifier=verifier, chain=EVENTS)

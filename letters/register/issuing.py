@@ -59,6 +59,7 @@ from letters.output import STDIN, hold_signals, release_signals
 from letters.problems import CaseError, Location, OutputError, Problem, RegisterError, UsageError
 from letters.provenance import provenance_of
 from letters.register import tables
+from letters.register.derived import reference_key
 from letters.register.recording import (
     IssuedLetter,
     Recorder,
@@ -438,8 +439,10 @@ class Issuer:
             "case_source": source,
             "case_data": data,
             "reference": case.reference,
-            "complainant": case.complainant.name,
-            "complainant_key": name_key(case.complainant.name),
+            "reference_key": reference_key(case.reference),
+            "stage": case.stage,
+            "complainant": case.complainant.name if case.complainant else "",
+            "complainant_key": name_key(case.complainant.name if case.complainant else ""),
             "body": case.body.name,
             "body_key": name_key(case.body.name) if case.body.name else None,
             "outline": letter.outline,

@@ -4,6 +4,12 @@ inputs the register keeps by content.
 A record is a row of ``letters`` with the clause set and the library version it names
 (``letters.register.tables``). ``Records`` reads them from a register's database; issuing,
 reproducing and the remedies are given one, and ``Register`` (``letters.register.front``) is one.
+
+A record is in force until a later one supersedes it: a correction (which names the record it
+``replaces``), or a later letter of the same case (the same reference, case and spacing aside;
+for a letter with no reference, the same case file): a final decision supersedes every record
+of its case before it, a draft the drafts before it. A final decision names its draft: the
+last draft of its case before it. Only letters in force have their remedies followed up.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from sqlalchemy.engine import Engine
 from letters.problems import RegisterError
 from letters.register import tables
 from letters.register.database import reading
+from letters.register.derived import reference_key
 from letters.register.sealing import SEALED
 
 _SUMMARY = (
@@ -41,8 +48,8 @@ _SUMMARY = (
 
 @frozen
 class Query:
-    """What to find: every field given must match. Names match whatever their case and
-    spacing; ``since`` and ``until`` are days of issue (UTC), both included."""
+    """What to find: every field given must match. Names and the reference match whatever
+    their case and spacing; ``since`` and ``until`` are days of issue (UTC), both included."""
 
     reference: str | None = None
     complainant: str | None = None
@@ -102,6 +109,10 @@ class Record:
     output_size: int
     clauses: tuple[tuple[str, str, str], ...]  # clause, variant, SHA-256 of its wording
     provenance: dict[str, Any]
+    stage: str = "final"
+    superseded_by: int | None = None  # the later record that supersedes it, if any
+    draft: int | None = None  # a final decision's: the draft it follows
+    final: int | None = None  # a draft's: the final decision that names it
 
     @property
     def id(self) -> int:
@@ -129,6 +140,10 @@ class Record:
                 for clause, variant, digest in self.clauses
             ],
             "provenance": self.provenance,
+            "stage": self.stage,
+            "superseded_by": self.superseded_by,
+            "draft": self.draft,
+            "final": self.final,
         }
 
 
@@ -181,6 +196,17 @@ class Records:
             later = connection.execute(
                 sa.select(letters.c.id).where(letters.c.replaces == identity)
             ).scalar()
+            stage = row._mapping[letters.c.stage] or "final"
+            superseded_by = connection.execute(
+                sa.select(sa.func.min(_LATER.c.id))
+                .where(superseding(letters, _LATER))
+                .where(letters.c.id == identity)
+            ).scalar()
+            draft = final = None
+            if stage == "final":
+                draft = connection.execute(draft_of(identity)).scalar()
+            else:
+                final = _final_of(connection, identity)
             members = tables.clause_set_members
             uses = connection.execute(
                 sa.select(members.c.clause, members.c.variant, members.c.text_sha256)
@@ -205,6 +231,10 @@ class Records:
             output_size=values[letters.c.output_size],
             clauses=tuple((clause, variant, digest) for clause, variant, digest in uses),
             provenance=json.loads(zlib.decompress(values[letters.c.provenance])),
+            stage=stage,
+            superseded_by=superseded_by,
+            draft=draft,
+            final=final,
         )
 
     def head(self) -> tuple[int, str | None]:
@@ -217,10 +247,12 @@ class Records:
         return int(count), seal
 
     def chain(self) -> Iterator[dict[str, Any]]:
-        """Every record as its seal covers it, with its previous seal, seal and signature, in
-        id order (the chain's), read as a stream."""
+        """Every record as its seal covers it, with its previous seal, seal and signature (and
+        what is derived from it: ``reference_key``, ``stage``), in id order (the chain's), read
+        as a stream."""
         letters = tables.letters
-        columns = [letters.c[name] for name in (*SEALED, "previous", "seal", "signature")]
+        names = (*SEALED, "previous", "seal", "signature", "reference_key", "stage")
+        columns = [letters.c[name] for name in names]
         statement = sa.select(*columns).order_by(letters.c.id)
         with reading(self.engine) as connection:
             for row in connection.execution_options(yield_per=500).execute(statement):
@@ -253,11 +285,89 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+_LATER = tables.letters.alias("later")
+
+
+def same_case(record: sa.FromClause, other: sa.FromClause) -> sa.ColumnElement[bool]:
+    """Whether two records (rows of ``letters`` or its aliases) are letters of one case: the
+    same reference, case and spacing aside; with no reference, the same case file."""
+    return sa.or_(
+        sa.and_(
+            record.c.reference_key.is_not(None), other.c.reference_key == record.c.reference_key
+        ),
+        sa.and_(
+            record.c.reference_key.is_(None),
+            other.c.reference_key.is_(None),
+            other.c.case_sha256 == record.c.case_sha256,
+        ),
+    )
+
+
+def superseding(record: sa.FromClause, later: sa.FromClause) -> sa.ColumnElement[bool]:
+    """Whether the record ``later`` supersedes ``record``: a correction of it, or a later
+    letter of its case that is a final decision, or a draft after a draft."""
+    return sa.or_(
+        later.c.replaces == record.c.id,
+        sa.and_(
+            later.c.id > record.c.id,
+            same_case(record, later),
+            sa.or_(later.c.stage != "draft", record.c.stage == "draft"),
+        ),
+    )
+
+
+def in_force(record: sa.FromClause | None = None) -> sa.ColumnElement[bool]:
+    """Whether a record (a row of ``letters``, by default) is in force: no later record
+    supersedes it."""
+    record = tables.letters if record is None else record
+    return ~sa.exists().where(superseding(record, _LATER))
+
+
+def draft_of(final: int | sa.ColumnElement[Any]) -> sa.Select[int | None]:
+    """The draft a final decision (its id) follows: the last draft of its case before it, or
+    the draft it corrects."""
+    record = tables.letters.alias("final_decision")
+    draft = tables.letters.alias("draft")
+    return (
+        sa.select(sa.func.max(draft.c.id))
+        .select_from(record)
+        .join(draft, draft.c.id < record.c.id)
+        .where(
+            record.c.id == final,
+            draft.c.stage == "draft",
+            sa.or_(same_case(record, draft), record.c.replaces == draft.c.id),
+        )
+    )
+
+
+def _final_of(connection: sa.Connection, draft: int) -> int | None:
+    """The final decision that names a draft (its id), if one does."""
+    letters = tables.letters
+    later = (
+        sa.select(_LATER.c.id)
+        .select_from(letters)
+        .join(_LATER, _LATER.c.id > letters.c.id)
+        .where(
+            letters.c.id == draft,
+            _LATER.c.stage == "final",
+            sa.or_(same_case(letters, _LATER), _LATER.c.replaces == letters.c.id),
+        )
+        .order_by(_LATER.c.id)
+        .limit(1)
+    )
+    first = connection.execute(later).scalar()
+    # the first final after it names it, or a later draft (which the later finals name too)
+    if first is None or connection.execute(draft_of(first)).scalar() != draft:
+        return None
+    return int(first)
+
+
 def _conditions(query: Query) -> list[sa.ColumnElement[bool]]:
     letters = tables.letters
     found: list[sa.ColumnElement[bool]] = []
     if query.reference is not None:
-        found.append(letters.c.reference == query.reference.strip())
+        key = reference_key(query.reference)
+        found.append(letters.c.reference_key == key if key is not None else sa.false())
     if query.complainant is not None:
         found.append(letters.c.complainant_key == name_key(query.complainant))
     if query.body is not None:

@@ -3,9 +3,12 @@ listed when they fall due, so that compliance can be followed up.
 
 A letter's remedies are the actions composition finds in its facts (``Letter.actions``: each
 record of a ``records`` fact with a deadline, worded by its kind's clause). They are recorded
-in the same transaction as the letter. A draft's remedies are recorded with no due date (their
-periods run from the final decision); a letter that a correction replaces no longer counts:
-the correction's remedies do.
+in the same transaction as the letter, each with the status it starts with (recommended in a
+draft, or where the body has not agreed; else agreed). A draft's remedies are recorded with no
+due date (their periods run from the final decision); a letter no longer in force (a
+correction, a reissue or its final decision came after it) no longer counts: the later
+letter's remedies do. A remedy done or refused is no longer due; one extended is due on its
+new day (``letters.register.life``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from attrs import frozen
 
 from letters.money import Money
 from letters.register import tables
-from letters.register.database import reading
+from letters.register.derived import initial_status
+from letters.register.following import remedies
+from letters.register.life import RemedyQuery
 from letters.register.recording import IssuedLetter
 from letters.register.records import Records
 
@@ -29,6 +34,7 @@ class RemedyRecorder:
     """Adds a row of ``remedies`` for each action of an issued letter."""
 
     def rows(self, issued: IssuedLetter) -> Iterable[tuple[sa.Table, dict[str, Any]]]:
+        status = initial_status(issued.letter.stage, issued.case.facts.get("remedies_are"))
         for number, action in enumerate(issued.letter.actions):
             amount = action.amount
             yield (
@@ -44,6 +50,7 @@ class RemedyRecorder:
                     "deadline": action.deadline,
                     "due": action.due,
                     "stage": issued.letter.stage,
+                    "status": status,
                 },
             )
 
@@ -63,6 +70,8 @@ class DueRemedy:
     amount: Decimal | None
     per: str | None
     deadline: str
+    remedy: str = ""  # its id: RECORD.NUMBER
+    status: str = "agreed"  # as recorded now: agreed, recommended, accepted or extended
 
     @property
     def shown_amount(self) -> str | None:
@@ -87,35 +96,33 @@ class DueRemedy:
             "per": self.per,
             "amount_shown": self.shown_amount,
             "deadline": self.deadline,
+            "remedy": self.remedy,
+            "status": self.status,
         }
 
 
 def due_before(register: Records, day: datetime.date) -> list[DueRemedy]:
-    """The remedies due before ``day`` (not on it), earliest first, of the letters in force:
-    a letter a correction replaced is left out, its correction's remedies counting instead."""
-    letters, remedies = tables.letters, tables.remedies
-    replacing = letters.alias("replacing")
-    statement = (
-        sa.select(
-            remedies.c.due,
-            letters.c.id,
-            letters.c.reference,
-            letters.c.complainant,
-            letters.c.body,
-            remedies.c.kind,
-            remedies.c.wording,
-            remedies.c.recipient,
-            remedies.c.amount,
-            remedies.c.per,
-            remedies.c.deadline,
+    """The remedies still outstanding that are due before ``day`` (not on it), earliest first,
+    of the final decisions in force: each on the day it is due now (an extension's)."""
+    if day == datetime.date.min:
+        return []
+    outstanding = RemedyQuery(statuses=("outstanding",), due_to=day - datetime.timedelta(days=1))
+    return [
+        DueRemedy(
+            due=remedy.due_now,
+            letter=remedy.letter,
+            reference=remedy.reference,
+            complainant=remedy.complainant,
+            body=remedy.body,
+            kind=remedy.kind,
+            wording=remedy.wording,
+            recipient=remedy.recipient,
+            amount=remedy.amount,
+            per=remedy.per,
+            deadline=remedy.deadline,
+            remedy=str(remedy.id),
+            status=remedy.recorded_status,
         )
-        .join(letters, letters.c.id == remedies.c.letter_id)
-        .where(
-            remedies.c.due.is_not(None),
-            remedies.c.due < day,
-            ~sa.exists().where(replacing.c.replaces == letters.c.id),
-        )
-        .order_by(remedies.c.due, letters.c.id, remedies.c.number)
-    )
-    with reading(register.engine) as connection:
-        return [DueRemedy(*row) for row in connection.execute(statement)]
+        for remedy in remedies(register, outstanding, datetime.date.max)
+        if remedy.due_now is not None
+    ]

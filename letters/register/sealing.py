@@ -9,11 +9,16 @@ number of records and the last seal) elsewhere; a register sealed again from the
 short, no longer holds it. With a signing key (Ed25519), each seal and checkpoint is signed
 too, so that only the key's holder can have sealed them.
 
+A remedy's history (``remedy_events``: each change of its status, who made it, when and why,
+and its evidence) is sealed the same way, in a chain of its own (``EVENT_SEALED``, the version
+line ``letters remedy event 1``): a change of status is a new row of that chain, never an edit
+of a sealed record.
+
 Pure: no database, no files (the key is read by the caller). The canonical bytes, for anyone
 checking a register with tools of their own: ``letters seal 1`` and a newline, the previous
 seal and a newline, then for each column of ``SEALED`` in order its name, ``=``, a kind (``n``
-none, ``i`` integer, ``s`` text, ``t`` a time, ISO 8601 to the microsecond, ``h`` the SHA-256
-of bytes), the length of what follows in bytes, ``:``, the value in UTF-8, and a newline.
+none, ``i`` integer, ``s`` text, ``t`` a time, ISO 8601 to the microsecond, ``d`` a day,
+ISO 8601, ``h`` the SHA-256 of bytes), the length of what follows in bytes, ``:``, the value in UTF-8, and a newline.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from attrs import frozen
@@ -58,14 +63,30 @@ SEALED = (
 )
 """The columns of a record its seal covers, in the order they are encoded."""
 
+EVENT_SEALED = (
+    "id",
+    "letter_id",
+    "number",
+    "status",
+    "day",
+    "due",
+    "recorded_at",
+    "recorded_by",
+    "note",
+    "evidence",
+)
+"""The columns of a remedy's change its seal covers, in order: ``evidence`` is the text of its
+evidence files, one line each (``evidence_text``)."""
+
 _VERSION = b"letters seal 1\n"
+EVENT_VERSION = b"letters remedy event 1\n"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
-def canonical(record: Mapping[str, Any]) -> bytes:
+def canonical(record: Mapping[str, Any], columns: Sequence[str] = SEALED) -> bytes:
     """A record's content as the bytes its seal covers (see the module's description)."""
     parts = []
-    for name in SEALED:
+    for name in columns:
         kind, data = _encoded(record.get(name))
         parts.append(b"%s=%s%d:%s\n" % (name.encode("ascii"), kind, len(data), data))
     return b"".join(parts)
@@ -82,6 +103,8 @@ def _encoded(value: Any) -> tuple[bytes, bytes]:
         return b"s", value.encode("utf-8", "surrogatepass")
     if isinstance(value, datetime.datetime):
         return b"t", value.isoformat(timespec="microseconds").encode("ascii")
+    if isinstance(value, datetime.date):
+        return b"d", value.isoformat().encode("ascii")
     if isinstance(value, bytes | bytearray | memoryview):
         return b"h", hashlib.sha256(value).hexdigest().encode("ascii")
     raise TypeError(f"a record's {type(value).__name__} value cannot be sealed")
@@ -89,9 +112,44 @@ def _encoded(value: Any) -> tuple[bytes, bytes]:
 
 def seal(previous: str, record: Mapping[str, Any]) -> str:
     """The seal of a record that follows the record sealed ``previous``."""
-    digest = hashlib.sha256(_VERSION)
+    return _seal(previous, record, _LETTERS)
+
+
+def seal_event(previous: str, event: Mapping[str, Any]) -> str:
+    """The seal of a remedy's change that follows the change sealed ``previous``."""
+    return _seal(previous, event, EVENTS)
+
+
+def evidence_text(files: Iterable[Mapping[str, Any]]) -> str:
+    """A change's evidence as its seal covers it: a line for each file, in order, of its
+    SHA-256, size, whether it is kept (1) or referenced (0), name and location."""
+    return "".join(
+        f"{each['sha256']} {each['size']} {int(bool(each['kept']))} {each['name']}\0"
+        f"{each['location'] or ''}\n"
+        for each in files
+    )
+
+
+@frozen
+class Chain:
+    """A chain of seals: the columns it covers, its version line, what its rows are called
+    in a ``Break``, and what a row's signature signs."""
+
+    columns: tuple[str, ...]
+    version: bytes
+    what: str
+    prefix: bytes
+
+
+_LETTERS = Chain(SEALED, _VERSION, "record", b"letters record ")
+EVENTS = Chain(EVENT_SEALED, EVENT_VERSION, "remedy change", b"letters remedy event ")
+"""The chain of the remedies' changes."""
+
+
+def _seal(previous: str, record: Mapping[str, Any], chain: Chain) -> str:
+    digest = hashlib.sha256(chain.version)
     digest.update(previous.encode("ascii", "replace") + b"\n")
-    digest.update(canonical(record))
+    digest.update(canonical(record, chain.columns))
     return digest.hexdigest()
 
 
@@ -105,7 +163,12 @@ def is_seal(text: str) -> bool:
 
 def record_message(seal_: str) -> bytes:
     """What a record's signature signs: its seal (which covers every record before it)."""
-    return b"letters record " + seal_.encode("ascii", "replace")
+    return _LETTERS.prefix + seal_.encode("ascii", "replace")
+
+
+def event_message(seal_: str) -> bytes:
+    """What a remedy change's signature signs: its seal."""
+    return EVENTS.prefix + seal_.encode("ascii", "replace")
 
 
 def checkpoint_message(count: int, seal_: str) -> bytes:
@@ -232,13 +295,14 @@ class Break:
     record: int | None
     kind: str
     detail: str
+    what: str = "record"  # or "remedy change": a row of the remedies' chain
 
     def __str__(self) -> str:
-        where = f"record {self.record}" if self.record is not None else "the register"
+        where = f"{self.what} {self.record}" if self.record is not None else "the register"
         return f"{where}: {self.kind}: {self.detail}"
 
     def as_json(self) -> dict[str, Any]:
-        return {"record": self.record, "kind": self.kind, "detail": self.detail}
+        return {"record": self.record, "kind": self.kind, "detail": self.detail, "what": self.what}
 
 
 def check(
@@ -246,12 +310,15 @@ def check(
     *,
     checkpoint: Checkpoint | None = None,
     verifier: Verifier | None = None,
+    chain: Chain = _LETTERS,
 ) -> list[Break]:
     """Every break in a chain of records (each a mapping with the ``SEALED`` columns and
     ``previous``, ``seal`` and ``signature``), given in id order: by record, then the
     register's. With a ``checkpoint``, whether the register still holds it; with a
     ``verifier``, whether every record is attested by a signature (its own, or a later
-    record's, whose seal covers it)."""
+    record's, whose seal covers it). ``chain``: which chain the records are (the letters',
+    by default, or ``EVENTS``)."""
+    what = chain.what
     found: list[Break] = []
     seen: dict[str, tuple[int, int]] = {}  # seal: the record's id, its place (from 1)
     last = GENESIS
@@ -263,7 +330,7 @@ def check(
         identity, sealed, previous = record["id"], record.get("seal"), record.get("previous")
         if not sealed:
             found.append(
-                Break(identity, "forged", "not sealed: put in the register outside letters")
+                Break(identity, "forged", "not sealed: put in the register outside letters", what)
             )
             continue
         if sealed in seen:
@@ -271,16 +338,18 @@ def check(
                 Break(
                     identity,
                     "forged",
-                    f"a copy of record {seen[sealed][0]}'s seal: put in the register outside letters",
+                    f"a copy of {what} {seen[sealed][0]}'s seal: put in the register outside letters",
+                    what,
                 )
             )
             continue
-        if previous is None or seal(previous, record) != sealed:
+        if previous is None or _seal(previous, record, chain) != sealed:
             found.append(
                 Break(
                     identity,
                     "changed",
                     "its content is not what was sealed (a field was changed after it was issued)",
+                    what,
                 )
             )
         elif previous != last:
@@ -291,11 +360,16 @@ def check(
             unattested.append(identity)
             signature = record.get("signature")
             if signature:
-                if verifier.is_signed(record_message(sealed), signature):
+                if verifier.is_signed(chain.prefix + sealed.encode("ascii", "replace"), signature):
                     unattested = []
                 else:
                     found.append(
-                        Break(identity, "signature", "its signature does not verify with the key")
+                        Break(
+                            identity,
+                            "signature",
+                            "its signature does not verify with the key",
+                            what,
+                        )
                     )
     for identity, previous in unplaced:
         if previous in seen:
@@ -303,8 +377,9 @@ def check(
                 Break(
                     identity,
                     "reordered",
-                    f"it was sealed after record {seen[previous][0]}, not after the record "
+                    f"it was sealed after {what} {seen[previous][0]}, not after the {what} "
                     "now before it",
+                    what,
                 )
             )
         else:
@@ -312,11 +387,12 @@ def check(
                 Break(
                     identity,
                     "deleted",
-                    f"the record sealed before it (seal {previous[:16]}...) is not in the register",
+                    f"the {what} sealed before it (seal {previous[:16]}...) is not in the register",
+                    what,
                 )
             )
     found.extend(
-        Break(identity, "unsigned", "no signature attests it (nor a later record's)")
+        Break(identity, "unsigned", f"no signature attests it (nor a later {what}'s)", what)
         for identity in unattested
     )
     found.sort(key=lambda each: each.record or 0)
@@ -371,16 +447,22 @@ def _checkpoint_breaks(
 
 
 __all__ = [
+    "EVENTS",
+    "EVENT_SEALED",
     "GENESIS",
     "SEALED",
     "Break",
+    "Chain",
     "Checkpoint",
     "Signer",
     "Verifier",
     "canonical",
     "check",
     "checkpoint_message",
+    "event_message",
+    "evidence_text",
     "is_seal",
     "record_message",
     "seal",
+    "seal_event",
 ]

@@ -14,16 +14,25 @@ row put in, changed or removed outside letters shows.
 Rows are only ever added: a correction is a new letter that names the one it ``replaces``. The
 migrations (``letters/register/migrations``) make these tables; a table added later (the remedies
 a letter promises, say) comes with a migration of its own and names ``letters.id``.
+
+A remedy's life (migration 0004) is rows added too: each change of its status is a row of
+``remedy_events`` (sealed in a chain of its own), its evidence rows of ``remedy_evidence`` (the
+files kept are ``blobs``). What a letter's remedies start as is ``remedies.status``; which
+letters are in force (a correction, a reissue or a final decision supersedes the records before
+it) is worked out from ``letters.reference_key`` and ``letters.stage``, derived from the sealed
+columns (``letters.register.derived``) and checked against them by ``verify``.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -34,7 +43,7 @@ from sqlalchemy import (
     Text,
 )
 
-HEAD = "0003"
+HEAD = "0004"
 """The migration the code expects the register to be at (a test checks it is Alembic's head)."""
 
 metadata = MetaData()
@@ -113,6 +122,10 @@ letters = Table(
     Column("previous", String(64)),
     Column("seal", String(64)),
     Column("signature", String(128)),
+    # derived from the sealed columns (migration 0004, letters.register.derived), not sealed
+    # themselves: verify checks each against what it is derived from
+    Column("reference_key", String(200)),  # the reference, case and spacing aside
+    Column("stage", String(10)),  # draft or final, as the case file says
     Index("letters_issued_at", "issued_at"),
     Index("letters_reference", "reference"),
     Index("letters_complainant", "complainant_key"),
@@ -120,6 +133,8 @@ letters = Table(
     Index("letters_outline", "outline"),
     Index("letters_output_sha256", "output_sha256"),
     Index("letters_clause_set", "clause_set"),
+    Index("letters_reference_key", "reference_key"),
+    Index("letters_case_sha256", "case_sha256"),
 )
 
 APPEND_ONLY = (
@@ -130,6 +145,8 @@ APPEND_ONLY = (
     "library_files",
     "blobs",
     "remedies",
+    "remedy_events",
+    "remedy_evidence",
 )
 """The tables whose rows are never changed or removed (triggers refuse it)."""
 
@@ -147,7 +164,46 @@ remedies = Table(
     Column("deadline", String(200), nullable=False),  # "within one month", "by 30 June 2025"
     Column("due", Date),  # the day it is due; none in a draft, for a period from the final
     Column("stage", String(10), nullable=False),  # draft or final
+    # what it starts as (migration 0004): recommended (a draft's, or where the body has not
+    # agreed) or agreed
+    Column("status", String(20)),
     Index("remedies_due", "due"),
 )
 """What each issued letter says the body will do, by when (migration 0002): so that
 compliance can be followed up (``letters register due --before DATE``)."""
+
+remedy_events = Table(
+    "remedy_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # the chain's order
+    Column("letter_id", Integer, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("status", String(20), nullable=False),  # accepted, refused, extended, done
+    Column("day", Date, nullable=False),  # the day it took effect
+    Column("due", Date),  # extended: the new day it is due
+    Column("recorded_at", DateTime, nullable=False),  # UTC
+    Column("recorded_by", String(200), nullable=False),
+    Column("note", Text),  # why
+    Column("previous", String(64), nullable=False),
+    Column("seal", String(64), nullable=False),
+    Column("signature", String(128)),
+    ForeignKeyConstraint(["letter_id", "number"], ["remedies.letter_id", "remedies.number"]),
+    Index("remedy_events_remedy", "letter_id", "number"),
+)
+"""Each change of a remedy's status, in order (migration 0004): sealed into a chain of its own
+(``letters.register.sealing.EVENTS``), its evidence with it."""
+
+remedy_evidence = Table(
+    "remedy_evidence",
+    metadata,
+    Column("event_id", Integer, ForeignKey("remedy_events.id"), primary_key=True),
+    Column("number", Integer, primary_key=True),  # its place among the change's files
+    Column("name", String(500), nullable=False),  # the file's name
+    Column("location", Text),  # where it was (a reference to it), as given
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("kept", Boolean, nullable=False),  # its content is in blobs
+    Index("remedy_evidence_sha256", "sha256"),
+)
+"""The files given as a change's evidence (migration 0004), recorded by SHA-256: kept (the
+content in ``blobs``) or referenced (where it was)."""

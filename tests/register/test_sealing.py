@@ -453,11 +453,12 @@ def test_upgrading_a_register_seals_the_records_already_there_in_id_order(
                 tables.clause_set_members,
                 tables.letters,
             ):
-                columns = [c for c in table.c if c.name not in ("previous", "seal", "signature")]
+                later = ("previous", "seal", "signature", "reference_key", "stage")  # 0003, 0004
+                columns = [c for c in table.c if c.name not in later]
                 rows = [dict(row._mapping) for row in reading.execute(sa.select(*columns))]
                 writing.execute(sa.insert(table), rows)
             expected = [row["seal"] for row in sealed.chain()]
-        assert prepare(old, upgrade=True) == "0003"
+        assert prepare(old, upgrade=True) == tables.HEAD
     finally:
         old.dispose()
     with Register(register_at) as register:
