@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from letters.cli import cli
 from letters.linting import lint
 from letters.problems import Problem, Severity
-from tests.conftest import EXAMPLES, FIXTURE_LIBRARY, ROOT
+from tests.conftest import EXAMPLES, ROOT
 
 GOOD = "---\ntitle: t\n---\nWording.\n"
 
@@ -413,7 +413,7 @@ def test_a_letter_whose_decision_is_the_caseworkers_text_states_one(
 
 def test_a_broken_outline_is_one_error_not_also_its_choice_facts(tmp_path: Path) -> None:
     library = tmp_path / "library"
-    shutil.copytree(FIXTURE_LIBRARY, library)
+    shutil.copytree(FIXTURES, library)
     with (library / "outlines" / "fees.yaml").open("a", encoding="utf-8") as outline:
         outline.write("sections: [\n")  # the outline that picks "tone" can no longer be read
     errors = [str(problem) for problem in lint(library, []) if problem.is_error]
