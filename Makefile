@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
 #   make letter   renders an example letter to out/
-#   make test     runs the whole test suite (lint, types, tests)
+#   make test     runs the whole test suite (lint, types, the documentation, tests)
+# make docs builds the documentation site into out/site/ (open out/site/index.html).
 # Each creates and fills the virtual environment .venv when it is missing or out of date.
 
 PYTHON ?= python3
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEVELOPMENT := $(VENV)/.installed-dev
 
-.PHONY: letter test lint typecheck unit clean libreoffice chromium postgresql postgresql-stop preview-screenshots
+.PHONY: letter test lint typecheck docs unit clean libreoffice chromium postgresql postgresql-stop preview-screenshots
 
 # What rendering needs, and no more (make letter).
 $(INSTALLED): pyproject.toml
@@ -26,7 +27,7 @@ letter: $(INSTALLED)
 	mkdir -p out
 	$(BIN)/letters render examples/cpc-report-defamation.json -o out/cpc-report-defamation.docx
 
-test: libreoffice chromium postgresql lint typecheck unit
+test: libreoffice chromium postgresql lint typecheck docs unit
 
 # LibreOffice and metric-compatible fonts, for --format pdf and the tests that read letters as a
 # PDF, and LibreOffice's Python binding (python3-uno), for the LibreOffice `letters serve` keeps
@@ -52,7 +53,9 @@ chromium:
 # (installed when missing, as root or with sudo), a cluster of its own in a folder under /tmp
 # (one per clone), listening on a unix socket only, run as the postgres user when make runs as
 # root (PostgreSQL refuses root). The tests read its URL from out/postgresql.url.
-PG_HOME := /tmp/letters-postgresql-$(shell printf %s "$(CURDIR)" | sha256sum | cut -c1-12)
+# PG_HOME may be given (make postgresql PG_HOME=...) to share one server between copies of the
+# project: tests/test_docs.py runs the docs' `make postgresql` in a copy with this clone's.
+PG_HOME ?= /tmp/letters-postgresql-$(shell printf %s "$(CURDIR)" | sha256sum | cut -c1-12)
 PG_URL := out/postgresql.url
 
 postgresql:
@@ -95,6 +98,11 @@ lint: $(DEVELOPMENT)
 
 typecheck: $(DEVELOPMENT)
 	$(BIN)/mypy
+
+# The documentation site (mkdocs.yml, docs/), built strictly: a broken link, anchor or API
+# reference fails it. Into out/site/, which git ignores; nothing is fetched from the network.
+docs: $(DEVELOPMENT)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 unit: $(DEVELOPMENT)
 	$(BIN)/pytest
