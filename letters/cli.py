@@ -24,6 +24,7 @@ from letters.output_formats import FORMATS, PDF_PROFILES
 if TYPE_CHECKING:
     from letters.outcomes import Outcome
     from letters.problems import Problem
+    from letters.register import IssueOutcome
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -436,7 +437,8 @@ def issue(
 
 @cli.group()
 def register() -> None:
-    """Find, show, reproduce and verify issued letters; upgrade the register's schema."""
+    """Find, show, reproduce and verify issued letters; follow remedies up, remind a body of
+    those overdue and report its compliance; upgrade the register's schema."""
 
 
 def find_options(command: Callable[P, R]) -> Callable[P, R]:
@@ -767,6 +769,186 @@ def evidence_file(digest: str, output: str, register_at: str | None) -> None:
     else:
         write_atomic(output, content)
     click.echo(f"wrote {found.name} ({found.size:,} bytes) to {output}", err=True)
+
+
+def body_letter_options(command: Callable[P, R]) -> Callable[P, R]:
+    """The options of the register's letters to a body: where the letter goes, its day, who
+    issues it, and what it is made with, as ``letters issue`` takes them."""
+    for option in reversed(
+        [
+            click.option("--body", required=True, help="The body's name (case and spacing aside)."),
+            click.option(
+                "-o",
+                "--output",
+                required=True,
+                help="The letter's file; its case file is written beside it (NAME.json).",
+            ),
+            click.option(
+                "--on",
+                "day",
+                type=DAY,
+                help="The day the register is read on, and the letter's date, YYYY-MM-DD "
+                "(default: today).",
+            ),
+            click.option(
+                "--by",
+                "issued_by",
+                help="Who issues the letter (default: LETTERS_ISSUED_BY, else your login name).",
+            ),
+            click.option(
+                "--template",
+                default=None,
+                help="A Word template: a name from templates/ or a .docx (default: the "
+                "letter's own, reminder or report).",
+            ),
+            click.option(
+                "--clauses",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=None,
+                help="The register's letters' library (default: the project's clauses/register/).",
+            ),
+            click.option(
+                "--format",
+                "output_format",
+                type=click.Choice(["docx", "txt", "md"]),
+                default="docx",
+                show_default=True,
+                help="The letter's format.",
+            ),
+            click.option(
+                "--replaces",
+                type=click.IntRange(min=1),
+                help="The record this letter corrects (the new record names it).",
+            ),
+            click.option("--note", help="Why the correction was made (with --replaces)."),
+            REGISTER_OPTION,
+            JSON_OPTION,
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def issued_by_default(given: str | None) -> str:
+    """Who issues: ``--by``, else LETTERS_ISSUED_BY, else the login name."""
+    import getpass
+    import os
+
+    if given is not None:
+        return issuer(given, "--by")
+    if os.environ.get("LETTERS_ISSUED_BY"):
+        return issuer(os.environ["LETTERS_ISSUED_BY"], "LETTERS_ISSUED_BY")
+    return getpass.getuser()
+
+
+def report_issued(outcome: IssueOutcome, as_json: bool) -> None:
+    """Say what became of a letter the register wrote (as ``letters issue`` says it), with its
+    case file; exit code 1 if it was not issued."""
+    from letters.output import json_text
+
+    for problem in outcome.problems:
+        echo_error(str(problem))
+    case = outcome.case if outcome.is_ok else None
+    if as_json:
+        click.echo(json_text({**outcome.as_json(), "case": case}))
+    elif outcome.is_ok:
+        click.echo(
+            f"issued record {outcome.record}: {outcome.output} (its case: {outcome.case})",
+            err=True,
+        )
+    if not outcome.is_ok:
+        sys.exit(1)
+
+
+@register.command("reminder")
+@body_letter_options
+@reports_errors
+def remind_body(
+    body: str,
+    output: str,
+    day: datetime.datetime | None,
+    issued_by: str | None,
+    template: str | None,
+    clauses: Path | None,
+    output_format: str,
+    replaces: int | None,
+    note: str | None,
+    register_at: str | None,
+    as_json: bool,
+) -> None:
+    """Write, issue and record a reminder to a body of its remedies overdue on a day (--on,
+    default today): each remedy of the final decisions in force still outstanding after the
+    day it was due, and the evidence we need by when. Its case, the remedies as the register
+    holds them, is written beside the letter. Exit code 1 if none is overdue."""
+    from letters.batch import stop_on_signals
+    from letters.register import Register
+
+    stop_on_signals()
+    if note is not None and replaces is None:
+        raise click.UsageError("--note says why a correction was made: it goes with --replaces")
+    with Register(register_at, create=False) as opened:
+        outcome = opened.reminder(
+            body,
+            by=issued_by_default(issued_by),
+            output=output,
+            on=day.date() if day else None,
+            clauses=clauses,
+            template=template,
+            output_format=output_format,
+            replaces=record_id(replaces) if replaces is not None else None,
+            note=note,
+        )
+    report_issued(outcome, as_json)
+
+
+@register.command("report")
+@click.option(
+    "--from", "start", type=DAY, required=True, help="The period's first day, YYYY-MM-DD."
+)
+@click.option("--to", "end", type=DAY, required=True, help="The period's last day, YYYY-MM-DD.")
+@body_letter_options
+@reports_errors
+def report_body(
+    start: datetime.datetime,
+    end: datetime.datetime,
+    body: str,
+    output: str,
+    day: datetime.datetime | None,
+    issued_by: str | None,
+    template: str | None,
+    clauses: Path | None,
+    output_format: str,
+    replaces: int | None,
+    note: str | None,
+    register_at: str | None,
+    as_json: bool,
+) -> None:
+    """Write, issue and record a body's compliance report for a period (--from, --to, both
+    included), as the register stood on a day (--on, default today): the final decisions
+    dated in the period and how many were upheld, the remedies due in it (done on time,
+    done late, still to be done, refused: a table and a chart in the Word letter), and those
+    overdue. Its case is written beside the letter."""
+    from letters.batch import stop_on_signals
+    from letters.register import Register
+
+    stop_on_signals()
+    if note is not None and replaces is None:
+        raise click.UsageError("--note says why a correction was made: it goes with --replaces")
+    with Register(register_at, create=False) as opened:
+        outcome = opened.report(
+            body,
+            start=start.date(),
+            end=end.date(),
+            by=issued_by_default(issued_by),
+            output=output,
+            on=day.date() if day else None,
+            clauses=clauses,
+            template=template,
+            output_format=output_format,
+            replaces=record_id(replaces) if replaces is not None else None,
+            note=note,
+        )
+    report_issued(outcome, as_json)
 
 
 @register.command("show")

@@ -664,7 +664,10 @@ class Library:
         clauses: dict[str, Clause] = {}
         problems: list[LettersError] = []
         total = 0
+        nested = nested_libraries(root)
         for path in sorted(root.rglob(f"*{SUFFIX}")):
+            if any(path.is_relative_to(folder) for folder in nested):
+                continue  # a library of its own (the register's letters, say)
             clause_id = path.relative_to(root).with_suffix("").as_posix()
             try:
                 text = read_bounded_text(path, limits.file_size, ClauseError, "clause file")
@@ -920,6 +923,14 @@ def _variant_picks(
                 variant.name for variant in clause.variants
             )
     return picks
+
+
+def nested_libraries(root: Path) -> list[Path]:
+    """The folders in a library that are libraries of their own, each with its own
+    ``layout.yaml`` (``clauses/register/``: the register's letters to a body, which name no
+    complainant): read on their own (``--clauses clauses/register``), never as the outer
+    library's clauses."""
+    return [layout.parent for layout in root.rglob(f"*/{LAYOUT_FILE}")]
 
 
 def default_library() -> Path:

@@ -3,7 +3,8 @@
 The .docx files in this folder are the source users edit: open one in Word or LibreOffice,
 restyle it (fonts, margins, heading colours, a logo in the header) and save it; the next letters
 follow. This script only made their first version. Running it again overwrites them, so do not
-run it once a template has been restyled. Run with ``.venv/bin/python templates/build.py``.
+run it once a template has been restyled. Run with ``.venv/bin/python templates/build.py``, or
+name the templates to make (``templates/build.py reminder report``) to leave the others be.
 
 What the decision template is made of:
 - real heading styles (Heading 1 for the title, Heading 2 for sections), so the navigation pane
@@ -18,10 +19,18 @@ What the decision template is made of:
   as a numbered paragraph does;
 - the case reference in the page header, "Page N of M" fields in the footer;
 - document properties (title, subject) filled from the letter.
+
+The letters the register writes to a body (``reminder.docx``, ``report.docx``) are the same
+statement under the body and the date as an address block and "Dear Chief Executive"; the
+compliance report's has, under its section "compliance", a table of the remedies due in the
+period (the library's words, the register's numbers) and the chart the register draws of them
+(``letter.pictures.compliance``): a picture docxtpl puts in the letter when it fills it.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -278,18 +287,27 @@ def case_facts(document: Document) -> None:
     document.add_paragraph("{%p endfor %}")
 
 
-def statement(document: Document) -> None:
-    """The decision statement: title, Summary, sections of numbered paragraphs."""
+def statement(
+    document: Document,
+    after_paragraphs: Callable[[Document], None] | None = None,
+    *,
+    summary: bool = True,
+) -> None:
+    """The decision statement: title, Summary (unless ``summary`` is false: a letter with
+    none), sections of numbered paragraphs; with ``after_paragraphs``, what it adds after
+    each section's paragraphs (the report's table and chart, under a condition on the
+    section)."""
     document.add_paragraph("{{ letter.title }}", style="Heading 1")
 
     # the Summary after its label, as the library words it (layout.yaml's line summary_label)
-    document.add_paragraph("{%p if letter.summary %}")
-    summary = document.add_paragraph(style="Summary")
-    summary.add_run(
-        "{% if letter.lines.summary_label %}{{ letter.lines.summary_label }} {% endif %}"
-    ).bold = True
-    summary.add_run("{{ letter.summary }}")
-    document.add_paragraph("{%p endif %}")
+    if summary:
+        document.add_paragraph("{%p if letter.summary %}")
+        shown = document.add_paragraph(style="Summary")
+        shown.add_run(
+            "{% if letter.lines.summary_label %}{{ letter.lines.summary_label }} {% endif %}"
+        ).bold = True
+        shown.add_run("{{ letter.summary }}")
+        document.add_paragraph("{%p endif %}")
 
     # a section's heading as Heading 2, a sub-section's (an outline's section in a section)
     # as Heading 3, one deeper as Heading 4
@@ -352,6 +370,8 @@ def statement(document: Document) -> None:
     document.add_paragraph("{%p endif %}")
     list_items(document)
     document.add_paragraph("{%p endfor %}")
+    if after_paragraphs is not None:
+        after_paragraphs(document)
     document.add_paragraph("{%p endfor %}")
 
 
@@ -422,6 +442,74 @@ def letter_template() -> Document:
     return finish(document)
 
 
+FIGURES = ("on_time", "late", "outstanding", "refused")
+"""The rows of the compliance report's table, between its heading row and its total: each a
+fact of the register's letters (clauses/register/facts.yaml) and its name, a line of the
+library (``figure_on_time`` ...)."""
+BORDERS = (
+    f"<w:tblBorders {nsdecls('w')}>"
+    + "".join(
+        f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="808080"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    + "</w:tblBorders>"
+)
+
+
+def compliance_figures(document: Document) -> None:
+    """Under "Compliance with our remedies" (the section ``compliance``), after its
+    paragraphs: the remedies due in the period in a table (what each row counts is the
+    library's line, the number the register's fact) and the chart the register draws of them
+    (``letter.pictures.compliance``), centred, with its alternative text."""
+    document.add_paragraph("{%p if section.id == 'compliance' %}")
+    table = document.add_table(rows=2 + len(FIGURES), cols=2)
+    table._tbl.tblPr.append(parse_xml(BORDERS))
+    rows = [
+        ("{{ letter.lines.figures_what }}", "{{ letter.lines.figures_count }}", True),
+        *(
+            (f"{{{{ letter.lines.figure_{name} }}}}", f"{{{{ letter.facts.{name} }}}}", False)
+            for name in FIGURES
+        ),
+        ("{{ letter.lines.figure_due }}", "{{ letter.facts.remedies_due }}", True),
+    ]
+    for row, (what, count, bold) in zip(table.rows, rows, strict=True):
+        for cell, text in zip(row.cells, (what, count), strict=True):
+            paragraph = cell.paragraphs[0]
+            paragraph.style = document.styles["Table Text"]
+            paragraph.add_run(text).bold = bold
+        row.cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    document.add_paragraph("{%p if letter.pictures.compliance %}")
+    figure = document.add_paragraph("{{ letter.pictures.compliance }}", style="Figure")
+    figure.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    document.add_paragraph("{%p endif %}")
+    document.add_paragraph("{%p endif %}")
+
+
+def body_letter_template(figures: bool) -> Document:
+    """A letter the register writes to a body (letters register reminder, letters register
+    report): the body and the date (the library's header lines) as an address block, "Dear
+    Chief Executive", the title and sections, the closing and the sign-off; with ``figures``,
+    the compliance report's table and chart under its section ``compliance``."""
+    document = new_document()
+    if figures:
+        paragraph_style(document, "Table Text", before=2, after=2)  # a cell of the table
+        paragraph_style(document, "Figure", before=12, after=12)  # the chart, on its own line
+    core = document.core_properties
+    core.title = "{{ letter.title }}{% if letter.body_name %}: {{ letter.body_name }}{% endif %}"
+    core.subject = "{{ letter.title }}"
+    core.keywords = "report" if figures else "reminder"
+    document.add_paragraph("{%p for line in letter.header %}")
+    document.add_paragraph("{{ line }}", style="Address")
+    document.add_paragraph("{%p endfor %}")
+    optional_line(
+        document, "letter.lines.salutation", "{{ letter.lines.salutation }}", "Salutation"
+    )
+    statement(document, compliance_figures if figures else None, summary=False)
+    optional_line(document, "letter.lines.closing", "{{ letter.lines.closing }}", "Closing")
+    optional_line(document, "letter.sign_off", "{{ letter.sign_off }}", "Sign-off")
+    return finish(document)
+
+
 USED_STYLES = {
     "Normal",
     "Address",
@@ -442,6 +530,8 @@ USED_STYLES = {
     "Case Facts",
     "Summary",
     "Sign-off",
+    "Table Text",
+    "Figure",
 }
 
 
@@ -486,8 +576,18 @@ def _drop_thumbnail(document: Document) -> None:
             del package.rels[rel_id]
 
 
+TEMPLATES: dict[str, Callable[[], Document]] = {
+    "decision": decision_template,
+    "letter": letter_template,
+    "reminder": lambda: body_letter_template(figures=False),
+    "report": lambda: body_letter_template(figures=True),
+}
+"""Each stock template by name: ``templates/NAME.docx``."""
+
+
 if __name__ == "__main__":
-    for name, build in (("decision", decision_template), ("letter", letter_template)):
+    # the templates named (build.py reminder report), else all of them
+    for name in sys.argv[1:] or TEMPLATES:
         target = HERE / f"{name}.docx"
-        build().save(str(target))
+        TEMPLATES[name]().save(str(target))
         print(f"wrote {target}")

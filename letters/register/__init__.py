@@ -16,11 +16,16 @@ Its rooms, bottom to top: ``tables`` and ``database`` (the schema, reaching it, 
 finding, which letters are in force), ``recording`` (what is recorded of one letter),
 ``derived`` (what is worked out from a record's sealed columns), ``life`` (a remedy's statuses,
 pure) and ``following`` (its changes and evidence in the register), ``remedies``, ``issuing``,
-``reproducing``, and ``front`` (``Register``, over them all). ``sealing`` chains each record to
-the one before it, so that a record put in, changed or removed outside letters shows.
+``reproducing``, ``compliance`` (a body's figures, and the cases of the letters the register
+writes to it: a reminder of its remedies overdue, a compliance report; pure), ``charts`` (the
+pictures the register draws for those letters), ``reports`` (what they read of the register,
+and their case files), and ``front`` (``Register``, over them all). ``sealing`` chains each
+record to the one before it, so that a record put in, changed or removed outside letters shows.
 """
 
 from letters.problems import RegisterError as RegisterError
+from letters.register.compliance import Compliance as Compliance
+from letters.register.compliance import Decision as Decision
 from letters.register.database import connect as connect
 from letters.register.database import locate as locate
 from letters.register.database import prepare as prepare
@@ -43,6 +48,7 @@ from letters.register.records import Record as Record
 from letters.register.records import Summary as Summary
 from letters.register.remedies import DueRemedy as DueRemedy
 from letters.register.remedies import RemedyRecorder as RemedyRecorder
+from letters.register.reports import REGISTER_LETTERS as REGISTER_LETTERS
 from letters.register.reproducing import IssuedImpact as IssuedImpact
 from letters.register.reproducing import Reproduction as Reproduction
 from letters.register.reproducing import impact_since as impact_since

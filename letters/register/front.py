@@ -13,6 +13,9 @@ service's ``POST /issue`` share::
     register.audit(checkpoint)                           # [] when nothing was tampered with
     register.remedies(RemedyQuery(overdue=True), on=datetime.date(2025, 6, 1))
     register.change_remedy("1.2", "done", by="A. Caseworker", evidence=["receipt.pdf"])
+    register.reminder("Westshire Council", by="B. Officer", output="out/reminder.docx")
+    register.report("Westshire Council", start=datetime.date(2025, 4, 1),
+                    end=datetime.date(2026, 3, 31), by="B. Officer", output="out/report.docx")
 
 What a service's routes call for a remedy's life: ``remedies`` (a query and a day),
 ``remedy`` (one, with its history), ``change_remedy`` (evidence as files, or as
@@ -32,6 +35,7 @@ from pathlib import Path
 from letters.library import default_library
 from letters.limits import Limits
 from letters.problems import Location, RegisterError
+from letters.register.compliance import check_period, compliance, reminder_case, report_case
 from letters.register.database import connect, locate, prepare
 from letters.register.derived import watch_derived
 from letters.register.following import (
@@ -47,6 +51,7 @@ from letters.register.life import Evidence, Remedy, RemedyId, RemedyQuery
 from letters.register.recording import Recorder, signer_of
 from letters.register.records import Query, Records
 from letters.register.remedies import DueRemedy, due_before
+from letters.register.reports import body_named, decisions_of, issued_beside
 from letters.register.reproducing import Reproducer, Reproduction
 from letters.register.sealing import (
     EVENTS,
@@ -218,6 +223,83 @@ class Register(Records):
     def evidence(self, sha256: str) -> tuple[Evidence, bytes]:
         """Evidence the register keeps, by its SHA-256: the file as recorded and its content."""
         return evidence_content(self, sha256)
+
+    # -- letters to a body about its remedies ------------------------------------------------
+
+    def reminder(
+        self,
+        body: str,
+        *,
+        by: str,
+        output: str | Path,
+        on: datetime.date | None = None,
+        clauses: str | Path | None = None,
+        template: str | Path | None = None,
+        output_format: str = "docx",
+        replaces: int | None = None,
+        note: str | None = None,
+    ) -> IssueOutcome:
+        """Issue a reminder to a body (its name, case and spacing aside) of its remedies
+        overdue on the day ``on`` (default: today), dated that day: its case (``overdue``,
+        the remedies as the register holds them) is written beside the letter as a case file
+        (``out/reminder.json`` for ``out/reminder.docx``), then issued and recorded as any
+        letter is, with the register's letters' library (``clauses``) and the template
+        ``reminder``. A RegisterError when none is overdue."""
+        day = on or datetime.date.today()
+        name, called = body_named(self, body)
+        overdue = remedies(self, RemedyQuery(body=body, overdue=True), day)
+        case = reminder_case(name, called, overdue, day)
+        return issued_beside(
+            self.issue,
+            case,
+            output,
+            by=by,
+            clauses=clauses,
+            template=template or "reminder",
+            output_format=output_format,
+            replaces=replaces,
+            note=note,
+        )
+
+    def report(
+        self,
+        body: str,
+        *,
+        start: datetime.date,
+        end: datetime.date,
+        by: str,
+        output: str | Path,
+        on: datetime.date | None = None,
+        clauses: str | Path | None = None,
+        template: str | Path | None = None,
+        output_format: str = "docx",
+        replaces: int | None = None,
+        note: str | None = None,
+    ) -> IssueOutcome:
+        """Issue a body's compliance report for the period from ``start`` to ``end`` (both
+        included), as the register stood on the day ``on`` (default: today), dated that day:
+        the final decisions dated in the period and how many were upheld, the remedies due in
+        it and what became of them (a table and a chart in the Word letter), and the remedies
+        overdue. Its case is written beside the letter, then issued as ``reminder`` says."""
+        day = on or datetime.date.today()
+        check_period(start, end, day)
+        name, called = body_named(self, body)
+        held = remedies(self, RemedyQuery(body=body), day)
+        figures = compliance(
+            decisions_of(self, body, start, end), held, start=start, end=end, on=day
+        )
+        case = report_case(name, called, figures, held)
+        return issued_beside(
+            self.issue,
+            case,
+            output,
+            by=by,
+            clauses=clauses,
+            template=template or "report",
+            output_format=output_format,
+            replaces=replaces,
+            note=note,
+        )
 
     # -- reproducing ------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from letters.limits import budget
 from letters.model import Case
 from letters.problems import Location, UsageError
 from letters.register import tables
+from letters.register.charts import pictures_of
 from letters.register.sealing import GENESIS, Signer, Verifier, record_message, seal
 from letters.register.versions import sha256
 from letters.rendering import Renderer
@@ -53,14 +54,15 @@ class Recorder(Protocol):
 def make_letter(
     renderer: Renderer, case: Case, output_format: str, source: str
 ) -> tuple[Letter, bytes]:
-    """The letter for a case and its bytes in the format, within the letter's limits."""
+    """The letter for a case and its bytes in the format, within the letter's limits; a
+    Word letter with the pictures the register draws for it (a compliance report's chart)."""
     with budget(renderer.limits):
         letter = compose(case, renderer.library, source=source)
         if output_format == "txt":
             return letter, plain_text(letter).encode("utf-8")
         if output_format == "md":
             return letter, markdown(letter).encode("utf-8")
-        return letter, renderer.template.render(letter)
+        return letter, renderer.template.render(letter, pictures=pictures_of(letter))
 
 
 def clause_uses(

@@ -1,7 +1,8 @@
 """Word documents: the OOXML package, templates filled by docxtpl, checked, and what they see.
 
 The face of the word wing: finding, checking and filling a Word template (``WordTemplate``,
-``render``), what a template sees of a letter (``template_context``), a letter's provenance
+``render``), what a template sees of a letter (``template_context``) and the pictures the edge
+rendering it draws for it (``Picture``, ``letter.pictures``), a letter's provenance
 carried inside it (``embed_provenance``, ``read_provenance``, ``explain_file``), and the quick
 deflate the register compresses its records with. Importing it imports neither docxtpl nor
 python-docx.
@@ -10,6 +11,7 @@ python-docx.
 from letters.word.context import template_context as template_context
 from letters.word.ooxml import deflate_quickly as deflate_quickly
 from letters.word.ooxml import deflates_with_isal as deflates_with_isal
+from letters.word.pictures import Picture as Picture
 from letters.word.provenance import embed_provenance as embed_provenance
 from letters.word.provenance import explain_file as explain_file
 from letters.word.provenance import read_provenance as read_provenance

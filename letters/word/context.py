@@ -1,7 +1,8 @@
 """The letter as a Word template sees it, and the sandboxes a template's tags run in.
 
 A template sees one name, ``letter``: the composed letter as text (its reference, date,
-complainant, sections of paragraphs, sign-off ...). A paragraph that holds a list carries its
+complainant, sections of paragraphs, sign-off ...), and the pictures the edge rendering it drew
+for it (``letter.pictures``: ``pictures.py``). A paragraph that holds a list carries its
 items, each saying which of the template's list paragraphs shows it. Tags are evaluated in the
 wording sandbox (``wording.py``): in the XML parts with every value escaped for XML, in the
 document properties as plain text.
@@ -9,12 +10,14 @@ document properties as plain text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from letters.code_cache import CODE_CACHE
 from letters.composition import PAGE_MARK, PAGES_MARK, Letter, LetterParagraph
+from letters.word.pictures import Picture, Pictures
 from letters.wording import Fields, Sandbox, plain_values
 
 
@@ -102,8 +105,11 @@ def _paragraph_texts(letter: Letter) -> list[list[ParagraphText]]:
     return sections
 
 
-def template_context(letter: Letter) -> dict[str, Any]:
-    """What a template sees as ``letter``: the composed letter as text."""
+def template_context(
+    letter: Letter, pictures: Mapping[str, Picture] | None = None
+) -> dict[str, Any]:
+    """What a template sees as ``letter``: the composed letter as text, and the pictures the
+    edge rendering it drew (``letter.pictures``, by name)."""
     texts = _paragraph_texts(letter)
     return {
         "letter": Fields(
@@ -149,6 +155,7 @@ def template_context(letter: Letter) -> dict[str, Any]:
                 ],
                 "sign_off": _text(letter.sign_off),
                 "numbered": letter.numbered,
+                "pictures": Pictures(pictures or {}),
             }
         )
     }

@@ -194,6 +194,15 @@ def has_tables_or_pictures(document: str) -> bool:
     return "<w:tbl" in body or "docPr" in body
 
 
+_MARKUP = re.compile(rb"<[^>]*>")
+
+
+def text_of(part: bytes) -> str:
+    """A part's text with its markup taken out: its runs' text run together, where a tag Word
+    split across runs reads whole."""
+    return _MARKUP.sub(b"", part).decode("utf-8", "replace")
+
+
 def body_bounds(document: str) -> tuple[int, int]:
     """Where the ``w:body`` element of the document's XML text starts and ends."""
     start, end = document.find("<w:body"), document.rfind("</w:body>") + len("</w:body>")

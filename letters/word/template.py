@@ -9,13 +9,14 @@ Word file, is refused when it is read.
 
 A template is read once and then fills any number of letters: prepared (``prepared.py``), with
 docxtpl's work on its tags done once; templates with tables or pictures in the body, whose XML
-docxtpl also rewrites after rendering, are filled by docxtpl itself (``docxtpl_adapter.py``).
-Either way the .docx is deterministic: the same letter gives the same bytes.
+docxtpl also rewrites after rendering, and those that show the letter's pictures
+(``letter.pictures``, added to the package as they are shown), are filled by docxtpl itself
+(``docxtpl_adapter.py``). Either way the .docx is deterministic: the same letter gives the same bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from letters.word import ooxml
 from letters.word.checking import declared_by, problems_in
 from letters.word.context import template_context
 from letters.word.docxtpl_adapter import render_with_docxtpl, syntax_error
+from letters.word.pictures import Picture
 from letters.word.prepared import PreparedTemplate
 from letters.wording import MissingFact
 
@@ -84,17 +86,19 @@ class WordTemplate:
             raise TemplateError(problems=[problem.at(source) for problem in errors])
         self._fill: Callable[[dict[str, Any]], bytes]
         try:
-            if ooxml.has_tables_or_pictures(parts[ooxml.DOCUMENT].decode("utf-8")):
+            document = parts[ooxml.DOCUMENT].decode("utf-8")
+            if ooxml.has_tables_or_pictures(document) or _shows_pictures(parts):
                 self._fill = self._fill_with_docxtpl
             else:
                 self._fill = PreparedTemplate(parts).fill
         except LettersError as error:
             raise error.at(source) from None
 
-    def render(self, letter: Letter) -> bytes:
-        """The letter as .docx bytes."""
+    def render(self, letter: Letter, *, pictures: Mapping[str, Picture] | None = None) -> bytes:
+        """The letter as .docx bytes; ``pictures``: those the edge rendering it drew for it,
+        by name, which the template shows where it asks for ``letter.pictures.NAME``."""
         try:
-            return self._fill(template_context(letter))
+            return self._fill(template_context(letter, pictures))
         except LettersError as error:
             raise error.at(str(self.path)) from None
         except MissingFact as error:
@@ -117,6 +121,14 @@ class WordTemplate:
 
     def _fill_with_docxtpl(self, context: dict[str, Any]) -> bytes:
         return render_with_docxtpl(self.data, context)
+
+
+def _shows_pictures(parts: Mapping[str, bytes]) -> bool:
+    """Whether a template asks for the letter's pictures (``letter.pictures``) in a part:
+    docxtpl adds each picture it shows to the package (a media part and its relationship),
+    which a prepared template does not. Looked for in the parts' text, where a tag Word split
+    across runs is still whole."""
+    return any("pictures" in ooxml.text_of(parts[name]) for name in ooxml.templated_parts(parts))
 
 
 def render(letter: Letter, template: WordTemplate | str | Path | None = None) -> bytes:

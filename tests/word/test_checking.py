@@ -60,7 +60,7 @@ def test_names_a_letter_does_not_have_are_errors(tmp_path: Path) -> None:
     assert messages(path) == [
         f"{path}: word/document.xml: {{{{ case }}}}: a letter has no 'case' (a template sees only 'letter')",
         f"{path}: word/document.xml: letter.refrence: a letter has no 'refrence' (it has: about, address, body_name, "
-        "category, complainant, date, decision, decision_date, facts, header, lines, numbered, parts, reference, "
+        "category, complainant, date, decision, decision_date, facts, header, lines, numbered, parts, pictures, reference, "
         "sections, sign_off, "
         "summary, title)",
         f"{path}: word/document.xml: s.headline: a section has no 'headline' (it has: heading, id, level, numbering, paragraphs)",
