@@ -358,3 +358,12 @@ def test_chosen_by_a_fact_that_is_no_choice_is_a_lint_error(tmp_path: Path) -> N
         f"{folder}/reasons/late/final.txt: line 1: 'chosen_by' names 'late_wording', which is no "
         "choice fact of the library (facts.yaml)"
     ]
+
+
+def test_a_folder_with_a_layout_of_its_own_is_a_library_of_its_own(tmp_path: Path) -> None:
+    (tmp_path / "register").mkdir()
+    (tmp_path / "a.txt").write_text("---\ntitle: a\n---\nA.\n", encoding="utf-8")
+    (tmp_path / "register" / "layout.yaml").write_text("heading: [b]\n", encoding="utf-8")
+    (tmp_path / "register" / "b.txt").write_text("---\ntitle: b\n---\nB.\n", encoding="utf-8")
+    assert [clause.id for clause in Library.load(tmp_path)] == ["a"]
+    assert [clause.id for clause in Library.load(tmp_path / "register")] == ["b"]
