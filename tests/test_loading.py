@@ -30,7 +30,8 @@ def with_(**changes: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
 def test_every_example_loads(path: Path) -> None:
-    assert load_case(path).complainant.name
+    complainant = load_case(path).complainant
+    assert complainant is not None and complainant.name
 
 
 def test_loading_reads_dates_pronouns_and_paragraph_parts() -> None:
@@ -50,7 +51,7 @@ def test_loading_reads_dates_pronouns_and_paragraph_parts() -> None:
         )
     )
     assert case.decision_date == date(2025, 3, 23)
-    assert case.complainant.pronouns is Pronouns.SHE
+    assert case.complainant is not None and case.complainant.pronouns is Pronouns.SHE
     paragraphs = case.sections[0].paragraphs
     assert paragraphs[0] == ("Own words.",)
     assert paragraphs[1] == (ClauseUse("a/b", "v", {"document": "the report"}),)

@@ -91,8 +91,8 @@ def test_same_letter_gives_byte_identical_documents(letter: Letter) -> None:
 
 
 def test_optional_header_lines_leave_no_trace(letter: Letter) -> None:
-    lines = {name: text for name, text in letter.lines.items() if name != "page_header"}
-    bare = attrs.evolve(letter, header=letter.header[2:3], reference=None, lines=lines)
+    named = {name: text for name, text in letter.lines.items() if name != "page_header"}
+    bare = attrs.evolve(letter, header=letter.header[2:3], reference=None, lines=named)
     lines = [line for line in letter_lines(render(bare)) if line.strip()]
     assert lines[0] == "Decision : Closed after initial enquiries"
     assert lines[1] == "The Ombudsman's final decision:"
