@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import signal
 import textwrap
 import zipfile
 from collections.abc import Iterator
@@ -13,6 +14,12 @@ from xml.etree import ElementTree
 import pytest
 
 from letters.library import Clause, Library, parse_clause
+
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    # Started in the background by a shell (`make test &`, nohup), the tests would ignore
+    # SIGINT, and so would every process they start: the tests that stop a process with
+    # SIGINT, as Ctrl-C does, need it delivered as a terminal delivers it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
