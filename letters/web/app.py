@@ -3,10 +3,11 @@
 One ASGI application (Starlette, served by uvicorn) renders a case sent as JSON into a letter
 (.docx, PDF, plain text or Markdown), validates a case, explains where each sentence of its
 letter came from, lists and shows clauses, and gives the case JSON Schema and an OpenAPI
-description made from it. Each worker process reads the clause library and the template once,
-reads them again when their files change (or on SIGHUP), and keeps a small pool of LibreOffices
-running for PDFs (``letters.web.warm``). A request can name no file on the server: the library
-and template are the server's.
+description made from it; with the register, it issues letters and follows their remedies up
+(``letters.web.issuing``, ``letters.web.remedies``). Each worker process reads the clause
+library and the template once, reads them again when their files change (or on SIGHUP), and
+keeps a small pool of LibreOffices running for PDFs (``letters.web.warm``). A request can name
+no file on the server: the library and template are the server's.
 
 Problems are data: a case with problems gets 422 and the same problem records as
 ``render --json``; a body that is not JSON 400; a body over the size limit 413; a clause or path
@@ -46,6 +47,7 @@ from letters.web.gate import RequestGate
 from letters.web.issuing import issue_endpoint
 from letters.web.logs import configure_logging
 from letters.web.openapi import openapi_document
+from letters.web.remedies import RemedyEndpoints
 from letters.web.responses import (
     MEDIA_TYPES,
     JsonResponse,
@@ -193,6 +195,7 @@ def create_app(
             message = error.detail
         return error_response(error.status_code, message, request, error.headers)
 
+    remedies = RemedyEndpoints(warm)
     routes = [
         Route("/health", guarded(health, open_to_all=True), methods=["GET"]),
         Route("/render", guarded(render), methods=["POST"]),
@@ -203,6 +206,9 @@ def create_app(
         Route("/clauses/{clause_id:path}", guarded(clause), methods=["GET"]),
         Route("/openapi.json", guarded(openapi), methods=["GET"]),
         Route("/issue", guarded(issue_endpoint(warm)), methods=["POST"]),  # the register's
+        Route("/remedies", guarded(remedies.remedies), methods=["GET"]),
+        Route("/remedies/{remedy_id}", guarded(remedies.one), methods=["GET", "POST"]),
+        Route("/evidence/{sha256}", guarded(remedies.evidence), methods=["GET"]),
         *extra,
     ]
 

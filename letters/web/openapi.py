@@ -2,9 +2,10 @@
 
 Every route ``letters serve`` answers is here, with every status it can answer and the body of
 each: the request body is the case JSON Schema of the library the server reads (its
-definitions moved under ``components/schemas``), and every error is RFC 9457 problem details
-(``letters.web.responses``). The bearer token is required in it where the server has one, and
-only then. ``tests/web/test_openapi_contract.py`` holds the server to it with Schemathesis.
+definitions moved under ``components/schemas``), or a remedy's change (``letters.web.remedies``),
+and every error is RFC 9457 problem details (``letters.web.responses``). The bearer token is
+required in it where the server has one, and only then. ``tests/web/test_openapi_contract.py``
+holds the server to it with Schemathesis.
 """
 
 from __future__ import annotations
@@ -15,6 +16,14 @@ from typing import Any
 
 from letters.output_formats import PDF_PROFILES
 from letters.web.issuing import ISSUE_FORMATS
+from letters.web.remedies import (
+    CHANGE_FIELDS,
+    EVIDENCE,
+    LARGEST_RECORD,
+    LONGEST_BY,
+    REMEDY_PATTERN,
+    SHA256_PATTERN,
+)
 from letters.web.responses import MEDIA_TYPES, PROBLEM_MEDIA_TYPE
 
 PROBLEM = "#/components/schemas/Problem"
@@ -26,6 +35,7 @@ WHY = {
     403: "sent by a browser from another site's page, which may read nothing and change nothing",
     404: "there is no {why}",
     408: "the request's headers or body did not arrive within the server's deadline",
+    409: "what is asked conflicts with the state of what it asks about: {why}",
     413: "the body is larger than the server takes (--max-body)",
     422: "{why}",
     500: "a bug of ours: 'internal error', with no traceback",
@@ -34,6 +44,7 @@ WHY = {
 """What each status a route answers means; ``{why}`` is the route's own reason."""
 
 HOST = "the Host header does not name this server (give its name with --allowed-host)"
+REGISTER = "the register cannot be opened (not reached, or made by a later letters)"
 BODY = "the body is not UTF-8 text, or not JSON (its line and column in errors)"
 BUSY = "the server is full or stopping, or the clause library or template it reads has problems"
 
@@ -243,6 +254,7 @@ def openapi_document(
                     },
                 }
             },
+            **_remedy_paths(read, posted),
             "/health": {
                 "get": {
                     "operationId": "health",
@@ -257,10 +269,331 @@ def openapi_document(
             },
         },
     }
+    document["components"]["schemas"].update(_remedy_components())
     if token:
         document["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
         document["security"] = [{"bearer": []}]
     return document
+
+
+def _remedy_paths(read: set[int], posted: set[int]) -> dict[str, Any]:
+    """``GET /remedies``, ``GET`` and ``POST /remedies/{remedy_id}``, ``GET /evidence/{sha256}``:
+    the remedies of the server's register (``letters.web.remedies``)."""
+    # deferred: start-up speed (the register's package imports SQLAlchemy)
+    from letters.register import CHANGES, SHOWN  # noqa: PLC0415
+
+    remedy = "#/components/schemas/RegisterRemedy"
+    day = {"type": "string", "format": "date"}
+    on = _parameter("on", day, "the day its status is as of, YYYY-MM-DD (default: today)")
+    remedy_id = {
+        "name": "remedy_id",
+        "in": "path",
+        "required": True,
+        "description": "the remedy: RECORD.NUMBER, its letter's record and its place among the "
+        "letter's remedies from 1 (12.2: record 12's second)",
+        "schema": {"type": "string", "pattern": REMEDY_PATTERN},
+        "example": "1.1",
+    }
+    change_fields: dict[str, Any] = {
+        "status": {
+            "enum": list(CHANGES),
+            "description": "accepted (a recommendation), refused (needs a note), extended (to a "
+            "new day: to, and a note), done (with evidence, or a note saying why there is none)",
+        },
+        "by": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": LONGEST_BY,
+            "description": "who records the change",
+        },
+        "on": {**day, "description": "the day it took effect (default: today)"},
+        "to": {**day, "description": "extended: the new day it is due"},
+        "note": {"type": "string", "description": "why: what the body said, what it shows"},
+    }
+    assert tuple(change_fields) == CHANGE_FIELDS
+    nullable = {
+        name: {**value, "type": [value["type"], "null"]} if name in ("on", "to", "note") else value
+        for name, value in change_fields.items()
+    }
+    return {
+        "/remedies": {
+            "get": {
+                "operationId": "remedies",
+                "summary": "The remedies of the register that match every filter given",
+                "description": (
+                    "As `letters register remedies --json` lists them: the remedies of the final "
+                    "decisions in force (a draft's with drafts=true, a letter's no longer in "
+                    "force with superseded=true, or any of one record's), each with its history "
+                    "and its status on the day, by the day they are due. None is an empty list."
+                ),
+                "parameters": [
+                    _parameter("body", {"type": "string"}, "the body (case and spacing aside)"),
+                    _parameter(
+                        "reference",
+                        {"type": "string"},
+                        "the decision's reference (case and spacing aside)",
+                    ),
+                    _parameter("kind", {"type": "string"}, "apology, payment, review, ..."),
+                    {
+                        **_parameter(
+                            "status",
+                            {"type": "array", "items": {"enum": [*SHOWN, "outstanding"]}},
+                            "its status on the day, as shown or recorded; outstanding: still "
+                            "to be done; again for any of several",
+                        ),
+                        "style": "form",
+                        "explode": True,
+                    },
+                    _parameter("overdue", {"type": "boolean"}, "only those overdue on the day"),
+                    on,
+                    _parameter("due_from", day, "due on or after this day (as extended)"),
+                    _parameter("due_to", day, "due on or before this day (as extended)"),
+                    _parameter(
+                        "record",
+                        {"type": "integer", "minimum": 1, "maximum": LARGEST_RECORD},
+                        "the remedies of this record only (a draft's, or one superseded, too)",
+                    ),
+                    _parameter("drafts", {"type": "boolean"}, "draft decisions' remedies too"),
+                    _parameter(
+                        "superseded", {"type": "boolean"}, "those of letters no longer in force too"
+                    ),
+                ],
+                "responses": {
+                    "200": _json(
+                        "the remedies that match (none: an empty list)",
+                        {"type": "array", "items": {"$ref": remedy}},
+                        reference=False,
+                    ),
+                    **_errors(
+                        read,
+                        {
+                            400: f"{HOST}; or a parameter there is none of, given twice, or "
+                            "not of its kind",
+                            503: REGISTER,
+                        },
+                    ),
+                },
+            }
+        },
+        "/remedies/{remedy_id}": {
+            "get": {
+                "operationId": "remedy",
+                "summary": "One remedy, with its history",
+                "parameters": [remedy_id, on],
+                "responses": {
+                    "200": _json("the remedy as it stood on the day", remedy),
+                    **_errors(
+                        {*read, 404},
+                        {
+                            400: f"{HOST}; or the id is not RECORD.NUMBER, or ?on not a day",
+                            404: "such record, or no such remedy of it",
+                            503: REGISTER,
+                        },
+                    ),
+                },
+            },
+            "post": {
+                "operationId": "changeRemedy",
+                "summary": "Record a change of a remedy's status, with its evidence",
+                "description": (
+                    "As `letters register remedy ID done|refused|extended|accepted` records it: "
+                    "a new change in the remedy's history, sealed to the one before it. JSON, "
+                    "or multipart/form-data with the evidence as files (each recorded by its "
+                    "SHA-256 and kept in the register; GET /evidence/{sha256} gives it back)."
+                ),
+                "parameters": [remedy_id],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["status", "by"],
+                                "additionalProperties": False,
+                                "properties": nullable,
+                            },
+                            "example": {
+                                "status": "done",
+                                "by": "B. Officer",
+                                "on": "2025-05-09",
+                                "note": "the Council's letter of apology, seen",
+                            },
+                        },
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["status", "by"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    **change_fields,
+                                    EVIDENCE: {
+                                        "type": "array",
+                                        "description": "the files that show it, each with its "
+                                        "file name",
+                                        "items": {
+                                            "type": "string",
+                                            "contentMediaType": "application/octet-stream",
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+                "responses": {
+                    "200": _json("the remedy as it stands after the change", remedy),
+                    **_errors(
+                        {*posted, 404, 409},
+                        {
+                            400: f"{BODY}; or the id is not RECORD.NUMBER, or the body is not "
+                            "a change's (a field there is none of, or not of its kind), or not "
+                            "multipart that can be read",
+                            404: "such record, or no such remedy of it",
+                            409: "the remedy's status does not allow the change (done is the "
+                            "last), or its letter is superseded or a draft, or the register "
+                            "will not take it (read-only)",
+                            422: "the register does not record the change as asked: extended "
+                            "needs to and a note, refused a note, done evidence or a note; a "
+                            "day to come, or before its last change; a key given twice",
+                            503: REGISTER,
+                        },
+                    ),
+                },
+            },
+        },
+        "/evidence/{sha256}": {
+            "get": {
+                "operationId": "evidence",
+                "summary": "A file the register keeps as a remedy's evidence",
+                "parameters": [
+                    {
+                        "name": "sha256",
+                        "in": "path",
+                        "required": True,
+                        "description": "its SHA-256, as the remedy's history gives it",
+                        "schema": {"type": "string", "pattern": SHA256_PATTERN},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the file as it was given, to be saved under its name",
+                        "headers": {
+                            "Content-Disposition": {
+                                "description": "attachment, with the file's name",
+                                "required": True,
+                                "schema": {"type": "string"},
+                            },
+                            "X-Letters-SHA256": {
+                                "description": "its SHA-256",
+                                "required": True,
+                                "schema": {"type": "string", "pattern": SHA256_PATTERN},
+                            },
+                        },
+                        "content": {"application/octet-stream": {}},
+                    },
+                    **_errors(
+                        {*read, 404},
+                        {
+                            400: f"{HOST}; or not a SHA-256 (64 hexadecimal digits, lower case)",
+                            404: "evidence of that SHA-256 kept in the register (evidence "
+                            "recorded by reference is not kept)",
+                            503: REGISTER,
+                        },
+                    ),
+                },
+            }
+        },
+    }
+
+
+def _remedy_components() -> dict[str, Any]:
+    """A remedy as ``Remedy.as_json`` gives it, its changes and their evidence."""
+    from letters.register import CHANGES, SHOWN  # noqa: PLC0415  # deferred: start-up
+
+    recorded = [status for status in SHOWN if status not in ("overdue", "superseded")]
+
+    text, text_or_none = {"type": "string"}, {"type": ["string", "null"]}
+    day_or_none = {"type": ["string", "null"], "format": "date"}
+    whole = {"type": "integer", "minimum": 1}
+    sha256 = {"type": "string", "pattern": SHA256_PATTERN}
+    schemas: dict[str, Any] = {
+        "RegisterRemedy": {
+            "type": "object",
+            "description": "a remedy an issued letter set out, as it stood on a day",
+            "properties": {
+                "remedy": {"type": "string", "pattern": REMEDY_PATTERN},
+                "letter": {**whole, "description": "its letter's record"},
+                "number": {**whole, "description": "its place among the letter's remedies"},
+                "field": {**text, "description": "the case's field: facts.remedies[0]"},
+                "reference": text_or_none,
+                "complainant": text,
+                "body": text_or_none,
+                "kind": {**text, "description": "apology, payment, review, ..."},
+                "wording": {**text, "description": "as the letter words it"},
+                "to": {**text, "description": "to whom"},
+                "amount": {**text_or_none, "description": "pounds and pence: 300.00"},
+                "per": {**text_or_none, "description": "a payment by the period: month"},
+                "amount_shown": {**text_or_none, "description": "as the letter writes it"},
+                "deadline": {**text, "description": "as the letter says it: within one month"},
+                "stage": {**text, "description": "its letter's: draft or final"},
+                "on": {"type": "string", "format": "date"},
+                "status": {"enum": list(SHOWN), "description": "its status on the day"},
+                "recorded_status": {"enum": recorded, "description": "its status as recorded"},
+                "overdue": {"type": "boolean"},
+                "due": {**day_or_none, "description": "the day it is due (as extended)"},
+                "due_first": {**day_or_none, "description": "the day its letter set"},
+                "done_on": day_or_none,
+                "on_time": {"type": ["boolean", "null"]},
+                "superseded_by": {"type": ["integer", "null"]},
+                "history": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/RegisterRemedyChange"},
+                },
+            },
+        },
+        "RegisterRemedyChange": {
+            "type": "object",
+            "description": "a change of a remedy's status: who recorded it, when, why",
+            "properties": {
+                "change": whole,
+                "remedy": {
+                    "type": "string",
+                    "pattern": REMEDY_PATTERN,
+                    "description": "the remedy it was recorded against (of a letter since "
+                    "sent again, when not this one)",
+                },
+                "status": {"enum": list(CHANGES)},
+                "day": {"type": "string", "format": "date"},
+                "due": day_or_none,
+                "recorded_at": {"type": "string", "format": "date-time"},
+                "recorded_by": text,
+                "note": text_or_none,
+                "evidence": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/RegisterEvidence"},
+                },
+            },
+        },
+        "RegisterEvidence": {
+            "type": "object",
+            "description": "a file given as a change's evidence, kept or referenced",
+            "required": ["name", "sha256", "size", "kept", "location"],
+            "properties": {
+                "name": text,
+                "sha256": sha256,
+                "size": {"type": "integer", "minimum": 0},
+                "kept": {"type": "boolean"},
+                "location": {**text_or_none, "description": "where it was, if a file"},
+            },
+        },
+    }
+    for schema in schemas.values():  # every member is always there (null when it has none)
+        schema["required"] = list(schema["properties"])
+    return schemas
+
+
+def _parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": schema, "description": description}
 
 
 def _query(name: str, values: list[str], description: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import schemathesis
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from starlette.routing import Route
 
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLES, ROOT
 from tests.web.servers import Server
 
 TOKEN = "contract-token"
@@ -132,6 +132,8 @@ def test_every_route_the_server_answers_is_in_the_document_and_no_other() -> Non
     documented = {(path, method) for path, item in document["paths"].items() for method in item}
     assert documented == _routes()
     assert ("/issue", "post") in documented
+    assert {("/remedies", "get"), ("/remedies/{remedy_id}", "post")} <= documented
+    assert ("/evidence/{sha256}", "get") in documented
 
 
 def test_every_error_is_documented_as_problem_details() -> None:
@@ -151,9 +153,14 @@ def test_every_error_is_documented_as_problem_details() -> None:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server as a case-management system meets it: with a token, and a register."""
+    """A server as a case-management system meets it: with a token, and a register that holds
+    an upheld decision's remedies (record 1: the remedies 1.1 to 1.5 the document's examples
+    name)."""
     register = tmp_path_factory.mktemp("register") / "register.sqlite"
     running = Server("--register", str(register), "--converters", "1", env={"LETTERS_TOKEN": TOKEN})
+    upheld = (EXAMPLES / "upheld-care-assessment-delay.json").read_bytes()
+    issued = httpx.post(f"{running.url}/issue", content=upheld, headers=AUTHORISED, timeout=60)
+    assert issued.headers.get("x-letters-record") == "1", issued.text
     yield running
     running.stop()
 
@@ -244,4 +251,4 @@ def test_schemathesis_finds_no_failure_against_a_live_server(
     )
     report = done.stdout + done.stderr
     assert done.returncode == 0, report[-20000:]
-    assert "Selected: 8/8" in report and "Tested: 8" in report, report[-5000:]
+    assert "Selected: 12/12" in report and "Tested: 12" in report, report[-5000:]
