@@ -46,6 +46,7 @@ def case_schema(library: Library | None = None) -> dict[str, Any]:
             for name, declaration in library.facts.items()
         }
         facts["required"] = sorted(n for n, d in library.facts.items() if d.required)
+        _needs(root, library)
         facts["additionalProperties"] = False
         if library.outlines:
             outline = root["properties"]["outline"]
@@ -58,6 +59,23 @@ def case_schema(library: Library | None = None) -> dict[str, Any]:
         **root,
         "$defs": definitions,
     }
+
+
+def _needs(root: dict[str, Any], library: Library) -> None:
+    """The case fields the library needs every case to give (its layout's ``needs``):
+    required, and, for a field of a part (``complaint.about``), required in that part."""
+    layout = library.layout
+    for need, _ in layout.case_needs if layout is not None else ():
+        head, _, rest = need.partition(".")
+        if head not in root["required"]:
+            root["required"].append(head)
+        part = root["properties"][head]
+        given = [kind for kind in part.get("anyOf", [part]) if kind.get("type") != "null"]
+        shown = {"description": part["description"]} if "description" in part else {}
+        if rest:
+            root["properties"][head] = {"allOf": [*given, {"required": [rest]}], **shown}
+        elif len(given) == 1:  # given, so not null: its own errors are said as they are
+            root["properties"][head] = {**given[0], **shown}
 
 
 MONEY = {

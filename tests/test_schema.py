@@ -11,13 +11,14 @@ import jsonschema
 import pytest
 
 from letters import model
+from letters.library import Library
 from letters.schema import case_schema
 from tests.conftest import EXAMPLES
 
 
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.Draft202012Validator:
-    schema = case_schema()
+    schema = case_schema(Library.load())  # the examples' library: it needs a complainant
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
