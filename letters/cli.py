@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
@@ -880,25 +880,10 @@ def remind_body(
     default today): each remedy of the final decisions in force still outstanding after the
     day it was due, and the evidence we need by when. Its case, the remedies as the register
     holds them, is written beside the letter. Exit code 1 if none is overdue."""
-    from letters.batch import stop_on_signals
-    from letters.register import Register
-
-    stop_on_signals()
-    if note is not None and replaces is None:
-        raise click.UsageError("--note says why a correction was made: it goes with --replaces")
-    with Register(register_at, create=False) as opened:
-        outcome = opened.reminder(
-            body,
-            by=issued_by_default(issued_by),
-            output=output,
-            on=day.date() if day else None,
-            clauses=clauses,
-            template=template,
-            output_format=output_format,
-            replaces=record_id(replaces) if replaces is not None else None,
-            note=note,
-        )
-    report_issued(outcome, as_json)
+    issue_register_letter(
+        "reminder", register_at, as_json, body, output, day, issued_by, replaces, note,
+        clauses=clauses, template=template, output_format=output_format,
+    )  # fmt: skip
 
 
 @register.command("report")
@@ -928,6 +913,27 @@ def report_body(
     dated in the period and how many were upheld, the remedies due in it (done on time,
     done late, still to be done, refused: a table and a chart in the Word letter), and those
     overdue. Its case is written beside the letter."""
+    issue_register_letter(
+        "report", register_at, as_json, body, output, day, issued_by, replaces, note,
+        start=start.date(), end=end.date(),
+        clauses=clauses, template=template, output_format=output_format,
+    )  # fmt: skip
+
+
+def issue_register_letter(
+    kind: str,
+    register_at: str | None,
+    as_json: bool,
+    body: str,
+    output: str,
+    day: datetime.datetime | None,
+    issued_by: str | None,
+    replaces: int | None,
+    note: str | None,
+    **given: Any,
+) -> None:
+    """Issue one of the register's own letters to a body (``Register.reminder`` or
+    ``Register.report``) and say what was issued."""
     from letters.batch import stop_on_signals
     from letters.register import Register
 
@@ -935,18 +941,14 @@ def report_body(
     if note is not None and replaces is None:
         raise click.UsageError("--note says why a correction was made: it goes with --replaces")
     with Register(register_at, create=False) as opened:
-        outcome = opened.report(
+        outcome = getattr(opened, kind)(
             body,
-            start=start.date(),
-            end=end.date(),
             by=issued_by_default(issued_by),
             output=output,
             on=day.date() if day else None,
-            clauses=clauses,
-            template=template,
-            output_format=output_format,
             replaces=record_id(replaces) if replaces is not None else None,
             note=note,
+            **given,
         )
     report_issued(outcome, as_json)
 
