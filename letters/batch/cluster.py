@@ -17,8 +17,8 @@ alone fails, as with ``-j``.
 
 The cluster fails cleanly: an address where no Dask scheduler answers (nothing there, or
 something that is not Dask) is one error within ``CONNECT_TIMEOUT`` (or
-``LETTERS_CLUSTER_TIMEOUT`` seconds), and a cluster left with no workers for as long ends the
-batch with one error rather than waiting for ever.
+``LETTERS_CLUSTER_TIMEOUT`` seconds), and a cluster left with no workers for
+``WORKERLESS_TIMEOUT`` (or as long) ends the batch with one error rather than waiting for ever.
 
 Dask's ``distributed`` is an optional extra: ``pip install 'letters[cluster]'``.
 """
@@ -52,8 +52,11 @@ from letters.problems import Location, OutputError, Problem, UsageError
 from letters.rendering import Renderer
 
 CONNECT_TIMEOUT = 10.0
-"""Seconds to wait for a scheduler to answer, and for a cluster with no workers to have one
-again (a worker restarting), unless ``LETTERS_CLUSTER_TIMEOUT`` says otherwise."""
+"""Seconds to wait for a scheduler to answer, unless ``LETTERS_CLUSTER_TIMEOUT`` says otherwise."""
+WORKERLESS_TIMEOUT = 60.0
+"""Seconds a cluster may have no worker (its workers restarting, as a nanny restarts one a case
+killed: seconds on a busy machine) before the batch ends with an error, unless
+``LETTERS_CLUSTER_TIMEOUT`` says otherwise."""
 TIMEOUT_VARIABLE = "LETTERS_CLUSTER_TIMEOUT"
 PLUGIN_PREFIX = "letters-"
 
@@ -189,11 +192,11 @@ def _relocated(outcome: Outcome, local: tuple[str, ...], client: tuple[str, ...]
     return attrs.evolve(outcome, problems=problems)
 
 
-def cluster_timeout() -> float:
-    """``CONNECT_TIMEOUT``, or the seconds ``LETTERS_CLUSTER_TIMEOUT`` gives."""
+def cluster_timeout(default: float = CONNECT_TIMEOUT) -> float:
+    """``default``, or the seconds ``LETTERS_CLUSTER_TIMEOUT`` gives."""
     text = os.environ.get(TIMEOUT_VARIABLE)
     if text is None:
-        return CONNECT_TIMEOUT
+        return default
     try:
         seconds = float(text)
     except ValueError:
@@ -286,7 +289,9 @@ def render_on_cluster(
                 futures.append(future)
                 return future
 
-            batch = _Batch(client, str(cluster), submit, workers_write, cluster_timeout())
+            batch = _Batch(
+                client, str(cluster), submit, workers_write, cluster_timeout(WORKERLESS_TIMEOUT)
+            )
             pending = iter([(chunk, submit(chunk)) for chunk in chunks])
             done: dict[int, Outcome] = {}
             for item in read:
