@@ -546,7 +546,7 @@ def due_remedies(before: datetime.datetime, register_at: str | None, as_json: bo
     else:
         for remedy in found:
             click.echo(
-                f"{remedy.due.isoformat()}	{remedy.letter}	{remedy.reference or '-'}	"
+                f"{remedy.due_now}	{remedy.letter}	{remedy.reference or '-'}	"
                 f"{remedy.complainant}	{remedy.kind}	{remedy.wording}"
             )
     if not found:

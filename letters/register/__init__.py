@@ -46,7 +46,6 @@ from letters.register.recording import verifier_of as verifier_of
 from letters.register.records import Query as Query
 from letters.register.records import Record as Record
 from letters.register.records import Summary as Summary
-from letters.register.remedies import DueRemedy as DueRemedy
 from letters.register.remedies import RemedyRecorder as RemedyRecorder
 from letters.register.reports import REGISTER_LETTERS as REGISTER_LETTERS
 from letters.register.reproducing import IssuedImpact as IssuedImpact

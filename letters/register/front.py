@@ -50,7 +50,7 @@ from letters.register.issuing import IssueOutcome, Issuer, now
 from letters.register.life import Evidence, Remedy, RemedyId, RemedyQuery
 from letters.register.recording import Recorder, signer_of
 from letters.register.records import Query, Records
-from letters.register.remedies import DueRemedy, due_before
+from letters.register.remedies import due_before
 from letters.register.reports import body_named, decisions_of, issued_beside
 from letters.register.reproducing import Reproducer, Reproduction
 from letters.register.sealing import (
@@ -162,7 +162,7 @@ class Register(Records):
 
     # -- finding (``Records``: find, ids, record, blob, library_files) ----------------------
 
-    def due(self, before: datetime.date) -> list[DueRemedy]:
+    def due(self, before: datetime.date) -> list[Remedy]:
         """The remedies of the letters in force that are due before the day and not yet done
         (nor refused), earliest first."""
         return due_before(self, before)

@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from attrs import frozen
 
-from letters.money import Money
 from letters.register import tables
 from letters.register.derived import initial_status
 from letters.register.following import remedies
-from letters.register.life import RemedyQuery
+from letters.register.life import Remedy, RemedyQuery
 from letters.register.recording import IssuedLetter
 from letters.register.records import Records
 
@@ -55,74 +52,12 @@ class RemedyRecorder:
             )
 
 
-@frozen
-class DueRemedy:
-    """A remedy an issued letter set out, due on a day: with the letter it came from."""
-
-    due: datetime.date
-    letter: int
-    reference: str | None
-    complainant: str
-    body: str | None
-    kind: str
-    wording: str
-    recipient: str
-    amount: Decimal | None
-    per: str | None
-    deadline: str
-    remedy: str = ""  # its id: RECORD.NUMBER
-    status: str = "agreed"  # as recorded now: agreed, recommended, accepted or extended
-
-    @property
-    def shown_amount(self) -> str | None:
-        """The amount as the letter writes it: £300, £150 a month."""
-        if self.amount is None:
-            return None
-        return str(Money(Decimal(self.amount).quantize(Decimal("0.01")), self.per))
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "due": self.due.isoformat(),
-            "letter": self.letter,
-            "reference": self.reference,
-            "complainant": self.complainant,
-            "body": self.body,
-            "kind": self.kind,
-            "wording": self.wording,
-            "to": self.recipient,
-            "amount": str(Decimal(self.amount).quantize(Decimal("0.01")))
-            if self.amount is not None
-            else None,
-            "per": self.per,
-            "amount_shown": self.shown_amount,
-            "deadline": self.deadline,
-            "remedy": self.remedy,
-            "status": self.status,
-        }
-
-
-def due_before(register: Records, day: datetime.date) -> list[DueRemedy]:
+def due_before(register: Records, day: datetime.date) -> list[Remedy]:
     """The remedies still outstanding that are due before ``day`` (not on it), earliest first,
-    of the final decisions in force: each on the day it is due now (an extension's)."""
+    of the final decisions in force: each as it stands today, on the day it is due now (an
+    extension's). ``register remedies --status outstanding --due-to`` the day before."""
     if day == datetime.date.min:
         return []
     outstanding = RemedyQuery(statuses=("outstanding",), due_to=day - datetime.timedelta(days=1))
-    return [
-        DueRemedy(
-            due=remedy.due_now,
-            letter=remedy.letter,
-            reference=remedy.reference,
-            complainant=remedy.complainant,
-            body=remedy.body,
-            kind=remedy.kind,
-            wording=remedy.wording,
-            recipient=remedy.recipient,
-            amount=remedy.amount,
-            per=remedy.per,
-            deadline=remedy.deadline,
-            remedy=str(remedy.id),
-            status=remedy.recorded_status,
-        )
-        for remedy in remedies(register, outstanding, datetime.date.max)
-        if remedy.due_now is not None
-    ]
+    today = datetime.date.today()
+    return [remedy for remedy in remedies(register, outstanding, today) if remedy.due_now]

@@ -213,7 +213,7 @@ def test_an_extension_moves_the_day_a_remedy_is_due_and_so_when_it_is_overdue(
             DAY(2025, 6, 12),
             False,
         )
-        assert [r.remedy for r in register.due(DAY(2030, 1, 1))] == ["1.2", "1.3", "1.4"]
+        assert [str(r.id) for r in register.due(DAY(2030, 1, 1))] == ["1.2", "1.3", "1.4"]
         history = register.remedy("1.1").history
         assert [(c.status, c.due) for c in history] == [
             ("extended", DAY(2025, 6, 10)),
