@@ -1065,10 +1065,10 @@ def reproduce_record(
 @JSON_OPTION
 @reports_errors
 def checkpoint_register(register_at: str | None, as_json: bool) -> None:
-    """Print the register's checkpoint, COUNT:SEAL: how many records it holds and the last
-    one's seal (which covers every record before it), signed (:SIGNATURE) when a signing key
-    is configured. Keep it elsewhere; `letters register verify --checkpoint` checks the
-    register still holds it."""
+    """Print the register's checkpoint, COUNT:SEAL/CHANGES:SEAL: how many records it holds
+    and the last one's seal (which covers every record before it), then as much of the chain
+    of the remedies' changes, signed (:SIGNATURE) when a signing key is configured. Keep it
+    elsewhere; `letters register verify --checkpoint` checks the register still holds it."""
     from letters.output import json_text
     from letters.register import Register
 
@@ -1087,8 +1087,9 @@ def checkpoint_register(register_at: str | None, as_json: bool) -> None:
 @click.option(
     "--checkpoint",
     "checkpoint_text",
-    metavar="COUNT:SEAL",
-    help="A checkpoint `letters register checkpoint` printed: the register must still hold it.",
+    metavar="CHECKPOINT",
+    help="A checkpoint `letters register checkpoint` printed (COUNT:SEAL/CHANGES:SEAL): the "
+    "register must still hold it.",
 )
 @click.option(
     "--public-key",

@@ -359,6 +359,16 @@ def evidence_content(register: Records, digest: str) -> tuple[Evidence, bytes]:
     return found, bytes(row.content)
 
 
+def change_head(register: Records) -> tuple[int, str | None]:
+    """How many changes of remedies the register holds, and the last one's seal (None: none,
+    or not sealed), read at one moment."""
+    events = tables.remedy_events
+    last = sa.select(events.c.seal).order_by(events.c.id.desc()).limit(1).scalar_subquery()
+    with reading(register.engine) as connection:
+        count, seal = connection.execute(sa.select(sa.func.count(events.c.id), last)).one()
+    return int(count), seal
+
+
 def change_chain(register: Records) -> Iterator[dict[str, Any]]:
     """Every change of a remedy as its seal covers it (its evidence as ``evidence_text``),
     with its previous seal, seal and signature, in id order (the chain's), read as a stream."""

@@ -32,6 +32,8 @@ import datetime
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import attrs
+
 from letters.library import default_library
 from letters.limits import Limits
 from letters.problems import Location, RegisterError
@@ -41,6 +43,7 @@ from letters.register.derived import watch_derived
 from letters.register.following import (
     EvidenceFile,
     change_chain,
+    change_head,
     evidence_content,
     record_change,
     remedies,
@@ -60,7 +63,6 @@ from letters.register.sealing import (
     Checkpoint,
     Verifier,
     check,
-    checkpoint_message,
 )
 from letters.register.versions import files_hash, library_files, library_version
 from letters.rendering import Renderer
@@ -321,18 +323,24 @@ class Register(Records):
     # -- the chain of seals ------------------------------------------------------------------
 
     def checkpoint(self) -> Checkpoint:
-        """The number of records and the last one's seal, signed with the configured key (if
-        any): what a records manager keeps elsewhere to ``audit`` the register against later."""
-        count, head = self.head()
-        if count and head is None:
-            raise RegisterError(
-                f"the last record of the register {self.shown} is not sealed (put in outside "
-                "letters?): letters register verify says more"
-            )
+        """The number of records and the last one's seal, and as much of the chain of the
+        remedies' changes, signed with the configured key (if any): what a records manager
+        keeps elsewhere to ``audit`` the register against later."""
+        (count, head), (changes, last_change) = self.head(), change_head(self)
+        for counted, last, what in (
+            (count, head, "record"),
+            (changes, last_change, "remedy change"),
+        ):
+            if counted and last is None:
+                raise RegisterError(
+                    f"the last {what} of the register {self.shown} is not sealed (put in "
+                    "outside letters?): letters register verify says more"
+                )
+        taken = Checkpoint(
+            count, head or GENESIS, changes=changes, changes_seal=last_change or GENESIS
+        )
         signer = signer_of()
-        sealed = head or GENESIS
-        signature = signer.sign(checkpoint_message(count, sealed)) if signer else None
-        return Checkpoint(count, sealed, signature)
+        return attrs.evolve(taken, signature=signer.sign(taken.message)) if signer else taken
 
     def audit(
         self, checkpoint: Checkpoint | None = None, *, verifier: Verifier | None = None
@@ -340,7 +348,7 @@ class Register(Records):
         """Every record put in, changed, removed or moved outside letters (the chain of seals
         read whole), and whether the register still holds the ``checkpoint``; with a
         ``verifier``, every record and the checkpoint not signed with its key. Then the same
-        of the chain of the remedies' changes (which the checkpoint does not cover)."""
+        of the chain of the remedies' changes, against the checkpoint's part for them."""
         derived: list[Break] = []
         found = check(
             watch_derived(self.chain(), derived), checkpoint=checkpoint, verifier=verifier
@@ -348,4 +356,7 @@ class Register(Records):
         seen = {(each.record, each.kind) for each in found}
         found.extend(each for each in derived if (each.record, each.kind) not in seen)
         found.sort(key=lambda each: (each.record is None, each.record or 0))
-        return found + check(change_chain(self), verifier=verifier, chain=EVENTS)
+        changes = checkpoint.of_changes if checkpoint is not None else None
+        return found + check(
+            change_chain(self), checkpoint=changes, verifier=verifier, chain=EVENTS
+        )

@@ -5,8 +5,8 @@ record's id) and of the record's canonical bytes: every column that says what wa
 when, to whom, from which case, library, template and clauses, the letter's hash and where it
 was written). A record put in with SQL, changed or removed afterwards, or moved, no longer
 chains: ``check`` finds it, record by record. A records manager keeps a ``Checkpoint`` (the
-number of records and the last seal) elsewhere; a register sealed again from the start, or cut
-short, no longer holds it. With a signing key (Ed25519), each seal and checkpoint is signed
+number of records and the last seal, and the same of the remedies' changes) elsewhere; a
+register sealed again from the start, or cut short, no longer holds it. With a signing key (Ed25519), each seal and checkpoint is signed
 too, so that only the key's holder can have sealed them.
 
 A remedy's history (``remedy_events``: each change of its status, who made it, when and why,
@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 GENESIS = "0" * 64
 """The seal the first record chains from."""
@@ -171,9 +171,9 @@ def event_message(seal_: str) -> bytes:
     return EVENTS.prefix + seal_.encode("ascii", "replace")
 
 
-def checkpoint_message(count: int, seal_: str) -> bytes:
-    """What a checkpoint's signature signs."""
-    return f"letters checkpoint {count}:{seal_}".encode("ascii", "replace")
+def checkpoint_message(held: str) -> bytes:
+    """What a checkpoint's signature signs: what it holds (``Checkpoint.held``)."""
+    return f"letters checkpoint {held}".encode("ascii", "replace")
 
 
 class Signer:
@@ -252,34 +252,78 @@ class Verifier:
 
 @frozen
 class Checkpoint:
-    """The register at one moment: how many records it held and the last one's seal, signed
-    when a key is configured. Written ``COUNT:SEAL`` or ``COUNT:SEAL:SIGNATURE``."""
+    """The register at one moment: how many records it held and the last one's seal, and as
+    much of the chain of the remedies' changes (``changes``, ``changes_seal``), signed when a
+    key is configured. Written ``COUNT:SEAL/CHANGES:SEAL``, then ``:SIGNATURE`` when signed;
+    ``COUNT:SEAL`` alone (a checkpoint of the records only, as taken before remedies' changes
+    were sealed) is still read, and holds the remedies' changes to nothing."""
 
     count: int
     seal: str
     signature: str | None = None
+    changes: int | None = None
+    changes_seal: str | None = None
+
+    @property
+    def held(self) -> str:
+        """What it holds, as written and signed: ``COUNT:SEAL/CHANGES:SEAL``."""
+        records = f"{self.count}:{self.seal}"
+        return records if self.changes is None else f"{records}/{self.changes}:{self.changes_seal}"
+
+    @property
+    def message(self) -> bytes:
+        """What its signature signs."""
+        return checkpoint_message(self.held)
+
+    @property
+    def of_changes(self) -> Checkpoint | None:
+        """The part that holds the chain of the remedies' changes, if it has one."""
+        if self.changes is None or self.changes_seal is None:
+            return None
+        return Checkpoint(self.changes, self.changes_seal)
 
     def __str__(self) -> str:
-        return f"{self.count}:{self.seal}" + (f":{self.signature}" if self.signature else "")
+        return self.held + (f":{self.signature}" if self.signature else "")
 
     @classmethod
     def parse(cls, text: str) -> Checkpoint:
         """A checkpoint from its text; ValueError saying what was expected."""
-        parts = text.strip().split(":")
-        if len(parts) not in (2, 3) or not parts[0].isdigit() or not is_seal(parts[1].lower()):
+        records, _, changes = text.strip().partition("/")
+        parts = records.split(":")
+        tail = changes.split(":") if changes else []
+        signature = None  # the last part, if any: after the remedies' part when there is one
+        if changes and len(tail) == 3:
+            signature = tail.pop()
+        elif not changes and len(parts) == 3:
+            signature = parts.pop()
+        if (
+            len(parts) != 2
+            or not parts[0].isdigit()
+            or not is_seal(parts[1].lower())
+            or (changes and (len(tail) != 2 or not tail[0].isdigit()))
+            or (changes and not is_seal(tail[1].lower()))
+        ):
             raise ValueError(
-                "a checkpoint is COUNT:SEAL (as letters register checkpoint prints it: a "
-                "number, a colon and 64 hexadecimal digits, and :SIGNATURE when signed)"
+                "a checkpoint is COUNT:SEAL/CHANGES:SEAL (as letters register checkpoint prints "
+                "it: the records' count and last seal, a slash, the remedies' changes' count "
+                "and last seal, each seal 64 hexadecimal digits; and :SIGNATURE when signed)"
             )
-        signature = parts[2].lower() if len(parts) == 3 else None
-        if signature is not None and re.fullmatch(r"[0-9a-f]{128}", signature) is None:
+        if signature is not None and re.fullmatch(r"[0-9a-f]{128}", signature.lower()) is None:
             raise ValueError("a checkpoint's signature is 128 hexadecimal digits")
-        return cls(int(parts[0]), parts[1].lower(), signature)
+        return cls(
+            int(parts[0]),
+            parts[1].lower(),
+            signature.lower() if signature else None,
+            int(tail[0]) if changes else None,
+            tail[1].lower() if changes else None,
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
             "count": self.count,
             "seal": self.seal,
+            "changes": self.changes,
+            "changes_seal": self.changes_seal,
             "signature": self.signature,
             "checkpoint": str(self),
         }
@@ -397,7 +441,7 @@ def check(
     )
     found.sort(key=lambda each: each.record or 0)
     if checkpoint is not None:
-        found.extend(_checkpoint_breaks(checkpoint, seen, place, verifier))
+        found.extend(_checkpoint_breaks(checkpoint, seen, place, verifier, chain))
     return found
 
 
@@ -406,11 +450,21 @@ def _checkpoint_breaks(
     seen: Mapping[str, tuple[int, int]],
     count: int,
     verifier: Verifier | None,
+    chain: Chain,
 ) -> list[Break]:
-    shown = f"checkpoint {checkpoint.count}:{checkpoint.seal[:16]}..."
+    """Whether a chain still holds a checkpoint: its signature (which covers both chains) is
+    checked with the records'; the remedies' changes are held to the checkpoint's part for
+    them (``Checkpoint.of_changes``)."""
+    what, whats = chain.what, f"{chain.what}s"
+    if chain is _LETTERS:
+        shown = f"checkpoint {checkpoint.count}:{checkpoint.seal[:16]}..."
+    else:
+        shown = f"checkpoint of the {whats} {checkpoint.count}:{checkpoint.seal[:16]}..."
     found = []
-    if verifier is not None and not verifier.is_signed(
-        checkpoint_message(checkpoint.count, checkpoint.seal), checkpoint.signature
+    if (
+        chain is _LETTERS
+        and verifier is not None
+        and not verifier.is_signed(checkpoint.message, checkpoint.signature)
     ):
         found.append(Break(None, "checkpoint", f"{shown} is not signed by the key"))
     head = seen.get(checkpoint.seal)
@@ -421,7 +475,7 @@ def _checkpoint_breaks(
             Break(
                 None,
                 "checkpoint",
-                f"{shown}: no record has that seal now (records were removed, or the register "
+                f"{shown}: no {what} has that seal now ({whats} were removed, or the register "
                 "was sealed again)",
             )
         )
@@ -431,8 +485,8 @@ def _checkpoint_breaks(
             Break(
                 None,
                 "checkpoint",
-                f"{shown}: its last record, record {head[0]}, now comes after {head[1] - 1} "
-                f"records, not {checkpoint.count - 1}: records were {how} before it",
+                f"{shown}: its last {what}, {what} {head[0]}, now comes after {head[1] - 1} "
+                f"{whats}, not {checkpoint.count - 1}: {whats} were {how} before it",
             )
         )
     if count < checkpoint.count:
@@ -440,10 +494,11 @@ def _checkpoint_breaks(
             Break(
                 None,
                 "checkpoint",
-                f"{shown}: the register holds {count} records, fewer than the checkpoint's",
+                f"{shown}: the register holds {count} {what if count == 1 else whats}, fewer "
+                "than the checkpoint's",
             )
         )
-    return found
+    return [evolve(each, what=what) for each in found]
 
 
 __all__ = [

@@ -472,12 +472,12 @@ def test_two_caseworkers_recording_at_once_cannot_both_move_a_remedy_on(
 # -- seals ---------------------------------------------------------------------------------------
 
 
-def tampering(register: Register, table: str, statement: str) -> None:
-    """Run an UPDATE with the table's append-only trigger lifted, as a database's
-    administrator could."""
+def tampering(register: Register, table: str, statement: str, event: str = "update") -> None:
+    """Run an UPDATE (or a DELETE) with the table's append-only trigger lifted, as a
+    database's administrator could."""
     with register.engine.begin() as connection:
         if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql(f"DROP TRIGGER {table}_no_update")
+            connection.exec_driver_sql(f"DROP TRIGGER {table}_no_{event}")
         else:
             connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
         connection.exec_driver_sql(statement)
@@ -501,6 +501,30 @@ def test_a_change_or_its_evidence_altered_outside_letters_shows(
         assert found == [("remedy change", 1, "changed"), ("remedy change", 2, "changed")]
     code, _, err = run("register", "verify", "--register", register_at)
     assert code == 1 and "remedy change 2: changed: " in err
+
+
+def test_the_last_change_of_a_remedy_taken_away_is_found_against_a_checkpoint(
+    register_at: str, tmp_path: Path
+) -> None:
+    """The chain of changes left holds by itself when its last change is removed: the
+    checkpoint kept elsewhere covers the remedies' changes as well as the records."""
+    with Register(register_at) as register:
+        issue(register, write(tmp_path / "a", "C1"), tmp_path / "o1")
+        register.change_remedy("1.2", "done", by="B", on=DAY(2025, 5, 1), note="paid by BACS")
+        register.change_remedy("1.3", "refused", by="B", on=DAY(2025, 5, 2), note="will not pay")
+        kept = register.checkpoint()
+        assert (kept.count, kept.changes) == (1, 2)
+        assert register.audit(kept) == []
+        tampering(
+            register, "remedy_events", "DELETE FROM remedy_events WHERE id = 2", event="delete"
+        )
+        assert register.audit() == []  # what is left still chains
+        found = [(each.what, each.kind, each.detail) for each in register.audit(kept)]
+    assert [(what, kind) for what, kind, _ in found] == [("remedy change", "checkpoint")] * 2
+    assert "no remedy change has that seal now" in found[0][2]
+    assert "the register holds 1 remedy change, fewer than the checkpoint's" in found[1][2]
+    code, _, err = run("register", "verify", "--checkpoint", str(kept), "--register", register_at)
+    assert code == 1 and "checkpoint of the remedy changes 2:" in err
 
 
 def test_a_record_s_reference_key_changed_outside_letters_shows(

@@ -236,8 +236,9 @@ def test_a_checkpoint_printed_is_held_later_and_records_removed_at_the_end_are_f
     code, stdout, _ = run("register", "checkpoint", "--register", register_at)
     assert code == 0
     kept = stdout.strip()
-    count, head = kept.split(":")
-    assert count == "3" and len(head) == 64
+    records, changes = kept.split("/")
+    count, head = records.split(":")
+    assert count == "3" and len(head) == 64 and changes == f"0:{GENESIS}"
 
     code, stdout, _ = run("register", "checkpoint", "--register", register_at, "--json")
     assert code == 0 and Checkpoint.parse(kept).as_json()["checkpoint"] in stdout
@@ -264,7 +265,33 @@ def test_a_checkpoint_printed_is_held_later_and_records_removed_at_the_end_are_f
     assert "the register holds 2 records, fewer than the checkpoint's" in err
 
 
-@pytest.mark.parametrize("given", ["3", "3:abc", "x:" + "0" * 64, "3:" + "0" * 64 + ":zz"])
+def test_a_checkpoint_is_read_as_printed_and_one_of_the_records_alone_still_is() -> None:
+    seal_, other = "ab" * 32, "cd" * 32
+    signature = "ef" * 64
+    for text in (f"3:{seal_}/2:{other}", f"3:{seal_}/2:{other}:{signature}"):
+        assert str(Checkpoint.parse(text)) == text
+    taken = Checkpoint.parse(f"3:{seal_}/2:{other}:{signature}")
+    assert (taken.count, taken.seal, taken.changes, taken.changes_seal) == (3, seal_, 2, other)
+    assert taken.of_changes == Checkpoint(2, other)
+    assert taken.message == f"letters checkpoint 3:{seal_}/2:{other}".encode()
+    older = Checkpoint.parse(f"3:{seal_}:{signature}")  # taken before remedies' changes
+    assert (older.changes, older.of_changes, older.signature) == (None, None, signature)
+    assert older.message == f"letters checkpoint 3:{seal_}".encode()
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "3",
+        "3:abc",
+        "x:" + "0" * 64,
+        "3:" + "0" * 64 + ":zz",
+        "3:" + "0" * 64 + "/2",
+        "3:" + "0" * 64 + "/2:abc",
+        "3:" + "0" * 64 + "/x:" + "0" * 64,
+        "3:" + "0" * 64 + ":" + "e" * 128 + "/2:" + "0" * 64,
+    ],
+)
 def test_a_checkpoint_not_in_its_form_is_refused(given: str, tmp_path: Path) -> None:
     code, _, err = run(
         "register", "verify", "--checkpoint", given, "--register", str(tmp_path / "r.sqlite")
@@ -334,12 +361,18 @@ def test_with_a_signing_key_records_and_checkpoints_are_signed_and_checked(
     issued(register_at, register_clauses, tmp_path)
     code, stdout, _ = run("register", "checkpoint", "--register", register_at)
     kept = stdout.strip()
-    assert code == 0 and len(kept.split(":")) == 3
+    assert code == 0 and Checkpoint.parse(kept).signature is not None
     monkeypatch.delenv("LETTERS_SIGNING_KEY")  # the records manager has the public key only
     public = str(key.with_suffix(".pub"))
     verify = ("register", "verify", "--register", register_at, "--public-key")
     code, _, err = run(*verify, public, "--checkpoint", kept)
     assert code == 0, err
+
+    # the signature covers the remedies' changes too: a count of them changed is not signed
+    records, changes = kept.split("/")
+    altered = f"{records}/9:{changes.split(':', 1)[1]}"
+    code, _, err = run(*verify, public, "--checkpoint", altered)
+    assert code == 1 and "is not signed by the key" in err
 
     code, _, err = run(*verify, str(other.with_suffix(".pub")), "--checkpoint", kept)
     assert code == 1
