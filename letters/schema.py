@@ -399,34 +399,30 @@ _ANY, _NOTHING = _Rule(ANY), _Rule(NOTHING)
 
 def _all(rules: Iterable[_Rule]) -> _Rule:
     """The cases that meet every rule."""
-    found = list(rules)
-    if any(rule.schema == NOTHING for rule in found):
-        return _NOTHING
-    schemas = _unique(
-        part
-        for rule in found
-        if rule.schema != ANY
-        for part in (rule.schema["allOf"] if list(rule.schema) == ["allOf"] else [rule.schema])
-    )
-    if not schemas:
-        return _ANY
-    return _Rule(schemas[0] if len(schemas) == 1 else {"allOf": schemas})
+    return _joined(rules, "allOf", absorbing=_NOTHING, neutral=_ANY)
 
 
 def _any(rules: Iterable[_Rule]) -> _Rule:
     """The cases that meet one of the rules at least."""
+    return _joined(rules, "anyOf", absorbing=_ANY, neutral=_NOTHING)
+
+
+def _joined(rules: Iterable[_Rule], keyword: str, *, absorbing: _Rule, neutral: _Rule) -> _Rule:
+    """The rules joined by ``keyword`` (allOf, anyOf): ``absorbing`` if one of them is, the
+    others flattened (a rule that is itself such a join gives its parts) without repeats and
+    without ``neutral``."""
     found = list(rules)
-    if any(rule.schema == ANY for rule in found):
-        return _ANY
+    if any(rule.schema == absorbing.schema for rule in found):
+        return absorbing
     schemas = _unique(
         part
         for rule in found
-        if rule.schema != NOTHING
-        for part in (rule.schema["anyOf"] if list(rule.schema) == ["anyOf"] else [rule.schema])
+        if rule.schema != neutral.schema
+        for part in (rule.schema[keyword] if list(rule.schema) == [keyword] else [rule.schema])
     )
     if not schemas:
-        return _NOTHING
-    return _Rule(schemas[0] if len(schemas) == 1 else {"anyOf": schemas})
+        return neutral
+    return _Rule(schemas[0] if len(schemas) == 1 else {keyword: schemas})
 
 
 def _not(rule: _Rule) -> _Rule:

@@ -81,6 +81,8 @@ evidence files, one line each (``evidence_text``)."""
 _VERSION = b"letters seal 1\n"
 EVENT_VERSION = b"letters remedy event 1\n"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_CHECKPOINT = re.compile(r"([0-9]+):([0-9a-f]{64})(?:/([0-9]+):([0-9a-f]{64}))?(?::(.*))?")
+"""A checkpoint as written (lower-cased): COUNT:SEAL, /CHANGES:SEAL, then :SIGNATURE."""
 
 
 def canonical(record: Mapping[str, Any], columns: Sequence[str] = SEALED) -> bytes:
@@ -288,34 +290,18 @@ class Checkpoint:
     @classmethod
     def parse(cls, text: str) -> Checkpoint:
         """A checkpoint from its text; ValueError saying what was expected."""
-        records, _, changes = text.strip().partition("/")
-        parts = records.split(":")
-        tail = changes.split(":") if changes else []
-        signature = None  # the last part, if any: after the remedies' part when there is one
-        if changes and len(tail) == 3:
-            signature = tail.pop()
-        elif not changes and len(parts) == 3:
-            signature = parts.pop()
-        if (
-            len(parts) != 2
-            or not parts[0].isdigit()
-            or not is_seal(parts[1].lower())
-            or (changes and (len(tail) != 2 or not tail[0].isdigit()))
-            or (changes and not is_seal(tail[1].lower()))
-        ):
+        found = _CHECKPOINT.fullmatch(text.strip().lower())
+        if found is None:
             raise ValueError(
                 "a checkpoint is COUNT:SEAL/CHANGES:SEAL (as letters register checkpoint prints "
                 "it: the records' count and last seal, a slash, the remedies' changes' count "
                 "and last seal, each seal 64 hexadecimal digits; and :SIGNATURE when signed)"
             )
-        if signature is not None and re.fullmatch(r"[0-9a-f]{128}", signature.lower()) is None:
+        count, seal_, changes, changes_seal, signature = found.groups()
+        if signature is not None and re.fullmatch(r"[0-9a-f]{128}", signature) is None:
             raise ValueError("a checkpoint's signature is 128 hexadecimal digits")
         return cls(
-            int(parts[0]),
-            parts[1].lower(),
-            signature.lower() if signature else None,
-            int(tail[0]) if changes else None,
-            tail[1].lower() if changes else None,
+            int(count), seal_, signature, None if changes is None else int(changes), changes_seal
         )
 
     def as_json(self) -> dict[str, Any]:
